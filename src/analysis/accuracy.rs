@@ -1,0 +1,173 @@
+//! Accuracy per task folder (what each `evaluation_results.log` reports) and per task type.
+//!
+//! Counting follows the eval scripts: one row per math/knowledge image, one per mapping ID
+//! (a pair is correct only when both images are); duplicate IDs were already reduced to the last
+//! row by loading. Not-yet-judged items do not count.
+
+use serde::Serialize;
+
+use crate::analysis::wilson::{Z95, wilson_interval};
+use crate::model::{Dataset, Verdict};
+use crate::taxonomy::{Family, TaskKind, setting_rank};
+
+/// One accuracy figure with its 95% Wilson interval.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AccuracyRow {
+    pub run: String,
+    pub setting: String,
+    /// The JSONL stem for folder rows; the task-type label for aggregated rows.
+    pub task: String,
+    pub family: Family,
+    pub level: String,
+    pub total: u64,
+    pub correct: u64,
+    pub accuracy: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    #[serde(skip)]
+    pub kind: TaskKind,
+}
+
+impl AccuracyRow {
+    fn new(run: &str, setting: &str, task: String, kind: TaskKind, correct: u64, total: u64) -> Self {
+        let (ci_low, ci_high) = wilson_interval(correct, total, Z95);
+        let accuracy = if total == 0 { 0.0 } else { correct as f64 / total as f64 };
+        AccuracyRow {
+            run: run.to_string(),
+            setting: setting.to_string(),
+            task,
+            family: kind.family,
+            level: kind.level.name(),
+            total,
+            correct,
+            accuracy,
+            ci_low,
+            ci_high,
+            kind,
+        }
+    }
+
+    /// The same row with figures rounded to 4 decimals, as the logs print them (xx.xx%).
+    pub fn rounded(&self) -> Self {
+        let round = |x: f64| (x * 10_000.0).round() / 10_000.0;
+        AccuracyRow { accuracy: round(self.accuracy), ci_low: round(self.ci_low), ci_high: round(self.ci_high), ..self.clone() }
+    }
+}
+
+/// One row per evaluated folder, ordered by run, setting, task type, stem.
+pub fn folder_accuracy(dataset: &Dataset) -> Vec<AccuracyRow> {
+    let mut counts = vec![(0u64, 0u64); dataset.folders.len()];
+    for item in &dataset.items {
+        if item.verdict != Verdict::NotJudged {
+            let entry = &mut counts[item.folder];
+            entry.1 += 1;
+            entry.0 += u64::from(item.is_correct());
+        }
+    }
+    let mut rows: Vec<AccuracyRow> = dataset
+        .folders
+        .iter()
+        .zip(counts)
+        .filter(|(folder, _)| folder.evaluated)
+        .map(|(f, (correct, total))| AccuracyRow::new(&f.run, &f.setting, f.stem.clone(), f.kind, correct, total))
+        .collect();
+    rows.sort_by(|a, b| order_key(a).cmp(&order_key(b)).then_with(|| a.task.cmp(&b.task)));
+    rows
+}
+
+/// Folder rows summed per (run, setting, task type): Math L1 … Knowledge inverse.
+pub fn task_type_accuracy(dataset: &Dataset) -> Vec<AccuracyRow> {
+    let mut rows: Vec<AccuracyRow> = Vec::new();
+    for row in folder_accuracy(dataset) {
+        match rows.iter_mut().find(|r| r.run == row.run && r.setting == row.setting && r.kind == row.kind) {
+            Some(existing) => {
+                *existing = AccuracyRow::new(
+                    &row.run,
+                    &row.setting,
+                    row.kind.label(),
+                    row.kind,
+                    existing.correct + row.correct,
+                    existing.total + row.total,
+                )
+            }
+            None => rows.push(AccuracyRow::new(&row.run, &row.setting, row.kind.label(), row.kind, row.correct, row.total)),
+        }
+    }
+    rows.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    rows
+}
+
+fn order_key(row: &AccuracyRow) -> (String, u8, String, TaskKind) {
+    (row.run.clone(), setting_rank(&row.setting), row.setting.clone(), row.kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ImageStatus, Item, Part, TaskFolder};
+    use std::path::PathBuf;
+
+    fn folder(run: &str, setting: &str, stem: &str) -> TaskFolder {
+        TaskFolder {
+            path: PathBuf::from(stem),
+            run: run.into(),
+            setting: setting.into(),
+            stem: stem.into(),
+            kind: TaskKind::of_stem(stem),
+            evaluated: true,
+            log: None,
+        }
+    }
+
+    fn item(id: usize, verdict: Verdict) -> Item {
+        let part = Part {
+            label: None,
+            question: String::new(),
+            answer: String::new(),
+            image_path: PathBuf::new(),
+            image_status: ImageStatus::Present,
+            verdict,
+            caption: None,
+            analysis: None,
+            trace: None,
+        };
+        Item { folder: 0, id: id.to_string(), parts: vec![part], verdict, csv_line: None }
+    }
+
+    fn items(verdicts: &[Verdict]) -> Vec<Item> {
+        verdicts.iter().enumerate().map(|(i, v)| item(i, *v)).collect()
+    }
+
+    #[test]
+    fn folder_rows_count_judged_items_only() {
+        use Verdict::*;
+        let mut data = Dataset::default();
+        data.push_folder(folder("b", "think", "math_1"), items(&[Yes, No, JudgeError, ImageMissing, NotJudged]));
+        data.push_folder(folder("b", "normal", "math_1"), items(&[Yes]));
+        let rows = folder_accuracy(&data);
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].setting.as_str(), rows[0].correct, rows[0].total), ("normal", 1, 1));
+        assert_eq!((rows[1].correct, rows[1].total), (1, 4));
+        assert_eq!(rows[1].accuracy, 0.25);
+    }
+
+    #[test]
+    fn task_types_sum_stems_of_the_same_kind() {
+        use Verdict::*;
+        let mut data = Dataset::default();
+        data.push_folder(folder("r", "normal", "Aurelius"), items(&[Yes, No, No]));
+        data.push_folder(folder("r", "normal", "Nyxella"), items(&[Yes, Yes, No]));
+        data.push_folder(folder("r", "normal", "Aurelius_Nyxella"), items(&[No, No, No, No]));
+        let rows = task_type_accuracy(&data);
+        let summary: Vec<(String, u64, u64)> = rows.iter().map(|r| (r.task.clone(), r.correct, r.total)).collect();
+        assert_eq!(summary, [("Knowledge forward".to_string(), 3, 6), ("Knowledge inverse".to_string(), 0, 4)]);
+    }
+
+    #[test]
+    fn rounding_matches_log_precision() {
+        let row = AccuracyRow::new("r", "s", "t".into(), TaskKind::of_stem("math_1"), 1, 3);
+        assert_eq!(row.rounded().accuracy, 0.3333);
+        let row = AccuracyRow::new("r", "s", "t".into(), TaskKind::of_stem("math_1"), 2, 3);
+        assert_eq!(row.rounded().accuracy, 0.6667);
+    }
+}

@@ -1,0 +1,31 @@
+//! Everything a view can ask for. Views push commands; the app applies them once per frame.
+
+use std::path::PathBuf;
+
+use crate::app::filters::Filters;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum View {
+    #[default]
+    Items,
+    Charts,
+    Diagnostics,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Replace the opened folders with these and load them.
+    Open(Vec<PathBuf>),
+    /// Ask for a folder with the system dialog, then open it.
+    OpenFolderDialog,
+    SetView(View),
+    SetFilters(Filters),
+    /// Select the item with this dataset index.
+    Select(usize),
+    /// Move the selection by this many rows of the filtered list.
+    MoveSelection(i64),
+    /// Show an image full-window, or close the zoom.
+    Zoom(Option<PathBuf>),
+    /// Chart one run, or all runs side by side.
+    SetChartRun(Option<String>),
+}

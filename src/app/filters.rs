@@ -1,0 +1,113 @@
+//! Item filters of the Items view: pure logic, no egui.
+
+use crate::model::{Dataset, Item, Verdict};
+use crate::taxonomy::{Family, TaskKind};
+
+/// What the list shows. `None` = no restriction.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Filters {
+    pub run: Option<String>,
+    pub setting: Option<String>,
+    pub family: Option<Family>,
+    pub task: Option<TaskKind>,
+    pub verdict: Option<Verdict>,
+    /// Case-insensitive text searched in prompts, answers and judge captions.
+    pub search: String,
+}
+
+impl Filters {
+    pub fn matches(&self, dataset: &Dataset, item: &Item) -> bool {
+        let folder = dataset.folder_of(item);
+        self.run.as_ref().is_none_or(|r| *r == folder.run)
+            && self.setting.as_ref().is_none_or(|s| *s == folder.setting)
+            && self.family.is_none_or(|f| f == folder.kind.family)
+            && self.task.is_none_or(|t| t == folder.kind)
+            && self.verdict.is_none_or(|v| v == item.verdict)
+            && self.matches_text(item)
+    }
+
+    fn matches_text(&self, item: &Item) -> bool {
+        let needle = self.search.trim().to_lowercase();
+        if needle.is_empty() {
+            return true;
+        }
+        item.id.to_lowercase() == needle
+            || item.parts.iter().any(|p| {
+                p.question.to_lowercase().contains(&needle)
+                    || p.answer.to_lowercase().contains(&needle)
+                    || p.caption.as_ref().is_some_and(|c| c.to_lowercase().contains(&needle))
+            })
+    }
+
+    pub fn is_active(&self) -> bool {
+        *self != Filters::default()
+    }
+}
+
+/// Indices of the items that pass, in dataset order.
+pub fn filter_items(dataset: &Dataset, filters: &Filters) -> Vec<usize> {
+    dataset.items.iter().enumerate().filter(|(_, item)| filters.matches(dataset, item)).map(|(i, _)| i).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ImageStatus, Part, TaskFolder};
+    use std::path::PathBuf;
+
+    fn dataset() -> Dataset {
+        let mut data = Dataset::default();
+        for (run, setting, stem) in [("base", "normal", "math_1"), ("base", "think", "mapping2"), ("stars", "think", "Aurelius")] {
+            let folder = TaskFolder {
+                path: PathBuf::from(stem),
+                run: run.into(),
+                setting: setting.into(),
+                stem: stem.into(),
+                kind: TaskKind::of_stem(stem),
+                evaluated: true,
+                log: None,
+            };
+            let part = Part {
+                label: None,
+                question: format!("Question about {stem}"),
+                answer: "3 cups".into(),
+                image_path: PathBuf::new(),
+                image_status: ImageStatus::Present,
+                verdict: Verdict::No,
+                caption: Some(format!("caption for {run}")),
+                analysis: None,
+                trace: None,
+            };
+            let verdict = if setting == "think" { Verdict::Yes } else { Verdict::No };
+            data.push_folder(folder, vec![Item { folder: 0, id: "1".into(), parts: vec![part], verdict, csv_line: None }]);
+        }
+        data
+    }
+
+    #[test]
+    fn each_filter_restricts() {
+        let data = dataset();
+        let all = Filters::default();
+        assert_eq!(filter_items(&data, &all), [0, 1, 2]);
+        let by_run = Filters { run: Some("base".into()), ..Filters::default() };
+        assert_eq!(filter_items(&data, &by_run), [0, 1]);
+        let by_setting = Filters { setting: Some("think".into()), ..Filters::default() };
+        assert_eq!(filter_items(&data, &by_setting), [1, 2]);
+        let by_family = Filters { family: Some(Family::Knowledge), ..Filters::default() };
+        assert_eq!(filter_items(&data, &by_family), [2]);
+        let by_task = Filters { task: Some(TaskKind::of_stem("math1")), ..Filters::default() };
+        assert_eq!(filter_items(&data, &by_task), [0]);
+        let by_verdict = Filters { verdict: Some(Verdict::No), ..Filters::default() };
+        assert_eq!(filter_items(&data, &by_verdict), [0]);
+    }
+
+    #[test]
+    fn search_covers_prompt_answer_and_caption() {
+        let data = dataset();
+        let search = |text: &str| filter_items(&data, &Filters { search: text.into(), ..Filters::default() });
+        assert_eq!(search("MAPPING2"), [1]);
+        assert_eq!(search("3 cups"), [0, 1, 2]);
+        assert_eq!(search("caption for stars"), [2]);
+        assert!(search("nothing like this").is_empty());
+    }
+}

@@ -1,0 +1,81 @@
+//! Background loading: runs `load::load_paths` on the tokio blocking pool and hands the events to
+//! the UI thread, which folds them into the dataset a few at a time.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+use crate::load::{LoadEvent, apply_event, load_paths};
+use crate::model::Dataset;
+
+/// How far loading has got, for the progress bar.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoadProgress {
+    /// Folders found by discovery (`None` until discovery ends).
+    pub total: Option<usize>,
+    pub done: usize,
+    pub finished: bool,
+}
+
+pub struct Loader {
+    runtime: tokio::runtime::Handle,
+    receiver: Option<UnboundedReceiver<LoadEvent>>,
+    pub progress: LoadProgress,
+}
+
+impl Loader {
+    pub fn new(runtime: tokio::runtime::Handle) -> Self {
+        Self { runtime, receiver: None, progress: LoadProgress { finished: true, ..Default::default() } }
+    }
+
+    /// Starts loading `paths` (a previous load's remaining events are dropped).
+    pub fn start(&mut self, paths: Vec<PathBuf>, ctx: &egui::Context) {
+        let (sender, receiver) = unbounded_channel();
+        let ctx = ctx.clone();
+        self.runtime.spawn_blocking(move || {
+            load_paths(&paths, |event| {
+                let _ = sender.send(event);
+                ctx.request_repaint();
+            });
+            ctx.request_repaint();
+        });
+        self.receiver = Some(receiver);
+        self.progress = LoadProgress::default();
+    }
+
+    /// Folds pending events into `dataset` for at most `budget`; true when anything changed.
+    pub fn drain_into(&mut self, dataset: &mut Dataset, budget: Duration) -> bool {
+        let Some(receiver) = &mut self.receiver else { return false };
+        let start = Instant::now();
+        let mut changed = false;
+        loop {
+            match receiver.try_recv() {
+                Ok(event) => {
+                    match &event {
+                        LoadEvent::Discovered { folders } => self.progress.total = Some(*folders),
+                        LoadEvent::Folder(_) => self.progress.done += 1,
+                        LoadEvent::Diagnostic(_) => {}
+                    }
+                    apply_event(dataset, event);
+                    changed = true;
+                    if start.elapsed() > budget {
+                        break;
+                    }
+                }
+                Err(tokio::sync::mpsc::error::TryRecvError::Empty) => break,
+                Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => {
+                    self.progress.finished = true;
+                    self.receiver = None;
+                    changed = true;
+                    break;
+                }
+            }
+        }
+        changed
+    }
+
+    pub fn is_loading(&self) -> bool {
+        !self.progress.finished
+    }
+}

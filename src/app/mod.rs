@@ -1,0 +1,218 @@
+//! The egui application: state, commands, background work. Views draw from `AppState` and push
+//! `Command`s; `InspectorApp` applies them once per frame.
+
+pub mod command;
+pub mod filters;
+pub mod image_cache;
+pub mod loader;
+pub mod lru;
+pub mod screenshot;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use command::{Command, View};
+use filters::{Filters, filter_items};
+use image_cache::{DEFAULT_BUDGET_BYTES, ImageCache};
+use loader::{LoadProgress, Loader};
+use screenshot::{ScreenshotJob, ScreenshotOutcome, ScreenshotPlan};
+
+use crate::model::Dataset;
+
+/// Everything the views read.
+#[derive(Default)]
+pub struct AppState {
+    pub dataset: Dataset,
+    pub opened: Vec<PathBuf>,
+    pub view: View,
+    pub filters: Filters,
+    /// Dataset indices of the items passing the filters.
+    pub filtered: Vec<usize>,
+    pub selected: Option<usize>,
+    /// Set when the selection moved by keyboard, so the list scrolls to it.
+    pub scroll_to_selected: bool,
+    pub zoom: Option<PathBuf>,
+    pub chart_run: Option<String>,
+    pub progress: LoadProgress,
+    /// A one-line message for the user (e.g. no file dialog available).
+    pub notice: Option<String>,
+}
+
+impl AppState {
+    /// Position of the selection in the filtered list.
+    pub fn selected_row(&self) -> Option<usize> {
+        let selected = self.selected?;
+        self.filtered.iter().position(|&i| i == selected)
+    }
+}
+
+/// How the app starts.
+#[derive(Clone, Debug, Default)]
+pub struct StartOptions {
+    pub paths: Vec<PathBuf>,
+    pub view: View,
+    pub screenshot: Option<(ScreenshotPlan, ScreenshotOutcome)>,
+}
+
+pub struct InspectorApp {
+    pub state: AppState,
+    loader: Loader,
+    images: ImageCache,
+    commands: Vec<Command>,
+    screenshot: Option<ScreenshotJob>,
+    select_on_load: Option<String>,
+    /// Owns the background threads; dropped with the app.
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl InspectorApp {
+    pub fn new(ctx: &egui::Context, options: StartOptions) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .max_blocking_threads(4)
+            .thread_name("inspector-bg")
+            .build()
+            .unwrap_or_else(|err| panic!("cannot start the background runtime: {err}"));
+        crate::views::style::apply(ctx);
+        let handle = runtime.handle().clone();
+        let select_on_load = options.screenshot.as_ref().and_then(|(plan, _)| plan.select.clone());
+        let mut app = Self {
+            state: AppState { view: options.view, ..AppState::default() },
+            loader: Loader::new(handle.clone()),
+            images: ImageCache::new(handle, DEFAULT_BUDGET_BYTES),
+            commands: Vec::new(),
+            screenshot: options.screenshot.map(|(plan, outcome)| ScreenshotJob::new(plan, outcome)),
+            select_on_load,
+            _runtime: runtime,
+        };
+        app.open(ctx, options.paths);
+        app
+    }
+
+    /// True once loading finished and no visible image is still decoding.
+    pub fn is_idle(&self) -> bool {
+        !self.loader.is_loading() && self.images.pending() == 0
+    }
+
+    fn open(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>) {
+        self.state.dataset = Dataset::default();
+        self.state.filtered.clear();
+        self.state.selected = None;
+        self.state.zoom = None;
+        self.state.opened = paths.clone();
+        self.images.clear();
+        self.loader.start(paths, ctx);
+        self.state.progress = self.loader.progress;
+    }
+
+    fn refilter(&mut self) {
+        self.state.filtered = filter_items(&self.state.dataset, &self.state.filters);
+        let still_visible = self.state.selected.is_some_and(|s| self.state.filtered.contains(&s));
+        if !still_visible {
+            self.state.selected = self.state.filtered.first().copied();
+        }
+    }
+
+    fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        let state = &mut self.state;
+        match command {
+            Command::Open(paths) => self.open(ctx, paths),
+            Command::OpenFolderDialog => match rfd::FileDialog::new().set_title("Open UniSandbox runs").pick_folders() {
+                Some(paths) if !paths.is_empty() => self.open(ctx, paths),
+                _ => {
+                    state.notice = Some(
+                        "No folder chosen. If no dialog appeared, this system has no file-dialog service: start the app with folders as arguments (unisandbox-inspector PATH…).".into(),
+                    )
+                }
+            },
+            Command::SetView(view) => state.view = view,
+            Command::SetFilters(filters) => {
+                state.filters = filters;
+                self.refilter();
+                self.state.scroll_to_selected = true;
+            }
+            Command::Select(index) => state.selected = Some(index),
+            Command::MoveSelection(delta) => {
+                if !state.filtered.is_empty() {
+                    let current = state.selected_row().map(|r| r as i64).unwrap_or(-1);
+                    let row = (current + delta).clamp(0, state.filtered.len() as i64 - 1) as usize;
+                    state.selected = Some(state.filtered[row]);
+                    state.scroll_to_selected = true;
+                }
+            }
+            Command::Zoom(path) => state.zoom = path,
+            Command::SetChartRun(run) => state.chart_run = run,
+        }
+    }
+
+    /// Selects the first filtered item whose id (or `stem/id`, or `run/setting/stem/id`) matches.
+    fn select_by_name(&mut self, name: &str) {
+        let data = &self.state.dataset;
+        let found = self.state.filtered.iter().copied().find(|&i| {
+            let item = &data.items[i];
+            let folder = data.folder_of(item);
+            item.id == name
+                || format!("{}/{}", folder.stem, item.id) == name
+                || format!("{}/{}/{}/{}", folder.run, folder.setting, folder.stem, item.id) == name
+        });
+        match found {
+            Some(index) => self.state.selected = Some(index),
+            None => self.state.notice = Some(format!("--select {name}: no such item")),
+        }
+    }
+
+    fn keyboard(&mut self, ctx: &egui::Context) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        ctx.input_mut(|input| {
+            if self.state.zoom.is_some() {
+                if input.consume_key(egui::Modifiers::NONE, egui::Key::Escape) {
+                    self.commands.push(Command::Zoom(None));
+                }
+                return;
+            }
+            if self.state.view == View::Items {
+                if input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown) {
+                    self.commands.push(Command::MoveSelection(1));
+                }
+                if input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp) {
+                    self.commands.push(Command::MoveSelection(-1));
+                }
+            }
+        });
+    }
+}
+
+impl eframe::App for InspectorApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.images.begin_frame(ctx);
+        if self.loader.drain_into(&mut self.state.dataset, Duration::from_millis(10)) {
+            self.refilter();
+            ctx.request_repaint();
+        }
+        self.state.progress = self.loader.progress;
+        if self.state.progress.finished {
+            if let Some(name) = self.select_on_load.take() {
+                self.select_by_name(&name);
+                self.state.scroll_to_selected = true;
+            }
+        }
+        self.keyboard(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        crate::views::root_ui(ui, &self.state, &mut self.images, &mut self.commands);
+        self.state.scroll_to_selected = false;
+        for command in std::mem::take(&mut self.commands) {
+            self.apply(&ctx, command);
+        }
+        if self.screenshot.is_some() {
+            let idle = self.is_idle() && self.select_on_load.is_none();
+            if let Some(job) = &mut self.screenshot {
+                job.step(&ctx, idle);
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Command-line interface (clap). With no subcommand the window opens on the given folders, or on
+//! the bundled `sample_runs/`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::View;
+use crate::report::SummaryFormat;
+
+#[derive(Debug, Parser)]
+#[command(name = "unisandbox-inspector", version, about = "Inspect UniSandbox evaluation runs: prompt | image | trace | verdict, and accuracy charts.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+    /// Run folders to open (a folder of checkpoints, one OUTPUT_DIR, test/, a mode folder or a task folder).
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Print the accuracy table of every evaluated task folder.
+    Summary {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: SummaryFormat,
+    },
+    /// Open the window, wait until the view and its images are loaded, save a PNG and exit.
+    Screenshot {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value = "items")]
+        view: View,
+        /// Item to select: an id, `stem/id` or `run/setting/stem/id`.
+        #[arg(long)]
+        select: Option<String>,
+        /// Window size in logical pixels, e.g. 1440x900.
+        #[arg(long, default_value = "1440x900")]
+        size: String,
+    },
+    /// Write synthetic runs in the exact upstream formats (sample_runs/ is made with this).
+    DemoData {
+        out_dir: PathBuf,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+    /// Print the loading diagnostics (file:line: problem).
+    Diagnostics {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// The bundled samples: next to the crate when run with cargo, else next to the working directory.
+pub fn default_paths() -> Vec<PathBuf> {
+    let bundled = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_runs");
+    if bundled.is_dir() { vec![bundled] } else { vec![PathBuf::from("sample_runs")] }
+}
+
+/// Parses `1440x900`.
+pub fn parse_size(text: &str) -> Option<[f32; 2]> {
+    let (w, h) = text.split_once(['x', 'X'])?;
+    Some([w.trim().parse().ok()?, h.trim().parse().ok()?])
+}

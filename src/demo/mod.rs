@@ -1,0 +1,399 @@
+//! `demo-data`: synthetic UniSandbox runs in the exact upstream formats. `sample_runs/` is its
+//! output, and the tests generate their fixtures with it.
+//!
+//! Two checkpoints (a base model and a STARS self-trained one) × normal/think × math L1–L3,
+//! mapping L1–L3, knowledge forward and inverse, with planted anomalies listed in `ANOMALIES`.
+
+pub mod arith;
+pub mod benchmark;
+pub mod draw;
+pub mod simulate;
+pub mod writers;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use benchmark::{Character, KnowledgeQuestion, MappingPair, MathQuestion};
+use simulate::Generated;
+
+/// Checkpoint folder names, base first.
+pub const CHECKPOINTS: [&str; 2] = ["bagel-base", "bagel-stars"];
+pub const SETTINGS: [&str; 2] = ["normal", "think"];
+/// Where the planted anomalies are, for the README and the tests.
+pub const ANOMALIES: &[&str] = &[
+    "bagel-base/test/normal/math_2/7.png deleted before evaluation (IMAGE_NOT_FOUND row)",
+    "bagel-base/test/think/math_3/9.png deleted before evaluation; its output.jsonl record remains",
+    "bagel-base/test/think/mapping1/3_B.png truncated (corrupt PNG, judged Error)",
+    "bagel-stars/test/think/math_1 has no output.jsonl (a single-GPU run)",
+    "math_2 id 4: the answer key contradicts the arithmetic (every run)",
+    "mapping2 ID 5: the B answer is the literal word \"undefined\"",
+    "bagel-stars/test/normal/mapping3/evaluation_results.csv holds an appended re-run (duplicate IDs; the last row wins)",
+];
+
+const ITEMS: u32 = 20;
+const EVAL_ROOT: &str = "/mnt/eval/inference_results";
+
+/// The benchmark, identical for every run.
+struct Benchmark {
+    math: Vec<(String, Vec<MathQuestion>)>,
+    mapping: Vec<(String, Vec<MappingPair>)>,
+    knowledge: Vec<(String, Vec<KnowledgeQuestion>)>,
+}
+
+fn benchmark(seed: u64) -> Benchmark {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let math = (1..=3)
+        .map(|level| {
+            let wrong: &[&str] = if level == 2 { &["4"] } else { &[] };
+            (format!("math_{level}"), benchmark::math_questions(&mut rng, level, ITEMS, wrong))
+        })
+        .collect();
+    let mapping = (1..=3)
+        .map(|level| {
+            let undefined: &[u32] = if level == 2 { &[5] } else { &[] };
+            (format!("mapping{level}"), benchmark::mapping_pairs(&mut rng, level, ITEMS, undefined))
+        })
+        .collect();
+    let people: Vec<Character> = benchmark::characters(&mut rng);
+    let mut knowledge: Vec<(String, Vec<KnowledgeQuestion>)> = people
+        .iter()
+        .take(7)
+        .enumerate()
+        .map(|(i, who)| (who.name.to_string(), benchmark::forward_questions(&mut rng, i, who)))
+        .collect();
+    for pair in 0..5 {
+        let (a, b) = (&people[pair * 2], &people[pair * 2 + 1]);
+        let first_id = 31 + pair as u32 * 4;
+        knowledge.push((format!("{}_{}", a.name, b.name), benchmark::inverse_questions(&mut rng, first_id, a, b)));
+    }
+    Benchmark { math, mapping, knowledge }
+}
+
+/// Target accuracy per checkpoint, setting and task: the paper's headline direction.
+fn target_rate(stars: bool, think: bool, stem: &str) -> f64 {
+    let kind = crate::taxonomy::TaskKind::of_stem(stem);
+    let level = match kind.level {
+        crate::taxonomy::Level::Number(n) => n as f64,
+        _ => 2.0,
+    };
+    let reasoning_think = 0.80 - 0.15 * level; // L1 .65, L2 .50, L3 .35
+    match (kind.family, kind.level, stars, think) {
+        (crate::taxonomy::Family::Knowledge, crate::taxonomy::Level::Forward, _, false) => if stars { 0.15 } else { 0.10 },
+        (crate::taxonomy::Family::Knowledge, crate::taxonomy::Level::Forward, _, true) => if stars { 0.67 } else { 0.62 },
+        (crate::taxonomy::Family::Knowledge, _, _, think) => if think { 0.15 } else { 0.05 },
+        (_, _, false, false) => 0.05,
+        (_, _, false, true) => reasoning_think,
+        (_, _, true, false) => reasoning_think - 0.05,
+        (_, _, true, true) => reasoning_think + 0.08,
+    }
+}
+
+/// Which items of a folder come out right: the easiest `rate × n`, with per-run jitter.
+fn correct_set(difficulties: &[f64], rate: f64, rng: &mut impl Rng) -> Vec<bool> {
+    let k = (rate * difficulties.len() as f64).round() as usize;
+    let mut order: Vec<(f64, usize)> = difficulties.iter().enumerate().map(|(i, d)| (d + rng.random::<f64>() * 0.5, i)).collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut correct = vec![false; difficulties.len()];
+    for &(_, i) in order.iter().take(k) {
+        correct[i] = true;
+    }
+    correct
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum PromptId {
+    Text(String),
+    Number(u32),
+}
+
+#[derive(Serialize)]
+struct TraceLine<'a> {
+    prompt_id: PromptId,
+    image_file: &'a str,
+    original_prompt: &'a str,
+    detailed_prompt: &'a str,
+    think_output: &'a str,
+}
+
+/// One image to write: its file, question, answer and what came out.
+struct Shot {
+    file: String,
+    prompt_id: PromptId,
+    question: String,
+    answer: String,
+    out: Generated,
+}
+
+/// Writes the synthetic runs into `out_dir` and returns the task folders written.
+pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
+    let bench = benchmark(seed);
+    let mut written = Vec::new();
+    for (ckpt_index, ckpt) in CHECKPOINTS.iter().enumerate() {
+        for (setting_index, setting) in SETTINGS.iter().enumerate() {
+            let think = *setting == "think";
+            let stars = ckpt_index == 1;
+            let folder_seed = |stem: &str| {
+                seed ^ (ckpt_index as u64 + 1) * 0x9E37_79B9 ^ (setting_index as u64 + 1) * 0x85EB_CA6B ^ stem_hash(stem)
+            };
+            for (stem, questions) in &bench.math {
+                let mut rng = ChaCha8Rng::seed_from_u64(folder_seed(stem));
+                let diffs: Vec<f64> = questions.iter().map(|q| q.difficulty).collect();
+                let correct = correct_set(&diffs, target_rate(stars, think, stem), &mut rng);
+                let shots: Vec<Vec<Shot>> = questions
+                    .iter()
+                    .zip(&correct)
+                    .map(|(q, ok)| {
+                        vec![Shot {
+                            file: format!("{}.png", q.id),
+                            prompt_id: PromptId::Text(q.id.clone()),
+                            question: q.question.clone(),
+                            answer: q.answer(),
+                            out: simulate::math(q, *ok, think, &mut rng),
+                        }]
+                    })
+                    .collect();
+                let ids = questions.iter().map(|q| q.id.clone()).collect();
+                written.push(write_folder(out_dir, ckpt, setting, stem, ids, shots, &mut rng)?);
+            }
+            for (stem, pairs) in &bench.mapping {
+                let mut rng = ChaCha8Rng::seed_from_u64(folder_seed(stem));
+                let diffs: Vec<f64> = pairs.iter().map(|p| p.difficulty).collect();
+                let correct = correct_set(&diffs, target_rate(stars, think, stem), &mut rng);
+                let shots = pairs
+                    .iter()
+                    .zip(&correct)
+                    .map(|(pair, ok)| {
+                        // A wrong ID has at least one wrong image.
+                        let wrong_side = if *ok { None } else { Some(rng.random_range(0..3)) };
+                        ["A", "B"]
+                            .iter()
+                            .enumerate()
+                            .map(|(s, side)| {
+                                let right = wrong_side.is_none_or(|w| w != s && w != 2);
+                                Shot {
+                                    file: format!("{}_{side}.png", pair.id),
+                                    prompt_id: PromptId::Text(format!("{}_{side}", pair.id)),
+                                    question: pair.sides[s].question.clone(),
+                                    answer: pair.sides[s].answer.clone(),
+                                    out: simulate::mapping(&pair.sides[s], pair.category, right, think, &mut rng),
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let ids = pairs.iter().map(|p| p.id.to_string()).collect();
+                written.push(write_folder(out_dir, ckpt, setting, stem, ids, shots, &mut rng)?);
+            }
+            for (stem, questions) in &bench.knowledge {
+                let mut rng = ChaCha8Rng::seed_from_u64(folder_seed(stem));
+                let diffs: Vec<f64> = questions.iter().map(|q| q.difficulty).collect();
+                let correct = correct_set(&diffs, target_rate(stars, think, stem), &mut rng);
+                let shots = questions
+                    .iter()
+                    .zip(&correct)
+                    .map(|(q, ok)| {
+                        vec![Shot {
+                            file: format!("{}.png", q.id),
+                            prompt_id: PromptId::Number(q.id),
+                            question: q.question.clone(),
+                            answer: q.answer.clone(),
+                            out: simulate::knowledge(q, *ok, think, &mut rng),
+                        }]
+                    })
+                    .collect();
+                let ids = questions.iter().map(|q| q.id.to_string()).collect();
+                written.push(write_folder(out_dir, ckpt, setting, stem, ids, shots, &mut rng)?);
+            }
+        }
+    }
+    Ok(written)
+}
+
+fn stem_hash(stem: &str) -> u64 {
+    stem.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// The planted anomalies that apply to one folder.
+struct Plants {
+    delete_before_eval: Option<&'static str>,
+    truncate: Option<&'static str>,
+    no_traces: bool,
+    appended_rerun: bool,
+}
+
+fn plants(ckpt: &str, setting: &str, stem: &str) -> Plants {
+    let key = format!("{ckpt}/{setting}/{stem}");
+    Plants {
+        delete_before_eval: match key.as_str() {
+            "bagel-base/normal/math_2" => Some("7.png"),
+            "bagel-base/think/math_3" => Some("9.png"),
+            _ => None,
+        },
+        truncate: (key == "bagel-base/think/mapping1").then_some("3_B.png"),
+        no_traces: key == "bagel-stars/think/math_1",
+        appended_rerun: key == "bagel-stars/normal/mapping3",
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_folder(
+    out_dir: &Path,
+    ckpt: &str,
+    setting: &str,
+    stem: &str,
+    ids: Vec<String>,
+    mut shots: Vec<Vec<Shot>>,
+    rng: &mut ChaCha8Rng,
+) -> anyhow::Result<PathBuf> {
+    let dir = out_dir.join(ckpt).join("test").join(setting).join(stem);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let plants = plants(ckpt, setting, stem);
+    let eval_dir = format!("{EVAL_ROOT}/{ckpt}/test/{setting}/{stem}");
+    let family = crate::taxonomy::TaskKind::of_stem(stem).family;
+
+    // Images (and, in think mode, traces in benchmark order).
+    let mut trace_lines = String::new();
+    for shot in shots.iter_mut().flatten() {
+        let mut bytes = draw::png_bytes(&draw::render(&shot.out.scene, rng));
+        if plants.delete_before_eval == Some(shot.file.as_str()) {
+            shot.out.reply = String::new();
+        } else {
+            if plants.truncate == Some(shot.file.as_str()) {
+                bytes.truncate(bytes.len() / 2);
+                shot.out.reply = "Error".into();
+                shot.out.yes = false;
+            }
+            std::fs::write(dir.join(&shot.file), &bytes)?;
+        }
+        if let Some((think, detailed)) = &shot.out.trace {
+            let id = match &shot.prompt_id {
+                PromptId::Text(t) => PromptId::Text(t.clone()),
+                PromptId::Number(n) => PromptId::Number(*n),
+            };
+            trace_lines += &writers::python_json_line(&TraceLine {
+                prompt_id: id,
+                image_file: &shot.file,
+                original_prompt: &shot.question,
+                detailed_prompt: detailed,
+                think_output: think,
+            })?;
+        }
+    }
+    if !trace_lines.is_empty() && !plants.no_traces {
+        std::fs::write(dir.join("output.jsonl"), trace_lines)?;
+    }
+
+    // Evaluation: rows in completion order (8 workers finish roughly, not exactly, in order).
+    let mut order: Vec<(f64, usize)> = (0..shots.len()).map(|i| (i as f64 + rng.random::<f64>() * 8.0, i)).collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut rows = Vec::new();
+    let mut correct = 0;
+    for &(_, i) in &order {
+        let (row, ok) = csv_row(family, &ids[i], &shots[i], &eval_dir);
+        correct += usize::from(ok);
+        rows.push(row);
+    }
+    if plants.appended_rerun {
+        // An earlier run whose judge calls failed for some IDs, then a full re-run appended.
+        let mut first_run: Vec<Vec<String>> = rows.iter().take(4).cloned().collect();
+        for row in &mut first_run {
+            for column in [4, 10] {
+                row[column] = "ERROR".into();
+            }
+            for column in [5, 11, 14] {
+                row[column] = "0".into();
+            }
+            row[6] = "Error: Connection error.".into();
+            row[12] = "Error: Connection error.".into();
+            row[13] = "False".into();
+        }
+        first_run.extend(rows);
+        rows = first_run;
+    }
+    let header = csv_header(family);
+    std::fs::write(dir.join("evaluation_results.csv"), writers::dictwriter_csv(header, &rows)?)?;
+    let duration = (family == crate::taxonomy::Family::Math).then(|| rng.random_range(30.0..90.0));
+    let csv_path = format!("{eval_dir}/evaluation_results.csv");
+    let log = writers::eval_log(shots.len(), correct, family.is_paired(), duration, &csv_path);
+    std::fs::write(dir.join("evaluation_results.log"), log)?;
+    Ok(dir)
+}
+
+fn csv_header(family: crate::taxonomy::Family) -> &'static [&'static str] {
+    match family {
+        crate::taxonomy::Family::Mapping => &[
+            "ID", "Question_A", "Answer_A", "Image_A_Path", "A_Result", "A_Score", "A_Analysis", "Question_B", "Answer_B",
+            "Image_B_Path", "B_Result", "B_Score", "B_Analysis", "Both_Correct", "Final_Score",
+        ],
+        crate::taxonomy::Family::Knowledge => &["ID", "Question", "Answer", "Image_Path", "Caption", "Result", "Score", "Analysis"],
+        _ => &["ID", "Question", "Answer", "Image_Path", "Result", "Score", "Analysis"],
+    }
+}
+
+/// The judge's verdict columns for one image: (Result, Score, Analysis).
+fn judged(family: crate::taxonomy::Family, shot: &Shot) -> (String, String, String) {
+    let out = &shot.out;
+    if out.reply.is_empty() {
+        return ("IMAGE_NOT_FOUND".into(), "0".into(), "Image file not found".into());
+    }
+    let verdict = if out.yes { "YES" } else { "NO" };
+    let score = if out.yes { "1" } else { "0" };
+    let analysis = match family {
+        crate::taxonomy::Family::Knowledge => {
+            let ending = if out.reply == "Reject" { "Caption=Reject => automatic NO".to_string() } else { format!("**Score: {verdict}**") };
+            format!("Phase 1 - Caption:\n{}\n\nPhase 2 - Evaluation:\nGenerated: {}\nGT: {}\n{ending}", out.reply, out.reply, shot.answer)
+        }
+        _ if out.reply == "Error" => {
+            let phase = if family.is_paired() { "Object Identification" } else { "Image Captioning" };
+            format!("Phase 1 - {phase}:\nModel returned 'Error', skipping Phase 2.")
+        }
+        crate::taxonomy::Family::Mapping => format!(
+            "Phase 1 - Object Identification:\n{}\n\nPhase 2 - Object Evaluation:\nIdentified Object: {}\nExpected Answer: {}\n**Score: {verdict}**",
+            out.reply,
+            out.reply.trim_start_matches("Object: "),
+            shot.answer
+        ),
+        _ => format!(
+            "Phase 1 - Image Captioning:\n{}\n\nPhase 2 - Caption Evaluation:\nGenerated Caption: {}\nExpected Answer: {}\n**Score: {verdict}**",
+            out.reply, out.reply, shot.answer
+        ),
+    };
+    (verdict.into(), score.into(), analysis)
+}
+
+fn csv_row(family: crate::taxonomy::Family, id: &str, shots: &[Shot], eval_dir: &str) -> (Vec<String>, bool) {
+    let path = |shot: &Shot| format!("{eval_dir}/{}", shot.file);
+    match family {
+        crate::taxonomy::Family::Mapping => {
+            let mut row = vec![id.to_string()];
+            let mut all = true;
+            for shot in shots {
+                let (result, score, analysis) = judged(family, shot);
+                all &= result == "YES";
+                row.extend([shot.question.clone(), shot.answer.clone(), path(shot), result, score, analysis]);
+            }
+            row.push(if all { "True" } else { "False" }.into());
+            row.push(if all { "1" } else { "0" }.into());
+            (row, all)
+        }
+        crate::taxonomy::Family::Knowledge => {
+            let shot = &shots[0];
+            let (result, score, analysis) = judged(family, shot);
+            let caption = if shot.out.reply.is_empty() { String::new() } else { shot.out.reply.clone() };
+            let ok = result == "YES";
+            (vec![id.into(), shot.question.clone(), shot.answer.clone(), path(shot), caption, result, score, analysis], ok)
+        }
+        _ => {
+            let shot = &shots[0];
+            let (result, score, analysis) = judged(family, shot);
+            let ok = result == "YES";
+            (vec![id.into(), shot.question.clone(), shot.answer.clone(), path(shot), result, score, analysis], ok)
+        }
+    }
+}

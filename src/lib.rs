@@ -1,0 +1,16 @@
+//! UniSandbox Inspector: load UniSandbox evaluation runs from disk, analyse them, and show them.
+//!
+//! Layers, bottom up: `model` (data), `load` (disk → model + diagnostics), `analysis` (accuracy,
+//! confidence intervals), `report` (CLI text), `demo` (synthetic runs in the upstream formats),
+//! then the egui `app` and its `views`. Only the last two depend on egui.
+
+pub mod analysis;
+pub mod app;
+pub mod cli;
+pub mod demo;
+pub mod diagnostics;
+pub mod load;
+pub mod model;
+pub mod report;
+pub mod taxonomy;
+pub mod views;

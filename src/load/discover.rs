@@ -1,0 +1,167 @@
+//! Finding task folders beneath an opened path, and naming their run, setting and task.
+//!
+//! A user may open a folder of checkpoints, one checkpoint's OUTPUT_DIR, its `test/`, one
+//! `<mode>/` or a single `<mode>/<stem>/`: every folder holding results, images or traces below it
+//! is a task folder, and its run is the checkpoint that batch_inference.py's layout implies.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::diagnostics::Diagnostic;
+use crate::load::image_check::is_image_file;
+use crate::taxonomy::is_mode_folder;
+
+pub const RESULTS_CSV: &str = "evaluation_results.csv";
+pub const RESULTS_LOG: &str = "evaluation_results.log";
+pub const TRACES_JSONL: &str = "output.jsonl";
+
+/// A folder to load and the names it gets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FolderSpec {
+    pub path: PathBuf,
+    pub run: String,
+    pub setting: String,
+    pub stem: String,
+}
+
+/// Walks `root` and returns its task folders, sorted by run, setting and stem. Unreadable
+/// sub-folders become diagnostics; the walk goes on.
+pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let root = match root.canonicalize() {
+        Ok(root) if root.is_dir() => root,
+        Ok(_) => return (Vec::new(), vec![Diagnostic::error(root, None, "not a folder")]),
+        Err(err) => return (Vec::new(), vec![Diagnostic::error(root, None, format!("cannot open: {err}"))]),
+    };
+    let mut with_results_or_images = BTreeSet::new();
+    let mut with_traces = BTreeSet::new();
+    let walker = WalkDir::new(&root).follow_links(true).max_depth(12).into_iter().filter_entry(|e| {
+        e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+    });
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().unwrap_or(&root).to_path_buf();
+                diagnostics.push(Diagnostic::error(&path, None, format!("cannot read: {err}")));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        let Some(parent) = entry.path().parent() else { continue };
+        if name == RESULTS_CSV || is_image_file(&name) {
+            with_results_or_images.insert(parent.to_path_buf());
+        } else if name == TRACES_JSONL {
+            with_traces.insert(parent.to_path_buf());
+        }
+    }
+    // A traces-only folder that has task folders beneath it is Infer.py's top level, not a task.
+    let traces_only = with_traces
+        .into_iter()
+        .filter(|dir| !with_results_or_images.iter().any(|task| task != dir && task.starts_with(dir)));
+    let mut specs: Vec<FolderSpec> =
+        with_results_or_images.iter().cloned().chain(traces_only).map(|dir| name_folder(&root, &dir)).collect();
+    specs.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    specs.dedup();
+    (specs, diagnostics)
+}
+
+fn sort_key(spec: &FolderSpec) -> (String, u8, crate::taxonomy::TaskKind, String) {
+    (
+        spec.run.clone(),
+        crate::taxonomy::setting_rank(&spec.setting),
+        crate::taxonomy::TaskKind::of_stem(&spec.stem),
+        spec.stem.clone(),
+    )
+}
+
+/// Names a task folder: stem = its name; setting = the mode folder above it; run = the
+/// checkpoint (above `test/` when present), relative to the opened root when inside it.
+pub fn name_folder(root: &Path, dir: &Path) -> FolderSpec {
+    let stem = file_name(dir);
+    let parent = dir.parent();
+    let (setting, checkpoint) = match parent {
+        Some(mode) if is_mode_folder(&file_name(mode)) => {
+            let above = mode.parent();
+            let checkpoint = match above {
+                Some(test) if file_name(test) == "test" => test.parent(),
+                other => other,
+            };
+            (file_name(mode), checkpoint)
+        }
+        other => ("default".to_string(), other),
+    };
+    let run = match checkpoint {
+        Some(ckpt) if ckpt != root && ckpt.starts_with(root) => ckpt
+            .strip_prefix(root)
+            .map(|rel| rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+            .unwrap_or_else(|_| file_name(ckpt)),
+        Some(ckpt) => file_name(ckpt),
+        None => "run".to_string(),
+    };
+    FolderSpec { path: dir.to_path_buf(), run, setting, stem }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(path: &Path) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, b"x").unwrap();
+    }
+
+    fn layout() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        touch(&root.join("ckpt-a/test/normal/math_1/1.png"));
+        touch(&root.join("ckpt-a/test/think/math_1/evaluation_results.csv"));
+        touch(&root.join("group/ckpt-b/test/think/mapping2/1_A.png"));
+        touch(&root.join("infer/output.jsonl"));
+        touch(&root.join("infer/math3/1.png"));
+        touch(&root.join("ckpt-a/.hidden/x/1.png"));
+        touch(&root.join("ckpt-a/notes.txt"));
+        dir
+    }
+
+    fn names(specs: &[FolderSpec]) -> Vec<String> {
+        specs.iter().map(|s| format!("{}/{}/{}", s.run, s.setting, s.stem)).collect()
+    }
+
+    #[test]
+    fn finds_every_task_folder_below_a_folder_of_checkpoints() {
+        let dir = layout();
+        let (specs, diags) = discover(dir.path());
+        assert!(diags.is_empty());
+        assert_eq!(
+            names(&specs),
+            ["ckpt-a/normal/math_1", "ckpt-a/think/math_1", "group/ckpt-b/think/mapping2", "infer/default/math3"]
+        );
+    }
+
+    #[test]
+    fn opening_inside_a_checkpoint_names_the_checkpoint() {
+        let dir = layout();
+        let root = dir.path().join("ckpt-a");
+        assert_eq!(names(&discover(&root).0), ["ckpt-a/normal/math_1", "ckpt-a/think/math_1"]);
+        assert_eq!(names(&discover(&root.join("test")).0), ["ckpt-a/normal/math_1", "ckpt-a/think/math_1"]);
+        assert_eq!(names(&discover(&root.join("test/think")).0), ["ckpt-a/think/math_1"]);
+        assert_eq!(names(&discover(&root.join("test/think/math_1")).0), ["ckpt-a/think/math_1"]);
+    }
+
+    #[test]
+    fn a_missing_path_is_a_diagnostic() {
+        let (specs, diags) = discover(Path::new("/definitely/not/here"));
+        assert!(specs.is_empty());
+        assert!(diags[0].message.contains("cannot open"));
+    }
+}

@@ -1,0 +1,303 @@
+//! Loading one task folder: results CSV + log + traces + images → items and diagnostics.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use crate::diagnostics::Diagnostic;
+use crate::load::discover::{FolderSpec, RESULTS_CSV, RESULTS_LOG, TRACES_JSONL};
+use crate::load::image_check::{inspect_image, is_image_file};
+use crate::load::judge::{parse_analysis, short_caption};
+use crate::load::log::parse_log;
+use crate::load::results_csv::{ResultRow, parse_results_csv};
+use crate::load::trace::{TraceRecord, by_image_file, parse_output_jsonl, trace_from_think};
+use crate::model::{ImageStatus, Item, Part, TaskFolder, Verdict};
+use crate::taxonomy::{Family, TaskKind};
+
+/// A loaded folder, ready to be appended to a `Dataset`.
+#[derive(Clone, Debug)]
+pub struct LoadedFolder {
+    pub folder: TaskFolder,
+    pub items: Vec<Item>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads one folder. Never fails: whatever cannot be read becomes a diagnostic.
+pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
+    let dir = spec.path.as_path();
+    let kind = TaskKind::of_stem(&spec.stem);
+    let mut diagnostics = Vec::new();
+
+    let mut file_names: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect(),
+        Err(err) => {
+            diagnostics.push(Diagnostic::error(dir, None, format!("cannot list folder: {err}")));
+            Vec::new()
+        }
+    };
+    file_names.sort();
+
+    let mut traces = read_traces(dir, &file_names, &mut diagnostics);
+    let csv_path = dir.join(RESULTS_CSV);
+    let rows = file_names.iter().any(|n| n == RESULTS_CSV).then(|| read_rows(&csv_path, &mut diagnostics));
+    let log = file_names.iter().any(|n| n == RESULTS_LOG).then(|| dir.join(RESULTS_LOG)).and_then(|path| {
+        read_text(&path, &mut diagnostics).and_then(|text| match parse_log(&text) {
+            Ok(log) => Some(log),
+            Err(message) => {
+                diagnostics.push(Diagnostic::warning(&path, None, format!("log not understood: {message}")));
+                None
+            }
+        })
+    });
+
+    let mut items = Vec::new();
+    let mut covered_images = std::collections::HashSet::new();
+    for row in rows.iter().flatten() {
+        covered_images.extend(row.images.iter().map(|i| i.image_file.clone()));
+        items.push(item_from_row(dir, row, kind, &mut traces, &csv_path, &mut diagnostics));
+    }
+
+    // Images (and traces) without a CSV row: generated but not judged yet.
+    let mut unjudged: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let image_names = file_names.iter().filter(|n| is_image_file(n) && !covered_images.contains(*n));
+    let orphan_trace_images = traces.keys().filter(|n| !covered_images.contains(*n) && !file_names.contains(n));
+    for name in image_names.chain(orphan_trace_images).cloned().collect::<Vec<_>>() {
+        unjudged.entry(item_id_of_image(&name, kind.family)).or_default().push(name);
+    }
+    for (id, mut names) in unjudged {
+        names.sort();
+        let parts = names.iter().map(|name| unjudged_part(dir, name, kind, &mut traces, &mut diagnostics)).collect();
+        items.push(Item { folder: 0, id, parts, verdict: Verdict::NotJudged, csv_line: None });
+    }
+
+    if spec.setting == "think" && !items.iter().any(Item::has_trace) && !items.is_empty() {
+        diagnostics.push(Diagnostic::info(dir, None, "think folder without reasoning traces (no output.jsonl or .txt sidecars; single-GPU runs write none)"));
+    }
+    if let (Some(rows), Some(log)) = (&rows, &log) {
+        let total = rows.len() as u64;
+        let correct = rows.iter().filter(|r| r.correct).count() as u64;
+        if (total, correct) != (log.total, log.correct) {
+            diagnostics.push(Diagnostic::warning(
+                &dir.join(RESULTS_LOG),
+                None,
+                format!("log says {}/{} correct, the CSV gives {correct}/{total} (after keeping the last row per ID)", log.correct, log.total),
+            ));
+        }
+    }
+
+    items.sort_by(|a, b| natural_key(&a.id).cmp(&natural_key(&b.id)));
+    let folder = TaskFolder {
+        path: dir.to_path_buf(),
+        run: spec.run.clone(),
+        setting: spec.setting.clone(),
+        stem: spec.stem.clone(),
+        kind,
+        evaluated: rows.is_some(),
+        log,
+    };
+    LoadedFolder { folder, items, diagnostics }
+}
+
+fn read_text(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(err) => {
+                diagnostics.push(Diagnostic::warning(path, None, "not valid UTF-8; undecodable bytes shown as �"));
+                Some(String::from_utf8_lossy(err.as_bytes()).into_owned())
+            }
+        },
+        Err(err) => {
+            diagnostics.push(Diagnostic::error(path, None, format!("cannot read: {err}")));
+            None
+        }
+    }
+}
+
+fn read_rows(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<ResultRow> {
+    let Some(text) = read_text(path, diagnostics) else { return Vec::new() };
+    let parsed = parse_results_csv(path, &text);
+    diagnostics.extend(parsed.diagnostics);
+    parsed.rows
+}
+
+/// Traces keyed by image file name, from `output.jsonl` and from `<id>.txt` sidecars.
+fn read_traces(dir: &Path, file_names: &[String], diagnostics: &mut Vec<Diagnostic>) -> HashMap<String, TraceRecord> {
+    let mut traces = HashMap::new();
+    if file_names.iter().any(|n| n == TRACES_JSONL) {
+        let path = dir.join(TRACES_JSONL);
+        if let Some(text) = read_text(&path, diagnostics) {
+            let (records, problems) = parse_output_jsonl(&path, &text);
+            diagnostics.extend(problems);
+            traces = by_image_file(records);
+        }
+    }
+    for name in file_names.iter().filter(|n| n.ends_with(".txt")) {
+        let stem = name.trim_end_matches(".txt");
+        let Some(image) = file_names.iter().find(|n| is_image_file(n) && n.rsplit_once('.').is_some_and(|(s, _)| s == stem)) else {
+            continue;
+        };
+        if traces.contains_key(image) {
+            continue;
+        }
+        let path = dir.join(name);
+        if let Some(text) = read_text(&path, diagnostics) {
+            let trace = trace_from_think(&text, None, path.display().to_string());
+            traces.insert(image.clone(), TraceRecord { prompt_id: stem.to_string(), image_file: image.clone(), line: 1, trace });
+        }
+    }
+    traces
+}
+
+fn item_from_row(
+    dir: &Path,
+    row: &ResultRow,
+    kind: TaskKind,
+    traces: &mut HashMap<String, TraceRecord>,
+    csv_path: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Item {
+    let paired = row.images.len() == 2;
+    let parts: Vec<Part> = row
+        .images
+        .iter()
+        .enumerate()
+        .map(|(index, judged)| {
+            let image_path = dir.join(&judged.image_file);
+            let image_status = inspect_image(&image_path);
+            let trace = take_trace(traces, &judged.image_file, &image_status, diagnostics);
+            report_image(&image_path, &image_status, judged.verdict, diagnostics);
+            let analysis = parse_analysis(&judged.analysis);
+            let caption = match &judged.caption_column {
+                Some(caption) if !caption.is_empty() => Some(caption.clone()),
+                _ => short_caption(&analysis.phase1),
+            };
+            Part {
+                label: paired.then_some(if index == 0 { 'A' } else { 'B' }),
+                question: judged.question.clone(),
+                answer: judged.answer.clone(),
+                image_path,
+                image_status,
+                verdict: judged.verdict,
+                caption,
+                analysis: Some(analysis),
+                trace,
+            }
+        })
+        .collect();
+    let verdict = if row.correct {
+        Verdict::Yes
+    } else {
+        if !paired && parts[0].verdict == Verdict::Yes {
+            diagnostics.push(Diagnostic::warning(csv_path, Some(row.line), format!("ID {}: Result is YES but Score is 0; counted as not correct", row.id)));
+        }
+        [Verdict::ImageMissing, Verdict::JudgeError]
+            .into_iter()
+            .find(|v| parts.iter().any(|p| p.verdict == *v))
+            .unwrap_or(Verdict::No)
+    };
+    let _ = kind;
+    Item { folder: 0, id: row.id.clone(), parts, verdict, csv_line: Some(row.line) }
+}
+
+fn unjudged_part(
+    dir: &Path,
+    image_file: &str,
+    kind: TaskKind,
+    traces: &mut HashMap<String, TraceRecord>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Part {
+    let image_path = dir.join(image_file);
+    let image_status = inspect_image(&image_path);
+    let trace = take_trace(traces, image_file, &image_status, diagnostics);
+    report_image(&image_path, &image_status, Verdict::NotJudged, diagnostics);
+    let label = if kind.family.is_paired() { pair_side(image_file) } else { None };
+    Part {
+        label,
+        question: String::new(),
+        answer: String::new(),
+        image_path,
+        image_status,
+        verdict: Verdict::NotJudged,
+        caption: None,
+        analysis: None,
+        trace,
+    }
+}
+
+fn take_trace(
+    traces: &mut HashMap<String, TraceRecord>,
+    image_file: &str,
+    status: &ImageStatus,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<crate::model::Trace> {
+    let record = traces.remove(image_file)?;
+    if *status == ImageStatus::Missing {
+        diagnostics.push(Diagnostic::warning(
+            Path::new(record.trace.source.rsplit_once(':').map(|(f, _)| f).unwrap_or(&record.trace.source)),
+            Some(record.line),
+            format!("trace record for prompt {} has no image {}", record.prompt_id, record.image_file),
+        ));
+    }
+    Some(record.trace)
+}
+
+fn report_image(path: &Path, status: &ImageStatus, verdict: Verdict, diagnostics: &mut Vec<Diagnostic>) {
+    match status {
+        ImageStatus::Present => {}
+        ImageStatus::Missing if verdict == Verdict::ImageMissing => {
+            diagnostics.push(Diagnostic::warning(path, None, "image missing (the judge recorded IMAGE_NOT_FOUND too)"))
+        }
+        ImageStatus::Missing => diagnostics.push(Diagnostic::warning(path, None, "image missing")),
+        ImageStatus::Corrupt(reason) => diagnostics.push(Diagnostic::warning(path, None, format!("corrupt image: {reason}"))),
+    }
+}
+
+/// `7_A.png` → "7" for mappings; `7.png` → "7" otherwise.
+fn item_id_of_image(name: &str, family: Family) -> String {
+    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
+    if family.is_paired() {
+        if let Some(id) = stem.strip_suffix("_A").or_else(|| stem.strip_suffix("_B")) {
+            return id.to_string();
+        }
+    }
+    stem.to_string()
+}
+
+fn pair_side(name: &str) -> Option<char> {
+    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
+    if stem.ends_with("_A") {
+        Some('A')
+    } else if stem.ends_with("_B") {
+        Some('B')
+    } else {
+        None
+    }
+}
+
+/// Numeric ids sort as numbers ("2" before "10"); others after, as text.
+pub fn natural_key(id: &str) -> (u8, u64, String) {
+    match id.parse::<u64>() {
+        Ok(n) => (0, n, String::new()),
+        Err(_) => (1, 0, id.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_of_images() {
+        assert_eq!(item_id_of_image("7_A.png", Family::Mapping), "7");
+        assert_eq!(item_id_of_image("7_A.png", Family::Math), "7_A");
+        assert_eq!(item_id_of_image("31.png", Family::Knowledge), "31");
+        assert_eq!(pair_side("3_B.png"), Some('B'));
+    }
+
+    #[test]
+    fn natural_order() {
+        let mut ids = vec!["10", "2", "x", "1"];
+        ids.sort_by_key(|id| natural_key(id));
+        assert_eq!(ids, ["1", "2", "10", "x"]);
+    }
+}

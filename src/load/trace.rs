@@ -1,0 +1,122 @@
+//! Reasoning traces: `output.jsonl` records (multi-GPU launcher) and `<id>.txt` sidecars
+//! (gen_images_mp_json.py), turned into readable prose plus the extracted detailed prompt.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::diagnostics::Diagnostic;
+use crate::model::Trace;
+
+/// The upstream marker that ends the reasoning; BAGEL writes a curly apostrophe, some runs a straight one.
+const DETAILED_MARKERS: [&str; 2] = ["Here’s the finished detailed prompt:", "Here's the finished detailed prompt:"];
+const FAILED_EXTRACTION: &str = "Failed to extract detailed prompt.";
+
+/// One `output.jsonl` record, keyed for matching with images.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceRecord {
+    /// `prompt_id` as text: "7", "7_A", or an integer id written as "31".
+    pub prompt_id: String,
+    /// `image_file` (e.g. "7_A.png"), or `<prompt_id>.png` when absent.
+    pub image_file: String,
+    pub line: u64,
+    pub trace: Trace,
+}
+
+/// Parses an `output.jsonl`. Lines that are not JSON objects with a `prompt_id` become
+/// diagnostics; the rest still load.
+pub fn parse_output_jsonl(path: &Path, text: &str) -> (Vec<TraceRecord>, Vec<Diagnostic>) {
+    let mut records = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line_no = index as u64 + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: Value = match serde_json::from_str(line) {
+            Ok(value) => value,
+            Err(err) => {
+                diagnostics.push(Diagnostic::error(path, Some(line_no), format!("trace line is not valid JSON: {err}")));
+                continue;
+            }
+        };
+        let Some(prompt_id) = value.get("prompt_id").and_then(id_text) else {
+            diagnostics.push(Diagnostic::error(path, Some(line_no), "trace record has no string or integer \"prompt_id\""));
+            continue;
+        };
+        let text_field = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_string);
+        let image_file = text_field("image_file").unwrap_or_else(|| format!("{prompt_id}.png"));
+        let think = text_field("think_output").unwrap_or_default();
+        let source = format!("{}:{line_no}", path.display());
+        let trace = trace_from_think(&think, text_field("detailed_prompt").as_deref(), source);
+        records.push(TraceRecord { prompt_id, image_file, line: line_no, trace });
+    }
+    (records, diagnostics)
+}
+
+/// Traces by image file name, for matching with the images of a folder.
+pub fn by_image_file(records: Vec<TraceRecord>) -> HashMap<String, TraceRecord> {
+    records.into_iter().map(|r| (r.image_file.clone(), r)).collect()
+}
+
+fn id_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Builds a readable trace from raw think text and the launcher's extracted detailed prompt.
+pub fn trace_from_think(think: &str, detailed_field: Option<&str>, source: String) -> Trace {
+    let body = think.replace("<think>", "").replace("</think>", "");
+    let (reasoning, tail) = match DETAILED_MARKERS.iter().find_map(|m| body.find(m).map(|at| (at, m.len()))) {
+        Some((at, len)) => (body[..at].to_string(), Some(body[at + len..].to_string())),
+        None => (body.clone(), None),
+    };
+    let from_field = detailed_field
+        .map(|d| d.replace("</think>", "").trim().to_string())
+        .filter(|d| !d.is_empty() && d != FAILED_EXTRACTION);
+    let detailed_prompt = from_field.or_else(|| tail.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()));
+    Trace { reasoning: reasoning.trim().to_string(), detailed_prompt, source }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RECORD: &str = r#"{"prompt_id": "2", "image_file": "2.png", "original_prompt": "q", "detailed_prompt": "Two kittens on a table.</think>", "think_output": "<think>√9 is 3; 3 minus 1 is 2.\n\nHere’s the finished detailed prompt: Two kittens on a table.</think>"}"#;
+
+    #[test]
+    fn string_ids_and_detailed_prompt_split() {
+        let (records, diags) = parse_output_jsonl(Path::new("output.jsonl"), RECORD);
+        assert!(diags.is_empty());
+        let r = &records[0];
+        assert_eq!((r.prompt_id.as_str(), r.image_file.as_str(), r.line), ("2", "2.png", 1));
+        assert_eq!(r.trace.reasoning, "√9 is 3; 3 minus 1 is 2.");
+        assert_eq!(r.trace.detailed_prompt.as_deref(), Some("Two kittens on a table."));
+        assert_eq!(r.trace.source, "output.jsonl:1");
+    }
+
+    #[test]
+    fn integer_ids_and_bad_lines() {
+        let text = format!("{}\nnot json\n{{\"image_file\": \"x.png\"}}\n\n", r#"{"prompt_id": 31, "image_file": "31.png", "think_output": "<think>hm</think>"}"#);
+        let (records, diags) = parse_output_jsonl(Path::new("o.jsonl"), &text);
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].prompt_id, "31");
+        assert_eq!(diags.len(), 2);
+        assert_eq!(diags[0].line, Some(2));
+        assert!(diags[1].message.contains("prompt_id"));
+        assert_eq!(diags[1].line, Some(3));
+    }
+
+    #[test]
+    fn failed_extraction_falls_back_to_the_text() {
+        let t = trace_from_think("<think>plan\nHere's the finished detailed prompt: a cat</think>", Some("Failed to extract detailed prompt."), String::new());
+        assert_eq!(t.detailed_prompt.as_deref(), Some("a cat"));
+        let none = trace_from_think("<think>just thoughts</think>", Some("Failed to extract detailed prompt."), String::new());
+        assert_eq!(none.detailed_prompt, None);
+        assert_eq!(none.reasoning, "just thoughts");
+    }
+}

@@ -1,0 +1,78 @@
+//! Entry point: the window by default, or a headless subcommand (summary, screenshot, demo-data).
+
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use clap::Parser;
+
+use unisandbox_inspector::analysis::folder_accuracy;
+use unisandbox_inspector::app::screenshot::ScreenshotPlan;
+use unisandbox_inspector::app::{InspectorApp, StartOptions, View};
+use unisandbox_inspector::cli::{Cli, CliCommand, default_paths, parse_size};
+use unisandbox_inspector::load::load_dataset;
+use unisandbox_inspector::report::render_summary;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        None => {
+            let paths = if cli.paths.is_empty() { default_paths() } else { cli.paths };
+            open_window(StartOptions { paths, view: View::Items, screenshot: None }, [1440.0, 900.0])?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(CliCommand::Summary { paths, format }) => {
+            let dataset = load_dataset(&paths);
+            for diagnostic in dataset.diagnostics.iter().filter(|d| d.severity == unisandbox_inspector::diagnostics::Severity::Error) {
+                eprintln!("{diagnostic}");
+            }
+            print!("{}", render_summary(&folder_accuracy(&dataset), format)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(CliCommand::Diagnostics { paths }) => {
+            let dataset = load_dataset(&paths);
+            for diagnostic in &dataset.diagnostics {
+                println!("{diagnostic}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(CliCommand::DemoData { out_dir, seed }) => {
+            let folders = unisandbox_inspector::demo::write_demo(&out_dir, seed)?;
+            println!("wrote {} task folders under {}", folders.len(), out_dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(CliCommand::Screenshot { paths, out, view, select, size }) => {
+            let size = parse_size(&size).ok_or_else(|| anyhow::anyhow!("--size {size:?} is not WIDTHxHEIGHT"))?;
+            let outcome = Arc::new(Mutex::new(None));
+            let plan = ScreenshotPlan { out, select };
+            open_window(StartOptions { paths, view, screenshot: Some((plan, outcome.clone())) }, size)?;
+            let result = outcome.lock().ok().and_then(|mut slot| slot.take());
+            match result {
+                Some(Ok(path)) => {
+                    println!("saved {}", path.display());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(Err(message)) => anyhow::bail!("screenshot failed: {message}"),
+                None => anyhow::bail!("the window closed before a screenshot was taken"),
+            }
+        }
+    }
+}
+
+fn open_window(options: StartOptions, size: [f32; 2]) -> anyhow::Result<()> {
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default().with_inner_size(size).with_min_inner_size([800.0, 500.0]).with_title("UniSandbox Inspector"),
+        ..Default::default()
+    };
+    eframe::run_native("UniSandbox Inspector", native, Box::new(move |cc| Ok(Box::new(InspectorApp::new(&cc.egui_ctx, options)))))
+        .map_err(|err| anyhow::anyhow!("cannot open the window: {err}"))
+}

@@ -1,0 +1,199 @@
+//! The in-memory model of opened UniSandbox runs: task folders, items, judge verdicts, traces.
+//!
+//! Pure data: no egui, no file access. Loading (`crate::load`) builds it, analysis reads it.
+
+use std::path::PathBuf;
+
+use crate::diagnostics::Diagnostic;
+use crate::taxonomy::TaskKind;
+
+/// The judge's verdict on one image (or, for a mapping pair, on the whole ID).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum Verdict {
+    Yes,
+    No,
+    /// The judge call itself failed (`Result` = `ERROR`).
+    JudgeError,
+    /// The eval script found no image (`Result` = `IMAGE_NOT_FOUND`).
+    ImageMissing,
+    /// Generated, but no evaluation CSV row exists yet.
+    NotJudged,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 5] = [
+        Verdict::Yes,
+        Verdict::No,
+        Verdict::JudgeError,
+        Verdict::ImageMissing,
+        Verdict::NotJudged,
+    ];
+
+    /// Reads the eval scripts' `Result` column.
+    pub fn from_result_column(text: &str) -> Option<Verdict> {
+        match text.trim() {
+            "YES" => Some(Verdict::Yes),
+            "NO" => Some(Verdict::No),
+            "ERROR" => Some(Verdict::JudgeError),
+            "IMAGE_NOT_FOUND" => Some(Verdict::ImageMissing),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Yes => "YES",
+            Verdict::No => "NO",
+            Verdict::JudgeError => "judge error",
+            Verdict::ImageMissing => "image missing",
+            Verdict::NotJudged => "not yet judged",
+        }
+    }
+}
+
+/// Where an image is expected and what loading found there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImageStatus {
+    Present,
+    Missing,
+    /// The file exists but is structurally broken (e.g. truncated write); the reason says how.
+    Corrupt(String),
+}
+
+/// The judge's two-phase analysis text, split for display.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JudgeAnalysis {
+    /// Phase 1 reply: the caption / identified object, or `Error` / `Reject`.
+    pub phase1: String,
+    /// Phase 2 text (comparison and `Score:` line); empty when phase 2 was skipped.
+    pub phase2: String,
+    /// The raw Analysis field, exactly as in the CSV.
+    pub raw: String,
+}
+
+/// A reasoning trace from think mode.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trace {
+    /// The reasoning prose with `<think>` tags and the detailed-prompt tail removed.
+    pub reasoning: String,
+    /// The "finished detailed prompt" the image was generated from, if it could be extracted.
+    pub detailed_prompt: Option<String>,
+    /// Where the trace came from (file and line) for display.
+    pub source: String,
+}
+
+/// One generated image and everything known about it: for math and knowledge an item has one
+/// part; a mapping ID has two (A and B).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Part {
+    /// `None` for single-image items, `Some('A')` / `Some('B')` for mapping pairs.
+    pub label: Option<char>,
+    pub question: String,
+    pub answer: String,
+    pub image_path: PathBuf,
+    pub image_status: ImageStatus,
+    pub verdict: Verdict,
+    /// The judge's phase 1 caption in short form (e.g. "3 cups", "fork", "Person: …").
+    pub caption: Option<String>,
+    pub analysis: Option<JudgeAnalysis>,
+    pub trace: Option<Trace>,
+}
+
+/// One benchmark item of one task folder: a math/knowledge id or a mapping ID (pair).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    /// Index into `Dataset::folders`.
+    pub folder: usize,
+    pub id: String,
+    pub parts: Vec<Part>,
+    /// Overall verdict: for mappings, YES only when both images are YES (the per-ID result).
+    pub verdict: Verdict,
+    /// 1-based line in `evaluation_results.csv` where the winning row starts.
+    pub csv_line: Option<u64>,
+}
+
+impl Item {
+    /// The prompt shown in lists: the first part's question.
+    pub fn prompt(&self) -> &str {
+        self.parts.first().map(|p| p.question.as_str()).unwrap_or("")
+    }
+
+    pub fn is_correct(&self) -> bool {
+        self.verdict == Verdict::Yes
+    }
+
+    pub fn has_trace(&self) -> bool {
+        self.parts.iter().any(|p| p.trace.is_some())
+    }
+}
+
+/// The counts an `evaluation_results.log` reports.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LogSummary {
+    pub total: u64,
+    pub correct: u64,
+    /// The log's percentage, e.g. 33.33.
+    pub accuracy_percent: f64,
+}
+
+/// One `<mode>/<stem>/` folder (or an alternative layout's image folder).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskFolder {
+    pub path: PathBuf,
+    /// Checkpoint label: its path relative to the opened folder (or its own name).
+    pub run: String,
+    /// CoT setting: the mode folder's name (`normal`, `think`) or `default`.
+    pub setting: String,
+    /// The benchmark JSONL stem, e.g. `math_3`, `mapping2`, `Aurelius_Nyxella`.
+    pub stem: String,
+    pub kind: TaskKind,
+    /// True when an evaluation CSV was read for this folder.
+    pub evaluated: bool,
+    pub log: Option<LogSummary>,
+}
+
+/// Everything loaded from the opened paths.
+#[derive(Clone, Debug, Default)]
+pub struct Dataset {
+    pub folders: Vec<TaskFolder>,
+    pub items: Vec<Item>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Dataset {
+    /// Appends one loaded folder with its items, fixing up folder indices.
+    pub fn push_folder(&mut self, folder: TaskFolder, items: Vec<Item>) {
+        let index = self.folders.len();
+        self.folders.push(folder);
+        self.items.extend(items.into_iter().map(|mut item| {
+            item.folder = index;
+            item
+        }));
+    }
+
+    pub fn folder_of(&self, item: &Item) -> &TaskFolder {
+        &self.folders[item.folder]
+    }
+
+    /// Distinct run labels in load order.
+    pub fn runs(&self) -> Vec<String> {
+        unique(self.folders.iter().map(|f| f.run.clone()))
+    }
+
+    /// Distinct settings, `normal` before `think`, others after.
+    pub fn settings(&self) -> Vec<String> {
+        let mut settings = unique(self.folders.iter().map(|f| f.setting.clone()));
+        settings.sort_by_key(|s| (crate::taxonomy::setting_rank(s), s.clone()));
+        settings
+    }
+}
+
+fn unique(values: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for value in values {
+        if !out.contains(&value) {
+            out.push(value);
+        }
+    }
+    out
+}

@@ -1,0 +1,79 @@
+//! Text renderings of accuracy rows for the CLI: aligned table, Markdown, CSV, JSON.
+
+use crate::analysis::AccuracyRow;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryFormat {
+    Table,
+    Markdown,
+    Csv,
+    Json,
+}
+
+const HEADERS: [&str; 8] = ["run", "setting", "task", "type", "correct", "total", "accuracy", "95% CI"];
+
+fn cells(row: &AccuracyRow) -> [String; 8] {
+    [
+        row.run.clone(),
+        row.setting.clone(),
+        row.task.clone(),
+        row.kind.label(),
+        row.correct.to_string(),
+        row.total.to_string(),
+        format!("{:.2}%", row.accuracy * 100.0),
+        format!("{:.1}–{:.1}%", row.ci_low * 100.0, row.ci_high * 100.0),
+    ]
+}
+
+/// Renders rows in the chosen format. JSON figures are rounded to 4 decimals like the logs.
+pub fn render_summary(rows: &[AccuracyRow], format: SummaryFormat) -> anyhow::Result<String> {
+    Ok(match format {
+        SummaryFormat::Json => {
+            let rounded: Vec<AccuracyRow> = rows.iter().map(AccuracyRow::rounded).collect();
+            serde_json::to_string_pretty(&rounded)? + "\n"
+        }
+        SummaryFormat::Csv => {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer.write_record(["run", "setting", "task", "family", "level", "correct", "total", "accuracy", "ci_low", "ci_high"])?;
+            for row in rows.iter().map(AccuracyRow::rounded) {
+                writer.write_record([
+                    row.run,
+                    row.setting,
+                    row.task,
+                    row.family.name().to_string(),
+                    row.level,
+                    row.correct.to_string(),
+                    row.total.to_string(),
+                    row.accuracy.to_string(),
+                    row.ci_low.to_string(),
+                    row.ci_high.to_string(),
+                ])?;
+            }
+            String::from_utf8(writer.into_inner()?)?
+        }
+        SummaryFormat::Markdown => {
+            let mut out = format!("| {} |\n|{}\n", HEADERS.join(" | "), "---|".repeat(HEADERS.len()));
+            for row in rows {
+                out += &format!("| {} |\n", cells(row).join(" | "));
+            }
+            out
+        }
+        SummaryFormat::Table => {
+            let body: Vec<[String; 8]> = rows.iter().map(cells).collect();
+            let widths: Vec<usize> = (0..HEADERS.len())
+                .map(|i| body.iter().map(|r| r[i].chars().count()).chain([HEADERS[i].len()]).max().unwrap_or(0))
+                .collect();
+            let line = |cells: Vec<&str>| {
+                cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect::<Vec<_>>().join("  ").trim_end().to_string() + "\n"
+            };
+            let mut out = line(HEADERS.to_vec());
+            for row in &body {
+                out += &line(row.iter().map(String::as_str).collect());
+            }
+            if rows.is_empty() {
+                out += "(no evaluated folders found)\n";
+            }
+            out
+        }
+    })
+}

@@ -1,0 +1,166 @@
+//! Charts view: accuracy per task type, one bar series per (run,) setting, 95% Wilson whiskers,
+//! n on hover, and the same numbers in a table beneath.
+
+use egui::RichText;
+use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
+
+use crate::analysis::{AccuracyRow, task_type_accuracy};
+use crate::app::{AppState, Command};
+use crate::taxonomy::TaskKind;
+use crate::views::style::SERIES;
+
+/// Rows grouped for drawing: x categories and named series.
+struct ChartData {
+    kinds: Vec<TaskKind>,
+    /// (series name, rows of that series)
+    series: Vec<(String, Vec<AccuracyRow>)>,
+}
+
+fn chart_data(state: &AppState) -> ChartData {
+    let rows: Vec<AccuracyRow> = task_type_accuracy(&state.dataset)
+        .into_iter()
+        .filter(|r| state.chart_run.as_ref().is_none_or(|run| *run == r.run))
+        .collect();
+    let mut kinds: Vec<TaskKind> = rows.iter().map(|r| r.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    let one_run = rows.iter().all(|r| rows.first().is_some_and(|f| f.run == r.run));
+    let mut series: Vec<(String, Vec<AccuracyRow>)> = Vec::new();
+    for row in rows {
+        let name = if one_run { row.setting.clone() } else { format!("{} · {}", row.run, row.setting) };
+        match series.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, list)) => list.push(row),
+            None => series.push((name, vec![row])),
+        }
+    }
+    ChartData { kinds, series }
+}
+
+pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.heading("Accuracy by task type");
+        ui.separator();
+        let label = ui.label("Run:");
+        let shown = state.chart_run.clone().unwrap_or_else(|| "all runs side by side".into());
+        egui::ComboBox::from_id_salt("chart_run")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                if ui.selectable_label(state.chart_run.is_none(), "all runs side by side").clicked() {
+                    commands.push(Command::SetChartRun(None));
+                }
+                for run in state.dataset.runs() {
+                    if ui.selectable_label(state.chart_run.as_ref() == Some(&run), &run).clicked() {
+                        commands.push(Command::SetChartRun(Some(run)));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    ui.label(
+        RichText::new("Counts follow the eval scripts: one row per image (math, knowledge), one per ID for mapping pairs; whiskers are 95% Wilson intervals. Hover a bar for n.")
+            .weak(),
+    );
+    let data = chart_data(state);
+    if data.series.is_empty() {
+        ui.add_space(20.0);
+        ui.label(RichText::new("No evaluated folders loaded (no evaluation_results.csv found).").size(16.0));
+        return;
+    }
+    let plot_height = (ui.available_height() * 0.58).max(260.0);
+    plot_ui(ui, &data, plot_height);
+    ui.add_space(8.0);
+    table_ui(ui, &data);
+}
+
+fn plot_ui(ui: &mut egui::Ui, data: &ChartData, height: f32) {
+    let n_series = data.series.len() as f64;
+    let group_width = 0.8;
+    let bar_width = group_width / n_series;
+    let labels: Vec<String> = data.kinds.iter().map(|k| k.label()).collect();
+    let plot = Plot::new("accuracy_plot")
+        .height(height)
+        .legend(Legend::default())
+        .include_y(0.0)
+        .include_y(1.0)
+        .include_x(-0.6)
+        .include_x(data.kinds.len() as f64 - 0.4)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .y_axis_label("accuracy")
+        .y_axis_formatter(|mark, _| format!("{:.0}%", mark.value * 100.0))
+        .x_axis_formatter(move |mark, _| {
+            let index = mark.value.round();
+            if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
+                labels.get(index as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .x_grid_spacer(|input| {
+            let (lo, hi) = input.bounds;
+            ((lo.ceil() as i64).max(0)..=(hi.floor() as i64)).map(|v| egui_plot::GridMark { value: v as f64, step_size: 1.0 }).collect()
+        });
+    plot.show(ui, |plot_ui| {
+        for (s, (name, rows)) in data.series.iter().enumerate() {
+            let color = SERIES[s % SERIES.len()];
+            let offset = -group_width / 2.0 + bar_width * (s as f64 + 0.5);
+            let mut bars = Vec::new();
+            for row in rows {
+                let Some(x) = data.kinds.iter().position(|k| *k == row.kind) else { continue };
+                let x = x as f64 + offset;
+                bars.push(Bar::new(x, row.accuracy).width(bar_width * 0.9).fill(color).name(hover_text(name, row)));
+                let whisker = vec![[x, row.ci_low], [x, row.ci_high]];
+                plot_ui.line(Line::new("", PlotPoints::from(whisker)).color(egui::Color32::from_gray(40)).width(1.5).allow_hover(false));
+                for y in [row.ci_low, row.ci_high] {
+                    let cap = vec![[x - bar_width * 0.2, y], [x + bar_width * 0.2, y]];
+                    plot_ui.line(Line::new("", PlotPoints::from(cap)).color(egui::Color32::from_gray(40)).width(1.5).allow_hover(false));
+                }
+            }
+            plot_ui.bar_chart(BarChart::new(name.clone(), bars).color(color).element_formatter(Box::new(|bar, _| bar.name.clone())));
+        }
+    });
+}
+
+fn hover_text(series: &str, row: &AccuracyRow) -> String {
+    format!(
+        "{series}\n{}: {:.1}% ({}/{} correct, n = {})\n95% CI {:.1}–{:.1}%",
+        row.kind.label(),
+        row.accuracy * 100.0,
+        row.correct,
+        row.total,
+        row.total,
+        row.ci_low * 100.0,
+        row.ci_high * 100.0
+    )
+}
+
+fn table_ui(ui: &mut egui::Ui, data: &ChartData) {
+    egui::ScrollArea::both().id_salt("accuracy_table").show(ui, |ui| {
+        egui::Grid::new("accuracy_grid").striped(true).spacing([18.0, 6.0]).show(ui, |ui| {
+            ui.strong("Task type");
+            for (name, _) in &data.series {
+                ui.strong(name);
+            }
+            ui.end_row();
+            for kind in &data.kinds {
+                ui.label(kind.label());
+                for (_, rows) in &data.series {
+                    match rows.iter().find(|r| r.kind == *kind) {
+                        Some(r) => ui.label(format!(
+                            "{:.1}%  ({}/{})  [{:.0}–{:.0}%]",
+                            r.accuracy * 100.0,
+                            r.correct,
+                            r.total,
+                            r.ci_low * 100.0,
+                            r.ci_high * 100.0
+                        )),
+                        None => ui.label(RichText::new("—").weak()),
+                    };
+                }
+                ui.end_row();
+            }
+        });
+    });
+}

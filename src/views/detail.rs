@@ -1,0 +1,181 @@
+//! One item in full: prompt and expected answer, the image(s), the judge's verdict and caption,
+//! and the reasoning trace. Mapping pairs show A and B side by side.
+
+use egui::{RichText, Vec2};
+
+use crate::app::image_cache::ImageCache;
+use crate::app::{AppState, Command};
+use crate::model::{Item, Part, TaskFolder};
+use crate::views::widgets::{image_ui, placeholder, verdict_badge};
+
+pub fn detail_ui(ui: &mut egui::Ui, state: &AppState, index: usize, images: &mut ImageCache, commands: &mut Vec<Command>) {
+    let data = &state.dataset;
+    let Some(item) = data.items.get(index) else { return };
+    let folder = data.folder_of(item);
+    egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+        header_ui(ui, folder, item);
+        ui.add_space(6.0);
+        if item.parts.len() == 2 {
+            pair_ui(ui, folder, item, images, commands);
+        } else if let Some(part) = item.parts.first() {
+            single_ui(ui, folder, part, images, commands);
+        }
+    });
+}
+
+fn header_ui(ui: &mut egui::Ui, folder: &TaskFolder, item: &Item) {
+    ui.horizontal_wrapped(|ui| {
+        ui.heading(format!("{} · #{}", folder.stem, item.id));
+        verdict_badge(ui, item.verdict);
+        ui.label(RichText::new(format!("{} · {} · {}", folder.run, folder.setting, folder.kind.label())).weak());
+    });
+    // Relative to the run, so the line reads the same on every machine; the full path on hover.
+    let folder_name = format!("{}/{}/{}", folder.run, folder.setting, folder.stem);
+    let location = match item.csv_line {
+        Some(line) => format!("{folder_name}/evaluation_results.csv, line {line}"),
+        None => format!("{folder_name} (not evaluated yet)"),
+    };
+    ui.label(RichText::new(location).small().weak()).on_hover_text(folder.path.display().to_string());
+}
+
+fn image_side(ui: &egui::Ui, columns: f32) -> f32 {
+    ((ui.available_width() - 24.0) / columns).clamp(220.0, 560.0)
+}
+
+fn single_ui(ui: &mut egui::Ui, folder: &TaskFolder, part: &Part, images: &mut ImageCache, commands: &mut Vec<Command>) {
+    let side = image_side(ui, 2.0).min(ui.available_height().max(320.0) * 0.8);
+    ui.horizontal_top(|ui| {
+        ui.vertical(|ui| image_ui(ui, images, &part.image_path, &part.image_status, side, commands));
+        ui.vertical(|ui| {
+            ui.set_max_width((ui.available_width()).max(240.0));
+            prompt_ui(ui, "Prompt", &part.question, &part.answer);
+            ui.add_space(8.0);
+            judge_ui(ui, part);
+        });
+    });
+    ui.add_space(10.0);
+    trace_ui(ui, folder, part);
+}
+
+fn pair_ui(ui: &mut egui::Ui, folder: &TaskFolder, item: &Item, images: &mut ImageCache, commands: &mut Vec<Command>) {
+    let (rules, asks) = split_rules(&item.parts[0].question, &item.parts[1].question);
+    if !rules.is_empty() {
+        ui.label(RichText::new("Rules (shared by A and B)").strong());
+        ui.add(egui::Label::new(RichText::new(rules).size(15.0)).wrap());
+        ui.add_space(6.0);
+    }
+    let side = image_side(ui, 2.0).min(420.0);
+    ui.columns(2, |columns| {
+        for (ui, (part, ask)) in columns.iter_mut().zip(item.parts.iter().zip(asks)) {
+            ui.horizontal(|ui| {
+                ui.heading(format!("Image {}", part.label.unwrap_or('?')));
+                verdict_badge(ui, part.verdict);
+            });
+            image_ui(ui, images, &part.image_path, &part.image_status, side, commands);
+            prompt_ui(ui, "Asks", &ask, &part.answer);
+            judge_ui(ui, part);
+            ui.add_space(6.0);
+            trace_ui(ui, folder, part);
+        }
+    });
+}
+
+/// Splits mapping questions into the shared rules and each side's request.
+fn split_rules(a: &str, b: &str) -> (String, [String; 2]) {
+    let marker = "Please generate";
+    match (a.find(marker), b.find(marker)) {
+        (Some(i), Some(j)) if a[..i] == b[..j] => (a[..i].trim().to_string(), [a[i..].to_string(), b[j..].to_string()]),
+        _ => (String::new(), [a.to_string(), b.to_string()]),
+    }
+}
+
+fn prompt_ui(ui: &mut egui::Ui, title: &str, question: &str, answer: &str) {
+    ui.label(RichText::new(title).strong());
+    if question.is_empty() {
+        ui.label(RichText::new("(no prompt: this image has no evaluation row yet)").weak());
+    } else {
+        ui.add(egui::Label::new(RichText::new(question).size(16.0)).wrap());
+    }
+    if !answer.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Expected answer:").strong());
+            ui.label(RichText::new(answer).size(16.0).color(ui.visuals().strong_text_color()));
+        });
+    }
+}
+
+fn judge_ui(ui: &mut egui::Ui, part: &Part) {
+    ui.label(RichText::new("Judge").strong());
+    let Some(analysis) = &part.analysis else {
+        ui.label(RichText::new("Not judged yet: no evaluation_results.csv row for this image.").weak());
+        return;
+    };
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Phase 1 · caption:").weak());
+            let caption = part.caption.clone().unwrap_or_else(|| analysis.phase1.clone());
+            ui.label(RichText::new(caption).size(16.0).strong());
+        });
+        if analysis.phase1.lines().count() > 1 || part.caption.as_deref() != Some(analysis.phase1.as_str()) {
+            ui.add(egui::Label::new(RichText::new(&analysis.phase1).monospace()).wrap());
+        }
+        ui.separator();
+        ui.label(RichText::new("Phase 2 · verdict:").weak());
+        if analysis.phase2.is_empty() {
+            ui.label(RichText::new("(phase 2 skipped)").weak());
+        } else {
+            ui.add(egui::Label::new(RichText::new(&analysis.phase2).monospace()).wrap());
+        }
+    });
+}
+
+fn trace_ui(ui: &mut egui::Ui, folder: &TaskFolder, part: &Part) {
+    let id = ui.make_persistent_id(("trace", part.label));
+    egui::CollapsingHeader::new(RichText::new("Reasoning trace").strong()).id_salt(id).default_open(true).show(ui, |ui| {
+        let Some(trace) = &part.trace else {
+            let why = if folder.setting == "think" {
+                "This think folder has no trace for this image: no output.jsonl record or .txt sidecar (single-GPU runs write none, and output.jsonl is rewritten on each run)."
+            } else {
+                "No trace: in normal mode the model generates directly, without chain-of-thought."
+            };
+            placeholder(ui, Vec2::new(ui.available_width(), 70.0), "No reasoning trace", why);
+            return;
+        };
+        for paragraph in trace.reasoning.split("\n\n").filter(|p| !p.trim().is_empty()) {
+            ui.add(egui::Label::new(RichText::new(paragraph.trim()).size(15.0)).wrap());
+            ui.add_space(4.0);
+        }
+        ui.add_space(4.0);
+        egui::Frame::new()
+            .fill(ui.visuals().faint_bg_color)
+            .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
+            .corner_radius(6.0)
+            .inner_margin(10.0)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(RichText::new("Detailed prompt (what the image was generated from)").strong());
+                match &trace.detailed_prompt {
+                    Some(prompt) => ui.add(egui::Label::new(RichText::new(prompt).italics().size(15.0)).wrap()),
+                    None => ui.label(RichText::new("The launcher could not extract a detailed prompt from this trace.").weak()),
+                };
+            });
+        let short = std::path::Path::new(&trace.source).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        ui.label(RichText::new(format!("from {short}")).small().weak()).on_hover_text(&trace.source);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_rules;
+
+    #[test]
+    fn mapping_rules_are_shown_once() {
+        let a = "Rule 1: A means cat. Rule 2: B means dog. Please generate the animal represented by the letter 'A'.";
+        let b = "Rule 1: A means cat. Rule 2: B means dog. Please generate the animal represented by the letter 'B'.";
+        let (rules, asks) = split_rules(a, b);
+        assert_eq!(rules, "Rule 1: A means cat. Rule 2: B means dog.");
+        assert!(asks[1].ends_with("'B'."));
+        assert_eq!(split_rules("x", "y").0, "");
+    }
+}

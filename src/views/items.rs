@@ -1,0 +1,152 @@
+//! Items view: filters and a virtualized list of items on the left, the selected item on the right.
+
+use egui::RichText;
+use egui_extras::{Column, TableBuilder};
+
+use crate::app::filters::Filters;
+use crate::app::image_cache::ImageCache;
+use crate::app::{AppState, Command};
+use crate::model::Verdict;
+use crate::taxonomy::{Family, TaskKind};
+use crate::views::style::verdict_color;
+
+pub fn items_view_ui(ui: &mut egui::Ui, state: &AppState, images: &mut ImageCache, commands: &mut Vec<Command>) {
+    let default_width = (ui.available_width() * 0.42).clamp(380.0, 720.0);
+    egui::Panel::left("item_list").default_size(default_width).min_size(300.0).show(ui, |ui| {
+        filters_ui(ui, state, commands);
+        ui.separator();
+        item_table_ui(ui, state, commands);
+    });
+    egui::CentralPanel::default().show(ui, |ui| match state.selected {
+        Some(index) => crate::views::detail::detail_ui(ui, state, index, images, commands),
+        None => {
+            ui.centered_and_justified(|ui| {
+                let text = if state.progress.finished { "No item matches the filters." } else { "Loading…" };
+                ui.label(RichText::new(text).weak().size(16.0));
+            });
+        }
+    });
+}
+
+fn combo<T: Clone + PartialEq>(
+    ui: &mut egui::Ui,
+    label: &str,
+    current: &mut Option<T>,
+    options: &[(T, String)],
+) -> bool {
+    let shown = match current {
+        Some(value) => options.iter().find(|(v, _)| v == value).map(|(_, l)| l.clone()).unwrap_or_default(),
+        None => "all".to_string(),
+    };
+    let mut changed = false;
+    let label_response = ui.label(label);
+    egui::ComboBox::from_id_salt(label)
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            changed |= ui.selectable_value(current, None, "all").changed();
+            for (value, text) in options {
+                changed |= ui.selectable_value(current, Some(value.clone()), text).changed();
+            }
+        })
+        .response
+        .labelled_by(label_response.id);
+    changed
+}
+
+fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let data = &state.dataset;
+    let mut filters: Filters = state.filters.clone();
+    let mut changed = false;
+    ui.horizontal_wrapped(|ui| {
+        let runs: Vec<(String, String)> = data.runs().into_iter().map(|r| (r.clone(), r)).collect();
+        changed |= combo(ui, "Run", &mut filters.run, &runs);
+        let settings: Vec<(String, String)> = data.settings().into_iter().map(|s| (s.clone(), s)).collect();
+        changed |= combo(ui, "Setting", &mut filters.setting, &settings);
+        let families: Vec<(Family, String)> = Family::ALL
+            .into_iter()
+            .filter(|f| data.folders.iter().any(|d| d.kind.family == *f))
+            .map(|f| (f, f.name().to_string()))
+            .collect();
+        changed |= combo(ui, "Family", &mut filters.family, &families);
+        let mut kinds: Vec<TaskKind> = data.folders.iter().map(|f| f.kind).filter(|k| filters.family.is_none_or(|f| f == k.family)).collect();
+        kinds.sort();
+        kinds.dedup();
+        let kinds: Vec<(TaskKind, String)> = kinds.into_iter().map(|k| (k, k.label())).collect();
+        changed |= combo(ui, "Task", &mut filters.task, &kinds);
+        let verdicts: Vec<(Verdict, String)> = Verdict::ALL.into_iter().map(|v| (v, v.label().to_string())).collect();
+        changed |= combo(ui, "Verdict", &mut filters.verdict, &verdicts);
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("🔍");
+        let search = ui
+            .add(egui::TextEdit::singleline(&mut filters.search).hint_text("Search prompt, answer, judge caption").desired_width(ui.available_width() - 90.0))
+            .labelled_by(label.id);
+        changed |= search.changed();
+        if filters.is_active() && ui.button("Clear").clicked() {
+            filters = Filters::default();
+            changed = true;
+        }
+    });
+    ui.label(RichText::new(format!("{} of {} items · ↑/↓ to move", state.filtered.len(), data.items.len())).weak());
+    if changed {
+        commands.push(Command::SetFilters(filters));
+    }
+}
+
+fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let data = &state.dataset;
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    let mut table = TableBuilder::new(ui)
+        .striped(true)
+        .sense(egui::Sense::click())
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::auto().at_least(70.0).clip(true))
+        .column(Column::auto().at_least(50.0))
+        .column(Column::auto().at_least(70.0).clip(true))
+        .column(Column::auto().at_least(30.0))
+        .column(Column::auto().at_least(80.0))
+        .column(Column::remainder().clip(true));
+    if state.scroll_to_selected {
+        if let Some(row) = state.selected_row() {
+            table = table.scroll_to_row(row, Some(egui::Align::Center));
+        }
+    }
+    table
+        .header(row_height, |mut header| {
+            for title in ["Run", "Setting", "Task", "ID", "Verdict", "Prompt"] {
+                header.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(row_height, state.filtered.len(), |mut row| {
+                let index = state.filtered[row.index()];
+                let item = &data.items[index];
+                let folder = data.folder_of(item);
+                row.set_selected(state.selected == Some(index));
+                row.col(|ui| {
+                    ui.label(&folder.run);
+                });
+                row.col(|ui| {
+                    ui.label(&folder.setting);
+                });
+                row.col(|ui| {
+                    ui.label(&folder.stem);
+                });
+                row.col(|ui| {
+                    ui.label(&item.id);
+                });
+                row.col(|ui| {
+                    ui.label(RichText::new(item.verdict.label()).color(verdict_color(item.verdict)).strong());
+                });
+                row.col(|ui| {
+                    let prompt: String = item.prompt().chars().take(140).collect();
+                    ui.add(egui::Label::new(prompt).truncate());
+                });
+                if row.response().clicked() {
+                    commands.push(Command::Select(index));
+                }
+            });
+        });
+}

@@ -1,0 +1,39 @@
+//! Look and feel shared by all views: text sizes and verdict colours.
+
+use egui::{Color32, FontId, TextStyle};
+
+use crate::model::Verdict;
+
+/// Slightly larger text than egui's default: traces and prompts are read, not skimmed.
+pub fn apply(ctx: &egui::Context) {
+    ctx.all_styles_mut(|style| {
+        style.text_styles.insert(TextStyle::Body, FontId::proportional(14.5));
+        style.text_styles.insert(TextStyle::Button, FontId::proportional(14.0));
+        style.text_styles.insert(TextStyle::Heading, FontId::proportional(20.0));
+        style.text_styles.insert(TextStyle::Small, FontId::proportional(11.5));
+        style.text_styles.insert(TextStyle::Monospace, FontId::monospace(13.0));
+        style.spacing.item_spacing = egui::vec2(8.0, 5.0);
+    });
+}
+
+pub fn verdict_color(verdict: Verdict) -> Color32 {
+    match verdict {
+        Verdict::Yes => Color32::from_rgb(34, 139, 68),
+        Verdict::No => Color32::from_rgb(196, 52, 52),
+        Verdict::JudgeError => Color32::from_rgb(200, 120, 0),
+        Verdict::ImageMissing => Color32::from_rgb(130, 90, 170),
+        Verdict::NotJudged => Color32::from_rgb(110, 110, 110),
+    }
+}
+
+/// Series colours for charts: settings of one run share a hue family.
+pub const SERIES: [Color32; 8] = [
+    Color32::from_rgb(120, 144, 190),
+    Color32::from_rgb(31, 90, 200),
+    Color32::from_rgb(230, 160, 110),
+    Color32::from_rgb(214, 96, 20),
+    Color32::from_rgb(140, 190, 140),
+    Color32::from_rgb(40, 140, 60),
+    Color32::from_rgb(190, 140, 200),
+    Color32::from_rgb(130, 60, 160),
+];

@@ -1,0 +1,64 @@
+//! Top bar: open, view switch, loading progress, counts, notices.
+
+use crate::app::{AppState, Command, View};
+use crate::diagnostics::Severity;
+
+pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        ui.heading("UniSandbox Inspector");
+        ui.separator();
+        if ui.button("📂 Open folder…").on_hover_text("Open one or more run folders").clicked() {
+            commands.push(Command::OpenFolderDialog);
+        }
+        ui.separator();
+        let problems = state.dataset.diagnostics.iter().filter(|d| d.severity != Severity::Info).count();
+        let tabs = [
+            (View::Items, "Items".to_string()),
+            (View::Charts, "Charts".to_string()),
+            (View::Diagnostics, format!("Diagnostics ({problems})")),
+        ];
+        for (view, label) in tabs {
+            if ui.selectable_label(state.view == view, label).clicked() {
+                commands.push(Command::SetView(view));
+            }
+        }
+        ui.separator();
+        let progress = state.progress;
+        if !progress.finished {
+            ui.spinner();
+            match progress.total {
+                Some(total) if total > 0 => {
+                    let fraction = progress.done as f32 / total as f32;
+                    ui.add(
+                        egui::ProgressBar::new(fraction)
+                            .desired_width(160.0)
+                            .text(format!("loading {}/{} folders", progress.done, total)),
+                    );
+                }
+                _ => {
+                    ui.label("finding run folders…");
+                }
+            }
+        } else {
+            let data = &state.dataset;
+            ui.label(format!(
+                "{} items · {} task folders · {} runs",
+                data.items.len(),
+                data.folders.len(),
+                data.runs().len()
+            ));
+        }
+    });
+    if let Some(notice) = &state.notice {
+        ui.colored_label(ui.visuals().warn_fg_color, notice);
+    }
+    if state.progress.finished && state.dataset.folders.is_empty() {
+        let opened: Vec<String> = state.opened.iter().map(|p| p.display().to_string()).collect();
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!("No UniSandbox results or images found in {}. See Diagnostics.", opened.join(", ")),
+        );
+    }
+    ui.add_space(2.0);
+}

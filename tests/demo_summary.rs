@@ -1,0 +1,131 @@
+//! End to end through the binary: `demo-data` writes runs in the upstream formats, and `summary`
+//! must report exactly what the generator's own `evaluation_results.log` files say.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use unisandbox_inspector::load::log::parse_log;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_unisandbox-inspector"))
+}
+
+fn run_ok(command: &mut Command) -> String {
+    let output = command.output().expect("the binary runs");
+    assert!(output.status.success(), "{command:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
+/// (run/setting/stem) → (total, correct, accuracy rounded to 4 decimals) from every log below `root`.
+fn logs_below(root: &Path) -> Vec<(String, u64, u64, f64)> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(root) {
+        let entry = entry.unwrap();
+        if entry.file_name() == "evaluation_results.log" {
+            let dir = entry.path().parent().unwrap();
+            let parts: Vec<String> = dir.strip_prefix(root).unwrap().components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            // <ckpt>/test/<mode>/<stem>
+            let key = format!("{}/{}/{}", parts[0], parts[2], parts[3]);
+            let log = parse_log(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
+            out.push((key, log.total, log.correct, (log.accuracy_percent * 100.0).round() / 10_000.0));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn summary_json(paths: &[&Path]) -> Vec<Value> {
+    let text = run_ok(bin().arg("summary").args(paths).args(["--format", "json"]));
+    serde_json::from_str::<Value>(&text).unwrap().as_array().unwrap().clone()
+}
+
+fn key_of(row: &Value) -> String {
+    format!("{}/{}/{}", row["run"].as_str().unwrap(), row["setting"].as_str().unwrap(), row["task"].as_str().unwrap())
+}
+
+#[test]
+fn summary_of_generated_runs_equals_their_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(bin().arg("demo-data").arg(dir.path()).args(["--seed", "11"]));
+    let logs = logs_below(dir.path());
+    assert_eq!(logs.len(), 2 * 2 * (3 + 3 + 12), "every task folder has a log");
+
+    let rows = summary_json(&[dir.path()]);
+    let mut got: Vec<(String, u64, u64, f64)> = rows
+        .iter()
+        .map(|r| (key_of(r), r["total"].as_u64().unwrap(), r["correct"].as_u64().unwrap(), r["accuracy"].as_f64().unwrap()))
+        .collect();
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(got, logs);
+    for row in &rows {
+        for field in ["family", "level", "ci_low", "ci_high"] {
+            assert!(!row[field].is_null(), "{field} missing in {row}");
+        }
+        assert!(row["ci_low"].as_f64().unwrap() <= row["accuracy"].as_f64().unwrap());
+    }
+}
+
+#[test]
+fn generated_runs_show_the_headline_direction_and_planted_anomalies() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(bin().arg("demo-data").arg(dir.path()));
+    let rows = summary_json(&[dir.path()]);
+    let accuracy = |run: &str, setting: &str, family: &str, level: Option<&str>| {
+        let (mut correct, mut total) = (0, 0);
+        for r in rows.iter().filter(|r| {
+            r["run"] == run && r["setting"] == setting && r["family"] == family && level.is_none_or(|l| r["level"] == l)
+        }) {
+            correct += r["correct"].as_u64().unwrap();
+            total += r["total"].as_u64().unwrap();
+        }
+        correct as f64 / total as f64
+    };
+    for family in ["math", "mapping"] {
+        assert!(accuracy("bagel-base", "normal", family, None) < 0.15, "{family} base normal");
+        assert!(accuracy("bagel-base", "think", family, None) > 0.35, "{family} base think");
+        assert!(accuracy("bagel-stars", "normal", family, None) > 0.3, "{family} stars normal");
+    }
+    assert!(accuracy("bagel-base", "think", "knowledge", Some("forward")) > accuracy("bagel-base", "normal", "knowledge", Some("forward")) + 0.3);
+    assert!(accuracy("bagel-base", "think", "knowledge", Some("inverse")) < 0.3);
+
+    let diagnostics = run_ok(bin().arg("diagnostics").arg(dir.path()));
+    for expected in ["math_2/7.png: image missing", "mapping1/3_B.png: corrupt image", "has no image 9.png", "last row wins", "think folder without reasoning traces"] {
+        assert!(diagnostics.contains(expected), "diagnostics lack {expected:?}:\n{diagnostics}");
+    }
+}
+
+#[test]
+fn opening_inside_a_checkpoint_names_runs_as_the_spec_says() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(bin().arg("demo-data").arg(dir.path()));
+    let checkpoint = dir.path().join("bagel-stars");
+    let rows = summary_json(&[&checkpoint.join("test/think")]);
+    assert_eq!(rows.len(), 18);
+    assert!(rows.iter().all(|r| r["run"] == "bagel-stars" && r["setting"] == "think"));
+    let table = run_ok(bin().arg("summary").arg(&checkpoint).args(["--format", "markdown"]));
+    assert!(table.starts_with("| run | setting | task |"));
+    assert!(table.contains("| bagel-stars | normal | math_1 | Math L1 |"));
+}
+
+fn shared_fixture() -> Option<PathBuf> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/unisandbox-example");
+    path.join("EXPECTED.json").is_file().then_some(path)
+}
+
+/// The upstream-written example, when this checkout sits next to it (CI and developer machines).
+#[test]
+fn summary_matches_the_shared_upstream_fixture() {
+    let Some(fixture) = shared_fixture() else {
+        eprintln!("shared fixture not present beside the checkout; nothing to compare");
+        return;
+    };
+    let expected: Value = serde_json::from_str(&std::fs::read_to_string(fixture.join("EXPECTED.json")).unwrap()).unwrap();
+    let rows = summary_json(&[&fixture]);
+    let got: serde_json::Map<String, Value> = rows
+        .iter()
+        .filter(|r| r["run"] == "bagel-demo")
+        .map(|r| (key_of(r), serde_json::json!({"total": r["total"], "correct": r["correct"], "accuracy": r["accuracy"]})))
+        .collect();
+    assert_eq!(Value::Object(got), expected);
+}

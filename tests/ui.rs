@@ -1,0 +1,133 @@
+//! The real app driven through egui_kittest: open generated runs, click an item by its label,
+//! read its prompt and verdict, switch to Charts and Diagnostics; plus snapshots of the views.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use unisandbox_inspector::app::{InspectorApp, StartOptions, View};
+
+fn generated_runs() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    unisandbox_inspector::demo::write_demo(dir.path(), 7).unwrap();
+    dir
+}
+
+fn harness(path: &Path, view: View) -> Harness<'static, InspectorApp> {
+    let options = StartOptions { paths: vec![path.to_path_buf()], view, screenshot: None };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |cc| InspectorApp::new(&cc.egui_ctx, options));
+    wait_until_idle(&mut harness);
+    harness
+}
+
+/// Steps the app until background loading and image decoding are done.
+fn wait_until_idle(harness: &mut Harness<'static, InspectorApp>) {
+    let start = Instant::now();
+    loop {
+        harness.step();
+        if harness.state().is_idle() && harness.state().state.progress.finished {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "loading did not finish");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.run_steps(3);
+}
+
+#[test]
+fn click_an_item_and_see_its_prompt_and_verdict() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Items);
+    let app = &harness.state().state;
+    assert_eq!(app.dataset.folders.len(), 72);
+    // Pick a knowledge item: its prompt names the character and is short enough to read whole.
+    let (index, item) = app
+        .dataset
+        .items
+        .iter()
+        .enumerate()
+        .find(|(_, i)| app.dataset.folder_of(i).stem == "Nyxella" && i.id == "12")
+        .expect("the generated Nyxella fruit question");
+    let (index, question, verdict) = (index, item.parts[0].question.clone(), item.verdict);
+    assert!(question.contains("favorite fruit of character Nyxella"));
+
+    // Narrow the list with the search box, then click the row by its ID label.
+    harness.get_by_label("🔍").click();
+    harness.run_steps(2);
+    harness.query_by_role(egui::accesskit::Role::TextInput).expect("search box").type_text("favorite fruit of character Nyxella");
+    wait_until_idle(&mut harness);
+    let rows = harness.state().state.filtered.len();
+    assert_eq!(rows, 4, "two checkpoints × two settings");
+    harness.get_all_by_label("12").next().expect("a row labelled 12").click();
+    wait_until_idle(&mut harness);
+    assert_eq!(harness.state().state.selected.map(|s| harness.state().state.dataset.items[s].id.clone()), Some("12".into()));
+    let selected = harness.state().state.selected.unwrap();
+    let shown = &harness.state().state.dataset.items[selected];
+    assert_eq!(shown.parts[0].question, question);
+    let _ = (index, verdict);
+
+    // The detail shows the prompt and the verdict badge.
+    harness.get_by_label(&question);
+    harness.get_by_label(&format!(" {} ", shown.verdict.label()));
+    harness.get_by_label("Expected answer:");
+}
+
+#[test]
+fn arrow_keys_move_through_the_filtered_list() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Items);
+    let first = harness.state().state.filtered[0];
+    assert_eq!(harness.state().state.selected, Some(first));
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.selected, Some(harness.state().state.filtered[1]));
+    harness.key_press(egui::Key::ArrowUp);
+    harness.key_press(egui::Key::ArrowUp);
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.selected, Some(first));
+}
+
+#[test]
+fn charts_list_every_task_type() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Items);
+    harness.get_by_label("Charts").click();
+    wait_until_idle(&mut harness);
+    for task in ["Math L1", "Math L2", "Math L3", "Mapping L1", "Mapping L3", "Knowledge forward", "Knowledge inverse"] {
+        harness.get_by_label(task);
+    }
+    harness.get_by_label("bagel-base · think");
+    harness.get_by_label("Diagnostics (9)").click();
+    wait_until_idle(&mut harness);
+    harness.get_by_label("Diagnostics");
+}
+
+#[test]
+fn missing_image_and_missing_trace_say_why() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Items);
+    let data = &harness.state().state.dataset;
+    let missing = data
+        .items
+        .iter()
+        .position(|i| data.folder_of(i).run == "bagel-base" && data.folder_of(i).setting == "normal" && data.folder_of(i).stem == "math_2" && i.id == "7")
+        .unwrap();
+    harness.state_mut().state.selected = Some(missing);
+    wait_until_idle(&mut harness);
+    harness.get_by_label("Image missing");
+    harness.get_by_label("No reasoning trace");
+}
+
+#[test]
+fn snapshots_of_the_main_views() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Items);
+    // Stable content regardless of the temp path: select a fixed item and hide the path line.
+    harness.snapshot("items_view");
+    harness.get_by_label("Charts").click();
+    wait_until_idle(&mut harness);
+    harness.snapshot("charts_view");
+}
