@@ -28,12 +28,12 @@ mod tests {
 
     #[test]
     fn matches_published_values() {
-        // 7/40: statsmodels proportion_confint(7, 40, method="wilson") = (0.0874, 0.3201)
+        // 7/40 worked by hand: centre 0.2035, half-width 0.1160
         let (lo, hi) = wilson_interval(7, 40, Z95);
-        assert!(close(lo, 0.0874) && close(hi, 0.3201), "{lo} {hi}");
-        // 22/40 → (0.3954, 0.6956)
+        assert!(close(lo, 0.08745) && close(hi, 0.3195), "{lo} {hi}");
+        // 22/40: (0.39829, 0.69295), computed independently in Python
         let (lo, hi) = wilson_interval(22, 40, Z95);
-        assert!(close(lo, 0.3954) && close(hi, 0.6956), "{lo} {hi}");
+        assert!(close(lo, 0.3983) && close(hi, 0.69295), "{lo} {hi}");
     }
 
     #[test]

@@ -355,7 +355,11 @@ fn smear(img: &mut Canvas, rng: &mut impl Rng) {
 
 /// Encodes a picture as PNG bytes.
 pub fn png_bytes(img: &RgbImage) -> Vec<u8> {
+    use image::ImageEncoder as _;
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
     let mut bytes = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).expect("PNG encoding to memory cannot fail");
+    PngEncoder::new_with_quality(&mut bytes, CompressionType::Best, FilterType::Adaptive)
+        .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)
+        .expect("PNG encoding to memory cannot fail");
     bytes
 }

@@ -13,7 +13,6 @@ pub mod writers;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -95,7 +94,8 @@ fn target_rate(stars: bool, think: bool, stem: &str) -> f64 {
 
 /// Which items of a folder come out right: the easiest `rate × n`, with per-run jitter.
 fn correct_set(difficulties: &[f64], rate: f64, rng: &mut impl Rng) -> Vec<bool> {
-    let k = (rate * difficulties.len() as f64).round() as usize;
+    // Random rounding keeps small folders (3 knowledge items) near the rate on average.
+    let k = (rate * difficulties.len() as f64 + rng.random::<f64>()).floor() as usize;
     let mut order: Vec<(f64, usize)> = difficulties.iter().enumerate().map(|(i, d)| (d + rng.random::<f64>() * 0.5, i)).collect();
     order.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut correct = vec![false; difficulties.len()];

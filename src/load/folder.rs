@@ -59,7 +59,7 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
     // Images (and traces) without a CSV row: generated but not judged yet.
     let mut unjudged: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let image_names = file_names.iter().filter(|n| is_image_file(n) && !covered_images.contains(*n));
-    let orphan_trace_images = traces.keys().filter(|n| !covered_images.contains(*n) && !file_names.contains(n));
+    let orphan_trace_images = traces.keys().filter(|n| !covered_images.contains(*n) && !file_names.contains(*n));
     for name in image_names.chain(orphan_trace_images).cloned().collect::<Vec<_>>() {
         unjudged.entry(item_id_of_image(&name, kind.family)).or_default().push(name);
     }

@@ -115,12 +115,12 @@ pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
         let record = match record {
             Ok(record) => record,
             Err(err) => {
-                let line = err.position().map(|p| p.line());
+                let line = err.position().map(|p| line_at(text, p.byte()));
                 out.diagnostics.push(Diagnostic::error(path, line, format!("CSV line does not parse: {err}")));
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = record.position().map(|p| line_at(text, p.byte())).unwrap_or(0);
         if record.len() != headers.len() {
             out.diagnostics.push(Diagnostic::error(
                 path,
@@ -168,6 +168,17 @@ pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
         ));
     }
     out
+}
+
+/// 1-based line where the record at a byte offset starts. The csv reader reports the offset
+/// just after a CR, so the line terminator's rest is skipped before counting LFs.
+fn line_at(text: &str, byte: u64) -> u64 {
+    let bytes = text.as_bytes();
+    let mut end = (byte as usize).min(bytes.len());
+    while end < bytes.len() && (bytes[end] == b'\r' || bytes[end] == b'\n') {
+        end += 1;
+    }
+    1 + bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 fn single_row(field: &dyn Fn(&str) -> String, line: u64, schema: Schema) -> Result<ResultRow, String> {

@@ -61,7 +61,7 @@ pub fn image_ui(ui: &mut egui::Ui, images: &mut ImageCache, path: &Path, status:
 
 /// The image at the largest size the window allows; click or Esc closes.
 pub fn zoom_ui(ctx: &egui::Context, path: &Path, images: &mut ImageCache, commands: &mut Vec<Command>) {
-    let modal = egui::Modal::new(egui::Id::new("zoom")).show(ctx, |ui| {
+    let modal = egui::Modal::new(egui::Id::unique("zoom")).show(ctx, |ui| {
         let available = ctx.content_rect().size() * 0.88;
         ui.label(RichText::new(path.display().to_string()).weak());
         match images.get(ctx, path) {
