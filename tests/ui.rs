@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use unisandbox_inspector::app::{InspectorApp, StartOptions, View};
+use unisandbox_inspector::diagnostics::Severity;
 
 fn generated_runs() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -55,7 +56,7 @@ fn click_an_item_and_see_its_prompt_and_verdict() {
     assert!(question.contains("favorite fruit of character Nyxella"));
 
     // Narrow the list with the search box, then click the row by its ID label.
-    harness.get_by_label("🔍").click();
+    harness.get_by_label("Search").click();
     harness.run_steps(2);
     harness.query_by_role(egui::accesskit::Role::TextInput).expect("search box").type_text("favorite fruit of character Nyxella");
     wait_until_idle(&mut harness);
@@ -70,7 +71,7 @@ fn click_an_item_and_see_its_prompt_and_verdict() {
     let _ = (index, verdict);
 
     // The detail shows the prompt and the verdict badge.
-    harness.get_by_label(&question);
+    assert_eq!(harness.get_all_by_label(&question).count(), rows + 1, "the prompt in each list row and in the detail");
     harness.get_by_label(&format!(" {} ", shown.verdict.label()));
     harness.get_by_label("Expected answer:");
 }
@@ -99,10 +100,13 @@ fn charts_list_every_task_type() {
     for task in ["Math L1", "Math L2", "Math L3", "Mapping L1", "Mapping L3", "Knowledge forward", "Knowledge inverse"] {
         harness.get_by_label(task);
     }
-    harness.get_by_label("bagel-base · think");
-    harness.get_by_label("Diagnostics (9)").click();
+    assert!(harness.get_all_by_label("bagel-base · think").count() >= 2, "legend and table header");
+    let problems = harness.state().state.dataset.diagnostics.iter().filter(|d| d.severity != Severity::Info).count();
+    assert!(problems >= 5, "the planted anomalies are diagnosed");
+    harness.get_by_label(&format!("Diagnostics ({problems})")).click();
     wait_until_idle(&mut harness);
     harness.get_by_label("Diagnostics");
+    assert!(harness.get_all_by_label_contains("image missing").count() >= 1);
 }
 
 #[test]

@@ -77,7 +77,7 @@ fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
         changed |= combo(ui, "Verdict", &mut filters.verdict, &verdicts);
     });
     ui.horizontal(|ui| {
-        let label = ui.label("🔍");
+        let label = ui.label("Search");
         let search = ui
             .add(egui::TextEdit::singleline(&mut filters.search).hint_text("Search prompt, answer, judge caption").desired_width(ui.available_width() - 90.0))
             .labelled_by(label.id);

@@ -4,8 +4,18 @@ use egui::{Color32, FontId, TextStyle};
 
 use crate::model::Verdict;
 
+/// DejaVu Sans as the last fallback: UniSandbox prompts and traces use √, →, curly quotes and
+/// arrows that egui's bundled font lacks, and a machine may have no system fonts at all.
+const FALLBACK_FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
 /// Slightly larger text than egui's default: traces and prompts are read, not skimmed.
 pub fn apply(ctx: &egui::Context) {
+    let fallback = |family| egui::epaint::text::InsertFontFamily { family, priority: egui::epaint::text::FontPriority::Lowest };
+    ctx.add_font(egui::epaint::text::FontInsert::new(
+        "DejaVuSans",
+        egui::FontData::from_static(FALLBACK_FONT),
+        vec![fallback(egui::FontFamily::Proportional), fallback(egui::FontFamily::Monospace)],
+    ));
     ctx.all_styles_mut(|style| {
         style.text_styles.insert(TextStyle::Body, FontId::proportional(14.5));
         style.text_styles.insert(TextStyle::Button, FontId::proportional(14.0));

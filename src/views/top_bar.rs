@@ -8,7 +8,7 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
     ui.horizontal(|ui| {
         ui.heading("UniSandbox Inspector");
         ui.separator();
-        if ui.button("📂 Open folder…").on_hover_text("Open one or more run folders").clicked() {
+        if ui.button("Open folder…").on_hover_text("Open one or more run folders").clicked() {
             commands.push(Command::OpenFolderDialog);
         }
         ui.separator();
