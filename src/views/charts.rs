@@ -102,6 +102,8 @@ fn plot_ui(ui: &mut egui::Ui, data: &ChartData, height: f32) {
             let (lo, hi) = input.bounds;
             ((lo.ceil() as i64).max(0)..=(hi.floor() as i64)).map(|v| egui_plot::GridMark { value: v as f64, step_size: 1.0 }).collect()
         });
+    // Whiskers in the text colour stay visible on both light and dark themes.
+    let whisker_color = ui.visuals().strong_text_color();
     plot.show(ui, |plot_ui| {
         for (s, (name, rows)) in data.series.iter().enumerate() {
             let color = SERIES[s % SERIES.len()];
@@ -112,10 +114,10 @@ fn plot_ui(ui: &mut egui::Ui, data: &ChartData, height: f32) {
                 let x = x as f64 + offset;
                 bars.push(Bar::new(x, row.accuracy).width(bar_width * 0.9).fill(color).name(hover_text(name, row)));
                 let whisker = vec![[x, row.ci_low], [x, row.ci_high]];
-                plot_ui.line(Line::new("", PlotPoints::from(whisker)).color(egui::Color32::from_gray(40)).width(1.5).allow_hover(false));
+                plot_ui.line(Line::new("", PlotPoints::from(whisker)).color(whisker_color).width(1.5).allow_hover(false));
                 for y in [row.ci_low, row.ci_high] {
                     let cap = vec![[x - bar_width * 0.2, y], [x + bar_width * 0.2, y]];
-                    plot_ui.line(Line::new("", PlotPoints::from(cap)).color(egui::Color32::from_gray(40)).width(1.5).allow_hover(false));
+                    plot_ui.line(Line::new("", PlotPoints::from(cap)).color(whisker_color).width(1.5).allow_hover(false));
                 }
             }
             plot_ui.bar_chart(BarChart::new(name.clone(), bars).color(color).element_formatter(Box::new(|bar, _| bar.name.clone())));

@@ -64,7 +64,8 @@ fn pair_ui(ui: &mut egui::Ui, folder: &TaskFolder, item: &Item, images: &mut Ima
         ui.add(egui::Label::new(RichText::new(rules).size(15.0)).wrap());
         ui.add_space(6.0);
     }
-    let side = image_side(ui, 2.0).min(420.0);
+    // Small enough that both traces start above the fold.
+    let side = image_side(ui, 2.0).min(320.0);
     ui.columns(2, |columns| {
         for (ui, (part, ask)) in columns.iter_mut().zip(item.parts.iter().zip(asks)) {
             ui.horizontal(|ui| {
@@ -117,7 +118,7 @@ fn judge_ui(ui: &mut egui::Ui, part: &Part) {
             let caption = part.caption.clone().unwrap_or_else(|| analysis.phase1.clone());
             ui.label(RichText::new(caption).size(16.0).strong());
         });
-        if analysis.phase1.lines().count() > 1 || part.caption.as_deref() != Some(analysis.phase1.as_str()) {
+        if analysis.phase1.lines().count() > 1 {
             ui.add(egui::Label::new(RichText::new(&analysis.phase1).monospace()).wrap());
         }
         ui.separator();

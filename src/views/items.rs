@@ -100,9 +100,9 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
         .striped(true)
         .sense(egui::Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::auto().at_least(70.0).clip(true))
+        .column(Column::initial(100.0).at_least(60.0).resizable(true).clip(true))
         .column(Column::auto().at_least(50.0))
-        .column(Column::auto().at_least(70.0).clip(true))
+        .column(Column::initial(110.0).at_least(60.0).resizable(true).clip(true))
         .column(Column::auto().at_least(30.0))
         .column(Column::auto().at_least(80.0))
         .column(Column::remainder().clip(true));
