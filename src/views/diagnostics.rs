@@ -11,7 +11,13 @@ pub fn diagnostics_ui(ui: &mut egui::Ui, state: &AppState) {
     let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
     ui.horizontal(|ui| {
         ui.heading("Diagnostics");
-        ui.label(format!("{} errors · {} warnings · {} notes", count(Severity::Error), count(Severity::Warning), count(Severity::Info)));
+        let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+        ui.label(format!(
+            "{} · {} · {}",
+            plural(count(Severity::Error), "error"),
+            plural(count(Severity::Warning), "warning"),
+            plural(count(Severity::Info), "note")
+        ));
     });
     ui.label(RichText::new("Found while loading. The inspector never writes into run folders; fix the files and reopen.").weak());
     if diagnostics.is_empty() {
