@@ -47,6 +47,13 @@ pub enum CliCommand {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// List answer keys that contradict their own question (benchmark audit).
+    Audit {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: crate::report::ListFormat,
+    },
     /// Print the loading diagnostics (file:line: problem).
     Diagnostics {
         #[arg(required = true)]

@@ -38,6 +38,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", render_summary(&folder_accuracy(&dataset), format)?);
             Ok(ExitCode::SUCCESS)
         }
+        Some(CliCommand::Audit { paths, format }) => {
+            let dataset = load_dataset(&paths);
+            let findings = unisandbox_inspector::analysis::audit::audit(&dataset);
+            print!("{}", unisandbox_inspector::report::render_audit(&findings, format)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Some(CliCommand::Diagnostics { paths }) => {
             let dataset = load_dataset(&paths);
             for diagnostic in &dataset.diagnostics {

@@ -10,6 +10,28 @@ pub enum SummaryFormat {
     Json,
 }
 
+/// Formats of list-like outputs (audit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+/// Renders audit findings.
+pub fn render_audit(findings: &[crate::analysis::audit::Finding], format: ListFormat) -> anyhow::Result<String> {
+    Ok(match format {
+        ListFormat::Json => serde_json::to_string_pretty(findings)? + "\n",
+        ListFormat::Table => {
+            let mut out = String::new();
+            for f in findings {
+                out += &format!("{:<10} {:<6} expected {:<14} computed {:<6} {}\n", f.task, f.id, f.expected, f.computed, f.reason);
+            }
+            out += &format!("{} suspect answer key(s)\n", findings.len());
+            out
+        }
+    })
+}
+
 const HEADERS: [&str; 8] = ["run", "setting", "task", "type", "correct", "total", "accuracy", "95% CI"];
 
 fn cells(row: &AccuracyRow) -> [String; 8] {

@@ -129,3 +129,32 @@ fn summary_matches_the_shared_upstream_fixture() {
         .collect();
     assert_eq!(Value::Object(got), expected);
 }
+
+#[test]
+fn audit_lists_the_planted_wrong_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(bin().arg("demo-data").arg(dir.path()));
+    let text = run_ok(bin().arg("audit").arg(dir.path()).args(["--format", "json"]));
+    let findings: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let ids: Vec<String> = findings.iter().map(|f| format!("{}/{}", f["task"].as_str().unwrap(), f["id"].as_str().unwrap())).collect();
+    assert!(ids.contains(&"math_2/4".to_string()), "{ids:?}");
+    assert!(ids.contains(&"mapping2/5_B".to_string()), "{ids:?}");
+    for f in &findings {
+        for field in ["task", "id", "expected", "computed", "reason"] {
+            assert!(f[field].is_string(), "{field} in {f}");
+        }
+    }
+}
+
+#[test]
+fn audit_finds_the_wrong_math_3_keys_of_the_shared_fixture() {
+    let Some(fixture) = shared_fixture() else {
+        eprintln!("shared fixture not present beside the checkout; nothing to compare");
+        return;
+    };
+    let text = run_ok(bin().arg("audit").arg(fixture.join("bagel-demo")).args(["--format", "json"]));
+    let findings: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let math_3: Vec<&str> = findings.iter().filter(|f| f["task"] == "math_3").map(|f| f["id"].as_str().unwrap()).collect();
+    // The fixture's README names these eleven.
+    assert_eq!(math_3, ["1", "11", "14", "19", "22", "24", "26", "30", "31", "32", "36"]);
+}

@@ -135,3 +135,17 @@ fn snapshots_of_the_main_views() {
     wait_until_idle(&mut harness);
     harness.snapshot("charts_view");
 }
+
+#[test]
+fn zoom_overlay_opens_and_closes_with_escape() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Items);
+    let selected = harness.state().state.selected.unwrap();
+    let path = harness.state().state.dataset.items[selected].parts[0].image_path.clone();
+    harness.state_mut().state.zoom = Some(path);
+    wait_until_idle(&mut harness);
+    harness.get_by_label("Click the image or press Esc to close");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.zoom, None);
+}

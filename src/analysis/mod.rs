@@ -1,6 +1,8 @@
-//! Pure analysis of a loaded dataset: accuracy and confidence intervals. No egui.
+//! Pure analysis of a loaded dataset: accuracy, confidence intervals, benchmark audit. No egui.
 
 pub mod accuracy;
+pub mod arithmetic;
+pub mod audit;
 pub mod wilson;
 
 pub use accuracy::{AccuracyRow, folder_accuracy, task_type_accuracy};

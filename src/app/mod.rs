@@ -36,9 +36,17 @@ pub struct AppState {
     pub progress: LoadProgress,
     /// A one-line message for the user (e.g. no file dialog available).
     pub notice: Option<String>,
+    /// Benchmark audit of the loaded items: (stem, item id) → reasons its key is suspect.
+    pub suspect_keys: std::collections::HashMap<(String, String), Vec<String>>,
 }
 
 impl AppState {
+    /// Why this item's answer key is suspect, if it is.
+    pub fn suspect_reasons(&self, item: &crate::model::Item) -> Option<&Vec<String>> {
+        let stem = &self.dataset.folder_of(item).stem;
+        self.suspect_keys.get(&(stem.clone(), item.id.clone()))
+    }
+
     /// Position of the selection in the filtered list.
     pub fn selected_row(&self) -> Option<usize> {
         let selected = self.selected?;
@@ -184,6 +192,16 @@ impl InspectorApp {
     }
 }
 
+/// Audit findings keyed by item; mapping sides (`7_B`) count for their ID (`7`).
+fn suspect_keys(dataset: &Dataset) -> std::collections::HashMap<(String, String), Vec<String>> {
+    let mut keys: std::collections::HashMap<(String, String), Vec<String>> = std::collections::HashMap::new();
+    for finding in crate::analysis::audit::audit(dataset) {
+        let id = finding.id.trim_end_matches("_A").trim_end_matches("_B").to_string();
+        keys.entry((finding.task, id)).or_default().push(finding.reason);
+    }
+    keys
+}
+
 impl eframe::App for InspectorApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.images.begin_frame(ctx);
@@ -191,7 +209,11 @@ impl eframe::App for InspectorApp {
             self.refilter();
             ctx.request_repaint();
         }
+        let just_finished = !self.state.progress.finished && self.loader.progress.finished;
         self.state.progress = self.loader.progress;
+        if just_finished {
+            self.state.suspect_keys = suspect_keys(&self.state.dataset);
+        }
         if self.state.progress.finished {
             if let Some(name) = self.select_on_load.take() {
                 self.select_by_name(&name);

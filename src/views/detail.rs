@@ -13,7 +13,7 @@ pub fn detail_ui(ui: &mut egui::Ui, state: &AppState, index: usize, images: &mut
     let Some(item) = data.items.get(index) else { return };
     let folder = data.folder_of(item);
     egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
-        header_ui(ui, folder, item);
+        header_ui(ui, folder, item, state.suspect_reasons(item));
         ui.add_space(6.0);
         if item.parts.len() == 2 {
             pair_ui(ui, folder, item, images, commands);
@@ -23,10 +23,13 @@ pub fn detail_ui(ui: &mut egui::Ui, state: &AppState, index: usize, images: &mut
     });
 }
 
-fn header_ui(ui: &mut egui::Ui, folder: &TaskFolder, item: &Item) {
+fn header_ui(ui: &mut egui::Ui, folder: &TaskFolder, item: &Item, suspect: Option<&Vec<String>>) {
     ui.horizontal_wrapped(|ui| {
         ui.heading(format!("{} · #{}", folder.stem, item.id));
         verdict_badge(ui, item.verdict);
+        if let Some(reasons) = suspect {
+            suspect_badge(ui).on_hover_text(format!("Benchmark audit: {}", reasons.join("; ")));
+        }
         ui.label(RichText::new(format!("{} · {} · {}", folder.run, folder.setting, folder.kind.label())).weak());
     });
     // Relative to the run, so the line reads the same on every machine; the full path on hover.
@@ -36,6 +39,19 @@ fn header_ui(ui: &mut egui::Ui, folder: &TaskFolder, item: &Item) {
         None => format!("{folder_name} (not evaluated yet)"),
     };
     ui.label(RichText::new(location).small().weak()).on_hover_text(folder.path.display().to_string());
+    if let Some(reasons) = suspect {
+        ui.colored_label(egui::Color32::from_rgb(200, 150, 0), format!("Benchmark audit: {}", reasons.join("; ")));
+    }
+}
+
+/// Marks an item whose answer key contradicts its own question: no image can be judged right.
+fn suspect_badge(ui: &mut egui::Ui) -> egui::Response {
+    egui::Frame::new()
+        .fill(egui::Color32::from_rgb(200, 150, 0))
+        .corner_radius(6.0)
+        .inner_margin(egui::Margin::symmetric(6, 2))
+        .show(ui, |ui| ui.label(RichText::new(" suspect answer key ").color(egui::Color32::BLACK).strong()))
+        .response
 }
 
 fn image_side(ui: &egui::Ui, columns: f32) -> f32 {

@@ -1,0 +1,253 @@
+//! Evaluates the arithmetic in a math question ("… equal to (7 % 5) + 2 * 1.", "the square root
+//! of 9 plus 1 minus 2") so that answer keys contradicting it can be flagged.
+//!
+//! Grammar, usual precedence: `+ -` < `* / %` < `^` (right-associative) < unary `√ -`.
+//! Division is exact (real); the result is floored only when the question says "rounded down".
+
+/// The value of the question's expression, or why it could not be read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    pub expression: String,
+    pub value: f64,
+}
+
+/// Word forms the benchmark uses, rewritten to symbols before parsing (longest first).
+const WORDS: [(&str, &str); 14] = [
+    ("the square root of", " √ "),
+    ("square root of", " √ "),
+    ("to the power of", " ^ "),
+    ("multiplied by", " * "),
+    ("divided by", " / "),
+    ("modulo", " % "),
+    ("plus", " + "),
+    ("minus", " - "),
+    ("times", " * "),
+    ("×", " * "),
+    ("÷", " / "),
+    ("−", " - "),
+    ("sqrt", " √ "),
+    ("mod ", " % "),
+];
+
+/// Finds the expression in `question` and evaluates it.
+pub fn evaluate_question(question: &str) -> Result<Evaluation, String> {
+    let mut text = format!(" {} ", question.to_lowercase());
+    for (word, symbol) in WORDS {
+        text = text.replace(word, symbol);
+    }
+    let expression = longest_math_span(&text).ok_or("no arithmetic found in the question")?;
+    let tokens = tokenize(&expression)?;
+    let mut parser = Parser { tokens: &tokens, at: 0 };
+    let mut value = parser.expr()?;
+    if parser.at != tokens.len() {
+        return Err(format!("cannot read {expression:?}"));
+    }
+    if question.to_lowercase().contains("rounded down") {
+        value = value.floor();
+    }
+    Ok(Evaluation { expression, value })
+}
+
+fn is_math_char(c: char) -> bool {
+    c.is_ascii_digit() || " .+-*/%^√()".contains(c)
+}
+
+/// The longest run of math characters that holds a digit and an operator; a sentence's final
+/// full stop is dropped.
+fn longest_math_span(text: &str) -> Option<String> {
+    let mut best: Option<String> = None;
+    let mut current = String::new();
+    for c in text.chars().chain(std::iter::once('\u{0}')) {
+        if is_math_char(c) {
+            current.push(c);
+            continue;
+        }
+        let candidate = current.trim().trim_end_matches('.').trim().to_string();
+        let has_digit = candidate.chars().any(|c| c.is_ascii_digit());
+        let has_op = candidate.chars().any(|c| "+-*/%^√".contains(c));
+        if has_digit && has_op && best.as_ref().is_none_or(|b| candidate.len() > b.len()) {
+            best = Some(candidate);
+        }
+        current.clear();
+    }
+    best
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Token {
+    Number(f64),
+    Op(char),
+}
+
+fn tokenize(text: &str) -> Result<Vec<Token>, String> {
+    let mut tokens = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                i += 1;
+            }
+            let number: String = chars[start..i].iter().collect();
+            tokens.push(Token::Number(number.parse().map_err(|_| format!("bad number {number:?}"))?));
+            continue;
+        }
+        if "+-*/%^√()".contains(c) {
+            tokens.push(Token::Op(c));
+        } else if !c.is_whitespace() && c != '.' {
+            return Err(format!("unexpected {c:?}"));
+        }
+        i += 1;
+    }
+    Ok(tokens)
+}
+
+struct Parser<'a> {
+    tokens: &'a [Token],
+    at: usize,
+}
+
+impl Parser<'_> {
+    fn peek_op(&self) -> Option<char> {
+        match self.tokens.get(self.at) {
+            Some(Token::Op(c)) => Some(*c),
+            _ => None,
+        }
+    }
+
+    fn expr(&mut self) -> Result<f64, String> {
+        let mut value = self.term()?;
+        while let Some(op @ ('+' | '-')) = self.peek_op() {
+            self.at += 1;
+            let rhs = self.term()?;
+            value = if op == '+' { value + rhs } else { value - rhs };
+        }
+        Ok(value)
+    }
+
+    fn term(&mut self) -> Result<f64, String> {
+        let mut value = self.power()?;
+        while let Some(op @ ('*' | '/' | '%')) = self.peek_op() {
+            self.at += 1;
+            let rhs = self.power()?;
+            value = match op {
+                '*' => value * rhs,
+                '/' if rhs == 0.0 => return Err("division by zero".into()),
+                '/' => value / rhs,
+                _ if rhs == 0.0 => return Err("modulo by zero".into()),
+                _ => value.rem_euclid(rhs),
+            };
+        }
+        Ok(value)
+    }
+
+    fn power(&mut self) -> Result<f64, String> {
+        let base = self.unary()?;
+        if self.peek_op() == Some('^') {
+            self.at += 1;
+            let exponent = self.power()?;
+            return Ok(base.powf(exponent));
+        }
+        Ok(base)
+    }
+
+    fn unary(&mut self) -> Result<f64, String> {
+        match self.peek_op() {
+            Some('√') => {
+                self.at += 1;
+                let value = self.unary()?;
+                if value < 0.0 { Err("square root of a negative number".into()) } else { Ok(value.sqrt()) }
+            }
+            Some('-') => {
+                self.at += 1;
+                Ok(-self.unary()?)
+            }
+            _ => self.atom(),
+        }
+    }
+
+    fn atom(&mut self) -> Result<f64, String> {
+        match self.tokens.get(self.at) {
+            Some(Token::Number(n)) => {
+                self.at += 1;
+                Ok(*n)
+            }
+            Some(Token::Op('(')) => {
+                self.at += 1;
+                let value = self.expr()?;
+                if self.peek_op() != Some(')') {
+                    return Err("missing closing parenthesis".into());
+                }
+                self.at += 1;
+                Ok(value)
+            }
+            other => Err(format!("expected a number, found {other:?}")),
+        }
+    }
+}
+
+/// The leading count of an answer key: "3 forks" → 3.
+pub fn answer_count(answer: &str) -> Option<f64> {
+    answer.split_whitespace().next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(question: &str) -> f64 {
+        evaluate_question(question).unwrap_or_else(|e| panic!("{question}: {e}")).value
+    }
+
+    #[test]
+    fn every_operator_with_precedence() {
+        assert_eq!(value("Generate as many cups as the result of 8 / 4."), 2.0);
+        assert_eq!(value("Provide the number of chairs equal to (7 % 5) + 2 * 1."), 4.0);
+        assert_eq!(value("Show the number of spoons that equals (5^0) * 3 + 1."), 4.0);
+        assert_eq!(value("Produce a number of oranges equal to the result of 3 + 2 - √25."), 0.0);
+        assert_eq!(value("Give the same quantity of forks as (2^3 / √4) - 1."), 3.0);
+        assert_eq!(value("Create as many pots as √36 / √9 + 2."), 4.0);
+        assert_eq!(value("Make 2 * 3 ^ 2 - 15 apples."), 3.0);
+        assert_eq!(value("Make 2 ^ 3 ^ 0 cups."), 2.0, "^ is right-associative");
+        assert_eq!(value("Make 10 - 4 - 3 cups."), 3.0, "- is left-associative");
+        assert_eq!(value("Make 9 − 2 × 3 ÷ 2 cups."), 6.0);
+    }
+
+    #[test]
+    fn word_forms() {
+        assert_eq!(value("Create the same quantity of kittens as the square root of 9 plus 1 minus 2."), 2.0);
+        assert_eq!(value("Draw 3 times 2 divided by 3 apples."), 2.0);
+        assert_eq!(value("Draw 2 to the power of 2 modulo 3 balls."), 1.0);
+    }
+
+    #[test]
+    fn division_is_exact_unless_rounded_down() {
+        assert_eq!(value("Draw 7 / 2 cats."), 3.5);
+        assert_eq!(value("Draw 7 / 2, rounded down, cats."), 3.0);
+        assert_eq!(value("Draw as many cats as 7 / 2 rounded down."), 3.0);
+    }
+
+    #[test]
+    fn unreadable_questions_say_why() {
+        assert!(evaluate_question("Draw some cats.").is_err());
+        assert!(evaluate_question("Draw 4 / 0 cats.").unwrap_err().contains("zero"));
+        assert!(evaluate_question("Draw (4 + 1 cats.").unwrap_err().contains("parenthesis"));
+        assert_eq!(answer_count("3 forks"), Some(3.0));
+        assert_eq!(answer_count("undefined"), None);
+    }
+
+    #[test]
+    fn finds_the_wrong_keys_of_the_shared_examples() {
+        // From the UniSandbox math_3 benchmark: ids 1 and 31 are keyed wrongly, 2 correctly.
+        let cases = [
+            ("Produce a number of oranges equal to the result of 3 + 2 - √25.", "1 orange", false),
+            ("Produce the number of forks matching (5 % 3) + 3 - 1.", "3 forks", false),
+            ("Create the same quantity of kittens as the square root of 9 plus 1 minus 2.", "2 kittens", true),
+        ];
+        for (question, answer, consistent) in cases {
+            assert_eq!(value(question) == answer_count(answer).unwrap(), consistent, "{question}");
+        }
+    }
+}
