@@ -47,6 +47,22 @@ pub enum CliCommand {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Items that flip between two sides (e.g. normal → think): fixes, breaks, McNemar p.
+    Flips {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Side A as RUN/SETTING, e.g. bagel-base/normal.
+        #[arg(long)]
+        a: String,
+        /// Side B as RUN/SETTING, e.g. bagel-base/think.
+        #[arg(long)]
+        b: String,
+        /// Only this task stem, e.g. math_3.
+        #[arg(long)]
+        task: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: crate::report::ListFormat,
+    },
     /// List answer keys that contradict their own question (benchmark audit).
     Audit {
         #[arg(required = true)]

@@ -38,6 +38,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", render_summary(&folder_accuracy(&dataset), format)?);
             Ok(ExitCode::SUCCESS)
         }
+        Some(CliCommand::Flips { paths, a, b, task, format }) => {
+            use unisandbox_inspector::analysis::flips::{Side, flips};
+            let (side_a, side_b) = (Side::parse(&a).map_err(anyhow::Error::msg)?, Side::parse(&b).map_err(anyhow::Error::msg)?);
+            let dataset = load_dataset(&paths);
+            for side in [&side_a, &side_b] {
+                if !dataset.folders.iter().any(|f| f.run == side.run && f.setting == side.setting) {
+                    let known: Vec<String> = dataset.folders.iter().map(|f| format!("{}/{}", f.run, f.setting)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+                    anyhow::bail!("no folders for {}; known sides: {}", side.label(), known.join(", "));
+                }
+            }
+            let result = flips(&dataset, &side_a, &side_b, task.as_deref());
+            print!("{}", unisandbox_inspector::report::render_flips(&a, &b, &result, format)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Some(CliCommand::Audit { paths, format }) => {
             let dataset = load_dataset(&paths);
             let findings = unisandbox_inspector::analysis::audit::audit(&dataset);

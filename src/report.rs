@@ -32,6 +32,41 @@ pub fn render_audit(findings: &[crate::analysis::audit::Finding], format: ListFo
     })
 }
 
+/// Renders flips between two sides.
+pub fn render_flips(a: &str, b: &str, flips: &[crate::analysis::flips::TaskFlips], format: ListFormat) -> anyhow::Result<String> {
+    Ok(match format {
+        ListFormat::Json => serde_json::to_string_pretty(flips)? + "\n",
+        ListFormat::Table => {
+            let mut out = format!("A = {a}, B = {b}\n");
+            for f in flips {
+                out += &format!(
+                    "{:<20} n={:<4} A {:>3} → B {:>3}  fixes {:>3}  breaks {:>3}  Δ {:+.1} pts [{:+.1}, {:+.1}]  McNemar p = {:.4}\n",
+                    f.task,
+                    f.paired,
+                    f.a_correct,
+                    f.b_correct,
+                    f.fixes.len(),
+                    f.breaks.len(),
+                    f.difference * 100.0,
+                    f.ci_low * 100.0,
+                    f.ci_high * 100.0,
+                    f.p_value
+                );
+                if !f.fixes.is_empty() {
+                    out += &format!("{:<20} fixes: {}\n", "", f.fixes.join(", "));
+                }
+                if !f.breaks.is_empty() {
+                    out += &format!("{:<20} breaks: {}\n", "", f.breaks.join(", "));
+                }
+            }
+            if flips.is_empty() {
+                out += "(no task is judged on both sides)\n";
+            }
+            out
+        }
+    })
+}
+
 const HEADERS: [&str; 8] = ["run", "setting", "task", "type", "correct", "total", "accuracy", "95% CI"];
 
 fn cells(row: &AccuracyRow) -> [String; 8] {

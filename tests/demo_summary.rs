@@ -158,3 +158,38 @@ fn audit_finds_the_wrong_math_3_keys_of_the_shared_fixture() {
     // The fixture's README names these eleven.
     assert_eq!(math_3, ["1", "11", "14", "19", "22", "24", "26", "30", "31", "32", "36"]);
 }
+
+#[test]
+fn flips_between_normal_and_think_on_the_shared_fixture() {
+    let Some(fixture) = shared_fixture() else {
+        eprintln!("shared fixture not present beside the checkout; nothing to compare");
+        return;
+    };
+    let text = run_ok(
+        bin().arg("flips").arg(fixture.join("bagel-demo")).args(["--a", "bagel-demo/normal", "--b", "bagel-demo/think", "--task", "math_3", "--format", "json"]),
+    );
+    let rows: Vec<Value> = serde_json::from_str(&text).unwrap();
+    assert_eq!(rows.len(), 1);
+    let ids = |field: &str| rows[0][field].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect::<Vec<_>>();
+    // From the fixture README's YES lists: think-only YES ids are fixes, normal-only YES ids breaks.
+    assert_eq!(ids("breaks"), ["21", "30", "33", "37"]);
+    assert_eq!(ids("fixes").len(), 19);
+    assert!(ids("fixes").contains(&"39".to_string()));
+    // Exact McNemar: 2 × Σ_{i≤4} C(23, i) / 2^23.
+    let p = rows[0]["p_value"].as_f64().unwrap();
+    assert!((p - 2.0 * 10903.0 / 8388608.0).abs() < 1e-9, "{p}");
+}
+
+#[test]
+fn flips_on_generated_runs_and_bad_sides() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(bin().arg("demo-data").arg(dir.path()));
+    let text = run_ok(bin().arg("flips").arg(dir.path()).args(["--a", "bagel-base/normal", "--b", "bagel-stars/normal", "--format", "json"]));
+    let rows: Vec<Value> = serde_json::from_str(&text).unwrap();
+    assert_eq!(rows.len(), 18, "every stem is judged on both sides");
+    let math: u64 = rows.iter().filter(|r| r["task"].as_str().unwrap().starts_with("math")).map(|r| r["fixes"].as_array().unwrap().len() as u64).sum();
+    assert!(math >= 15, "self-training fixes many math items without CoT");
+    let output = bin().arg("flips").arg(dir.path()).args(["--a", "nope/normal", "--b", "bagel-base/think"]).output().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("known sides"));
+}

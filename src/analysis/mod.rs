@@ -3,6 +3,7 @@
 pub mod accuracy;
 pub mod arithmetic;
 pub mod audit;
+pub mod flips;
 pub mod wilson;
 
 pub use accuracy::{AccuracyRow, folder_accuracy, task_type_accuracy};
