@@ -98,8 +98,10 @@ fn charts_list_every_task_type() {
     harness.get_by_label("Charts").click();
     wait_until_idle(&mut harness);
     for task in ["Math L1", "Math L2", "Math L3", "Mapping L1", "Mapping L3", "Knowledge forward", "Knowledge inverse"] {
-        harness.get_by_label(task);
+        assert!(harness.get_all_by_label(task).next().is_some(), "{task} row");
     }
+    harness.get_by_label("Failure modes");
+    assert!(harness.get_all_by_label("other symbol's object").next().is_some());
     assert!(harness.get_all_by_label("bagel-base · think").count() >= 2, "legend and table header");
     let problems = harness.state().state.dataset.diagnostics.iter().filter(|d| d.severity != Severity::Info).count();
     assert!(problems >= 5, "the planted anomalies are diagnosed");

@@ -1,5 +1,6 @@
 //! Item filters of the Items view: pure logic, no egui.
 
+use crate::analysis::failure::ItemInsight;
 use crate::model::{Dataset, Item, Verdict};
 use crate::taxonomy::{Family, TaskKind};
 
@@ -11,18 +12,21 @@ pub struct Filters {
     pub family: Option<Family>,
     pub task: Option<TaskKind>,
     pub verdict: Option<Verdict>,
+    /// A failure-taxonomy label ("count +1", "reasoned right, drew wrong", …).
+    pub failure: Option<String>,
     /// Case-insensitive text searched in prompts, answers and judge captions.
     pub search: String,
 }
 
 impl Filters {
-    pub fn matches(&self, dataset: &Dataset, item: &Item) -> bool {
+    pub fn matches(&self, dataset: &Dataset, item: &Item, insight: Option<&ItemInsight>) -> bool {
         let folder = dataset.folder_of(item);
         self.run.as_ref().is_none_or(|r| *r == folder.run)
             && self.setting.as_ref().is_none_or(|s| *s == folder.setting)
             && self.family.is_none_or(|f| f == folder.kind.family)
             && self.task.is_none_or(|t| t == folder.kind)
             && self.verdict.is_none_or(|v| v == item.verdict)
+            && self.failure.as_ref().is_none_or(|f| insight.is_some_and(|i| i.labels().contains(f)))
             && self.matches_text(item)
     }
 
@@ -44,9 +48,16 @@ impl Filters {
     }
 }
 
-/// Indices of the items that pass, in dataset order.
-pub fn filter_items(dataset: &Dataset, filters: &Filters) -> Vec<usize> {
-    dataset.items.iter().enumerate().filter(|(_, item)| filters.matches(dataset, item)).map(|(i, _)| i).collect()
+/// Indices of the items that pass, in dataset order. `insights` (by item index) may be empty
+/// while loading; the failure filter then matches nothing.
+pub fn filter_items(dataset: &Dataset, filters: &Filters, insights: &[ItemInsight]) -> Vec<usize> {
+    dataset
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(i, item)| filters.matches(dataset, item, insights.get(*i)))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 #[cfg(test)]
@@ -88,23 +99,38 @@ mod tests {
     fn each_filter_restricts() {
         let data = dataset();
         let all = Filters::default();
-        assert_eq!(filter_items(&data, &all), [0, 1, 2]);
+        assert_eq!(filter_items(&data, &all, &[]), [0, 1, 2]);
         let by_run = Filters { run: Some("base".into()), ..Filters::default() };
-        assert_eq!(filter_items(&data, &by_run), [0, 1]);
+        assert_eq!(filter_items(&data, &by_run, &[]), [0, 1]);
         let by_setting = Filters { setting: Some("think".into()), ..Filters::default() };
-        assert_eq!(filter_items(&data, &by_setting), [1, 2]);
+        assert_eq!(filter_items(&data, &by_setting, &[]), [1, 2]);
         let by_family = Filters { family: Some(Family::Knowledge), ..Filters::default() };
-        assert_eq!(filter_items(&data, &by_family), [2]);
+        assert_eq!(filter_items(&data, &by_family, &[]), [2]);
         let by_task = Filters { task: Some(TaskKind::of_stem("math1")), ..Filters::default() };
-        assert_eq!(filter_items(&data, &by_task), [0]);
+        assert_eq!(filter_items(&data, &by_task, &[]), [0]);
         let by_verdict = Filters { verdict: Some(Verdict::No), ..Filters::default() };
-        assert_eq!(filter_items(&data, &by_verdict), [0]);
+        assert_eq!(filter_items(&data, &by_verdict, &[]), [0]);
+    }
+
+    #[test]
+    fn failure_filter_uses_the_insights() {
+        use crate::analysis::failure::{Failure, ItemInsight};
+        let data = dataset();
+        let insights = vec![
+            ItemInsight { failures: vec![Failure::CountOff(1)], ..ItemInsight::default() },
+            ItemInsight::default(),
+            ItemInsight { drew_wrong: true, ..ItemInsight::default() },
+        ];
+        let by = |label: &str| filter_items(&data, &Filters { failure: Some(label.into()), ..Filters::default() }, &insights);
+        assert_eq!(by("count +1"), [0]);
+        assert_eq!(by("reasoned right, drew wrong"), [2]);
+        assert!(filter_items(&data, &Filters { failure: Some("count +1".into()), ..Filters::default() }, &[]).is_empty());
     }
 
     #[test]
     fn search_covers_prompt_answer_and_caption() {
         let data = dataset();
-        let search = |text: &str| filter_items(&data, &Filters { search: text.into(), ..Filters::default() });
+        let search = |text: &str| filter_items(&data, &Filters { search: text.into(), ..Filters::default() }, &[]);
         assert_eq!(search("MAPPING2"), [1]);
         assert_eq!(search("3 cups"), [0, 1, 2]);
         assert_eq!(search("caption for stars"), [2]);

@@ -38,6 +38,8 @@ pub struct AppState {
     pub notice: Option<String>,
     /// Benchmark audit of the loaded items: (stem, item id) → reasons its key is suspect.
     pub suspect_keys: std::collections::HashMap<(String, String), Vec<String>>,
+    /// Failure taxonomy per item (by dataset index); empty until loading finishes.
+    pub insights: Vec<crate::analysis::failure::ItemInsight>,
 }
 
 impl AppState {
@@ -104,6 +106,8 @@ impl InspectorApp {
 
     fn open(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>) {
         self.state.dataset = Dataset::default();
+        self.state.insights.clear();
+        self.state.suspect_keys.clear();
         self.state.filtered.clear();
         self.state.selected = None;
         self.state.zoom = None;
@@ -114,7 +118,7 @@ impl InspectorApp {
     }
 
     fn refilter(&mut self) {
-        self.state.filtered = filter_items(&self.state.dataset, &self.state.filters);
+        self.state.filtered = filter_items(&self.state.dataset, &self.state.filters, &self.state.insights);
         let still_visible = self.state.selected.is_some_and(|s| self.state.filtered.contains(&s));
         if !still_visible {
             self.state.selected = self.state.filtered.first().copied();
@@ -213,6 +217,8 @@ impl eframe::App for InspectorApp {
         self.state.progress = self.loader.progress;
         if just_finished {
             self.state.suspect_keys = suspect_keys(&self.state.dataset);
+            self.state.insights = crate::analysis::failure::insights(&self.state.dataset);
+            self.refilter();
         }
         if self.state.progress.finished {
             if let Some(name) = self.select_on_load.take() {

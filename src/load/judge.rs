@@ -33,6 +33,10 @@ fn strip_heading<'a>(text: &'a str, heading: &str) -> &'a str {
 /// other replies (`Error`, `Reject`, knowledge's `Person: …`) are kept as they are.
 pub fn short_caption(phase1: &str) -> Option<String> {
     let first = phase1.lines().map(str::trim).find(|l| !l.is_empty())?;
+    // Math and mapping scripts replace a phase 1 `Error` by this sentence.
+    if first.starts_with("Model returned 'Error'") {
+        return Some("Error".to_string());
+    }
     for prefix in ["Caption:", "Object:"] {
         if let Some(rest) = first.strip_prefix(prefix) {
             return Some(rest.trim().to_string());
@@ -60,6 +64,7 @@ mod tests {
         let a = parse_analysis("Phase 1 - Object Identification:\nModel returned 'Error', skipping Phase 2.");
         assert_eq!(a.phase1, "Model returned 'Error', skipping Phase 2.");
         assert_eq!(a.phase2, "");
+        assert_eq!(short_caption(&a.phase1).as_deref(), Some("Error"));
     }
 
     #[test]

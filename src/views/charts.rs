@@ -70,7 +70,44 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
     let plot_height = (ui.available_height() * 0.58).max(260.0);
     plot_ui(ui, &data, plot_height);
     ui.add_space(8.0);
-    table_ui(ui, &data);
+    egui::ScrollArea::vertical().id_salt("chart_tables").show(ui, |ui| {
+        table_ui(ui, &data);
+        ui.add_space(12.0);
+        failure_table_ui(ui, state, &data);
+    });
+}
+
+/// How the judged-wrong items failed, per task type and series (from the failure taxonomy).
+fn failure_table_ui(ui: &mut egui::Ui, state: &AppState, data: &ChartData) {
+    let counts = crate::analysis::failure::breakdown(&state.dataset, &state.insights);
+    if counts.is_empty() {
+        return;
+    }
+    ui.heading("Failure modes");
+    ui.label(RichText::new("Items per failure class, read from the judge's captions and, in think mode, the trace's own conclusion.").weak());
+    egui::Grid::new("failure_grid").striped(true).spacing([18.0, 4.0]).show(ui, |ui| {
+        ui.strong("Task type");
+        ui.strong("Failure");
+        for (name, _) in &data.series {
+            ui.strong(name);
+        }
+        ui.end_row();
+        for kind in &data.kinds {
+            let mut labels: Vec<&String> = counts.keys().filter(|(_, _, k, _)| k == kind).map(|(_, _, _, l)| l).collect();
+            labels.sort();
+            labels.dedup();
+            for label in labels {
+                ui.label(kind.label());
+                ui.label(label);
+                for (_, rows) in &data.series {
+                    let Some(row) = rows.first() else { continue };
+                    let n = counts.get(&(row.run.clone(), row.setting.clone(), *kind, label.clone())).copied().unwrap_or(0);
+                    if n == 0 { ui.label(RichText::new("·").weak()) } else { ui.label(n.to_string()) };
+                }
+                ui.end_row();
+            }
+        }
+    });
 }
 
 fn plot_ui(ui: &mut egui::Ui, data: &ChartData, height: f32) {
@@ -139,7 +176,7 @@ fn hover_text(series: &str, row: &AccuracyRow) -> String {
 }
 
 fn table_ui(ui: &mut egui::Ui, data: &ChartData) {
-    egui::ScrollArea::both().id_salt("accuracy_table").show(ui, |ui| {
+    egui::ScrollArea::horizontal().id_salt("accuracy_table").show(ui, |ui| {
         egui::Grid::new("accuracy_grid").striped(true).spacing([18.0, 6.0]).show(ui, |ui| {
             ui.strong("Task type");
             for (name, _) in &data.series {

@@ -13,7 +13,7 @@ pub fn detail_ui(ui: &mut egui::Ui, state: &AppState, index: usize, images: &mut
     let Some(item) = data.items.get(index) else { return };
     let folder = data.folder_of(item);
     egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
-        header_ui(ui, folder, item, state.suspect_reasons(item));
+        header_ui(ui, folder, item, state.suspect_reasons(item), state.insights.get(index));
         ui.add_space(6.0);
         if item.parts.len() == 2 {
             pair_ui(ui, folder, item, images, commands);
@@ -23,7 +23,13 @@ pub fn detail_ui(ui: &mut egui::Ui, state: &AppState, index: usize, images: &mut
     });
 }
 
-fn header_ui(ui: &mut egui::Ui, folder: &TaskFolder, item: &Item, suspect: Option<&Vec<String>>) {
+fn header_ui(
+    ui: &mut egui::Ui,
+    folder: &TaskFolder,
+    item: &Item,
+    suspect: Option<&Vec<String>>,
+    insight: Option<&crate::analysis::failure::ItemInsight>,
+) {
     ui.horizontal_wrapped(|ui| {
         ui.heading(format!("{} · #{}", folder.stem, item.id));
         verdict_badge(ui, item.verdict);
@@ -32,6 +38,9 @@ fn header_ui(ui: &mut egui::Ui, folder: &TaskFolder, item: &Item, suspect: Optio
         }
         ui.label(RichText::new(format!("{} · {} · {}", folder.run, folder.setting, folder.kind.label())).weak());
     });
+    if let Some(labels) = insight.map(|i| i.labels()).filter(|l| !l.is_empty()) {
+        ui.label(RichText::new(format!("Failure: {}", labels.join(" · "))).strong());
+    }
     // Relative to the run, so the line reads the same on every machine; the full path on hover.
     let folder_name = format!("{}/{}/{}", folder.run, folder.setting, folder.stem);
     let location = match item.csv_line {
@@ -134,7 +143,11 @@ fn judge_ui(ui: &mut egui::Ui, part: &Part) {
             let caption = part.caption.clone().unwrap_or_else(|| analysis.phase1.clone());
             ui.label(RichText::new(caption).size(16.0).strong());
         });
-        if analysis.phase1.lines().count() > 1 {
+        // Show the judge's raw reply only when the short caption above does not already say it all.
+        let caption_is_whole_reply = part.caption.as_deref().is_some_and(|c| {
+            [c.to_string(), format!("Caption: {c}"), format!("Object: {c}")].contains(&analysis.phase1)
+        });
+        if analysis.phase1.lines().count() > 1 || !caption_is_whole_reply {
             ui.add(egui::Label::new(RichText::new(&analysis.phase1).monospace()).wrap());
         }
         ui.separator();

@@ -75,6 +75,11 @@ fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
         changed |= combo(ui, "Task", &mut filters.task, &kinds);
         let verdicts: Vec<(Verdict, String)> = Verdict::ALL.into_iter().map(|v| (v, v.label().to_string())).collect();
         changed |= combo(ui, "Verdict", &mut filters.verdict, &verdicts);
+        let mut failures: Vec<String> = state.insights.iter().flat_map(|i| i.labels()).collect();
+        failures.sort();
+        failures.dedup();
+        let failures: Vec<(String, String)> = failures.into_iter().map(|f| (f.clone(), f)).collect();
+        changed |= combo(ui, "Failure", &mut filters.failure, &failures);
     });
     ui.horizontal(|ui| {
         let label = ui.label("Search");
@@ -105,6 +110,7 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
         .column(Column::initial(110.0).at_least(60.0).resizable(true).clip(true))
         .column(Column::auto().at_least(30.0))
         .column(Column::auto().at_least(80.0))
+        .column(Column::initial(130.0).at_least(60.0).resizable(true).clip(true))
         .column(Column::remainder().clip(true));
     if state.scroll_to_selected {
         if let Some(row) = state.selected_row() {
@@ -113,7 +119,7 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
     }
     table
         .header(row_height, |mut header| {
-            for title in ["Run", "Setting", "Task", "ID", "Verdict", "Prompt"] {
+            for title in ["Run", "Setting", "Task", "ID", "Verdict", "Failure", "Prompt"] {
                 header.col(|ui| {
                     ui.strong(title);
                 });
@@ -139,6 +145,14 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                 });
                 row.col(|ui| {
                     ui.label(RichText::new(item.verdict.label()).color(verdict_color(item.verdict)).strong());
+                });
+                row.col(|ui| {
+                    if let Some(insight) = state.insights.get(index) {
+                        let labels = insight.labels();
+                        if !labels.is_empty() {
+                            ui.add(egui::Label::new(RichText::new(labels.join(" · ")).weak()).truncate());
+                        }
+                    }
                 });
                 row.col(|ui| {
                     let prompt: String = item.prompt().chars().take(140).collect();

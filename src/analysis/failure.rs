@@ -1,0 +1,401 @@
+//! Automatic failure taxonomy from the judge's own words: what went wrong with an image, and (in
+//! think mode) whether the trace's own conclusion already disagreed with the answer key —
+//! "reasoned wrong" versus "reasoned right, drew wrong".
+
+use crate::model::{Item, Part, Verdict};
+use crate::taxonomy::Family;
+
+/// What went wrong with one image, read from the judge's caption and the answer key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Failure {
+    /// Math: the right object, counted `predicted − expected` off.
+    CountOff(i64),
+    /// The wrong object (math: another object type; mapping: not the answer).
+    WrongObject,
+    /// Mapping: the object of the *other* symbol of the pair — the classic confusion.
+    OtherSymbolObject,
+    /// Knowledge: portrait slots that mismatch (ethnicity, hair, age, gender).
+    PersonMismatch(Vec<&'static str>),
+    WrongFruit,
+    WrongFlower,
+    /// The judge's phase 1 answered `Error` (several object types, distortion, text drawn in).
+    JudgeSaidError,
+    /// The knowledge judge answered `Reject`.
+    Rejected,
+    ImageMissing,
+    /// The judge call itself failed.
+    JudgeCallFailed,
+    /// Judged NO, but the caption could not be classified.
+    Unclassified,
+}
+
+impl Failure {
+    pub fn label(&self) -> String {
+        match self {
+            Failure::CountOff(d) => format!("count {d:+}"),
+            Failure::WrongObject => "wrong object".into(),
+            Failure::OtherSymbolObject => "other symbol's object".into(),
+            Failure::PersonMismatch(slots) => format!("wrong {}", slots.join("+")),
+            Failure::WrongFruit => "wrong fruit".into(),
+            Failure::WrongFlower => "wrong flower".into(),
+            Failure::JudgeSaidError => "judge: Error".into(),
+            Failure::Rejected => "judge: Reject".into(),
+            Failure::ImageMissing => "image missing".into(),
+            Failure::JudgeCallFailed => "judge call failed".into(),
+            Failure::Unclassified => "unclassified".into(),
+        }
+    }
+}
+
+/// Whether a think trace's own conclusion (its detailed prompt) matches the answer key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reasoning {
+    /// The trace planned the expected answer.
+    Right,
+    /// The trace planned something else.
+    Wrong,
+}
+
+impl Reasoning {
+    pub fn label(self) -> &'static str {
+        match self {
+            Reasoning::Right => "reasoned right",
+            Reasoning::Wrong => "reasoned wrong",
+        }
+    }
+}
+
+/// The failure of a judged-NO image, or `None` for YES / not judged.
+pub fn classify_part(family: Family, part: &Part, other: Option<&Part>) -> Option<Failure> {
+    match part.verdict {
+        Verdict::Yes | Verdict::NotJudged => return None,
+        Verdict::ImageMissing => return Some(Failure::ImageMissing),
+        Verdict::JudgeError => return Some(Failure::JudgeCallFailed),
+        Verdict::No => {}
+    }
+    let caption = part.caption.as_deref().unwrap_or("").trim();
+    if caption.eq_ignore_ascii_case("error") || caption.starts_with("Model returned 'Error'") {
+        return Some(Failure::JudgeSaidError);
+    }
+    if caption.eq_ignore_ascii_case("reject") {
+        return Some(Failure::Rejected);
+    }
+    Some(match family {
+        Family::Math => match (count_and_noun(caption), count_and_noun(&part.answer)) {
+            (Some((got, got_noun)), Some((want, want_noun))) if same_noun(&got_noun, &want_noun) => {
+                if got == want { Failure::Unclassified } else { Failure::CountOff(got - want) }
+            }
+            (Some(_), Some(_)) => Failure::WrongObject,
+            _ => Failure::Unclassified,
+        },
+        Family::Mapping => {
+            let other_answer = other.map(|o| o.answer.as_str()).unwrap_or("");
+            if !other_answer.is_empty() && same_noun(caption, other_answer) && !same_noun(caption, &part.answer) {
+                Failure::OtherSymbolObject
+            } else {
+                Failure::WrongObject
+            }
+        }
+        Family::Knowledge => knowledge_failure(caption, &part.answer),
+        Family::Other => Failure::Unclassified,
+    })
+}
+
+/// The failures of an item: one per judged-NO image.
+pub fn classify_item(family: Family, item: &Item) -> Vec<Failure> {
+    item.parts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, part)| {
+            let other = if item.parts.len() == 2 { item.parts.get(1 - i) } else { None };
+            classify_part(family, part, other)
+        })
+        .collect()
+}
+
+/// Does the trace's detailed prompt plan the expected answer? `None` without a trace or key.
+pub fn reasoning_of(family: Family, part: &Part) -> Option<Reasoning> {
+    let planned = part.trace.as_ref()?.detailed_prompt.as_deref()?.to_lowercase();
+    let answer = part.answer.to_lowercase();
+    if answer.is_empty() {
+        return None;
+    }
+    let right = match family {
+        Family::Math => {
+            let (want, noun) = count_and_noun(&answer)?;
+            planned_count(&planned) == Some(want) && planned.contains(&singular(&noun))
+        }
+        Family::Mapping => planned.contains(&singular(&answer)),
+        Family::Knowledge => match parse_person(&answer) {
+            Some(person) => {
+                let words = [person.0.map(str::to_string), person.1];
+                words.iter().flatten().all(|w| planned.contains(&w.to_lowercase()))
+            }
+            None => planned.contains(&singular(&answer)),
+        },
+        Family::Other => return None,
+    };
+    Some(if right { Reasoning::Right } else { Reasoning::Wrong })
+}
+
+/// "3 cups" → (3, "cups").
+fn count_and_noun(text: &str) -> Option<(i64, String)> {
+    let mut words = text.split_whitespace();
+    let count = words.next()?.parse().ok()?;
+    let noun = words.collect::<Vec<_>>().join(" ").trim_end_matches('.').to_lowercase();
+    Some((count, noun))
+}
+
+const NUMBER_WORDS: [&str; 11] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+
+/// The count a detailed prompt plans: "exactly four spoons" → 4; "an empty tabletop, no
+/// oranges" → 0; "a single cat" → 1. Explicit numbers win over the article "a".
+fn planned_count(text: &str) -> Option<i64> {
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let explicit = words.iter().find_map(|word| {
+        word.parse::<i64>().ok().or_else(|| NUMBER_WORDS.iter().position(|w| w == word).map(|n| n as i64))
+    });
+    explicit
+        .or_else(|| words.iter().any(|w| *w == "empty" || *w == "no").then_some(0))
+        .or_else(|| words.iter().any(|w| matches!(*w, "single" | "a" | "an")).then_some(1))
+}
+
+/// "forks" → "fork", "cherries" → "cherry", "glasses" → "glass", "fish" → "fish".
+fn singular(noun: &str) -> String {
+    let noun = noun.trim().trim_end_matches('.').to_lowercase();
+    if let Some(stem) = noun.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if ["ches", "shes", "xes", "sses"].iter().any(|s| noun.ends_with(s)) {
+        noun[..noun.len() - 2].to_string()
+    } else if noun.ends_with('s') && !noun.ends_with("ss") {
+        noun[..noun.len() - 1].to_string()
+    } else {
+        noun
+    }
+}
+
+fn same_noun(a: &str, b: &str) -> bool {
+    singular(a) == singular(b)
+}
+
+/// (ethnicity, hair, age, gender) of an answer like "An elderly African/Indigenous woman with
+/// black hair." The age slot follows the judge's kid | mid-age | old.
+fn parse_person(answer: &str) -> Option<(Option<&'static str>, Option<String>, Option<&'static str>, Option<&'static str>)> {
+    let lower = answer.to_lowercase();
+    if !lower.contains(" hair") {
+        return None;
+    }
+    let ethnicity = ["African/Indigenous", "East Asian", "South Asian", "Caucasian", "Latino", "Hispanic", "Middle Eastern"]
+        .into_iter()
+        .find(|e| lower.contains(&e.to_lowercase()));
+    let hair = lower.split(" hair").next().and_then(|before| before.split_whitespace().last()).map(str::to_string);
+    let age = if ["elderly", "old"].iter().any(|w| lower.contains(w)) {
+        Some("old")
+    } else if ["middle-aged", "mid-age", "adult"].iter().any(|w| lower.contains(w)) {
+        Some("mid-age")
+    } else if ["kid", "child", "boy", "girl", "young"].iter().any(|w| lower.split(|c: char| !c.is_alphanumeric()).any(|x| x == *w)) {
+        Some("kid")
+    } else {
+        None
+    };
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).collect();
+    let gender = if words.iter().any(|w| ["woman", "girl", "female", "lady"].contains(w)) {
+        Some("female")
+    } else if words.iter().any(|w| ["man", "boy", "male", "gentleman"].contains(w)) {
+        Some("male")
+    } else {
+        None
+    };
+    Some((ethnicity, hair, age, gender))
+}
+
+fn knowledge_failure(caption: &str, answer: &str) -> Failure {
+    if let Some(fruit) = caption.strip_prefix("Fruit:") {
+        return if same_noun(fruit, answer) { Failure::Unclassified } else { Failure::WrongFruit };
+    }
+    if let Some(flower) = caption.strip_prefix("Flower:") {
+        return if same_noun(flower, answer) { Failure::Unclassified } else { Failure::WrongFlower };
+    }
+    let Some(slots) = caption.strip_prefix("Person:") else { return Failure::Unclassified };
+    let Some((ethnicity, hair, age, gender)) = parse_person(answer) else { return Failure::Unclassified };
+    let got: Vec<String> = slots.split(';').map(|s| s.trim().to_lowercase()).collect();
+    let mut wrong = Vec::new();
+    let expected = [
+        ("ethnicity", ethnicity.map(str::to_lowercase)),
+        ("hair", hair),
+        ("age", age.map(str::to_string)),
+        ("gender", gender.map(str::to_string)),
+    ];
+    for (index, (slot, want)) in expected.into_iter().enumerate() {
+        if let (Some(want), Some(have)) = (want, got.get(index)) {
+            if *have != want {
+                wrong.push(slot);
+            }
+        }
+    }
+    if wrong.is_empty() { Failure::Unclassified } else { Failure::PersonMismatch(wrong) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ImageStatus, Trace};
+    use std::path::PathBuf;
+
+    fn part(answer: &str, caption: &str, verdict: Verdict) -> Part {
+        Part {
+            label: None,
+            question: String::new(),
+            answer: answer.into(),
+            image_path: PathBuf::new(),
+            image_status: ImageStatus::Present,
+            verdict,
+            caption: Some(caption.into()),
+            analysis: None,
+            trace: None,
+        }
+    }
+
+    #[test]
+    fn math_captions() {
+        let no = Verdict::No;
+        assert_eq!(classify_part(Family::Math, &part("3 forks", "4 forks", no), None), Some(Failure::CountOff(1)));
+        assert_eq!(classify_part(Family::Math, &part("3 forks", "1 fork", no), None), Some(Failure::CountOff(-2)));
+        assert_eq!(classify_part(Family::Math, &part("2 kittens", "2 dogs", no), None), Some(Failure::WrongObject));
+        assert_eq!(classify_part(Family::Math, &part("2 kittens", "Error", no), None), Some(Failure::JudgeSaidError));
+        assert_eq!(classify_part(Family::Math, &part("2 kittens", "2 kittens", Verdict::Yes), None), None);
+        assert_eq!(classify_part(Family::Math, &part("2 kittens", "", Verdict::ImageMissing), None), Some(Failure::ImageMissing));
+    }
+
+    #[test]
+    fn mapping_captions_spot_the_other_symbol() {
+        let a = part("clock", "fork", Verdict::No);
+        let b = part("fork", "fork", Verdict::Yes);
+        assert_eq!(classify_part(Family::Mapping, &a, Some(&b)), Some(Failure::OtherSymbolObject));
+        let c = part("clock", "lamp", Verdict::No);
+        assert_eq!(classify_part(Family::Mapping, &c, Some(&b)), Some(Failure::WrongObject));
+        assert_eq!(classify_part(Family::Mapping, &part("clock", "Error", Verdict::No), Some(&b)), Some(Failure::JudgeSaidError));
+    }
+
+    #[test]
+    fn knowledge_captions_name_the_slots() {
+        let answer = "An elderly African/Indigenous woman with black hair.";
+        let wrong = part(answer, "Person: African/Indigenous; black; kid; male", Verdict::No);
+        assert_eq!(classify_part(Family::Knowledge, &wrong, None), Some(Failure::PersonMismatch(vec!["age", "gender"])));
+        let other = part("A Caucasian kid with blond hair.", "Person: African/Indigenous; black; old; female", Verdict::No);
+        assert_eq!(classify_part(Family::Knowledge, &other, None), Some(Failure::PersonMismatch(vec!["ethnicity", "hair", "age"])));
+        assert_eq!(classify_part(Family::Knowledge, &part("apples", "Fruit: grape", Verdict::No), None), Some(Failure::WrongFruit));
+        assert_eq!(classify_part(Family::Knowledge, &part("carnation", "Flower: rose", Verdict::No), None), Some(Failure::WrongFlower));
+        assert_eq!(classify_part(Family::Knowledge, &part("carnation", "Reject", Verdict::No), None), Some(Failure::Rejected));
+        assert_eq!(Failure::PersonMismatch(vec!["age", "gender"]).label(), "wrong age+gender");
+    }
+
+    #[test]
+    fn trace_conclusion_against_the_key() {
+        let with_plan = |answer: &str, plan: &str| {
+            let mut p = part(answer, "", Verdict::No);
+            p.trace = Some(Trace { reasoning: String::new(), detailed_prompt: Some(plan.into()), source: String::new() });
+            p
+        };
+        let right = with_plan("3 forks", "A photorealistic image of exactly three forks on a table.");
+        assert_eq!(reasoning_of(Family::Math, &right), Some(Reasoning::Right));
+        let wrong = with_plan("3 forks", "A photorealistic image of exactly four forks on a table.");
+        assert_eq!(reasoning_of(Family::Math, &wrong), Some(Reasoning::Wrong));
+        let empty = with_plan("1 orange", "A clean image of an empty tabletop, no oranges.");
+        assert_eq!(reasoning_of(Family::Math, &empty), Some(Reasoning::Wrong));
+        let mapping = with_plan("chair", "A realistic photograph of a single table.");
+        assert_eq!(reasoning_of(Family::Mapping, &mapping), Some(Reasoning::Wrong));
+        let person = with_plan("An elderly African/Indigenous woman with black hair.", "A portrait of an elderly African/Indigenous woman with black hair.");
+        assert_eq!(reasoning_of(Family::Knowledge, &person), Some(Reasoning::Right));
+        assert_eq!(reasoning_of(Family::Math, &part("3 forks", "", Verdict::No)), None);
+    }
+}
+
+/// Everything the taxonomy says about one item, computed once after loading.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ItemInsight {
+    pub failures: Vec<Failure>,
+    pub reasoning: Option<Reasoning>,
+    /// Judged not correct although the trace planned the expected answer.
+    pub drew_wrong: bool,
+}
+
+impl ItemInsight {
+    /// Labels for the list column, the filter and the chart breakdown.
+    pub fn labels(&self) -> Vec<String> {
+        let mut labels: Vec<String> = self.failures.iter().map(Failure::label).collect();
+        labels.dedup();
+        if self.drew_wrong {
+            labels.push(DREW_WRONG.to_string());
+        } else if self.reasoning == Some(Reasoning::Wrong) {
+            labels.push(Reasoning::Wrong.label().to_string());
+        }
+        labels
+    }
+}
+
+/// The understanding–generation gap, per item: the trace was right, the image was not.
+pub const DREW_WRONG: &str = "reasoned right, drew wrong";
+
+/// Insights for every item, in dataset order.
+pub fn insights(dataset: &crate::model::Dataset) -> Vec<ItemInsight> {
+    dataset
+        .items
+        .iter()
+        .map(|item| {
+            let family = dataset.folder_of(item).kind.family;
+            let failures = classify_item(family, item);
+            let per_part: Vec<Option<Reasoning>> = item.parts.iter().map(|p| reasoning_of(family, p)).collect();
+            let reasoning = if per_part.contains(&Some(Reasoning::Wrong)) {
+                Some(Reasoning::Wrong)
+            } else if !per_part.is_empty() && per_part.iter().all(|r| *r == Some(Reasoning::Right)) {
+                Some(Reasoning::Right)
+            } else {
+                None
+            };
+            let judged_wrong = !matches!(item.verdict, Verdict::Yes | Verdict::NotJudged);
+            ItemInsight { drew_wrong: reasoning == Some(Reasoning::Right) && judged_wrong, failures, reasoning }
+        })
+        .collect()
+}
+
+/// Count of items per (run, setting, task type, failure label), for the chart breakdown.
+pub fn breakdown(
+    dataset: &crate::model::Dataset,
+    insights: &[ItemInsight],
+) -> std::collections::BTreeMap<(String, String, crate::taxonomy::TaskKind, String), u64> {
+    let mut counts = std::collections::BTreeMap::new();
+    for (item, insight) in dataset.items.iter().zip(insights) {
+        let folder = dataset.folder_of(item);
+        for label in insight.labels() {
+            *counts.entry((folder.run.clone(), folder.setting.clone(), folder.kind, label)).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+#[cfg(test)]
+mod breakdown_tests {
+    use super::*;
+
+    #[test]
+    fn counts_labels_per_task_type() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::demo::write_demo(dir.path(), 3).unwrap();
+        let data = crate::load::load_dataset(&[dir.path().to_path_buf()]);
+        let insights = insights(&data);
+        let counts = breakdown(&data, &insights);
+        let total_for = |setting: &str, label: &str| -> u64 {
+            counts.iter().filter(|((_, s, _, l), _)| s == setting && l == label).map(|(_, n)| n).sum()
+        };
+        // Normal mode has no traces, so no reasoning labels; think mode has both kinds.
+        assert_eq!(total_for("normal", DREW_WRONG), 0);
+        assert!(total_for("think", DREW_WRONG) > 0);
+        assert!(total_for("think", "reasoned wrong") > 0);
+        assert!(counts.keys().any(|(_, _, _, l)| l.starts_with("count ")));
+        assert!(counts.keys().any(|(_, _, _, l)| l == "other symbol's object"));
+        assert!(counts.keys().any(|(_, _, _, l)| l.starts_with("wrong ") && l != "wrong object"));
+        // Every judged-wrong image got a class other than "unclassified" in the generated runs.
+        assert_eq!(total_for("normal", "unclassified") + total_for("think", "unclassified"), 0);
+    }
+}
