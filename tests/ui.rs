@@ -151,3 +151,34 @@ fn zoom_overlay_opens_and_closes_with_escape() {
     harness.run_steps(2);
     assert_eq!(harness.state().state.zoom, None);
 }
+
+#[test]
+fn compare_view_lists_flips_and_switches_sides_by_keyboard() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Items);
+    harness.get_by_label("Compare").click();
+    wait_until_idle(&mut harness);
+    harness.get_by_label("Flips from bagel-base/normal to bagel-base/think");
+    let compare = &harness.state().state.compare;
+    let math_1 = compare.flips.iter().find(|f| f.task == "math_1").expect("math_1 flips").clone();
+    assert!(!math_1.fixes.is_empty());
+    let all_rows = compare.visible_keys().len();
+
+    // Clicking the fixes count of math_1 lists exactly those items.
+    let count = math_1.fixes.len().to_string();
+    let button = harness.get_all_by_label(&count).next().expect("the fixes count");
+    button.click();
+    wait_until_idle(&mut harness);
+    let visible: Vec<String> = harness.state().state.compare.visible_keys().iter().map(|(_, id)| id.clone()).collect();
+    assert_eq!(visible, math_1.fixes);
+    assert!(visible.len() < all_rows);
+
+    // → moves the focused side, ↓ the item.
+    assert_eq!(harness.state().state.compare.focus, 0);
+    harness.key_press(egui::Key::ArrowRight);
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.compare.focus, 1);
+    assert_eq!(harness.state().state.compare.selected, 1.min(visible.len() - 1));
+    harness.get_by_label("B · bagel-base/think");
+}

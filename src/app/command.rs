@@ -8,6 +8,7 @@ use crate::app::filters::Filters;
 pub enum View {
     #[default]
     Items,
+    Compare,
     Charts,
     Diagnostics,
 }
@@ -28,4 +29,12 @@ pub enum Command {
     Zoom(Option<PathBuf>),
     /// Chart one run, or all runs side by side.
     SetChartRun(Option<String>),
+    /// Compare these sides (run + setting), in this order.
+    SetCompareSides(Vec<crate::analysis::flips::Side>),
+    /// List only the items of one flip set, or all.
+    SetFlipFilter(Option<crate::app::compare::FlipFilter>),
+    /// Select this row of the Compare list.
+    CompareSelect(usize),
+    CompareMove(i64),
+    CompareFocus(i64),
 }

@@ -2,6 +2,7 @@
 //! `Command`s; `InspectorApp` applies them once per frame.
 
 pub mod command;
+pub mod compare;
 pub mod filters;
 pub mod image_cache;
 pub mod loader;
@@ -40,6 +41,9 @@ pub struct AppState {
     pub suspect_keys: std::collections::HashMap<(String, String), Vec<String>>,
     /// Failure taxonomy per item (by dataset index); empty until loading finishes.
     pub insights: Vec<crate::analysis::failure::ItemInsight>,
+    /// (run, setting, stem, id) → item index; built when loading finishes.
+    pub item_index: compare::ItemIndex,
+    pub compare: compare::CompareState,
 }
 
 impl AppState {
@@ -107,6 +111,8 @@ impl InspectorApp {
     fn open(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>) {
         self.state.dataset = Dataset::default();
         self.state.insights.clear();
+        self.state.item_index.clear();
+        self.state.compare = compare::CompareState::default();
         self.state.suspect_keys.clear();
         self.state.filtered.clear();
         self.state.selected = None;
@@ -154,6 +160,25 @@ impl InspectorApp {
             }
             Command::Zoom(path) => state.zoom = path,
             Command::SetChartRun(run) => state.chart_run = run,
+            Command::SetCompareSides(sides) => {
+                state.compare.sides = sides;
+                state.compare.flip_filter = None;
+                state.compare.refresh(&state.dataset, &state.item_index);
+            }
+            Command::SetFlipFilter(filter) => {
+                state.compare.flip_filter = filter;
+                state.compare.selected = 0;
+                state.compare.clamp();
+            }
+            Command::CompareSelect(row) => {
+                state.compare.selected = row;
+                state.compare.clamp();
+            }
+            Command::CompareMove(delta) => {
+                state.compare.move_selection(delta);
+                state.scroll_to_selected = true;
+            }
+            Command::CompareFocus(delta) => state.compare.move_focus(delta),
         }
     }
 
@@ -184,13 +209,32 @@ impl InspectorApp {
                 }
                 return;
             }
-            if self.state.view == View::Items {
-                if input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown) {
-                    self.commands.push(Command::MoveSelection(1));
+            let down = input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown);
+            let up = input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp);
+            match self.state.view {
+                View::Items => {
+                    if down {
+                        self.commands.push(Command::MoveSelection(1));
+                    }
+                    if up {
+                        self.commands.push(Command::MoveSelection(-1));
+                    }
                 }
-                if input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp) {
-                    self.commands.push(Command::MoveSelection(-1));
+                View::Compare => {
+                    if down {
+                        self.commands.push(Command::CompareMove(1));
+                    }
+                    if up {
+                        self.commands.push(Command::CompareMove(-1));
+                    }
+                    if input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowRight) {
+                        self.commands.push(Command::CompareFocus(1));
+                    }
+                    if input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowLeft) {
+                        self.commands.push(Command::CompareFocus(-1));
+                    }
                 }
+                _ => {}
             }
         });
     }
@@ -218,6 +262,11 @@ impl eframe::App for InspectorApp {
         if just_finished {
             self.state.suspect_keys = suspect_keys(&self.state.dataset);
             self.state.insights = crate::analysis::failure::insights(&self.state.dataset);
+            self.state.item_index = compare::item_index(&self.state.dataset);
+            if self.state.compare.sides.is_empty() {
+                self.state.compare.sides = compare::default_sides(&self.state.dataset);
+            }
+            self.state.compare.refresh(&self.state.dataset, &self.state.item_index);
             self.refilter();
         }
         if self.state.progress.finished {

@@ -1,6 +1,7 @@
 //! Views: one file each, `*_ui` functions that read `AppState` and push `Command`s.
 
 pub mod charts;
+pub mod compare;
 pub mod detail;
 pub mod diagnostics;
 pub mod items;
@@ -16,6 +17,7 @@ pub fn root_ui(ui: &mut egui::Ui, state: &AppState, images: &mut ImageCache, com
     egui::Panel::top("top_bar").show(ui, |ui| top_bar::top_bar_ui(ui, state, commands));
     match state.view {
         View::Items => items::items_view_ui(ui, state, images, commands),
+        View::Compare => compare::compare_view_ui(ui, state, images, commands),
         View::Charts => {
             egui::CentralPanel::default().show(ui, |ui| charts::charts_ui(ui, state, commands));
         }

@@ -15,6 +15,7 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
         let problems = state.dataset.diagnostics.iter().filter(|d| d.severity != Severity::Info).count();
         let tabs = [
             (View::Items, "Items".to_string()),
+            (View::Compare, "Compare".to_string()),
             (View::Charts, "Charts".to_string()),
             (View::Diagnostics, format!("Diagnostics ({problems})")),
         ];

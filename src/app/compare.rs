@@ -1,0 +1,136 @@
+//! State of the Compare view: which sides are compared, which items (same task and id on every
+//! side) are listed, and which flip set narrows the list. Pure: no egui.
+
+use std::collections::HashMap;
+
+use crate::analysis::flips::Side;
+use crate::model::Dataset;
+
+/// Which flipped items to list, set by clicking a count in the flips table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FlipFilter {
+    pub task: String,
+    /// "fixes" or "breaks".
+    pub kind: &'static str,
+    pub ids: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CompareState {
+    pub sides: Vec<Side>,
+    /// (stem, id) present on every side, in task then id order.
+    pub keys: Vec<(String, String)>,
+    pub flip_filter: Option<FlipFilter>,
+    /// Position in `visible_keys()`.
+    pub selected: usize,
+    /// Side with keyboard focus (←/→).
+    pub focus: usize,
+    /// Flips from the first side to the second, per task.
+    pub flips: Vec<crate::analysis::flips::TaskFlips>,
+}
+
+impl CompareState {
+    /// The keys the list shows: all, or those of the chosen flip set.
+    pub fn visible_keys(&self) -> Vec<&(String, String)> {
+        self.keys
+            .iter()
+            .filter(|(stem, id)| self.flip_filter.as_ref().is_none_or(|f| f.task == *stem && f.ids.contains(id)))
+            .collect()
+    }
+
+    /// Recomputes the items shared by every side.
+    pub fn refresh(&mut self, dataset: &Dataset, index: &ItemIndex) {
+        let mut keys: Vec<(crate::taxonomy::TaskKind, (String, String))> = Vec::new();
+        if let Some(first) = self.sides.first() {
+            for ((run, setting, stem, id), _) in index.iter() {
+                if *run == first.run && *setting == first.setting {
+                    let everywhere = self.sides.iter().all(|s| index.contains_key(&(s.run.clone(), s.setting.clone(), stem.clone(), id.clone())));
+                    if everywhere {
+                        keys.push((crate::taxonomy::TaskKind::of_stem(stem), (stem.clone(), id.clone())));
+                    }
+                }
+            }
+        }
+        keys.sort_by(|a, b| (a.0, &a.1.0, crate::load::folder::natural_key(&a.1.1)).cmp(&(b.0, &b.1.0, crate::load::folder::natural_key(&b.1.1))));
+        self.keys = keys.into_iter().map(|(_, k)| k).collect();
+        self.flips = match &self.sides[..] {
+            [a, b, ..] => crate::analysis::flips::flips(dataset, a, b, None),
+            _ => Vec::new(),
+        };
+        self.clamp();
+    }
+
+    pub fn clamp(&mut self) {
+        let visible = self.visible_keys().len();
+        self.selected = self.selected.min(visible.saturating_sub(1));
+        self.focus = self.focus.min(self.sides.len().saturating_sub(1));
+    }
+
+    pub fn move_selection(&mut self, delta: i64) {
+        let visible = self.visible_keys().len() as i64;
+        if visible > 0 {
+            self.selected = (self.selected as i64 + delta).clamp(0, visible - 1) as usize;
+        }
+    }
+
+    pub fn move_focus(&mut self, delta: i64) {
+        let sides = self.sides.len() as i64;
+        if sides > 0 {
+            self.focus = (self.focus as i64 + delta).rem_euclid(sides) as usize;
+        }
+    }
+}
+
+/// (run, setting, stem, id) → item index.
+pub type ItemIndex = HashMap<(String, String, String, String), usize>;
+
+pub fn item_index(dataset: &Dataset) -> ItemIndex {
+    dataset
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let f = dataset.folder_of(item);
+            ((f.run.clone(), f.setting.clone(), f.stem.clone(), item.id.clone()), i)
+        })
+        .collect()
+}
+
+/// Default sides: every setting of the first run (normal vs think).
+pub fn default_sides(dataset: &Dataset) -> Vec<Side> {
+    let Some(run) = dataset.runs().into_iter().next() else { return Vec::new() };
+    dataset
+        .settings()
+        .into_iter()
+        .filter(|s| dataset.folders.iter().any(|f| f.run == run && f.setting == *s))
+        .map(|setting| Side { run: run.clone(), setting })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_shared_items_and_flip_filters_narrow_them() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::demo::write_demo(dir.path(), 5).unwrap();
+        let data = crate::load::load_dataset(&[dir.path().to_path_buf()]);
+        let index = item_index(&data);
+        let mut state = CompareState { sides: default_sides(&data), ..CompareState::default() };
+        assert_eq!(state.sides.iter().map(Side::label).collect::<Vec<_>>(), ["bagel-base/normal", "bagel-base/think"]);
+        state.refresh(&data, &index);
+        // 6 reasoning stems × 20 + 7 × 3 + 5 × 4 knowledge items.
+        assert_eq!(state.keys.len(), 120 + 21 + 20);
+        assert_eq!(state.keys[0], ("math_1".to_string(), "1".to_string()));
+        state.flip_filter = Some(FlipFilter { task: "math_2".into(), kind: "fixes", ids: vec!["3".into(), "9".into()] });
+        state.selected = 10;
+        state.clamp();
+        assert_eq!(state.selected, 1);
+        assert_eq!(state.visible_keys().len(), 2);
+        state.move_selection(-5);
+        assert_eq!(state.selected, 0);
+        state.move_focus(-1);
+        assert_eq!(state.focus, 1, "focus wraps around");
+    }
+}
