@@ -63,6 +63,17 @@ pub enum CliCommand {
         #[arg(long, value_enum, default_value = "table")]
         format: crate::report::ListFormat,
     },
+    /// Export filtered items (csv, json, html report) or the accuracy table (markdown, latex).
+    Export {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum)]
+        format: crate::export::ExportFormat,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        filters: FilterArgs,
+    },
     /// List answer keys that contradict their own question (benchmark audit).
     Audit {
         #[arg(required = true)]
@@ -75,6 +86,64 @@ pub enum CliCommand {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+}
+
+/// Item filters shared by the subcommands that list items.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FilterArgs {
+    /// Only this run (checkpoint label).
+    #[arg(long)]
+    pub run: Option<String>,
+    /// Only this CoT setting (normal, think).
+    #[arg(long)]
+    pub setting: Option<String>,
+    /// Only this task stem (math_3, mapping2, …).
+    #[arg(long)]
+    pub task: Option<String>,
+    #[arg(long, value_enum)]
+    pub verdict: Option<VerdictArg>,
+    /// Only items with this failure label ("count +1", "reasoned right, drew wrong", …).
+    #[arg(long)]
+    pub failure: Option<String>,
+    /// Text searched in prompt, answer and judge caption.
+    #[arg(long, default_value = "")]
+    pub search: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VerdictArg {
+    Yes,
+    No,
+    JudgeError,
+    ImageMissing,
+    NotJudged,
+}
+
+impl From<VerdictArg> for crate::model::Verdict {
+    fn from(v: VerdictArg) -> Self {
+        use crate::model::Verdict;
+        match v {
+            VerdictArg::Yes => Verdict::Yes,
+            VerdictArg::No => Verdict::No,
+            VerdictArg::JudgeError => Verdict::JudgeError,
+            VerdictArg::ImageMissing => Verdict::ImageMissing,
+            VerdictArg::NotJudged => Verdict::NotJudged,
+        }
+    }
+}
+
+impl FilterArgs {
+    /// The app's filters, plus the stem restriction (the app filters by task type instead).
+    pub fn to_filters(&self) -> crate::app::filters::Filters {
+        crate::app::filters::Filters {
+            run: self.run.clone(),
+            setting: self.setting.clone(),
+            verdict: self.verdict.map(Into::into),
+            failure: self.failure.clone(),
+            search: self.search.clone(),
+            ..Default::default()
+        }
+    }
 }
 
 /// The bundled samples: next to the crate when run with cargo, else next to the working directory.

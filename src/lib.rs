@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 pub mod demo;
 pub mod diagnostics;
+pub mod export;
 pub mod load;
 pub mod model;
 pub mod report;

@@ -52,6 +52,31 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", unisandbox_inspector::report::render_flips(&a, &b, &result, format)?);
             Ok(ExitCode::SUCCESS)
         }
+        Some(CliCommand::Export { paths, format, out, filters }) => {
+            use unisandbox_inspector::export::{self, ExportFormat};
+            let dataset = load_dataset(&paths);
+            let insights = unisandbox_inspector::analysis::failure::insights(&dataset);
+            let chosen = filters.to_filters();
+            let indices: Vec<usize> = unisandbox_inspector::app::filters::filter_items(&dataset, &chosen, &insights)
+                .into_iter()
+                .filter(|&i| filters.task.as_ref().is_none_or(|t| dataset.folder_of(&dataset.items[i]).stem == *t))
+                .collect();
+            let rows: Vec<_> = unisandbox_inspector::analysis::task_type_accuracy(&dataset)
+                .into_iter()
+                .filter(|r| filters.run.as_ref().is_none_or(|x| *x == r.run) && filters.setting.as_ref().is_none_or(|x| *x == r.setting))
+                .collect();
+            let text = match format {
+                ExportFormat::Csv => export::items_csv(&dataset, &indices, &insights)?,
+                ExportFormat::Json => export::items_json(&dataset, &indices, &insights)?,
+                ExportFormat::Markdown => export::accuracy_markdown(&rows),
+                ExportFormat::Latex => export::accuracy_latex(&rows),
+                ExportFormat::Html => export::html_report(&dataset, &indices, &insights, "UniSandbox Inspector report"),
+            };
+            std::fs::write(&out, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            let what = if matches!(format, ExportFormat::Markdown | ExportFormat::Latex) { format!("{} accuracy rows", rows.len()) } else { format!("{} items", indices.len()) };
+            println!("wrote {what} to {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Some(CliCommand::Audit { paths, format }) => {
             let dataset = load_dataset(&paths);
             let findings = unisandbox_inspector::analysis::audit::audit(&dataset);

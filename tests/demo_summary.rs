@@ -193,3 +193,27 @@ fn flips_on_generated_runs_and_bad_sides() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("known sides"));
 }
+
+#[test]
+fn export_writes_each_format_with_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(bin().arg("demo-data").arg(dir.path()));
+    let out = dir.path().join("exports");
+    std::fs::create_dir(&out).unwrap();
+    let export = |format: &str, file: &str, extra: &[&str]| {
+        let path = out.join(file);
+        run_ok(bin().arg("export").arg(dir.path()).args(["--format", format, "--out"]).arg(&path).args(extra));
+        std::fs::read_to_string(path).unwrap()
+    };
+    let json: Vec<Value> = serde_json::from_str(&export("json", "items.json", &["--run", "bagel-base", "--setting", "think", "--task", "math_2"])).unwrap();
+    assert_eq!(json.len(), 20);
+    assert!(json.iter().all(|r| r["run"] == "bagel-base" && r["setting"] == "think" && r["task"] == "math_2"));
+    let csv = export("csv", "wrong.csv", &["--verdict", "no", "--failure", "reasoned right, drew wrong"]);
+    assert!(csv.lines().count() > 1);
+    assert!(csv.lines().skip(1).all(|l| l.contains("reasoned right, drew wrong")));
+    let html = export("html", "report.html", &["--task", "mapping1", "--setting", "think", "--run", "bagel-base"]);
+    assert_eq!(html.matches("class=\"item\"").count(), 20);
+    assert!(html.contains("data:image/png;base64,"));
+    assert!(export("latex", "t.tex", &[]).contains("\\toprule"));
+    assert!(export("markdown", "t.md", &["--run", "bagel-stars"]).contains("| Math L1 |"));
+}

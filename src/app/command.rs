@@ -13,6 +13,17 @@ pub enum View {
     Diagnostics,
 }
 
+/// What the export buttons write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportKind {
+    /// The filtered items of the Items view.
+    Items(crate::export::ExportFormat),
+    /// The accuracy table of the Charts view.
+    Table(crate::export::ExportFormat),
+    /// The chart as shown, as PNG.
+    ChartPng,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     /// Replace the opened folders with these and load them.
@@ -29,6 +40,8 @@ pub enum Command {
     Zoom(Option<PathBuf>),
     /// Chart one run, or all runs side by side.
     SetChartRun(Option<String>),
+    /// Save an export chosen with the save dialog.
+    Export(ExportKind),
     /// Compare these sides (run + setting), in this order.
     SetCompareSides(Vec<crate::analysis::flips::Side>),
     /// List only the items of one flip set, or all.

@@ -12,7 +12,7 @@ pub mod screenshot;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use command::{Command, View};
+pub use command::{Command, ExportKind, View};
 use filters::{Filters, filter_items};
 use image_cache::{DEFAULT_BUDGET_BYTES, ImageCache};
 use loader::{LoadProgress, Loader};
@@ -75,6 +75,8 @@ pub struct InspectorApp {
     commands: Vec<Command>,
     screenshot: Option<ScreenshotJob>,
     select_on_load: Option<String>,
+    /// Messages from background exports, shown as the notice.
+    export_messages: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     /// Owns the background threads; dropped with the app.
     _runtime: tokio::runtime::Runtime,
 }
@@ -97,6 +99,7 @@ impl InspectorApp {
             commands: Vec::new(),
             screenshot: options.screenshot.map(|(plan, outcome)| ScreenshotJob::new(plan, outcome)),
             select_on_load,
+            export_messages: Default::default(),
             _runtime: runtime,
         };
         app.open(ctx, options.paths);
@@ -160,6 +163,7 @@ impl InspectorApp {
             }
             Command::Zoom(path) => state.zoom = path,
             Command::SetChartRun(run) => state.chart_run = run,
+            Command::Export(kind) => self.export(ctx, kind),
             Command::SetCompareSides(sides) => {
                 state.compare.sides = sides;
                 state.compare.flip_filter = None;
@@ -180,6 +184,75 @@ impl InspectorApp {
             }
             Command::CompareFocus(delta) => state.compare.move_focus(delta),
         }
+    }
+
+    /// Asks where to save, then writes the export off the UI thread (HTML reads every image).
+    fn export(&mut self, ctx: &egui::Context, kind: ExportKind) {
+        use crate::export::{self, ExportFormat};
+        let (name, extension) = match kind {
+            ExportKind::Items(ExportFormat::Csv) => ("items.csv", "csv"),
+            ExportKind::Items(ExportFormat::Json) => ("items.json", "json"),
+            ExportKind::Items(_) => ("report.html", "html"),
+            ExportKind::Table(ExportFormat::Latex) => ("accuracy.tex", "tex"),
+            ExportKind::Table(_) => ("accuracy.md", "md"),
+            ExportKind::ChartPng => ("accuracy_chart.png", "png"),
+        };
+        let Some(path) = rfd::FileDialog::new().set_file_name(name).add_filter(extension, &[extension]).save_file() else {
+            self.state.notice = Some(format!(
+                "Export cancelled. If no dialog appeared, this system has no file-dialog service: use `unisandbox-inspector export PATH --format {extension} --out FILE`."
+            ));
+            return;
+        };
+        let messages = self.export_messages.clone();
+        let report = move |result: Result<(), String>, path: &std::path::Path| {
+            let text = match result {
+                Ok(()) => format!("Exported {}", path.display()),
+                Err(err) => format!("Export failed: {err}"),
+            };
+            if let Ok(mut list) = messages.lock() {
+                list.push(text);
+            }
+        };
+        if kind == ExportKind::ChartPng {
+            let Some(rect) = ctx.data(|d| d.get_temp::<egui::Rect>(egui::Id::unique(crate::views::charts::CHART_RECT_ID))) else {
+                self.state.notice = Some("Open the Charts view to export the chart.".into());
+                return;
+            };
+            let ctx_for_repaint = ctx.clone();
+            let pixels_per_point = ctx.pixels_per_point();
+            ctx.request_screenshot(move |image| {
+                let region = image.region(&rect, Some(pixels_per_point));
+                let [w, h] = region.size;
+                let bytes: Vec<u8> = region.pixels.iter().flat_map(|c| c.to_srgba_unmultiplied()).collect();
+                let result = image::RgbaImage::from_raw(w as u32, h as u32, bytes)
+                    .ok_or_else(|| "unexpected screenshot size".to_string())
+                    .and_then(|png| png.save(&path).map_err(|e| e.to_string()));
+                report(result, &path);
+                ctx_for_repaint.request_repaint();
+            });
+            return;
+        }
+        let data = self.state.dataset.clone();
+        let insights = self.state.insights.clone();
+        let indices = self.state.filtered.clone();
+        let rows: Vec<_> = crate::analysis::task_type_accuracy(&data)
+            .into_iter()
+            .filter(|r| self.state.chart_run.as_ref().is_none_or(|run| *run == r.run))
+            .collect();
+        let ctx = ctx.clone();
+        self._runtime.spawn_blocking(move || {
+            let text = match kind {
+                ExportKind::Items(ExportFormat::Csv) => export::items_csv(&data, &indices, &insights).map_err(|e| e.to_string()),
+                ExportKind::Items(ExportFormat::Json) => export::items_json(&data, &indices, &insights).map_err(|e| e.to_string()),
+                ExportKind::Items(_) => Ok(export::html_report(&data, &indices, &insights, "UniSandbox Inspector report")),
+                ExportKind::Table(ExportFormat::Latex) => Ok(export::accuracy_latex(&rows)),
+                ExportKind::Table(_) => Ok(export::accuracy_markdown(&rows)),
+                ExportKind::ChartPng => Err("unreachable".into()),
+            };
+            let result = text.and_then(|t| std::fs::write(&path, t).map_err(|e| e.to_string()));
+            report(result, &path);
+            ctx.request_repaint();
+        });
     }
 
     /// Selects the first filtered item whose id (or `stem/id`, or `run/setting/stem/id`) matches.
@@ -273,6 +346,11 @@ impl eframe::App for InspectorApp {
             if let Some(name) = self.select_on_load.take() {
                 self.select_by_name(&name);
                 self.state.scroll_to_selected = true;
+            }
+        }
+        if let Ok(mut messages) = self.export_messages.lock() {
+            if let Some(last) = messages.drain(..).last() {
+                self.state.notice = Some(last);
             }
         }
         self.keyboard(ctx);

@@ -9,6 +9,9 @@ use crate::app::{AppState, Command};
 use crate::taxonomy::TaskKind;
 use crate::views::style::SERIES;
 
+/// Where the plot was drawn last frame (egui temp data), for "Save chart as PNG".
+pub const CHART_RECT_ID: &str = "accuracy_chart_rect";
+
 /// Rows grouped for drawing: x categories and named series.
 struct ChartData {
     kinds: Vec<TaskKind>,
@@ -56,6 +59,20 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
             })
             .response
             .labelled_by(label.id);
+        ui.separator();
+        ui.menu_button("Export…", |ui| {
+            use crate::app::ExportKind;
+            use crate::export::ExportFormat;
+            if ui.button("Accuracy table as Markdown").clicked() {
+                commands.push(Command::Export(ExportKind::Table(ExportFormat::Markdown)));
+            }
+            if ui.button("Accuracy table as LaTeX").clicked() {
+                commands.push(Command::Export(ExportKind::Table(ExportFormat::Latex)));
+            }
+            if ui.button("Chart as PNG").clicked() {
+                commands.push(Command::Export(ExportKind::ChartPng));
+            }
+        });
     });
     ui.label(
         RichText::new("Counts follow the eval scripts: one row per image (math, knowledge), one per ID for mapping pairs; whiskers are 95% Wilson intervals. Hover a bar for n.")
@@ -141,7 +158,7 @@ fn plot_ui(ui: &mut egui::Ui, data: &ChartData, height: f32) {
         });
     // Whiskers in the text colour stay visible on both light and dark themes.
     let whisker_color = ui.visuals().strong_text_color();
-    plot.show(ui, |plot_ui| {
+    let response = plot.show(ui, |plot_ui| {
         for (s, (name, rows)) in data.series.iter().enumerate() {
             let color = SERIES[s % SERIES.len()];
             let offset = -group_width / 2.0 + bar_width * (s as f64 + 0.5);
@@ -160,6 +177,8 @@ fn plot_ui(ui: &mut egui::Ui, data: &ChartData, height: f32) {
             plot_ui.bar_chart(BarChart::new(name.clone(), bars).color(color).element_formatter(Box::new(|bar, _| bar.name.clone())));
         }
     });
+    let rect = response.response.rect;
+    ui.ctx().data_mut(|d| d.insert_temp(egui::Id::unique(CHART_RECT_ID), rect));
 }
 
 fn hover_text(series: &str, row: &AccuracyRow) -> String {

@@ -84,13 +84,27 @@ fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
     ui.horizontal(|ui| {
         let label = ui.label("Search");
         let search = ui
-            .add(egui::TextEdit::singleline(&mut filters.search).hint_text("Search prompt, answer, judge caption").desired_width(ui.available_width() - 90.0))
+            .add(egui::TextEdit::singleline(&mut filters.search).hint_text("Search prompt, answer, judge caption").desired_width(ui.available_width() - 170.0))
             .labelled_by(label.id);
         changed |= search.changed();
         if filters.is_active() && ui.button("Clear").clicked() {
             filters = Filters::default();
             changed = true;
         }
+        ui.menu_button("Export…", |ui| {
+            use crate::app::ExportKind;
+            use crate::export::ExportFormat;
+            ui.label(RichText::new(format!("The {} listed items", state.filtered.len())).weak());
+            if ui.button("CSV").clicked() {
+                commands.push(Command::Export(ExportKind::Items(ExportFormat::Csv)));
+            }
+            if ui.button("JSON").clicked() {
+                commands.push(Command::Export(ExportKind::Items(ExportFormat::Json)));
+            }
+            if ui.button("HTML report (images embedded)").clicked() {
+                commands.push(Command::Export(ExportKind::Items(ExportFormat::Html)));
+            }
+        });
     });
     ui.label(RichText::new(format!("{} of {} items · ↑/↓ to move", state.filtered.len(), data.items.len())).weak());
     if changed {

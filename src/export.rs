@@ -1,0 +1,308 @@
+//! Exports for papers and stakeholders: the filtered items (CSV, JSON), the accuracy table
+//! (Markdown, LaTeX with 95% intervals) and a self-contained HTML report with images embedded.
+//! Pure functions over the model; the CLI and the app's export buttons both call them.
+
+use std::fmt::Write as _;
+
+use base64::Engine as _;
+use serde::Serialize;
+
+use crate::analysis::AccuracyRow;
+use crate::analysis::failure::ItemInsight;
+use crate::model::{Dataset, Item, Verdict};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+    Markdown,
+    Latex,
+    Html,
+}
+
+/// One exported item (one row): what a researcher pastes into a sheet.
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemRecord {
+    pub run: String,
+    pub setting: String,
+    pub task: String,
+    pub task_type: String,
+    pub id: String,
+    pub verdict: String,
+    pub question: String,
+    pub answer: String,
+    pub caption: String,
+    pub failure: String,
+    pub image: String,
+}
+
+fn record(dataset: &Dataset, item: &Item, insight: Option<&ItemInsight>) -> ItemRecord {
+    let folder = dataset.folder_of(item);
+    let join = |f: &dyn Fn(&crate::model::Part) -> String| item.parts.iter().map(f).collect::<Vec<_>>().join(" | ");
+    ItemRecord {
+        run: folder.run.clone(),
+        setting: folder.setting.clone(),
+        task: folder.stem.clone(),
+        task_type: folder.kind.label(),
+        id: item.id.clone(),
+        verdict: item.verdict.label().to_string(),
+        question: join(&|p| p.question.clone()),
+        answer: join(&|p| p.answer.clone()),
+        caption: join(&|p| p.caption.clone().unwrap_or_default()),
+        failure: insight.map(|i| i.labels().join("; ")).unwrap_or_default(),
+        image: join(&|p| p.image_path.display().to_string()),
+    }
+}
+
+pub fn items_csv(dataset: &Dataset, indices: &[usize], insights: &[ItemInsight]) -> anyhow::Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for &i in indices {
+        writer.serialize(record(dataset, &dataset.items[i], insights.get(i)))?;
+    }
+    Ok(String::from_utf8(writer.into_inner()?)?)
+}
+
+pub fn items_json(dataset: &Dataset, indices: &[usize], insights: &[ItemInsight]) -> anyhow::Result<String> {
+    let records: Vec<ItemRecord> = indices.iter().map(|&i| record(dataset, &dataset.items[i], insights.get(i))).collect();
+    Ok(serde_json::to_string_pretty(&records)? + "\n")
+}
+
+/// Task types down, (run, setting) across: "51.0 [39.6, 62.3] (n=40)".
+fn pivot(rows: &[AccuracyRow]) -> (Vec<String>, Vec<(String, Vec<Option<&AccuracyRow>>)>) {
+    let mut series: Vec<String> = Vec::new();
+    for r in rows {
+        let name = format!("{} {}", r.run, r.setting);
+        if !series.contains(&name) {
+            series.push(name);
+        }
+    }
+    let mut kinds: Vec<crate::taxonomy::TaskKind> = rows.iter().map(|r| r.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    let body = kinds
+        .into_iter()
+        .map(|k| {
+            let cells = series.iter().map(|s| rows.iter().find(|r| r.kind == k && format!("{} {}", r.run, r.setting) == *s)).collect();
+            (k.label(), cells)
+        })
+        .collect();
+    (series, body)
+}
+
+pub fn accuracy_markdown(rows: &[AccuracyRow]) -> String {
+    let (series, body) = pivot(rows);
+    let mut out = format!("| Task | {} |\n|---|{}\n", series.join(" | "), "---|".repeat(series.len()));
+    for (task, cells) in body {
+        let cells: Vec<String> = cells
+            .iter()
+            .map(|c| match c {
+                Some(r) => format!("{:.1} [{:.1}, {:.1}] (n={})", r.accuracy * 100.0, r.ci_low * 100.0, r.ci_high * 100.0, r.total),
+                None => "—".into(),
+            })
+            .collect();
+        let _ = writeln!(out, "| {task} | {} |", cells.join(" | "));
+    }
+    out
+}
+
+/// A booktabs table, paper-ready: accuracy in % with the 95% Wilson interval beneath.
+pub fn accuracy_latex(rows: &[AccuracyRow]) -> String {
+    let (series, body) = pivot(rows);
+    let escape = |s: &str| s.replace('\\', "\\textbackslash{}").replace('_', "\\_").replace('%', "\\%").replace('&', "\\&").replace('#', "\\#");
+    let mut out = String::from("% Requires \\usepackage{booktabs}\n\\begin{table}[t]\n\\centering\n\\small\n");
+    let _ = writeln!(out, "\\begin{{tabular}}{{l{}}}\n\\toprule", "c".repeat(series.len()));
+    let header: Vec<String> = series.iter().map(|s| escape(s)).collect();
+    let _ = writeln!(out, "Task & {} \\\\\n\\midrule", header.join(" & "));
+    for (task, cells) in body {
+        let cells: Vec<String> = cells
+            .iter()
+            .map(|c| match c {
+                Some(r) => format!("{:.1} {{\\scriptsize [{:.1}, {:.1}]}}", r.accuracy * 100.0, r.ci_low * 100.0, r.ci_high * 100.0),
+                None => "--".into(),
+            })
+            .collect();
+        let _ = writeln!(out, "{} & {} \\\\", escape(&task), cells.join(" & "));
+    }
+    out += "\\bottomrule\n\\end{tabular}\n\\caption{Accuracy (\\%) with 95\\% Wilson intervals.}\n\\end{table}\n";
+    out
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A single HTML file: every item with its image(s) embedded as data URIs, prompt, answer,
+/// verdict, judge caption and trace. No scripts, no network.
+pub fn html_report(dataset: &Dataset, indices: &[usize], insights: &[ItemInsight], title: &str) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>\
+body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}}\
+.item{{border:1px solid #ccc;border-radius:8px;padding:1em;margin:1em 0}}\
+.parts{{display:flex;gap:1.5em;flex-wrap:wrap}}.part{{flex:1;min-width:280px}}\
+img{{max-width:360px;width:100%;border-radius:6px}}\
+.YES{{background:#228b44}}.NO{{background:#c43434}}.other{{background:#888}}\
+.badge{{color:#fff;padding:2px 8px;border-radius:6px;font-weight:bold}}\
+.trace{{white-space:pre-wrap;background:#f6f6f6;padding:.6em;border-radius:6px}}\
+.plan{{font-style:italic}}.meta{{color:#666}}</style></head><body>\n<h1>{}</h1>\n<p class=\"meta\">{} items · generated by UniSandbox Inspector</p>\n",
+        html_escape(title),
+        html_escape(title),
+        indices.len()
+    );
+    for &index in indices {
+        let item = &dataset.items[index];
+        let folder = dataset.folder_of(item);
+        let class = match item.verdict {
+            Verdict::Yes => "YES",
+            Verdict::No => "NO",
+            _ => "other",
+        };
+        let _ = write!(
+            out,
+            "<div class=\"item\"><h2>{} #{} <span class=\"badge {class}\">{}</span></h2><p class=\"meta\">{} · {} · {}</p>",
+            html_escape(&folder.stem),
+            html_escape(&item.id),
+            html_escape(item.verdict.label()),
+            html_escape(&folder.run),
+            html_escape(&folder.setting),
+            html_escape(&folder.kind.label())
+        );
+        if let Some(labels) = insights.get(index).map(|i| i.labels()).filter(|l| !l.is_empty()) {
+            let _ = write!(out, "<p><b>Failure:</b> {}</p>", html_escape(&labels.join(" · ")));
+        }
+        out += "<div class=\"parts\">";
+        for part in &item.parts {
+            out += "<div class=\"part\">";
+            if let Some(label) = part.label {
+                let _ = write!(out, "<h3>{label} <span class=\"badge {}\">{}</span></h3>", if part.verdict == Verdict::Yes { "YES" } else { "NO" }, html_escape(part.verdict.label()));
+            }
+            match std::fs::read(&part.image_path) {
+                Ok(bytes) => {
+                    let mime = if part.image_path.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")) { "image/png" } else { "image/jpeg" };
+                    let _ = write!(out, "<img alt=\"generated image\" src=\"data:{mime};base64,{}\">", base64::engine::general_purpose::STANDARD.encode(bytes));
+                }
+                Err(_) => out += "<p><b>Image missing.</b></p>",
+            }
+            let _ = write!(
+                out,
+                "<p><b>Prompt:</b> {}</p><p><b>Expected:</b> {}</p><p><b>Judge caption:</b> {}</p>",
+                html_escape(&part.question),
+                html_escape(&part.answer),
+                html_escape(part.caption.as_deref().unwrap_or("(not judged)"))
+            );
+            if let Some(trace) = &part.trace {
+                let _ = write!(out, "<details open><summary>Reasoning trace</summary><div class=\"trace\">{}</div>", html_escape(&trace.reasoning));
+                if let Some(plan) = &trace.detailed_prompt {
+                    let _ = write!(out, "<p class=\"plan\"><b>Detailed prompt:</b> {}</p>", html_escape(plan));
+                }
+                out += "</details>";
+            }
+            out += "</div>";
+        }
+        out += "</div></div>\n";
+    }
+    out += "</body></html>\n";
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ImageStatus, Part, TaskFolder};
+    use crate::taxonomy::TaskKind;
+    use std::path::PathBuf;
+
+    fn dataset_with(question: &str) -> Dataset {
+        let mut data = Dataset::default();
+        let folder = TaskFolder {
+            path: PathBuf::from("x"),
+            run: "r\"un".into(),
+            setting: "think".into(),
+            stem: "math_1".into(),
+            kind: TaskKind::of_stem("math_1"),
+            evaluated: true,
+            log: None,
+        };
+        let part = Part {
+            label: None,
+            question: question.into(),
+            answer: "2 <b>cups</b>".into(),
+            image_path: PathBuf::from("/definitely/missing.png"),
+            image_status: ImageStatus::Missing,
+            verdict: Verdict::No,
+            caption: Some("it's \"3\" cups".into()),
+            analysis: None,
+            trace: None,
+        };
+        data.push_folder(folder, vec![Item { folder: 0, id: "1".into(), parts: vec![part], verdict: Verdict::No, csv_line: None }]);
+        data
+    }
+
+    #[test]
+    fn html_escapes_scripts_and_quotes() {
+        let data = dataset_with("<script>alert('x')</script> & \"quoted\"");
+        let html = html_report(&data, &[0], &[], "Report <script>");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;"));
+        assert!(html.contains("2 &lt;b&gt;cups&lt;/b&gt;"));
+        assert!(html.contains("it&#39;s &quot;3&quot; cups"));
+        assert!(html.contains("Image missing"));
+        assert!(!html.contains("http"), "no network references");
+    }
+
+    #[test]
+    fn html_embeds_images() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("1.png");
+        image::RgbImage::from_pixel(2, 2, image::Rgb([1, 2, 3])).save(&path).unwrap();
+        let mut data = dataset_with("q");
+        data.items[0].parts[0].image_path = path;
+        let html = html_report(&data, &[0], &[], "t");
+        assert!(html.contains("src=\"data:image/png;base64,iVBOR"));
+    }
+
+    #[test]
+    fn csv_and_json_rows() {
+        let data = dataset_with("Make 1, then 2");
+        let csv = items_csv(&data, &[0], &[]).unwrap();
+        assert!(csv.starts_with("run,setting,task,task_type,id,verdict,question,answer,caption,failure,image\n"));
+        assert!(csv.contains("\"Make 1, then 2\""));
+        let json: serde_json::Value = serde_json::from_str(&items_json(&data, &[0], &[]).unwrap()).unwrap();
+        assert_eq!(json[0]["verdict"], "NO");
+    }
+
+    #[test]
+    fn accuracy_tables() {
+        let rows = vec![AccuracyRow {
+            run: "base".into(),
+            setting: "think".into(),
+            task: "Math L1".into(),
+            family: crate::taxonomy::Family::Math,
+            level: "L1".into(),
+            total: 40,
+            correct: 22,
+            accuracy: 0.55,
+            ci_low: 0.3983,
+            ci_high: 0.6929,
+            kind: TaskKind::of_stem("math_1"),
+        }];
+        assert!(accuracy_markdown(&rows).contains("| Math L1 | 55.0 [39.8, 69.3] (n=40) |"));
+        let latex = accuracy_latex(&rows);
+        assert!(latex.contains("\\begin{tabular}{lc}"));
+        assert!(latex.contains("Math L1 & 55.0 {\\scriptsize [39.8, 69.3]} \\\\"));
+        assert!(latex.contains("95\\% Wilson"));
+    }
+}
