@@ -15,6 +15,9 @@ pub struct Cli {
     pub command: Option<CliCommand>,
     /// Run folders to open (a folder of checkpoints, one OUTPUT_DIR, test/, a mode folder or a task folder).
     pub paths: Vec<PathBuf>,
+    /// Annotations database (SQLite). Default: annotations.sqlite in the user's data directory.
+    #[arg(long, global = true)]
+    pub annotations: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,6 +111,12 @@ pub struct FilterArgs {
     /// Text searched in prompt, answer and judge caption.
     #[arg(long, default_value = "")]
     pub search: String,
+    /// Only items with this annotation tag.
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Only starred items (e.g. for a stakeholder report).
+    #[arg(long)]
+    pub starred: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -141,6 +150,8 @@ impl FilterArgs {
             verdict: self.verdict.map(Into::into),
             failure: self.failure.clone(),
             search: self.search.clone(),
+            tag: self.tag.clone(),
+            starred: self.starred,
             ..Default::default()
         }
     }

@@ -9,6 +9,8 @@ use serde::Serialize;
 
 use crate::analysis::AccuracyRow;
 use crate::analysis::failure::ItemInsight;
+use crate::annotations::AnnotationKey;
+use crate::app::filters::Annotations;
 use crate::model::{Dataset, Item, Verdict};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -33,11 +35,15 @@ pub struct ItemRecord {
     pub answer: String,
     pub caption: String,
     pub failure: String,
+    pub tags: String,
+    pub note: String,
+    pub starred: bool,
     pub image: String,
 }
 
-fn record(dataset: &Dataset, item: &Item, insight: Option<&ItemInsight>) -> ItemRecord {
+fn record(dataset: &Dataset, item: &Item, insight: Option<&ItemInsight>, annotations: &Annotations) -> ItemRecord {
     let folder = dataset.folder_of(item);
+    let annotation = annotations.get(&AnnotationKey::of(dataset, item)).cloned().unwrap_or_default();
     let join = |f: &dyn Fn(&crate::model::Part) -> String| item.parts.iter().map(f).collect::<Vec<_>>().join(" | ");
     ItemRecord {
         run: folder.run.clone(),
@@ -50,20 +56,23 @@ fn record(dataset: &Dataset, item: &Item, insight: Option<&ItemInsight>) -> Item
         answer: join(&|p| p.answer.clone()),
         caption: join(&|p| p.caption.clone().unwrap_or_default()),
         failure: insight.map(|i| i.labels().join("; ")).unwrap_or_default(),
+        tags: annotation.tags.iter().cloned().collect::<Vec<_>>().join("; "),
+        note: annotation.note,
+        starred: annotation.starred,
         image: join(&|p| p.image_path.display().to_string()),
     }
 }
 
-pub fn items_csv(dataset: &Dataset, indices: &[usize], insights: &[ItemInsight]) -> anyhow::Result<String> {
+pub fn items_csv(dataset: &Dataset, indices: &[usize], insights: &[ItemInsight], annotations: &Annotations) -> anyhow::Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for &i in indices {
-        writer.serialize(record(dataset, &dataset.items[i], insights.get(i)))?;
+        writer.serialize(record(dataset, &dataset.items[i], insights.get(i), annotations))?;
     }
     Ok(String::from_utf8(writer.into_inner()?)?)
 }
 
-pub fn items_json(dataset: &Dataset, indices: &[usize], insights: &[ItemInsight]) -> anyhow::Result<String> {
-    let records: Vec<ItemRecord> = indices.iter().map(|&i| record(dataset, &dataset.items[i], insights.get(i))).collect();
+pub fn items_json(dataset: &Dataset, indices: &[usize], insights: &[ItemInsight], annotations: &Annotations) -> anyhow::Result<String> {
+    let records: Vec<ItemRecord> = indices.iter().map(|&i| record(dataset, &dataset.items[i], insights.get(i), annotations)).collect();
     Ok(serde_json::to_string_pretty(&records)? + "\n")
 }
 
@@ -145,7 +154,7 @@ pub fn html_escape(text: &str) -> String {
 
 /// A single HTML file: every item with its image(s) embedded as data URIs, prompt, answer,
 /// verdict, judge caption and trace. No scripts, no network.
-pub fn html_report(dataset: &Dataset, indices: &[usize], insights: &[ItemInsight], title: &str) -> String {
+pub fn html_report(dataset: &Dataset, indices: &[usize], insights: &[ItemInsight], annotations: &Annotations, title: &str) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
@@ -182,6 +191,15 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
         );
         if let Some(labels) = insights.get(index).map(|i| i.labels()).filter(|l| !l.is_empty()) {
             let _ = write!(out, "<p><b>Failure:</b> {}</p>", html_escape(&labels.join(" · ")));
+        }
+        if let Some(annotation) = annotations.get(&AnnotationKey::of(dataset, item)) {
+            if !annotation.tags.is_empty() {
+                let tags: Vec<&str> = annotation.tags.iter().map(String::as_str).collect();
+                let _ = write!(out, "<p><b>Tags:</b> {}</p>", html_escape(&tags.join(", ")));
+            }
+            if !annotation.note.is_empty() {
+                let _ = write!(out, "<p><b>Note:</b> {}</p>", html_escape(&annotation.note));
+            }
         }
         out += "<div class=\"parts\">";
         for part in &item.parts {
@@ -254,7 +272,7 @@ mod tests {
     #[test]
     fn html_escapes_scripts_and_quotes() {
         let data = dataset_with("<script>alert('x')</script> & \"quoted\"");
-        let html = html_report(&data, &[0], &[], "Report <script>");
+        let html = html_report(&data, &[0], &[], &Annotations::new(), "Report <script>");
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;"));
         assert!(html.contains("2 &lt;b&gt;cups&lt;/b&gt;"));
@@ -270,17 +288,17 @@ mod tests {
         image::RgbImage::from_pixel(2, 2, image::Rgb([1, 2, 3])).save(&path).unwrap();
         let mut data = dataset_with("q");
         data.items[0].parts[0].image_path = path;
-        let html = html_report(&data, &[0], &[], "t");
+        let html = html_report(&data, &[0], &[], &Annotations::new(), "t");
         assert!(html.contains("src=\"data:image/png;base64,iVBOR"));
     }
 
     #[test]
     fn csv_and_json_rows() {
         let data = dataset_with("Make 1, then 2");
-        let csv = items_csv(&data, &[0], &[]).unwrap();
-        assert!(csv.starts_with("run,setting,task,task_type,id,verdict,question,answer,caption,failure,image\n"));
+        let csv = items_csv(&data, &[0], &[], &Annotations::new()).unwrap();
+        assert!(csv.starts_with("run,setting,task,task_type,id,verdict,question,answer,caption,failure,tags,note,starred,image\n"));
         assert!(csv.contains("\"Make 1, then 2\""));
-        let json: serde_json::Value = serde_json::from_str(&items_json(&data, &[0], &[]).unwrap()).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&items_json(&data, &[0], &[], &Annotations::new()).unwrap()).unwrap();
         assert_eq!(json[0]["verdict"], "NO");
     }
 

@@ -27,7 +27,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => {
             let paths = if cli.paths.is_empty() { default_paths() } else { cli.paths };
-            open_window(StartOptions { paths, view: View::Items, screenshot: None }, [1440.0, 900.0])?;
+            open_window(StartOptions { paths, view: View::Items, screenshot: None, annotations: cli.annotations }, [1440.0, 900.0])?;
             Ok(ExitCode::SUCCESS)
         }
         Some(CliCommand::Summary { paths, format }) => {
@@ -57,7 +57,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let dataset = load_dataset(&paths);
             let insights = unisandbox_inspector::analysis::failure::insights(&dataset);
             let chosen = filters.to_filters();
-            let indices: Vec<usize> = unisandbox_inspector::app::filters::filter_items(&dataset, &chosen, &insights)
+            let annotations = read_annotations(cli.annotations.as_deref())?;
+            let indices: Vec<usize> = unisandbox_inspector::app::filters::filter_items(&dataset, &chosen, &insights, &annotations)
                 .into_iter()
                 .filter(|&i| filters.task.as_ref().is_none_or(|t| dataset.folder_of(&dataset.items[i]).stem == *t))
                 .collect();
@@ -66,11 +67,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .filter(|r| filters.run.as_ref().is_none_or(|x| *x == r.run) && filters.setting.as_ref().is_none_or(|x| *x == r.setting))
                 .collect();
             let text = match format {
-                ExportFormat::Csv => export::items_csv(&dataset, &indices, &insights)?,
-                ExportFormat::Json => export::items_json(&dataset, &indices, &insights)?,
+                ExportFormat::Csv => export::items_csv(&dataset, &indices, &insights, &annotations)?,
+                ExportFormat::Json => export::items_json(&dataset, &indices, &insights, &annotations)?,
                 ExportFormat::Markdown => export::accuracy_markdown(&rows),
                 ExportFormat::Latex => export::accuracy_latex(&rows),
-                ExportFormat::Html => export::html_report(&dataset, &indices, &insights, "UniSandbox Inspector report"),
+                ExportFormat::Html => export::html_report(&dataset, &indices, &insights, &annotations, "UniSandbox Inspector report"),
             };
             std::fs::write(&out, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
             let what = if matches!(format, ExportFormat::Markdown | ExportFormat::Latex) { format!("{} accuracy rows", rows.len()) } else { format!("{} items", indices.len()) };
@@ -99,7 +100,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let size = parse_size(&size).ok_or_else(|| anyhow::anyhow!("--size {size:?} is not WIDTHxHEIGHT"))?;
             let outcome = Arc::new(Mutex::new(None));
             let plan = ScreenshotPlan { out, select };
-            open_window(StartOptions { paths, view, screenshot: Some((plan, outcome.clone())) }, size)?;
+            open_window(StartOptions { paths, view, screenshot: Some((plan, outcome.clone())), annotations: cli.annotations }, size)?;
             let result = outcome.lock().ok().and_then(|mut slot| slot.take());
             match result {
                 Some(Ok(path)) => {
@@ -111,6 +112,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
     }
+}
+
+/// Annotations for exports: the given or default database, or none when it does not exist yet.
+fn read_annotations(path: Option<&std::path::Path>) -> anyhow::Result<unisandbox_inspector::app::filters::Annotations> {
+    use unisandbox_inspector::annotations::AnnotationStore;
+    let path = match path {
+        Some(path) => path.to_path_buf(),
+        None => match AnnotationStore::default_path() {
+            Ok(path) => path,
+            Err(_) => return Ok(Default::default()),
+        },
+    };
+    if !path.exists() {
+        return Ok(Default::default());
+    }
+    Ok(AnnotationStore::open(&path)?.load_all()?)
 }
 
 fn open_window(options: StartOptions, size: [f32; 2]) -> anyhow::Result<()> {

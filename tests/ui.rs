@@ -16,7 +16,9 @@ fn generated_runs() -> tempfile::TempDir {
 }
 
 fn harness(path: &Path, view: View) -> Harness<'static, InspectorApp> {
-    let options = StartOptions { paths: vec![path.to_path_buf()], view, screenshot: None };
+    // Annotations live beside the generated runs, never in the user's data directory.
+    let annotations = Some(path.join("annotations.sqlite"));
+    let options = StartOptions { paths: vec![path.to_path_buf()], view, screenshot: None, annotations };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
         .build_eframe(move |cc| InspectorApp::new(&cc.egui_ctx, options));
@@ -58,7 +60,7 @@ fn click_an_item_and_see_its_prompt_and_verdict() {
     // Narrow the list with the search box, then click the row by its ID label.
     harness.get_by_label("Search").click();
     harness.run_steps(2);
-    harness.query_by_role(egui::accesskit::Role::TextInput).expect("search box").type_text("favorite fruit of character Nyxella");
+    harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Search").type_text("favorite fruit of character Nyxella");
     wait_until_idle(&mut harness);
     let rows = harness.state().state.filtered.len();
     assert_eq!(rows, 4, "two checkpoints × two settings");
@@ -181,4 +183,39 @@ fn compare_view_lists_flips_and_switches_sides_by_keyboard() {
     assert_eq!(harness.state().state.compare.focus, 1);
     assert_eq!(harness.state().state.compare.selected, 1.min(visible.len() - 1));
     harness.get_by_label("B · bagel-base/think");
+}
+
+#[test]
+fn number_keys_tag_and_tags_survive_a_restart() {
+    let dir = generated_runs();
+    let (tag_1, tag_3, selected_id) = {
+        let mut harness = harness(dir.path(), View::Items);
+        harness.key_press(egui::Key::ArrowDown);
+        harness.run_steps(2);
+        harness.key_press(egui::Key::Num1);
+        harness.key_press(egui::Key::Num3);
+        harness.key_press(egui::Key::S);
+        harness.run_steps(3);
+        let (annotation, tag_1, tag_3, id) = {
+            let state = &harness.state().state;
+            let item = &state.dataset.items[state.selected.unwrap()];
+            (state.annotation_of(item).expect("annotated").clone(), state.tag_names[0].clone(), state.tag_names[2].clone(), item.id.clone())
+        };
+        assert!(annotation.tags.contains(&tag_1) && annotation.tags.contains(&tag_3));
+        assert!(annotation.starred);
+        // Pressing 3 again removes that tag.
+        harness.key_press(egui::Key::Num3);
+        harness.run_steps(2);
+        harness.get_by_label(&format!("1 {tag_1}"));
+        (tag_1, tag_3, id)
+        // The app is dropped here without any save step, like a killed process.
+    };
+    let harness = harness(dir.path(), View::Items);
+    let state = &harness.state().state;
+    let item = &state.dataset.items[state.filtered[1]];
+    assert_eq!(item.id, selected_id);
+    let annotation = state.annotation_of(item).expect("annotations were kept");
+    assert!(annotation.tags.contains(&tag_1));
+    assert!(!annotation.tags.contains(&tag_3));
+    assert!(annotation.starred);
 }

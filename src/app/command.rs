@@ -40,6 +40,13 @@ pub enum Command {
     Zoom(Option<PathBuf>),
     /// Chart one run, or all runs side by side.
     SetChartRun(Option<String>),
+    /// Toggle an annotation tag on the item with this dataset index.
+    ToggleTag(usize, String),
+    ToggleStar(usize),
+    /// Replace the item's note.
+    SetNote(usize, String),
+    /// Offer a new tag from now on.
+    AddTagName(String),
     /// Save an export chosen with the save dialog.
     Export(ExportKind),
     /// Compare these sides (run + setting), in this order.

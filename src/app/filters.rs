@@ -1,6 +1,10 @@
 //! Item filters of the Items view: pure logic, no egui.
 
 use crate::analysis::failure::ItemInsight;
+use crate::annotations::{Annotation, AnnotationKey};
+
+/// Annotations by key, as cached by the app.
+pub type Annotations = std::collections::HashMap<AnnotationKey, Annotation>;
 use crate::model::{Dataset, Item, Verdict};
 use crate::taxonomy::{Family, TaskKind};
 
@@ -14,12 +18,16 @@ pub struct Filters {
     pub verdict: Option<Verdict>,
     /// A failure-taxonomy label ("count +1", "reasoned right, drew wrong", …).
     pub failure: Option<String>,
+    /// An annotation tag.
+    pub tag: Option<String>,
+    /// Only starred items.
+    pub starred: bool,
     /// Case-insensitive text searched in prompts, answers and judge captions.
     pub search: String,
 }
 
 impl Filters {
-    pub fn matches(&self, dataset: &Dataset, item: &Item, insight: Option<&ItemInsight>) -> bool {
+    pub fn matches(&self, dataset: &Dataset, item: &Item, insight: Option<&ItemInsight>, annotation: Option<&Annotation>) -> bool {
         let folder = dataset.folder_of(item);
         self.run.as_ref().is_none_or(|r| *r == folder.run)
             && self.setting.as_ref().is_none_or(|s| *s == folder.setting)
@@ -27,6 +35,8 @@ impl Filters {
             && self.task.is_none_or(|t| t == folder.kind)
             && self.verdict.is_none_or(|v| v == item.verdict)
             && self.failure.as_ref().is_none_or(|f| insight.is_some_and(|i| i.labels().contains(f)))
+            && self.tag.as_ref().is_none_or(|t| annotation.is_some_and(|a| a.tags.contains(t)))
+            && (!self.starred || annotation.is_some_and(|a| a.starred))
             && self.matches_text(item)
     }
 
@@ -50,12 +60,16 @@ impl Filters {
 
 /// Indices of the items that pass, in dataset order. `insights` (by item index) may be empty
 /// while loading; the failure filter then matches nothing.
-pub fn filter_items(dataset: &Dataset, filters: &Filters, insights: &[ItemInsight]) -> Vec<usize> {
+pub fn filter_items(dataset: &Dataset, filters: &Filters, insights: &[ItemInsight], annotations: &Annotations) -> Vec<usize> {
+    let needs_annotation = filters.tag.is_some() || filters.starred;
     dataset
         .items
         .iter()
         .enumerate()
-        .filter(|(i, item)| filters.matches(dataset, item, insights.get(*i)))
+        .filter(|(i, item)| {
+            let annotation = if needs_annotation { annotations.get(&AnnotationKey::of(dataset, item)) } else { None };
+            filters.matches(dataset, item, insights.get(*i), annotation)
+        })
         .map(|(i, _)| i)
         .collect()
 }
@@ -99,17 +113,17 @@ mod tests {
     fn each_filter_restricts() {
         let data = dataset();
         let all = Filters::default();
-        assert_eq!(filter_items(&data, &all, &[]), [0, 1, 2]);
+        assert_eq!(filter_items(&data, &all, &[], &Annotations::new()), [0, 1, 2]);
         let by_run = Filters { run: Some("base".into()), ..Filters::default() };
-        assert_eq!(filter_items(&data, &by_run, &[]), [0, 1]);
+        assert_eq!(filter_items(&data, &by_run, &[], &Annotations::new()), [0, 1]);
         let by_setting = Filters { setting: Some("think".into()), ..Filters::default() };
-        assert_eq!(filter_items(&data, &by_setting, &[]), [1, 2]);
+        assert_eq!(filter_items(&data, &by_setting, &[], &Annotations::new()), [1, 2]);
         let by_family = Filters { family: Some(Family::Knowledge), ..Filters::default() };
-        assert_eq!(filter_items(&data, &by_family, &[]), [2]);
+        assert_eq!(filter_items(&data, &by_family, &[], &Annotations::new()), [2]);
         let by_task = Filters { task: Some(TaskKind::of_stem("math1")), ..Filters::default() };
-        assert_eq!(filter_items(&data, &by_task, &[]), [0]);
+        assert_eq!(filter_items(&data, &by_task, &[], &Annotations::new()), [0]);
         let by_verdict = Filters { verdict: Some(Verdict::No), ..Filters::default() };
-        assert_eq!(filter_items(&data, &by_verdict, &[]), [0]);
+        assert_eq!(filter_items(&data, &by_verdict, &[], &Annotations::new()), [0]);
     }
 
     #[test]
@@ -121,16 +135,29 @@ mod tests {
             ItemInsight::default(),
             ItemInsight { drew_wrong: true, ..ItemInsight::default() },
         ];
-        let by = |label: &str| filter_items(&data, &Filters { failure: Some(label.into()), ..Filters::default() }, &insights);
+        let by = |label: &str| filter_items(&data, &Filters { failure: Some(label.into()), ..Filters::default() }, &insights, &Annotations::new());
         assert_eq!(by("count +1"), [0]);
         assert_eq!(by("reasoned right, drew wrong"), [2]);
-        assert!(filter_items(&data, &Filters { failure: Some("count +1".into()), ..Filters::default() }, &[]).is_empty());
+        assert!(filter_items(&data, &Filters { failure: Some("count +1".into()), ..Filters::default() }, &[], &Annotations::new()).is_empty());
+    }
+
+    #[test]
+    fn tag_and_star_filters_use_the_annotations() {
+        let data = dataset();
+        let mut annotations = Annotations::new();
+        let key = AnnotationKey::of(&data, &data.items[1]);
+        annotations.insert(key, Annotation { tags: ["wrong count".to_string()].into(), note: String::new(), starred: true });
+        let tagged = Filters { tag: Some("wrong count".into()), ..Filters::default() };
+        assert_eq!(filter_items(&data, &tagged, &[], &annotations), [1]);
+        let starred = Filters { starred: true, ..Filters::default() };
+        assert_eq!(filter_items(&data, &starred, &[], &annotations), [1]);
+        assert!(filter_items(&data, &starred, &[], &Annotations::new()).is_empty());
     }
 
     #[test]
     fn search_covers_prompt_answer_and_caption() {
         let data = dataset();
-        let search = |text: &str| filter_items(&data, &Filters { search: text.into(), ..Filters::default() }, &[]);
+        let search = |text: &str| filter_items(&data, &Filters { search: text.into(), ..Filters::default() }, &[], &Annotations::new());
         assert_eq!(search("MAPPING2"), [1]);
         assert_eq!(search("3 cups"), [0, 1, 2]);
         assert_eq!(search("caption for stars"), [2]);

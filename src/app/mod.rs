@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use command::{Command, ExportKind, View};
-use filters::{Filters, filter_items};
+use filters::{Annotations, Filters, filter_items};
 use image_cache::{DEFAULT_BUDGET_BYTES, ImageCache};
 use loader::{LoadProgress, Loader};
 use screenshot::{ScreenshotJob, ScreenshotOutcome, ScreenshotPlan};
@@ -44,9 +44,19 @@ pub struct AppState {
     /// (run, setting, stem, id) → item index; built when loading finishes.
     pub item_index: compare::ItemIndex,
     pub compare: compare::CompareState,
+    /// Cached annotations (the store is the source of truth and is written first).
+    pub annotations: Annotations,
+    /// Tags offered for tagging: defaults, then the user's own. Keys 1–9 apply the first nine.
+    pub tag_names: Vec<String>,
+    /// Where annotations are stored, for display; `None` when storage failed to open.
+    pub annotations_file: Option<PathBuf>,
 }
 
 impl AppState {
+    pub fn annotation_of(&self, item: &crate::model::Item) -> Option<&crate::annotations::Annotation> {
+        self.annotations.get(&crate::annotations::AnnotationKey::of(&self.dataset, item))
+    }
+
     /// Why this item's answer key is suspect, if it is.
     pub fn suspect_reasons(&self, item: &crate::model::Item) -> Option<&Vec<String>> {
         let stem = &self.dataset.folder_of(item).stem;
@@ -66,6 +76,8 @@ pub struct StartOptions {
     pub paths: Vec<PathBuf>,
     pub view: View,
     pub screenshot: Option<(ScreenshotPlan, ScreenshotOutcome)>,
+    /// Annotations database; `None` = the default in the user's data directory.
+    pub annotations: Option<PathBuf>,
 }
 
 pub struct InspectorApp {
@@ -75,6 +87,8 @@ pub struct InspectorApp {
     commands: Vec<Command>,
     screenshot: Option<ScreenshotJob>,
     select_on_load: Option<String>,
+    /// The annotations database; `None` when it could not be opened (the notice says why).
+    store: Option<crate::annotations::AnnotationStore>,
     /// Messages from background exports, shown as the notice.
     export_messages: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     /// Owns the background threads; dropped with the app.
@@ -99,9 +113,11 @@ impl InspectorApp {
             commands: Vec::new(),
             screenshot: options.screenshot.map(|(plan, outcome)| ScreenshotJob::new(plan, outcome)),
             select_on_load,
+            store: None,
             export_messages: Default::default(),
             _runtime: runtime,
         };
+        app.open_annotations(options.annotations);
         app.open(ctx, options.paths);
         app
     }
@@ -126,8 +142,53 @@ impl InspectorApp {
         self.state.progress = self.loader.progress;
     }
 
+    fn open_annotations(&mut self, path: Option<PathBuf>) {
+        use crate::annotations::AnnotationStore;
+        let opened = path
+            .map(Ok)
+            .unwrap_or_else(AnnotationStore::default_path)
+            .and_then(|path| AnnotationStore::open(&path))
+            .and_then(|store| Ok((store.load_all()?, store.tag_names()?, store)));
+        match opened {
+            Ok((all, names, store)) => {
+                self.state.annotations = all;
+                self.state.tag_names = names;
+                self.state.annotations_file = Some(store.path().to_path_buf());
+                self.store = Some(store);
+            }
+            Err(err) => {
+                self.state.tag_names = crate::annotations::DEFAULT_TAGS.iter().map(|t| t.to_string()).collect();
+                self.state.notice = Some(format!("Annotations are off: {err}"));
+            }
+        }
+    }
+
+    /// Writes one annotation change to the store, then to the cache; a failed write changes nothing.
+    fn annotate(&mut self, item: usize, change: impl FnOnce(&crate::annotations::AnnotationStore, &crate::annotations::AnnotationKey, &mut crate::annotations::Annotation) -> Result<(), crate::annotations::AnnotationError>) {
+        let Some(store) = &self.store else {
+            self.state.notice = Some("Annotations are off (the database could not be opened).".into());
+            return;
+        };
+        let Some(found) = self.state.dataset.items.get(item) else { return };
+        let key = crate::annotations::AnnotationKey::of(&self.state.dataset, found);
+        let mut annotation = self.state.annotations.get(&key).cloned().unwrap_or_default();
+        match change(store, &key, &mut annotation) {
+            Ok(()) => {
+                if annotation.is_empty() {
+                    self.state.annotations.remove(&key);
+                } else {
+                    self.state.annotations.insert(key, annotation);
+                }
+                if self.state.filters.tag.is_some() || self.state.filters.starred {
+                    self.refilter();
+                }
+            }
+            Err(err) => self.state.notice = Some(format!("Annotation not saved: {err}")),
+        }
+    }
+
     fn refilter(&mut self) {
-        self.state.filtered = filter_items(&self.state.dataset, &self.state.filters, &self.state.insights);
+        self.state.filtered = filter_items(&self.state.dataset, &self.state.filters, &self.state.insights, &self.state.annotations);
         let still_visible = self.state.selected.is_some_and(|s| self.state.filtered.contains(&s));
         if !still_visible {
             self.state.selected = self.state.filtered.first().copied();
@@ -164,6 +225,35 @@ impl InspectorApp {
             Command::Zoom(path) => state.zoom = path,
             Command::SetChartRun(run) => state.chart_run = run,
             Command::Export(kind) => self.export(ctx, kind),
+            Command::ToggleTag(item, tag) => self.annotate(item, |store, key, a| {
+                let on = !a.tags.contains(&tag);
+                store.set_tag(key, &tag, on)?;
+                if on {
+                    a.tags.insert(tag);
+                } else {
+                    a.tags.remove(&tag);
+                }
+                Ok(())
+            }),
+            Command::ToggleStar(item) => self.annotate(item, |store, key, a| {
+                store.set_starred(key, !a.starred)?;
+                a.starred = !a.starred;
+                Ok(())
+            }),
+            Command::SetNote(item, note) => self.annotate(item, |store, key, a| {
+                store.set_note(key, &note)?;
+                a.note = note;
+                Ok(())
+            }),
+            Command::AddTagName(name) => {
+                let name = name.trim().to_string();
+                if let (Some(store), false) = (&self.store, name.is_empty()) {
+                    match store.add_tag_name(&name).and_then(|()| store.tag_names()) {
+                        Ok(names) => self.state.tag_names = names,
+                        Err(err) => self.state.notice = Some(format!("Tag not saved: {err}")),
+                    }
+                }
+            }
             Command::SetCompareSides(sides) => {
                 state.compare.sides = sides;
                 state.compare.flip_filter = None;
@@ -234,6 +324,7 @@ impl InspectorApp {
         }
         let data = self.state.dataset.clone();
         let insights = self.state.insights.clone();
+        let annotations = self.state.annotations.clone();
         let indices = self.state.filtered.clone();
         let rows: Vec<_> = crate::analysis::task_type_accuracy(&data)
             .into_iter()
@@ -242,9 +333,9 @@ impl InspectorApp {
         let ctx = ctx.clone();
         self._runtime.spawn_blocking(move || {
             let text = match kind {
-                ExportKind::Items(ExportFormat::Csv) => export::items_csv(&data, &indices, &insights).map_err(|e| e.to_string()),
-                ExportKind::Items(ExportFormat::Json) => export::items_json(&data, &indices, &insights).map_err(|e| e.to_string()),
-                ExportKind::Items(_) => Ok(export::html_report(&data, &indices, &insights, "UniSandbox Inspector report")),
+                ExportKind::Items(ExportFormat::Csv) => export::items_csv(&data, &indices, &insights, &annotations).map_err(|e| e.to_string()),
+                ExportKind::Items(ExportFormat::Json) => export::items_json(&data, &indices, &insights, &annotations).map_err(|e| e.to_string()),
+                ExportKind::Items(_) => Ok(export::html_report(&data, &indices, &insights, &annotations, "UniSandbox Inspector report")),
                 ExportKind::Table(ExportFormat::Latex) => Ok(export::accuracy_latex(&rows)),
                 ExportKind::Table(_) => Ok(export::accuracy_markdown(&rows)),
                 ExportKind::ChartPng => Err("unreachable".into()),
@@ -286,6 +377,19 @@ impl InspectorApp {
             let up = input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp);
             match self.state.view {
                 View::Items => {
+                    if let Some(selected) = self.state.selected {
+                        let digits = [egui::Key::Num1, egui::Key::Num2, egui::Key::Num3, egui::Key::Num4, egui::Key::Num5, egui::Key::Num6, egui::Key::Num7, egui::Key::Num8, egui::Key::Num9];
+                        for (n, key) in digits.into_iter().enumerate() {
+                            if input.consume_key(egui::Modifiers::NONE, key) {
+                                if let Some(tag) = self.state.tag_names.get(n) {
+                                    self.commands.push(Command::ToggleTag(selected, tag.clone()));
+                                }
+                            }
+                        }
+                        if input.consume_key(egui::Modifiers::NONE, egui::Key::S) {
+                            self.commands.push(Command::ToggleStar(selected));
+                        }
+                    }
                     if down {
                         self.commands.push(Command::MoveSelection(1));
                     }

@@ -96,12 +96,21 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
 
 /// How the judged-wrong items failed, per task type and series (from the failure taxonomy).
 fn failure_table_ui(ui: &mut egui::Ui, state: &AppState, data: &ChartData) {
-    let counts = crate::analysis::failure::breakdown(&state.dataset, &state.insights);
+    let mut counts = crate::analysis::failure::breakdown(&state.dataset, &state.insights);
+    // Annotation tags are a breakdown too.
+    for item in &state.dataset.items {
+        if let Some(annotation) = state.annotation_of(item) {
+            let folder = state.dataset.folder_of(item);
+            for tag in &annotation.tags {
+                *counts.entry((folder.run.clone(), folder.setting.clone(), folder.kind, format!("#{tag}"))).or_insert(0) += 1;
+            }
+        }
+    }
     if counts.is_empty() {
         return;
     }
     ui.heading("Failure modes");
-    ui.label(RichText::new("Items per failure class, read from the judge's captions and, in think mode, the trace's own conclusion.").weak());
+    ui.label(RichText::new("Items per failure class, read from the judge's captions and, in think mode, the trace's own conclusion; #tags are your annotations.").weak());
     egui::Grid::new("failure_grid").striped(true).spacing([18.0, 4.0]).show(ui, |ui| {
         ui.strong("Task type");
         ui.strong("Failure");

@@ -14,6 +14,7 @@ pub fn detail_ui(ui: &mut egui::Ui, state: &AppState, index: usize, images: &mut
     let folder = data.folder_of(item);
     egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
         header_ui(ui, folder, item, state.suspect_reasons(item), state.insights.get(index));
+        annotation_ui(ui, state, index, commands);
         ui.add_space(6.0);
         if item.parts.len() == 2 {
             pair_ui(ui, folder, item, images, commands);
@@ -51,6 +52,45 @@ fn header_ui(
     if let Some(reasons) = suspect {
         ui.colored_label(egui::Color32::from_rgb(200, 150, 0), format!("Benchmark audit: {}", reasons.join("; ")));
     }
+}
+
+/// Star, tags (keys 1–9 toggle the first nine) and a note; every change is saved at once.
+fn annotation_ui(ui: &mut egui::Ui, state: &AppState, index: usize, commands: &mut Vec<Command>) {
+    let Some(item) = state.dataset.items.get(index) else { return };
+    let annotation = state.annotation_of(item).cloned().unwrap_or_default();
+    ui.horizontal_wrapped(|ui| {
+        let star = if annotation.starred { "★ Starred" } else { "☆ Star" };
+        if ui.selectable_label(annotation.starred, star).on_hover_text("Star demo-worthy items (key S)").clicked() {
+            commands.push(Command::ToggleStar(index));
+        }
+        ui.separator();
+        for (n, tag) in state.tag_names.iter().enumerate() {
+            let text = if n < 9 { format!("{} {tag}", n + 1) } else { tag.clone() };
+            if ui.selectable_label(annotation.tags.contains(tag), text).clicked() {
+                commands.push(Command::ToggleTag(index, tag.clone()));
+            }
+        }
+        let new_tag_id = egui::Id::unique("new_tag_text");
+        let mut new_tag = ui.data_mut(|d| d.get_temp::<String>(new_tag_id).unwrap_or_default());
+        let label = ui.label("New tag:");
+        let response = ui.add(egui::TextEdit::singleline(&mut new_tag).desired_width(110.0).hint_text("name, Enter")).labelled_by(label.id);
+        if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) && !new_tag.trim().is_empty() {
+            commands.push(Command::AddTagName(new_tag.clone()));
+            new_tag.clear();
+        }
+        ui.data_mut(|d| d.insert_temp(new_tag_id, new_tag));
+    });
+    // The note is edited in a per-item draft and saved on every change.
+    let draft_id = egui::Id::unique(("note_draft", index));
+    let mut draft = ui.data_mut(|d| d.get_temp::<String>(draft_id)).unwrap_or_else(|| annotation.note.clone());
+    let label = ui.label(RichText::new("Note").weak());
+    let response = ui
+        .add(egui::TextEdit::multiline(&mut draft).desired_rows(1).desired_width(f32::INFINITY).hint_text("Why did this item fail? (saved as you type)"))
+        .labelled_by(label.id);
+    if response.changed() {
+        commands.push(Command::SetNote(index, draft.clone()));
+    }
+    ui.data_mut(|d| d.insert_temp(draft_id, draft));
 }
 
 /// Marks an item whose answer key contradicts its own question: no image can be judged right.

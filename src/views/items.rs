@@ -80,6 +80,9 @@ fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
         failures.dedup();
         let failures: Vec<(String, String)> = failures.into_iter().map(|f| (f.clone(), f)).collect();
         changed |= combo(ui, "Failure", &mut filters.failure, &failures);
+        let tags: Vec<(String, String)> = state.tag_names.iter().map(|t| (t.clone(), t.clone())).collect();
+        changed |= combo(ui, "Tag", &mut filters.tag, &tags);
+        changed |= ui.checkbox(&mut filters.starred, "★ only").changed();
     });
     ui.horizontal(|ui| {
         let label = ui.label("Search");
@@ -104,6 +107,7 @@ fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
             if ui.button("HTML report (images embedded)").clicked() {
                 commands.push(Command::Export(ExportKind::Items(ExportFormat::Html)));
             }
+            ui.label(RichText::new("Tick ★ only first for a report of the starred items.").small().weak());
         });
     });
     ui.label(RichText::new(format!("{} of {} items · ↑/↓ to move", state.filtered.len(), data.items.len())).weak());
@@ -155,14 +159,18 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                     ui.label(&folder.stem);
                 });
                 row.col(|ui| {
-                    ui.label(&item.id);
+                    let starred = state.annotation_of(item).is_some_and(|a| a.starred);
+                    ui.label(if starred { format!("{} ★", item.id) } else { item.id.clone() });
                 });
                 row.col(|ui| {
                     ui.label(RichText::new(item.verdict.label()).color(verdict_color(item.verdict)).strong());
                 });
                 row.col(|ui| {
                     if let Some(insight) = state.insights.get(index) {
-                        let labels = insight.labels();
+                        let mut labels = insight.labels();
+                        if let Some(annotation) = state.annotation_of(item) {
+                            labels.extend(annotation.tags.iter().map(|t| format!("#{t}")));
+                        }
                         if !labels.is_empty() {
                             ui.add(egui::Label::new(RichText::new(labels.join(" · ")).weak()).truncate());
                         }

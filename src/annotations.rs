@@ -1,0 +1,269 @@
+//! Annotations: failure-mode tags, a free note and a star per item, in SQLite.
+//!
+//! Stored in the user's data directory (or a file passed with `--annotations`), never in a run
+//! folder. Keys use the checkpoint folder's *name*, the setting, the task stem and the item id,
+//! so annotations survive moving or copying a run folder. Every change is its own committed
+//! statement (WAL, busy timeout): nothing is lost on a crash and two windows can write at once.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, params};
+
+/// The tags offered before the user adds any; number keys 1–9 apply them in order.
+pub const DEFAULT_TAGS: [&str; 8] = [
+    "judge error",
+    "benchmark error",
+    "wrong count",
+    "wrong object",
+    "reasoning error",
+    "drawing error",
+    "text in image",
+    "ambiguous",
+];
+
+/// Identifies an item independently of where its run folder lives.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AnnotationKey {
+    /// The checkpoint folder's name (last component of the run label).
+    pub run: String,
+    pub setting: String,
+    pub task: String,
+    pub id: String,
+}
+
+impl AnnotationKey {
+    pub fn of(dataset: &crate::model::Dataset, item: &crate::model::Item) -> Self {
+        let folder = dataset.folder_of(item);
+        AnnotationKey {
+            run: folder.run.rsplit('/').next().unwrap_or(&folder.run).to_string(),
+            setting: folder.setting.clone(),
+            task: folder.stem.clone(),
+            id: item.id.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Annotation {
+    pub tags: BTreeSet<String>,
+    pub note: String,
+    pub starred: bool,
+}
+
+impl Annotation {
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_empty() && self.note.is_empty() && !self.starred
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnnotationError {
+    #[error("annotations database {path}: {source}")]
+    Sqlite { path: PathBuf, source: rusqlite::Error },
+    #[error("cannot create {path}: {source}")]
+    Folder { path: PathBuf, source: std::io::Error },
+    #[error("no user data directory is known on this system; pass --annotations FILE")]
+    NoDataDir,
+}
+
+pub struct AnnotationStore {
+    path: PathBuf,
+    conn: Connection,
+}
+
+impl AnnotationStore {
+    /// `~/.local/share/unisandbox-inspector/annotations.sqlite` (or the platform's equivalent).
+    pub fn default_path() -> Result<PathBuf, AnnotationError> {
+        let dirs = directories::ProjectDirs::from("org", "UniSandbox", "unisandbox-inspector").ok_or(AnnotationError::NoDataDir)?;
+        Ok(dirs.data_dir().join("annotations.sqlite"))
+    }
+
+    pub fn open(path: &Path) -> Result<Self, AnnotationError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| AnnotationError::Folder { path: parent.to_path_buf(), source })?;
+        }
+        let sqlite = |source| AnnotationError::Sqlite { path: path.to_path_buf(), source };
+        let conn = Connection::open(path).map_err(sqlite)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sqlite)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(sqlite)?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS item_tag (
+                 run TEXT NOT NULL, setting TEXT NOT NULL, task TEXT NOT NULL, item TEXT NOT NULL, tag TEXT NOT NULL,
+                 PRIMARY KEY (run, setting, task, item, tag));
+             CREATE TABLE IF NOT EXISTS item_note (
+                 run TEXT NOT NULL, setting TEXT NOT NULL, task TEXT NOT NULL, item TEXT NOT NULL,
+                 note TEXT NOT NULL DEFAULT '', starred INTEGER NOT NULL DEFAULT 0,
+                 PRIMARY KEY (run, setting, task, item));
+             CREATE TABLE IF NOT EXISTS tag_name (name TEXT PRIMARY KEY, added INTEGER NOT NULL);",
+        )
+        .map_err(sqlite)?;
+        Ok(Self { path: path.to_path_buf(), conn })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, source: rusqlite::Error) -> AnnotationError {
+        AnnotationError::Sqlite { path: self.path.clone(), source }
+    }
+
+    /// Every annotation in the store.
+    pub fn load_all(&self) -> Result<HashMap<AnnotationKey, Annotation>, AnnotationError> {
+        let mut all: HashMap<AnnotationKey, Annotation> = HashMap::new();
+        let key = |row: &rusqlite::Row| -> rusqlite::Result<AnnotationKey> {
+            Ok(AnnotationKey { run: row.get(0)?, setting: row.get(1)?, task: row.get(2)?, id: row.get(3)? })
+        };
+        let mut tags = self.conn.prepare("SELECT run, setting, task, item, tag FROM item_tag").map_err(|e| self.err(e))?;
+        let rows = tags.query_map([], |row| Ok((key(row)?, row.get::<_, String>(4)?))).map_err(|e| self.err(e))?;
+        for row in rows {
+            let (k, tag) = row.map_err(|e| self.err(e))?;
+            all.entry(k).or_default().tags.insert(tag);
+        }
+        let mut notes = self.conn.prepare("SELECT run, setting, task, item, note, starred FROM item_note").map_err(|e| self.err(e))?;
+        let rows = notes.query_map([], |row| Ok((key(row)?, row.get::<_, String>(4)?, row.get::<_, i64>(5)? != 0))).map_err(|e| self.err(e))?;
+        for row in rows {
+            let (k, note, starred) = row.map_err(|e| self.err(e))?;
+            let entry = all.entry(k).or_default();
+            entry.note = note;
+            entry.starred = starred;
+        }
+        all.retain(|_, a| !a.is_empty());
+        Ok(all)
+    }
+
+    pub fn set_tag(&self, key: &AnnotationKey, tag: &str, on: bool) -> Result<(), AnnotationError> {
+        let sql = if on {
+            "INSERT OR IGNORE INTO item_tag (run, setting, task, item, tag) VALUES (?1, ?2, ?3, ?4, ?5)"
+        } else {
+            "DELETE FROM item_tag WHERE run = ?1 AND setting = ?2 AND task = ?3 AND item = ?4 AND tag = ?5"
+        };
+        self.conn.execute(sql, params![key.run, key.setting, key.task, key.id, tag]).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub fn set_note(&self, key: &AnnotationKey, note: &str) -> Result<(), AnnotationError> {
+        self.conn
+            .execute(
+                "INSERT INTO item_note (run, setting, task, item, note) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (run, setting, task, item) DO UPDATE SET note = excluded.note",
+                params![key.run, key.setting, key.task, key.id, note],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub fn set_starred(&self, key: &AnnotationKey, starred: bool) -> Result<(), AnnotationError> {
+        self.conn
+            .execute(
+                "INSERT INTO item_note (run, setting, task, item, starred) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (run, setting, task, item) DO UPDATE SET starred = excluded.starred",
+                params![key.run, key.setting, key.task, key.id, starred as i64],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The default tags, then user-defined ones in the order they were added.
+    pub fn tag_names(&self) -> Result<Vec<String>, AnnotationError> {
+        let mut names: Vec<String> = DEFAULT_TAGS.iter().map(|t| t.to_string()).collect();
+        let mut statement = self.conn.prepare("SELECT name FROM tag_name ORDER BY added, name").map_err(|e| self.err(e))?;
+        let rows = statement.query_map([], |row| row.get::<_, String>(0)).map_err(|e| self.err(e))?;
+        for name in rows {
+            let name = name.map_err(|e| self.err(e))?;
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        Ok(names)
+    }
+
+    pub fn add_tag_name(&self, name: &str) -> Result<(), AnnotationError> {
+        let added = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+        self.conn.execute("INSERT OR IGNORE INTO tag_name (name, added) VALUES (?1, ?2)", params![name, added]).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(id: &str) -> AnnotationKey {
+        AnnotationKey { run: "bagel-base".into(), setting: "think".into(), task: "math_3".into(), id: id.into() }
+    }
+
+    #[test]
+    fn round_trip_across_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/annotations.sqlite");
+        {
+            let store = AnnotationStore::open(&path).unwrap();
+            store.set_tag(&key("7"), "wrong count", true).unwrap();
+            store.set_tag(&key("7"), "judge error", true).unwrap();
+            store.set_tag(&key("7"), "judge error", false).unwrap();
+            store.set_note(&key("7"), "off by one; the trace was right").unwrap();
+            store.set_starred(&key("8"), true).unwrap();
+            store.set_starred(&key("9"), true).unwrap();
+            store.set_starred(&key("9"), false).unwrap();
+            store.add_tag_name("my tag").unwrap();
+        }
+        let store = AnnotationStore::open(&path).unwrap();
+        let all = store.load_all().unwrap();
+        assert_eq!(all.len(), 2, "item 9 is back to nothing");
+        let seven = &all[&key("7")];
+        assert_eq!(seven.tags.iter().collect::<Vec<_>>(), ["wrong count"]);
+        assert_eq!(seven.note, "off by one; the trace was right");
+        assert!(!seven.starred);
+        assert!(all[&key("8")].starred);
+        let names = store.tag_names().unwrap();
+        assert_eq!(names.len(), DEFAULT_TAGS.len() + 1);
+        assert_eq!(names.last().map(String::as_str), Some("my tag"));
+    }
+
+    #[test]
+    fn concurrent_writers_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sqlite");
+        AnnotationStore::open(&path).unwrap();
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let store = AnnotationStore::open(&path).unwrap();
+                    for i in 0..25 {
+                        store.set_tag(&key(&format!("{w}-{i}")), "ambiguous", true).unwrap();
+                        store.set_note(&key(&format!("{w}-{i}")), &format!("writer {w}")).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+        let all = AnnotationStore::open(&path).unwrap().load_all().unwrap();
+        assert_eq!(all.len(), 100);
+        assert!(all.values().all(|a| a.tags.contains("ambiguous") && a.note.starts_with("writer ")));
+    }
+
+    #[test]
+    fn keys_survive_a_moved_run_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::demo::write_demo(&dir.path().join("first-home"), 2).unwrap();
+        let load = |root: &Path| crate::load::load_dataset(&[root.to_path_buf()]);
+        let data = load(&dir.path().join("first-home"));
+        let item = data.items.iter().find(|i| data.folder_of(i).stem == "math_1" && data.folder_of(i).setting == "think").unwrap();
+        let store = AnnotationStore::open(&dir.path().join("a.sqlite")).unwrap();
+        store.set_tag(&AnnotationKey::of(&data, item), "wrong count", true).unwrap();
+
+        // Move the checkpoint into another folder and open it from there.
+        std::fs::create_dir_all(dir.path().join("archive/2026")).unwrap();
+        std::fs::rename(dir.path().join("first-home/bagel-base"), dir.path().join("archive/2026/bagel-base")).unwrap();
+        let moved = load(&dir.path().join("archive"));
+        let same = moved.items.iter().find(|i| moved.folder_of(i).stem == "math_1" && moved.folder_of(i).setting == "think" && i.id == item.id).unwrap();
+        assert_eq!(moved.folder_of(same).run, "2026/bagel-base");
+        let all = store.load_all().unwrap();
+        assert!(all[&AnnotationKey::of(&moved, same)].tags.contains("wrong count"));
+    }
+}
