@@ -103,6 +103,12 @@ fn charts_list_every_task_type() {
         assert!(harness.get_all_by_label(task).next().is_some(), "{task} row");
     }
     harness.get_by_label("Failure modes");
+    // math_2 id 4 has a wrong key in every run: excluding it leaves 19 Math L2 items.
+    assert!(harness.get_all_by_label_contains("/20)").next().is_some());
+    harness.get_by_label_contains("exclude suspect answer keys").click();
+    wait_until_idle(&mut harness);
+    assert!(harness.state().state.exclude_suspect);
+    assert!(harness.get_all_by_label_contains("/19)").next().is_some(), "Math L2 counts 19 items without the suspect key");
     assert!(harness.get_all_by_label("other symbol's object").next().is_some());
     assert!(harness.get_all_by_label("bagel-base · think").count() >= 2, "legend and table header");
     let problems = harness.state().state.dataset.diagnostics.iter().filter(|d| d.severity != Severity::Info).count();

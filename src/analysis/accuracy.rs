@@ -56,9 +56,14 @@ impl AccuracyRow {
 
 /// One row per evaluated folder, ordered by run, setting, task type, stem.
 pub fn folder_accuracy(dataset: &Dataset) -> Vec<AccuracyRow> {
+    folder_accuracy_where(dataset, |_| true)
+}
+
+/// Like `folder_accuracy`, counting only the items `keep` accepts (e.g. without suspect keys).
+pub fn folder_accuracy_where(dataset: &Dataset, keep: impl Fn(&crate::model::Item) -> bool) -> Vec<AccuracyRow> {
     let mut counts = vec![(0u64, 0u64); dataset.folders.len()];
     for item in &dataset.items {
-        if item.verdict != Verdict::NotJudged {
+        if item.verdict != Verdict::NotJudged && keep(item) {
             let entry = &mut counts[item.folder];
             entry.1 += 1;
             entry.0 += u64::from(item.is_correct());
@@ -77,8 +82,12 @@ pub fn folder_accuracy(dataset: &Dataset) -> Vec<AccuracyRow> {
 
 /// Folder rows summed per (run, setting, task type): Math L1 … Knowledge inverse.
 pub fn task_type_accuracy(dataset: &Dataset) -> Vec<AccuracyRow> {
+    task_type_accuracy_where(dataset, |_| true)
+}
+
+pub fn task_type_accuracy_where(dataset: &Dataset, keep: impl Fn(&crate::model::Item) -> bool) -> Vec<AccuracyRow> {
     let mut rows: Vec<AccuracyRow> = Vec::new();
-    for row in folder_accuracy(dataset) {
+    for row in folder_accuracy_where(dataset, keep) {
         match rows.iter_mut().find(|r| r.run == row.run && r.setting == row.setting && r.kind == row.kind) {
             Some(existing) => {
                 *existing = AccuracyRow::new(
@@ -161,6 +170,15 @@ mod tests {
         let rows = task_type_accuracy(&data);
         let summary: Vec<(String, u64, u64)> = rows.iter().map(|r| (r.task.clone(), r.correct, r.total)).collect();
         assert_eq!(summary, [("Knowledge forward".to_string(), 3, 6), ("Knowledge inverse".to_string(), 0, 4)]);
+    }
+
+    #[test]
+    fn excluded_items_do_not_count() {
+        use Verdict::*;
+        let mut data = Dataset::default();
+        data.push_folder(folder("r", "think", "math_2"), items(&[Yes, No, No, No]));
+        let rows = task_type_accuracy_where(&data, |item| item.id != "1");
+        assert_eq!((rows[0].correct, rows[0].total), (0, 3));
     }
 
     #[test]

@@ -7,5 +7,5 @@ pub mod failure;
 pub mod flips;
 pub mod wilson;
 
-pub use accuracy::{AccuracyRow, folder_accuracy, task_type_accuracy};
+pub use accuracy::{AccuracyRow, folder_accuracy, task_type_accuracy, task_type_accuracy_where};
 pub use wilson::{Z95, wilson_interval};

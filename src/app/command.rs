@@ -40,6 +40,8 @@ pub enum Command {
     Zoom(Option<PathBuf>),
     /// Chart one run, or all runs side by side.
     SetChartRun(Option<String>),
+    /// Leave items with suspect answer keys out of the charted accuracy.
+    SetExcludeSuspect(bool),
     /// Toggle an annotation tag on the item with this dataset index.
     ToggleTag(usize, String),
     ToggleStar(usize),

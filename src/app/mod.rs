@@ -34,6 +34,8 @@ pub struct AppState {
     pub scroll_to_selected: bool,
     pub zoom: Option<PathBuf>,
     pub chart_run: Option<String>,
+    /// Chart accuracy without the items whose answer key the audit flags.
+    pub exclude_suspect: bool,
     pub progress: LoadProgress,
     /// A one-line message for the user (e.g. no file dialog available).
     pub notice: Option<String>,
@@ -224,6 +226,7 @@ impl InspectorApp {
             }
             Command::Zoom(path) => state.zoom = path,
             Command::SetChartRun(run) => state.chart_run = run,
+            Command::SetExcludeSuspect(on) => state.exclude_suspect = on,
             Command::Export(kind) => self.export(ctx, kind),
             Command::ToggleTag(item, tag) => self.annotate(item, |store, key, a| {
                 let on = !a.tags.contains(&tag);
@@ -326,7 +329,12 @@ impl InspectorApp {
         let insights = self.state.insights.clone();
         let annotations = self.state.annotations.clone();
         let indices = self.state.filtered.clone();
-        let rows: Vec<_> = crate::analysis::task_type_accuracy(&data)
+        let all_rows = if self.state.exclude_suspect {
+            crate::analysis::task_type_accuracy_where(&data, |item| self.state.suspect_reasons(item).is_none())
+        } else {
+            crate::analysis::task_type_accuracy(&data)
+        };
+        let rows: Vec<_> = all_rows
             .into_iter()
             .filter(|r| self.state.chart_run.as_ref().is_none_or(|run| *run == r.run))
             .collect();

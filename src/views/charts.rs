@@ -20,7 +20,12 @@ struct ChartData {
 }
 
 fn chart_data(state: &AppState) -> ChartData {
-    let rows: Vec<AccuracyRow> = task_type_accuracy(&state.dataset)
+    let rows = if state.exclude_suspect {
+        crate::analysis::task_type_accuracy_where(&state.dataset, |item| state.suspect_reasons(item).is_none())
+    } else {
+        task_type_accuracy(&state.dataset)
+    };
+    let rows: Vec<AccuracyRow> = rows
         .into_iter()
         .filter(|r| state.chart_run.as_ref().is_none_or(|run| *run == r.run))
         .collect();
@@ -59,6 +64,12 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
             })
             .response
             .labelled_by(label.id);
+        ui.separator();
+        let mut exclude = state.exclude_suspect;
+        let suspects = state.suspect_keys.len();
+        if ui.checkbox(&mut exclude, format!("exclude suspect answer keys ({suspects})")).on_hover_text("Items whose answer key contradicts its own question (benchmark audit) can never be judged right.").changed() {
+            commands.push(Command::SetExcludeSuspect(exclude));
+        }
         ui.separator();
         ui.menu_button("Export…", |ui| {
             use crate::app::ExportKind;
