@@ -177,7 +177,7 @@ mod tests {
         use Verdict::*;
         let mut data = Dataset::default();
         data.push_folder(folder("r", "think", "math_2"), items(&[Yes, No, No, No]));
-        let rows = task_type_accuracy_where(&data, |item| item.id != "1");
+        let rows = task_type_accuracy_where(&data, |item| item.id != "0");
         assert_eq!((rows[0].correct, rows[0].total), (0, 3));
     }
 
