@@ -314,12 +314,7 @@ impl InspectorApp {
             let ctx_for_repaint = ctx.clone();
             let pixels_per_point = ctx.pixels_per_point();
             ctx.request_screenshot(move |image| {
-                let region = image.region(&rect, Some(pixels_per_point));
-                let [w, h] = region.size;
-                let bytes: Vec<u8> = region.pixels.iter().flat_map(|c| c.to_srgba_unmultiplied()).collect();
-                let result = image::RgbaImage::from_raw(w as u32, h as u32, bytes)
-                    .ok_or_else(|| "unexpected screenshot size".to_string())
-                    .and_then(|png| png.save(&path).map_err(|e| e.to_string()));
+                let result = screenshot::save_region_png(&path, &image, rect, pixels_per_point);
                 report(result, &path);
                 ctx_for_repaint.request_repaint();
             });

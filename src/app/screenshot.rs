@@ -56,7 +56,8 @@ impl ScreenshotJob {
     }
 }
 
-fn save_png(out: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {
+/// Saves a captured image as PNG, creating the folder when needed.
+pub fn save_png(out: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {
     let [w, h] = image.size;
     let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_srgba_unmultiplied()).collect();
     let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes).ok_or("screenshot has an unexpected size")?;
@@ -64,4 +65,32 @@ fn save_png(out: &std::path::Path, image: &egui::ColorImage) -> Result<(), Strin
         std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     buffer.save(out).map_err(|e| format!("cannot write {}: {e}", out.display()))
+}
+
+/// Saves the part of a window capture under `rect` (in points), e.g. the chart.
+pub fn save_region_png(out: &std::path::Path, image: &egui::ColorImage, rect: egui::Rect, pixels_per_point: f32) -> Result<(), String> {
+    save_png(out, &image.region(&rect, Some(pixels_per_point)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_capture_is_cropped_and_scaled() {
+        let mut capture = egui::ColorImage::filled([200, 100], egui::Color32::WHITE);
+        for y in 20..60 {
+            for x in 40..120 {
+                capture.pixels[y * 200 + x] = egui::Color32::RED;
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("sub/chart.png");
+        // At 2 pixels per point, points (20,10)-(60,30) are pixels (40,20)-(120,60).
+        let rect = egui::Rect::from_min_max(egui::pos2(20.0, 10.0), egui::pos2(60.0, 30.0));
+        save_region_png(&out, &capture, rect, 2.0).unwrap();
+        let saved = image::open(&out).unwrap().to_rgba8();
+        assert_eq!(saved.dimensions(), (80, 40));
+        assert!(saved.pixels().all(|p| p.0 == [255, 0, 0, 255]));
+    }
 }
