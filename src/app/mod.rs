@@ -3,6 +3,8 @@
 
 pub mod command;
 pub mod compare;
+mod annotate;
+mod export_job;
 pub mod filters;
 pub mod image_cache;
 pub mod loader;
@@ -144,51 +146,6 @@ impl InspectorApp {
         self.state.progress = self.loader.progress;
     }
 
-    fn open_annotations(&mut self, path: Option<PathBuf>) {
-        use crate::annotations::AnnotationStore;
-        let opened = path
-            .map(Ok)
-            .unwrap_or_else(AnnotationStore::default_path)
-            .and_then(|path| AnnotationStore::open(&path))
-            .and_then(|store| Ok((store.load_all()?, store.tag_names()?, store)));
-        match opened {
-            Ok((all, names, store)) => {
-                self.state.annotations = all;
-                self.state.tag_names = names;
-                self.state.annotations_file = Some(store.path().to_path_buf());
-                self.store = Some(store);
-            }
-            Err(err) => {
-                self.state.tag_names = crate::annotations::DEFAULT_TAGS.iter().map(|t| t.to_string()).collect();
-                self.state.notice = Some(format!("Annotations are off: {err}"));
-            }
-        }
-    }
-
-    /// Writes one annotation change to the store, then to the cache; a failed write changes nothing.
-    fn annotate(&mut self, item: usize, change: impl FnOnce(&crate::annotations::AnnotationStore, &crate::annotations::AnnotationKey, &mut crate::annotations::Annotation) -> Result<(), crate::annotations::AnnotationError>) {
-        let Some(store) = &self.store else {
-            self.state.notice = Some("Annotations are off (the database could not be opened).".into());
-            return;
-        };
-        let Some(found) = self.state.dataset.items.get(item) else { return };
-        let key = crate::annotations::AnnotationKey::of(&self.state.dataset, found);
-        let mut annotation = self.state.annotations.get(&key).cloned().unwrap_or_default();
-        match change(store, &key, &mut annotation) {
-            Ok(()) => {
-                if annotation.is_empty() {
-                    self.state.annotations.remove(&key);
-                } else {
-                    self.state.annotations.insert(key, annotation);
-                }
-                if self.state.filters.tag.is_some() || self.state.filters.starred {
-                    self.refilter();
-                }
-            }
-            Err(err) => self.state.notice = Some(format!("Annotation not saved: {err}")),
-        }
-    }
-
     fn refilter(&mut self) {
         self.state.filtered = filter_items(&self.state.dataset, &self.state.filters, &self.state.insights, &self.state.annotations);
         let still_visible = self.state.selected.is_some_and(|s| self.state.filtered.contains(&s));
@@ -277,76 +234,6 @@ impl InspectorApp {
             }
             Command::CompareFocus(delta) => state.compare.move_focus(delta),
         }
-    }
-
-    /// Asks where to save, then writes the export off the UI thread (HTML reads every image).
-    fn export(&mut self, ctx: &egui::Context, kind: ExportKind) {
-        use crate::export::{self, ExportFormat};
-        let (name, extension) = match kind {
-            ExportKind::Items(ExportFormat::Csv) => ("items.csv", "csv"),
-            ExportKind::Items(ExportFormat::Json) => ("items.json", "json"),
-            ExportKind::Items(_) => ("report.html", "html"),
-            ExportKind::Table(ExportFormat::Latex) => ("accuracy.tex", "tex"),
-            ExportKind::Table(_) => ("accuracy.md", "md"),
-            ExportKind::ChartPng => ("accuracy_chart.png", "png"),
-        };
-        let Some(path) = rfd::FileDialog::new().set_file_name(name).add_filter(extension, &[extension]).save_file() else {
-            self.state.notice = Some(format!(
-                "Export cancelled. If no dialog appeared, this system has no file-dialog service: use `unisandbox-inspector export PATH --format {extension} --out FILE`."
-            ));
-            return;
-        };
-        let messages = self.export_messages.clone();
-        let report = move |result: Result<(), String>, path: &std::path::Path| {
-            let text = match result {
-                Ok(()) => format!("Exported {}", path.display()),
-                Err(err) => format!("Export failed: {err}"),
-            };
-            if let Ok(mut list) = messages.lock() {
-                list.push(text);
-            }
-        };
-        if kind == ExportKind::ChartPng {
-            let Some(rect) = ctx.data(|d| d.get_temp::<egui::Rect>(egui::Id::unique(crate::views::charts::CHART_RECT_ID))) else {
-                self.state.notice = Some("Open the Charts view to export the chart.".into());
-                return;
-            };
-            let ctx_for_repaint = ctx.clone();
-            let pixels_per_point = ctx.pixels_per_point();
-            ctx.request_screenshot(move |image| {
-                let result = screenshot::save_region_png(&path, &image, rect, pixels_per_point);
-                report(result, &path);
-                ctx_for_repaint.request_repaint();
-            });
-            return;
-        }
-        let data = self.state.dataset.clone();
-        let insights = self.state.insights.clone();
-        let annotations = self.state.annotations.clone();
-        let indices = self.state.filtered.clone();
-        let all_rows = if self.state.exclude_suspect {
-            crate::analysis::task_type_accuracy_where(&data, |item| self.state.suspect_reasons(item).is_none())
-        } else {
-            crate::analysis::task_type_accuracy(&data)
-        };
-        let rows: Vec<_> = all_rows
-            .into_iter()
-            .filter(|r| self.state.chart_run.as_ref().is_none_or(|run| *run == r.run))
-            .collect();
-        let ctx = ctx.clone();
-        self._runtime.spawn_blocking(move || {
-            let text = match kind {
-                ExportKind::Items(ExportFormat::Csv) => export::items_csv(&data, &indices, &insights, &annotations).map_err(|e| e.to_string()),
-                ExportKind::Items(ExportFormat::Json) => export::items_json(&data, &indices, &insights, &annotations).map_err(|e| e.to_string()),
-                ExportKind::Items(_) => Ok(export::html_report(&data, &indices, &insights, &annotations, "UniSandbox Inspector report")),
-                ExportKind::Table(ExportFormat::Latex) => Ok(export::accuracy_latex(&rows)),
-                ExportKind::Table(_) => Ok(export::accuracy_markdown(&rows)),
-                ExportKind::ChartPng => Err("unreachable".into()),
-            };
-            let result = text.and_then(|t| std::fs::write(&path, t).map_err(|e| e.to_string()));
-            report(result, &path);
-            ctx.request_repaint();
-        });
     }
 
     /// Selects the first filtered item whose id (or `stem/id`, or `run/setting/stem/id`) matches.
