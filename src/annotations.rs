@@ -44,6 +44,9 @@ impl AnnotationKey {
     }
 }
 
+/// Annotations by key.
+pub type Annotations = HashMap<AnnotationKey, Annotation>;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Annotation {
     pub tags: BTreeSet<String>,

@@ -9,8 +9,7 @@ use serde::Serialize;
 
 use crate::analysis::AccuracyRow;
 use crate::analysis::failure::ItemInsight;
-use crate::annotations::AnnotationKey;
-use crate::app::filters::Annotations;
+use crate::annotations::{AnnotationKey, Annotations};
 use crate::model::{Dataset, Item, Verdict};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

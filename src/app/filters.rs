@@ -1,10 +1,8 @@
 //! Item filters of the Items view: pure logic, no egui.
 
 use crate::analysis::failure::ItemInsight;
+pub use crate::annotations::Annotations;
 use crate::annotations::{Annotation, AnnotationKey};
-
-/// Annotations by key, as cached by the app.
-pub type Annotations = std::collections::HashMap<AnnotationKey, Annotation>;
 use crate::model::{Dataset, Item, Verdict};
 use crate::taxonomy::{Family, TaskKind};
 
