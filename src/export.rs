@@ -238,32 +238,16 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ImageStatus, Part, TaskFolder};
     use crate::taxonomy::TaskKind;
     use std::path::PathBuf;
 
     fn dataset_with(question: &str) -> Dataset {
         let mut data = Dataset::default();
-        let folder = TaskFolder {
-            path: PathBuf::from("x"),
-            run: "r\"un".into(),
-            setting: "think".into(),
-            stem: "math_1".into(),
-            kind: TaskKind::of_stem("math_1"),
-            evaluated: true,
-            log: None,
-        };
-        let part = Part {
-            label: None,
-            question: question.into(),
-            answer: "2 <b>cups</b>".into(),
-            image_path: PathBuf::from("/definitely/missing.png"),
-            image_status: ImageStatus::Missing,
-            verdict: Verdict::No,
-            caption: Some("it's \"3\" cups".into()),
-            analysis: None,
-            trace: None,
-        };
+        let folder = crate::model::fixtures::folder("r\"un", "think", "math_1");
+        let mut part = crate::model::fixtures::part(question, "2 <b>cups</b>", Verdict::No);
+        part.image_path = PathBuf::from("/definitely/missing.png");
+        part.image_status = crate::model::ImageStatus::Missing;
+        part.caption = Some("it's \"3\" cups".into());
         data.push_folder(folder, vec![Item { folder: 0, id: "1".into(), parts: vec![part], verdict: Verdict::No, csv_line: None }]);
         data
     }

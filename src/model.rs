@@ -197,3 +197,42 @@ fn unique(values: impl Iterator<Item = String>) -> Vec<String> {
     }
     out
 }
+
+/// Small hand-made model values for unit tests across modules.
+#[cfg(test)]
+pub mod fixtures {
+    use super::*;
+
+    pub fn folder(run: &str, setting: &str, stem: &str) -> TaskFolder {
+        TaskFolder {
+            path: PathBuf::from(stem),
+            run: run.into(),
+            setting: setting.into(),
+            stem: stem.into(),
+            kind: TaskKind::of_stem(stem),
+            evaluated: true,
+            log: None,
+        }
+    }
+
+    /// A judged image with a present file and no trace.
+    pub fn part(question: &str, answer: &str, verdict: Verdict) -> Part {
+        Part {
+            label: None,
+            question: question.into(),
+            answer: answer.into(),
+            image_path: PathBuf::new(),
+            image_status: ImageStatus::Present,
+            verdict,
+            caption: None,
+            analysis: None,
+            trace: None,
+        }
+    }
+
+    /// A single-image item.
+    pub fn item(id: &str, part: Part) -> Item {
+        let verdict = part.verdict;
+        Item { folder: 0, id: id.into(), parts: vec![part], verdict, csv_line: None }
+    }
+}

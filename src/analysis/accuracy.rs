@@ -113,34 +113,11 @@ fn order_key(row: &AccuracyRow) -> (String, u8, String, TaskKind) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ImageStatus, Item, Part, TaskFolder};
-    use std::path::PathBuf;
-
-    fn folder(run: &str, setting: &str, stem: &str) -> TaskFolder {
-        TaskFolder {
-            path: PathBuf::from(stem),
-            run: run.into(),
-            setting: setting.into(),
-            stem: stem.into(),
-            kind: TaskKind::of_stem(stem),
-            evaluated: true,
-            log: None,
-        }
-    }
+    use crate::model::Item;
+    use crate::model::fixtures::{self, folder};
 
     fn item(id: usize, verdict: Verdict) -> Item {
-        let part = Part {
-            label: None,
-            question: String::new(),
-            answer: String::new(),
-            image_path: PathBuf::new(),
-            image_status: ImageStatus::Present,
-            verdict,
-            caption: None,
-            analysis: None,
-            trace: None,
-        };
-        Item { folder: 0, id: id.to_string(), parts: vec![part], verdict, csv_line: None }
+        fixtures::item(&id.to_string(), fixtures::part("", "", verdict))
     }
 
     fn items(verdicts: &[Verdict]) -> Vec<Item> {

@@ -239,21 +239,12 @@ fn knowledge_failure(caption: &str, answer: &str) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ImageStatus, Trace};
-    use std::path::PathBuf;
+    use crate::model::Trace;
 
     fn part(answer: &str, caption: &str, verdict: Verdict) -> Part {
-        Part {
-            label: None,
-            question: String::new(),
-            answer: answer.into(),
-            image_path: PathBuf::new(),
-            image_status: ImageStatus::Present,
-            verdict,
-            caption: Some(caption.into()),
-            analysis: None,
-            trace: None,
-        }
+        let mut part = crate::model::fixtures::part("", answer, verdict);
+        part.caption = Some(caption.into());
+        part
     }
 
     #[test]

@@ -75,32 +75,14 @@ pub fn filter_items(dataset: &Dataset, filters: &Filters, insights: &[ItemInsigh
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ImageStatus, Part, TaskFolder};
-    use std::path::PathBuf;
+    use crate::model::fixtures;
 
     fn dataset() -> Dataset {
         let mut data = Dataset::default();
         for (run, setting, stem) in [("base", "normal", "math_1"), ("base", "think", "mapping2"), ("stars", "think", "Aurelius")] {
-            let folder = TaskFolder {
-                path: PathBuf::from(stem),
-                run: run.into(),
-                setting: setting.into(),
-                stem: stem.into(),
-                kind: TaskKind::of_stem(stem),
-                evaluated: true,
-                log: None,
-            };
-            let part = Part {
-                label: None,
-                question: format!("Question about {stem}"),
-                answer: "3 cups".into(),
-                image_path: PathBuf::new(),
-                image_status: ImageStatus::Present,
-                verdict: Verdict::No,
-                caption: Some(format!("caption for {run}")),
-                analysis: None,
-                trace: None,
-            };
+            let folder = fixtures::folder(run, setting, stem);
+            let mut part = fixtures::part(&format!("Question about {stem}"), "3 cups", Verdict::No);
+            part.caption = Some(format!("caption for {run}"));
             let verdict = if setting == "think" { Verdict::Yes } else { Verdict::No };
             data.push_folder(folder, vec![Item { folder: 0, id: "1".into(), parts: vec![part], verdict, csv_line: None }]);
         }
