@@ -30,6 +30,35 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// Coarse classes for the stacked chart, in stacking order.
+    pub const CLASSES: [&'static str; 10] = [
+        "count off",
+        "wrong object",
+        "other symbol's object",
+        "wrong person",
+        "wrong fruit/flower",
+        "judge: Error",
+        "judge: Reject",
+        "image missing",
+        "judge call failed",
+        "unclassified",
+    ];
+
+    pub fn class(&self) -> &'static str {
+        match self {
+            Failure::CountOff(_) => "count off",
+            Failure::WrongObject => "wrong object",
+            Failure::OtherSymbolObject => "other symbol's object",
+            Failure::PersonMismatch(_) => "wrong person",
+            Failure::WrongFruit | Failure::WrongFlower => "wrong fruit/flower",
+            Failure::JudgeSaidError => "judge: Error",
+            Failure::Rejected => "judge: Reject",
+            Failure::ImageMissing => "image missing",
+            Failure::JudgeCallFailed => "judge call failed",
+            Failure::Unclassified => "unclassified",
+        }
+    }
+
     pub fn label(&self) -> String {
         match self {
             Failure::CountOff(d) => format!("count {d:+}"),
@@ -365,6 +394,22 @@ pub fn breakdown(
     counts
 }
 
+/// Judged-wrong items per (run, setting, task type, coarse class of their first failure): the
+/// stacks of the failure chart sum to the number of wrong items.
+pub fn class_breakdown(
+    dataset: &crate::model::Dataset,
+    insights: &[ItemInsight],
+) -> std::collections::BTreeMap<(String, String, crate::taxonomy::TaskKind, &'static str), u64> {
+    let mut counts = std::collections::BTreeMap::new();
+    for (item, insight) in dataset.items.iter().zip(insights) {
+        if let Some(first) = insight.failures.first() {
+            let folder = dataset.folder_of(item);
+            *counts.entry((folder.run.clone(), folder.setting.clone(), folder.kind, first.class())).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
 #[cfg(test)]
 mod breakdown_tests {
     use super::*;
@@ -386,6 +431,10 @@ mod breakdown_tests {
         assert!(counts.keys().any(|(_, _, _, l)| l.starts_with("count ")));
         assert!(counts.keys().any(|(_, _, _, l)| l == "other symbol's object"));
         assert!(counts.keys().any(|(_, _, _, l)| l.starts_with("wrong ") && l != "wrong object"));
+        // The class stacks add up to the judged-wrong items.
+        let classes = class_breakdown(&data, &insights);
+        let wrong = data.items.iter().filter(|i| !matches!(i.verdict, Verdict::Yes | Verdict::NotJudged)).count() as u64;
+        assert_eq!(classes.values().sum::<u64>(), wrong);
         // Every judged-wrong image got a class other than "unclassified" in the generated runs.
         assert_eq!(total_for("normal", "unclassified") + total_for("think", "unclassified"), 0);
     }

@@ -101,6 +101,13 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
     egui::ScrollArea::vertical().id_salt("chart_tables").show(ui, |ui| {
         table_ui(ui, &data);
         ui.add_space(12.0);
+        let series: Vec<(String, String, String)> = data
+            .series
+            .iter()
+            .filter_map(|(name, rows)| rows.first().map(|r| (name.clone(), r.run.clone(), r.setting.clone())))
+            .collect();
+        crate::views::failure_chart::failure_chart_ui(ui, state, &series, &data.kinds, 300.0);
+        ui.add_space(12.0);
         failure_table_ui(ui, state, &data);
     });
 }

@@ -171,6 +171,9 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                         if let Some(annotation) = state.annotation_of(item) {
                             labels.extend(annotation.tags.iter().map(|t| format!("#{t}")));
                         }
+                        if state.suspect_reasons(item).is_some() {
+                            labels.insert(0, "⚠ suspect key".to_string());
+                        }
                         if !labels.is_empty() {
                             ui.add(egui::Label::new(RichText::new(labels.join(" · ")).weak()).truncate());
                         }

@@ -4,6 +4,7 @@ pub mod charts;
 pub mod compare;
 pub mod detail;
 pub mod diagnostics;
+pub mod failure_chart;
 pub mod items;
 pub mod style;
 pub mod top_bar;
