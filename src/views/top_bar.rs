@@ -43,11 +43,12 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             }
         } else {
             let data = &state.dataset;
+            let count = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
             ui.label(format!(
-                "{} items · {} task folders · {} runs",
-                data.items.len(),
-                data.folders.len(),
-                data.runs().len()
+                "{} · {} · {}",
+                count(data.items.len(), "item"),
+                count(data.folders.len(), "task folder"),
+                count(data.runs().len(), "run")
             ));
         }
     });
