@@ -49,6 +49,9 @@ pub enum CliCommand {
         out_dir: PathBuf,
         #[arg(long, default_value_t = 7)]
         seed: u64,
+        /// Also write the Infer.py and gen_images_mp_json.py layouts (not evaluated).
+        #[arg(long)]
+        alternative_layouts: bool,
     },
     /// Items that flip between two sides (e.g. normal → think): fixes, breaks, McNemar p.
     Flips {

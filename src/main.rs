@@ -91,8 +91,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some(CliCommand::DemoData { out_dir, seed }) => {
+        Some(CliCommand::DemoData { out_dir, seed, alternative_layouts }) => {
             let folders = unisandbox_inspector::demo::write_demo(&out_dir, seed)?;
+            if alternative_layouts {
+                unisandbox_inspector::demo::layouts::write_alternative_layouts(&out_dir, seed)?;
+                println!("wrote infer-layout/ and sidecar-layout/ under {}", out_dir.display());
+            }
             println!("wrote {} task folders under {}", folders.len(), out_dir.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -7,6 +7,7 @@
 pub mod arith;
 pub mod benchmark;
 pub mod draw;
+pub mod layouts;
 pub mod simulate;
 pub mod writers;
 

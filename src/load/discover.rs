@@ -24,6 +24,8 @@ pub struct FolderSpec {
     pub run: String,
     pub setting: String,
     pub stem: String,
+    /// An `output.jsonl` one level up that holds this folder's traces (Infer.py's layout).
+    pub shared_traces: Option<PathBuf>,
 }
 
 /// Walks `root` and returns its task folders, sorted by run, setting and stem. Unreadable
@@ -37,6 +39,7 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
     };
     let mut with_results_or_images = BTreeSet::new();
     let mut with_traces = BTreeSet::new();
+    let mut with_sidecars = BTreeSet::new();
     let walker = WalkDir::new(&root).follow_links(true).max_depth(12).into_iter().filter_entry(|e| {
         e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
     });
@@ -58,14 +61,32 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
             with_results_or_images.insert(parent.to_path_buf());
         } else if name == TRACES_JSONL {
             with_traces.insert(parent.to_path_buf());
+        } else if name.ends_with(".txt") {
+            with_sidecars.insert(parent.to_path_buf());
         }
     }
-    // A traces-only folder that has task folders beneath it is Infer.py's top level, not a task.
-    let traces_only = with_traces
-        .into_iter()
-        .filter(|dir| !with_results_or_images.iter().any(|task| task != dir && task.starts_with(dir)));
-    let mut specs: Vec<FolderSpec> =
-        with_results_or_images.iter().cloned().chain(traces_only).map(|dir| name_folder(&root, &dir)).collect();
+    // A traces-only folder that has task folders beneath it is Infer.py's top level, not a task:
+    // its output.jsonl serves the image folders directly below it.
+    let (infer_tops, traces_only): (Vec<PathBuf>, Vec<PathBuf>) = with_traces
+        .iter()
+        .filter(|dir| !with_results_or_images.contains(*dir))
+        .cloned()
+        .partition(|dir| with_results_or_images.iter().any(|task| task != dir && task.starts_with(dir)));
+    let mut specs: Vec<FolderSpec> = with_results_or_images
+        .iter()
+        .cloned()
+        .chain(traces_only)
+        .map(|dir| {
+            let mut spec = name_folder(&root, &dir);
+            spec.shared_traces = dir.parent().filter(|p| infer_tops.iter().any(|top| top == p)).map(|p| p.join(TRACES_JSONL));
+            // Outside the normal/think layout, traces mean a think run (Infer.py --think, sidecars).
+            let has_traces = with_traces.contains(&dir) || with_sidecars.contains(&dir) || spec.shared_traces.is_some();
+            if spec.setting == "default" && has_traces {
+                spec.setting = "think".into();
+            }
+            spec
+        })
+        .collect();
     specs.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
     specs.dedup();
     (specs, diagnostics)
@@ -104,7 +125,7 @@ pub fn name_folder(root: &Path, dir: &Path) -> FolderSpec {
         Some(ckpt) => file_name(ckpt),
         None => "run".to_string(),
     };
-    FolderSpec { path: dir.to_path_buf(), run, setting, stem }
+    FolderSpec { path: dir.to_path_buf(), run, setting, stem, shared_traces: None }
 }
 
 fn file_name(path: &Path) -> String {
@@ -144,8 +165,10 @@ mod tests {
         assert!(diags.is_empty());
         assert_eq!(
             names(&specs),
-            ["ckpt-a/normal/math_1", "ckpt-a/think/math_1", "group/ckpt-b/think/mapping2", "infer/default/math3"]
+            ["ckpt-a/normal/math_1", "ckpt-a/think/math_1", "group/ckpt-b/think/mapping2", "infer/think/math3"]
         );
+        let infer = specs.iter().find(|s| s.stem == "math3").unwrap();
+        assert_eq!(infer.shared_traces.as_deref(), Some(dir.path().canonicalize().unwrap().join("infer/output.jsonl").as_path()));
     }
 
     #[test]

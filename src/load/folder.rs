@@ -36,7 +36,7 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
     };
     file_names.sort();
 
-    let mut traces = read_traces(dir, &file_names, &mut diagnostics);
+    let mut traces = read_traces(dir, &file_names, spec.shared_traces.as_deref(), &mut diagnostics);
     let csv_path = dir.join(RESULTS_CSV);
     let rows = file_names.iter().any(|n| n == RESULTS_CSV).then(|| read_rows(&csv_path, &mut diagnostics));
     let log = file_names.iter().any(|n| n == RESULTS_LOG).then(|| dir.join(RESULTS_LOG)).and_then(|path| {
@@ -121,14 +121,17 @@ fn read_rows(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<ResultRow> {
 }
 
 /// Traces keyed by image file name, from `output.jsonl` and from `<id>.txt` sidecars.
-fn read_traces(dir: &Path, file_names: &[String], diagnostics: &mut Vec<Diagnostic>) -> HashMap<String, TraceRecord> {
+/// Infer.py writes one `output.jsonl` above its image folders (`shared`); its records are matched
+/// to this folder's images by file name.
+fn read_traces(dir: &Path, file_names: &[String], shared: Option<&Path>, diagnostics: &mut Vec<Diagnostic>) -> HashMap<String, TraceRecord> {
     let mut traces = HashMap::new();
-    if file_names.iter().any(|n| n == TRACES_JSONL) {
-        let path = dir.join(TRACES_JSONL);
+    let own = file_names.iter().any(|n| n == TRACES_JSONL).then(|| dir.join(TRACES_JSONL));
+    if let Some(path) = own.or_else(|| shared.map(Path::to_path_buf)) {
         if let Some(text) = read_text(&path, diagnostics) {
             let (records, problems) = parse_output_jsonl(&path, &text);
             diagnostics.extend(problems);
-            traces = by_image_file(records);
+            let is_shared = path.parent() != Some(dir);
+            traces = by_image_file(records.into_iter().filter(|r| !is_shared || file_names.contains(&r.image_file)).collect());
         }
     }
     for name in file_names.iter().filter(|n| n.ends_with(".txt")) {
@@ -142,7 +145,7 @@ fn read_traces(dir: &Path, file_names: &[String], diagnostics: &mut Vec<Diagnost
         let path = dir.join(name);
         if let Some(text) = read_text(&path, diagnostics) {
             let trace = trace_from_think(&text, None, path.display().to_string());
-            traces.insert(image.clone(), TraceRecord { prompt_id: stem.to_string(), image_file: image.clone(), line: 1, trace });
+            traces.insert(image.clone(), TraceRecord { prompt_id: stem.to_string(), image_file: image.clone(), line: 1, original_prompt: None, trace });
         }
     }
     traces
@@ -208,12 +211,13 @@ fn unjudged_part(
 ) -> Part {
     let image_path = dir.join(image_file);
     let image_status = inspect_image(&image_path);
+    let question = traces.get(image_file).and_then(|r| r.original_prompt.clone()).unwrap_or_default();
     let trace = take_trace(traces, image_file, &image_status, diagnostics);
     report_image(&image_path, &image_status, Verdict::NotJudged, diagnostics);
     let label = if kind.family.is_paired() { pair_side(image_file) } else { None };
     Part {
         label,
-        question: String::new(),
+        question,
         answer: String::new(),
         image_path,
         image_status,

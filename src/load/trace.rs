@@ -21,6 +21,8 @@ pub struct TraceRecord {
     /// `image_file` (e.g. "7_A.png"), or `<prompt_id>.png` when absent.
     pub image_file: String,
     pub line: u64,
+    /// The prompt as the launcher recorded it; the only prompt a not-yet-evaluated run has.
+    pub original_prompt: Option<String>,
     pub trace: Trace,
 }
 
@@ -50,7 +52,8 @@ pub fn parse_output_jsonl(path: &Path, text: &str) -> (Vec<TraceRecord>, Vec<Dia
         let think = text_field("think_output").unwrap_or_default();
         let source = format!("{}:{line_no}", path.display());
         let trace = trace_from_think(&think, text_field("detailed_prompt").as_deref(), source);
-        records.push(TraceRecord { prompt_id, image_file, line: line_no, trace });
+        let original_prompt = text_field("original_prompt");
+        records.push(TraceRecord { prompt_id, image_file, line: line_no, original_prompt, trace });
     }
     (records, diagnostics)
 }
