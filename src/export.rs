@@ -75,8 +75,11 @@ pub fn items_json(dataset: &Dataset, indices: &[usize], insights: &[ItemInsight]
     Ok(serde_json::to_string_pretty(&records)? + "\n")
 }
 
+/// One table row: the task type and a cell per series (absent where a series lacks the task).
+type PivotRow<'a> = (String, Vec<Option<&'a AccuracyRow>>);
+
 /// Task types down, (run, setting) across: "51.0 [39.6, 62.3] (n=40)".
-fn pivot(rows: &[AccuracyRow]) -> (Vec<String>, Vec<(String, Vec<Option<&AccuracyRow>>)>) {
+fn pivot(rows: &[AccuracyRow]) -> (Vec<String>, Vec<PivotRow<'_>>) {
     let mut series: Vec<String> = Vec::new();
     for r in rows {
         let name = format!("{} {}", r.run, r.setting);

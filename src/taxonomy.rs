@@ -158,12 +158,10 @@ mod tests {
     fn labels_and_order() {
         assert_eq!(kind(Family::Math, Level::Number(1)).label(), "Math L1");
         assert_eq!(kind(Family::Knowledge, Level::Inverse).label(), "Knowledge inverse");
-        let mut kinds = vec![
-            TaskKind::of_stem("Aurelius"),
+        let mut kinds = [TaskKind::of_stem("Aurelius"),
             TaskKind::of_stem("mapping1"),
             TaskKind::of_stem("math_2"),
-            TaskKind::of_stem("math_1"),
-        ];
+            TaskKind::of_stem("math_1")];
         kinds.sort();
         let labels: Vec<String> = kinds.iter().map(|k| k.label()).collect();
         assert_eq!(labels, ["Math L1", "Math L2", "Mapping L1", "Knowledge forward"]);

@@ -102,7 +102,7 @@ pub fn task_type_accuracy_where(dataset: &Dataset, keep: impl Fn(&crate::model::
             None => rows.push(AccuracyRow::new(&row.run, &row.setting, row.kind.label(), row.kind, row.correct, row.total)),
         }
     }
-    rows.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    rows.sort_by_key(order_key);
     rows
 }
 

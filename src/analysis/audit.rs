@@ -45,8 +45,8 @@ pub fn audit(dataset: &Dataset) -> Vec<Finding> {
                         });
                     }
                 }
-                if let [a, b] = &item.parts[..] {
-                    if !a.answer.is_empty() && a.answer.trim().eq_ignore_ascii_case(b.answer.trim()) {
+                if let [a, b] = &item.parts[..]
+                    && !a.answer.is_empty() && a.answer.trim().eq_ignore_ascii_case(b.answer.trim()) {
                         found.push(Finding {
                             task: folder.stem.clone(),
                             id: item.id.clone(),
@@ -55,7 +55,6 @@ pub fn audit(dataset: &Dataset) -> Vec<Finding> {
                             reason: "A and B have the same answer".into(),
                         });
                     }
-                }
             }
             _ => {}
         }

@@ -207,9 +207,12 @@ fn same_noun(a: &str, b: &str) -> bool {
     singular(a) == singular(b)
 }
 
+/// The four portrait slots the knowledge judge reports: ethnicity, hair, age, gender.
+type PersonSlots = (Option<&'static str>, Option<String>, Option<&'static str>, Option<&'static str>);
+
 /// (ethnicity, hair, age, gender) of an answer like "An elderly African/Indigenous woman with
 /// black hair." The age slot follows the judge's kid | mid-age | old.
-fn parse_person(answer: &str) -> Option<(Option<&'static str>, Option<String>, Option<&'static str>, Option<&'static str>)> {
+fn parse_person(answer: &str) -> Option<PersonSlots> {
     let lower = answer.to_lowercase();
     if !lower.contains(" hair") {
         return None;
@@ -256,11 +259,10 @@ fn knowledge_failure(caption: &str, answer: &str) -> Failure {
         ("gender", gender.map(str::to_string)),
     ];
     for (index, (slot, want)) in expected.into_iter().enumerate() {
-        if let (Some(want), Some(have)) = (want, got.get(index)) {
-            if *have != want {
+        if let (Some(want), Some(have)) = (want, got.get(index))
+            && *have != want {
                 wrong.push(slot);
             }
-        }
     }
     if wrong.is_empty() { Failure::Unclassified } else { Failure::PersonMismatch(wrong) }
 }

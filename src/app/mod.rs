@@ -270,11 +270,10 @@ impl InspectorApp {
                     if let Some(selected) = self.state.selected {
                         let digits = [egui::Key::Num1, egui::Key::Num2, egui::Key::Num3, egui::Key::Num4, egui::Key::Num5, egui::Key::Num6, egui::Key::Num7, egui::Key::Num8, egui::Key::Num9];
                         for (n, key) in digits.into_iter().enumerate() {
-                            if input.consume_key(egui::Modifiers::NONE, key) {
-                                if let Some(tag) = self.state.tag_names.get(n) {
+                            if input.consume_key(egui::Modifiers::NONE, key)
+                                && let Some(tag) = self.state.tag_names.get(n) {
                                     self.commands.push(Command::ToggleTag(selected, tag.clone()));
                                 }
-                            }
                         }
                         if input.consume_key(egui::Modifiers::NONE, egui::Key::S) {
                             self.commands.push(Command::ToggleStar(selected));
@@ -336,17 +335,15 @@ impl eframe::App for InspectorApp {
             self.state.compare.refresh(&self.state.dataset, &self.state.item_index);
             self.refilter();
         }
-        if self.state.progress.finished {
-            if let Some(name) = self.select_on_load.take() {
+        if self.state.progress.finished
+            && let Some(name) = self.select_on_load.take() {
                 self.select_by_name(&name);
                 self.state.scroll_to_selected = true;
             }
-        }
-        if let Ok(mut messages) = self.export_messages.lock() {
-            if let Some(last) = messages.drain(..).last() {
+        if let Ok(mut messages) = self.export_messages.lock()
+            && let Some(last) = messages.drain(..).next_back() {
                 self.state.notice = Some(last);
             }
-        }
         self.keyboard(ctx);
     }
 

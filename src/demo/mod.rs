@@ -140,7 +140,7 @@ pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
             let think = *setting == "think";
             let stars = ckpt_index == 1;
             let folder_seed = |stem: &str| {
-                seed ^ (ckpt_index as u64 + 1) * 0x9E37_79B9 ^ (setting_index as u64 + 1) * 0x85EB_CA6B ^ stem_hash(stem)
+                seed ^ ((ckpt_index as u64 + 1) * 0x9E37_79B9) ^ ((setting_index as u64 + 1) * 0x85EB_CA6B) ^ stem_hash(stem)
             };
             for (stem, questions) in &bench.math {
                 let mut rng = ChaCha8Rng::seed_from_u64(folder_seed(stem));

@@ -87,7 +87,7 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
             spec
         })
         .collect();
-    specs.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    specs.sort_by_key(sort_key);
     specs.dedup();
     (specs, diagnostics)
 }

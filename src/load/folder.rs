@@ -84,7 +84,7 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
         }
     }
 
-    items.sort_by(|a, b| natural_key(&a.id).cmp(&natural_key(&b.id)));
+    items.sort_by_key(|a| natural_key(&a.id));
     let folder = TaskFolder {
         path: dir.to_path_buf(),
         run: spec.run.clone(),
@@ -126,14 +126,13 @@ fn read_rows(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<ResultRow> {
 fn read_traces(dir: &Path, file_names: &[String], shared: Option<&Path>, diagnostics: &mut Vec<Diagnostic>) -> HashMap<String, TraceRecord> {
     let mut traces = HashMap::new();
     let own = file_names.iter().any(|n| n == TRACES_JSONL).then(|| dir.join(TRACES_JSONL));
-    if let Some(path) = own.or_else(|| shared.map(Path::to_path_buf)) {
-        if let Some(text) = read_text(&path, diagnostics) {
+    if let Some(path) = own.or_else(|| shared.map(Path::to_path_buf))
+        && let Some(text) = read_text(&path, diagnostics) {
             let (records, problems) = parse_output_jsonl(&path, &text);
             diagnostics.extend(problems);
             let is_shared = path.parent() != Some(dir);
             traces = by_image_file(records.into_iter().filter(|r| !is_shared || file_names.contains(&r.image_file)).collect());
         }
-    }
     for name in file_names.iter().filter(|n| n.ends_with(".txt")) {
         let stem = name.trim_end_matches(".txt");
         let Some(image) = file_names.iter().find(|n| is_image_file(n) && n.rsplit_once('.').is_some_and(|(s, _)| s == stem)) else {
@@ -259,11 +258,10 @@ fn report_image(path: &Path, status: &ImageStatus, verdict: Verdict, diagnostics
 /// `7_A.png` → "7" for mappings; `7.png` → "7" otherwise.
 fn item_id_of_image(name: &str, family: Family) -> String {
     let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
-    if family.is_paired() {
-        if let Some(id) = stem.strip_suffix("_A").or_else(|| stem.strip_suffix("_B")) {
+    if family.is_paired()
+        && let Some(id) = stem.strip_suffix("_A").or_else(|| stem.strip_suffix("_B")) {
             return id.to_string();
         }
-    }
     stem.to_string()
 }
 

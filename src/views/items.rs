@@ -130,11 +130,10 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
         .column(Column::auto().at_least(80.0))
         .column(Column::initial(130.0).at_least(60.0).resizable(true).clip(true))
         .column(Column::remainder().clip(true));
-    if state.scroll_to_selected {
-        if let Some(row) = state.selected_row() {
+    if state.scroll_to_selected
+        && let Some(row) = state.selected_row() {
             table = table.scroll_to_row(row, Some(egui::Align::Center));
         }
-    }
     table
         .header(row_height, |mut header| {
             for title in ["Run", "Setting", "Task", "ID", "Verdict", "Failure", "Prompt"] {
