@@ -47,14 +47,13 @@ fn click_an_item_and_see_its_prompt_and_verdict() {
     let app = &harness.state().state;
     assert_eq!(app.dataset.folders.len(), 72);
     // Pick a knowledge item: its prompt names the character and is short enough to read whole.
-    let (index, item) = app
+    let item = app
         .dataset
         .items
         .iter()
-        .enumerate()
-        .find(|(_, i)| app.dataset.folder_of(i).stem == "Nyxella" && i.id == "12")
+        .find(|i| app.dataset.folder_of(i).stem == "Nyxella" && i.id == "12")
         .expect("the generated Nyxella fruit question");
-    let (index, question, verdict) = (index, item.parts[0].question.clone(), item.verdict);
+    let question = item.parts[0].question.clone();
     assert!(question.contains("favorite fruit of character Nyxella"));
 
     // Narrow the list with the search box, then click the row by its ID label.
@@ -70,7 +69,6 @@ fn click_an_item_and_see_its_prompt_and_verdict() {
     let selected = harness.state().state.selected.unwrap();
     let shown = &harness.state().state.dataset.items[selected];
     assert_eq!(shown.parts[0].question, question);
-    let _ = (index, verdict);
 
     // The detail shows the prompt and the verdict badge.
     assert_eq!(harness.get_all_by_label(&question).count(), rows + 1, "the prompt in each list row and in the detail");

@@ -53,7 +53,7 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
     let mut covered_images = std::collections::HashSet::new();
     for row in rows.iter().flatten() {
         covered_images.extend(row.images.iter().map(|i| i.image_file.clone()));
-        items.push(item_from_row(dir, row, kind, &mut traces, &csv_path, &mut diagnostics));
+        items.push(item_from_row(dir, row, &mut traces, &csv_path, &mut diagnostics));
     }
 
     // Images (and traces) without a CSV row: generated but not judged yet.
@@ -153,7 +153,6 @@ fn read_traces(dir: &Path, file_names: &[String], shared: Option<&Path>, diagnos
 fn item_from_row(
     dir: &Path,
     row: &ResultRow,
-    kind: TaskKind,
     traces: &mut HashMap<String, TraceRecord>,
     csv_path: &Path,
     diagnostics: &mut Vec<Diagnostic>,
@@ -197,7 +196,6 @@ fn item_from_row(
             .find(|v| parts.iter().any(|p| p.verdict == *v))
             .unwrap_or(Verdict::No)
     };
-    let _ = kind;
     Item { folder: 0, id: row.id.clone(), parts, verdict, csv_line: Some(row.line) }
 }
 
