@@ -36,7 +36,12 @@ impl AnnotationKey {
     pub fn of(dataset: &crate::model::Dataset, item: &crate::model::Item) -> Self {
         let folder = dataset.folder_of(item);
         AnnotationKey {
-            run: folder.run.rsplit('/').next().unwrap_or(&folder.run).to_string(),
+            run: folder
+                .run
+                .rsplit('/')
+                .next()
+                .unwrap_or(&folder.run)
+                .to_string(),
             setting: folder.setting.clone(),
             task: folder.stem.clone(),
             id: item.id.clone(),
@@ -63,9 +68,15 @@ impl Annotation {
 #[derive(Debug, thiserror::Error)]
 pub enum AnnotationError {
     #[error("annotations database {path}: {source}")]
-    Sqlite { path: PathBuf, source: rusqlite::Error },
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("cannot create {path}: {source}")]
-    Folder { path: PathBuf, source: std::io::Error },
+    Folder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("no user data directory is known on this system; pass --annotations FILE")]
     NoDataDir,
 }
@@ -78,18 +89,27 @@ pub struct AnnotationStore {
 impl AnnotationStore {
     /// `~/.local/share/unisandbox-inspector/annotations.sqlite` (or the platform's equivalent).
     pub fn default_path() -> Result<PathBuf, AnnotationError> {
-        let dirs = directories::ProjectDirs::from("org", "UniSandbox", "unisandbox-inspector").ok_or(AnnotationError::NoDataDir)?;
+        let dirs = directories::ProjectDirs::from("org", "UniSandbox", "unisandbox-inspector")
+            .ok_or(AnnotationError::NoDataDir)?;
         Ok(dirs.data_dir().join("annotations.sqlite"))
     }
 
     pub fn open(path: &Path) -> Result<Self, AnnotationError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| AnnotationError::Folder { path: parent.to_path_buf(), source })?;
+            std::fs::create_dir_all(parent).map_err(|source| AnnotationError::Folder {
+                path: parent.to_path_buf(),
+                source,
+            })?;
         }
-        let sqlite = |source| AnnotationError::Sqlite { path: path.to_path_buf(), source };
+        let sqlite = |source| AnnotationError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        };
         let conn = Connection::open(path).map_err(sqlite)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sqlite)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(sqlite)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(sqlite)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(sqlite)?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS item_tag (
                  run TEXT NOT NULL, setting TEXT NOT NULL, task TEXT NOT NULL, item TEXT NOT NULL, tag TEXT NOT NULL,
@@ -101,7 +121,10 @@ impl AnnotationStore {
              CREATE TABLE IF NOT EXISTS tag_name (name TEXT PRIMARY KEY, added INTEGER NOT NULL);",
         )
         .map_err(sqlite)?;
-        Ok(Self { path: path.to_path_buf(), conn })
+        Ok(Self {
+            path: path.to_path_buf(),
+            conn,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -109,23 +132,47 @@ impl AnnotationStore {
     }
 
     fn err(&self, source: rusqlite::Error) -> AnnotationError {
-        AnnotationError::Sqlite { path: self.path.clone(), source }
+        AnnotationError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// Every annotation in the store.
     pub fn load_all(&self) -> Result<HashMap<AnnotationKey, Annotation>, AnnotationError> {
         let mut all: HashMap<AnnotationKey, Annotation> = HashMap::new();
         let key = |row: &rusqlite::Row| -> rusqlite::Result<AnnotationKey> {
-            Ok(AnnotationKey { run: row.get(0)?, setting: row.get(1)?, task: row.get(2)?, id: row.get(3)? })
+            Ok(AnnotationKey {
+                run: row.get(0)?,
+                setting: row.get(1)?,
+                task: row.get(2)?,
+                id: row.get(3)?,
+            })
         };
-        let mut tags = self.conn.prepare("SELECT run, setting, task, item, tag FROM item_tag").map_err(|e| self.err(e))?;
-        let rows = tags.query_map([], |row| Ok((key(row)?, row.get::<_, String>(4)?))).map_err(|e| self.err(e))?;
+        let mut tags = self
+            .conn
+            .prepare("SELECT run, setting, task, item, tag FROM item_tag")
+            .map_err(|e| self.err(e))?;
+        let rows = tags
+            .query_map([], |row| Ok((key(row)?, row.get::<_, String>(4)?)))
+            .map_err(|e| self.err(e))?;
         for row in rows {
             let (k, tag) = row.map_err(|e| self.err(e))?;
             all.entry(k).or_default().tags.insert(tag);
         }
-        let mut notes = self.conn.prepare("SELECT run, setting, task, item, note, starred FROM item_note").map_err(|e| self.err(e))?;
-        let rows = notes.query_map([], |row| Ok((key(row)?, row.get::<_, String>(4)?, row.get::<_, i64>(5)? != 0))).map_err(|e| self.err(e))?;
+        let mut notes = self
+            .conn
+            .prepare("SELECT run, setting, task, item, note, starred FROM item_note")
+            .map_err(|e| self.err(e))?;
+        let rows = notes
+            .query_map([], |row| {
+                Ok((
+                    key(row)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, i64>(5)? != 0,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
         for row in rows {
             let (k, note, starred) = row.map_err(|e| self.err(e))?;
             let entry = all.entry(k).or_default();
@@ -142,7 +189,9 @@ impl AnnotationStore {
         } else {
             "DELETE FROM item_tag WHERE run = ?1 AND setting = ?2 AND task = ?3 AND item = ?4 AND tag = ?5"
         };
-        self.conn.execute(sql, params![key.run, key.setting, key.task, key.id, tag]).map_err(|e| self.err(e))?;
+        self.conn
+            .execute(sql, params![key.run, key.setting, key.task, key.id, tag])
+            .map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -171,8 +220,13 @@ impl AnnotationStore {
     /// The default tags, then user-defined ones in the order they were added.
     pub fn tag_names(&self) -> Result<Vec<String>, AnnotationError> {
         let mut names: Vec<String> = DEFAULT_TAGS.iter().map(|t| t.to_string()).collect();
-        let mut statement = self.conn.prepare("SELECT name FROM tag_name ORDER BY added, name").map_err(|e| self.err(e))?;
-        let rows = statement.query_map([], |row| row.get::<_, String>(0)).map_err(|e| self.err(e))?;
+        let mut statement = self
+            .conn
+            .prepare("SELECT name FROM tag_name ORDER BY added, name")
+            .map_err(|e| self.err(e))?;
+        let rows = statement
+            .query_map([], |row| row.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
         for name in rows {
             let name = name.map_err(|e| self.err(e))?;
             if !names.contains(&name) {
@@ -183,8 +237,16 @@ impl AnnotationStore {
     }
 
     pub fn add_tag_name(&self, name: &str) -> Result<(), AnnotationError> {
-        let added = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
-        self.conn.execute("INSERT OR IGNORE INTO tag_name (name, added) VALUES (?1, ?2)", params![name, added]).map_err(|e| self.err(e))?;
+        let added = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO tag_name (name, added) VALUES (?1, ?2)",
+                params![name, added],
+            )
+            .map_err(|e| self.err(e))?;
         Ok(())
     }
 }
@@ -194,7 +256,12 @@ mod tests {
     use super::*;
 
     fn key(id: &str) -> AnnotationKey {
-        AnnotationKey { run: "bagel-base".into(), setting: "think".into(), task: "math_3".into(), id: id.into() }
+        AnnotationKey {
+            run: "bagel-base".into(),
+            setting: "think".into(),
+            task: "math_3".into(),
+            id: id.into(),
+        }
     }
 
     #[test]
@@ -206,7 +273,9 @@ mod tests {
             store.set_tag(&key("7"), "wrong count", true).unwrap();
             store.set_tag(&key("7"), "judge error", true).unwrap();
             store.set_tag(&key("7"), "judge error", false).unwrap();
-            store.set_note(&key("7"), "off by one; the trace was right").unwrap();
+            store
+                .set_note(&key("7"), "off by one; the trace was right")
+                .unwrap();
             store.set_starred(&key("8"), true).unwrap();
             store.set_starred(&key("9"), true).unwrap();
             store.set_starred(&key("9"), false).unwrap();
@@ -236,8 +305,12 @@ mod tests {
                 std::thread::spawn(move || {
                     let store = AnnotationStore::open(&path).unwrap();
                     for i in 0..25 {
-                        store.set_tag(&key(&format!("{w}-{i}")), "ambiguous", true).unwrap();
-                        store.set_note(&key(&format!("{w}-{i}")), &format!("writer {w}")).unwrap();
+                        store
+                            .set_tag(&key(&format!("{w}-{i}")), "ambiguous", true)
+                            .unwrap();
+                        store
+                            .set_note(&key(&format!("{w}-{i}")), &format!("writer {w}"))
+                            .unwrap();
                     }
                 })
             })
@@ -247,7 +320,10 @@ mod tests {
         }
         let all = AnnotationStore::open(&path).unwrap().load_all().unwrap();
         assert_eq!(all.len(), 100);
-        assert!(all.values().all(|a| a.tags.contains("ambiguous") && a.note.starts_with("writer ")));
+        assert!(
+            all.values()
+                .all(|a| a.tags.contains("ambiguous") && a.note.starts_with("writer "))
+        );
     }
 
     #[test]
@@ -256,17 +332,39 @@ mod tests {
         crate::demo::write_demo(&dir.path().join("first-home"), 2).unwrap();
         let load = |root: &Path| crate::load::load_dataset(&[root.to_path_buf()]);
         let data = load(&dir.path().join("first-home"));
-        let item = data.items.iter().find(|i| data.folder_of(i).stem == "math_1" && data.folder_of(i).setting == "think").unwrap();
+        let item = data
+            .items
+            .iter()
+            .find(|i| data.folder_of(i).stem == "math_1" && data.folder_of(i).setting == "think")
+            .unwrap();
         let store = AnnotationStore::open(&dir.path().join("a.sqlite")).unwrap();
-        store.set_tag(&AnnotationKey::of(&data, item), "wrong count", true).unwrap();
+        store
+            .set_tag(&AnnotationKey::of(&data, item), "wrong count", true)
+            .unwrap();
 
         // Move the checkpoint into another folder and open it from there.
         std::fs::create_dir_all(dir.path().join("archive/2026")).unwrap();
-        std::fs::rename(dir.path().join("first-home/bagel-base"), dir.path().join("archive/2026/bagel-base")).unwrap();
+        std::fs::rename(
+            dir.path().join("first-home/bagel-base"),
+            dir.path().join("archive/2026/bagel-base"),
+        )
+        .unwrap();
         let moved = load(&dir.path().join("archive"));
-        let same = moved.items.iter().find(|i| moved.folder_of(i).stem == "math_1" && moved.folder_of(i).setting == "think" && i.id == item.id).unwrap();
+        let same = moved
+            .items
+            .iter()
+            .find(|i| {
+                moved.folder_of(i).stem == "math_1"
+                    && moved.folder_of(i).setting == "think"
+                    && i.id == item.id
+            })
+            .unwrap();
         assert_eq!(moved.folder_of(same).run, "2026/bagel-base");
         let all = store.load_all().unwrap();
-        assert!(all[&AnnotationKey::of(&moved, same)].tags.contains("wrong count"));
+        assert!(
+            all[&AnnotationKey::of(&moved, same)]
+                .tags
+                .contains("wrong count")
+        );
     }
 }

@@ -9,7 +9,11 @@ use crate::app::View;
 use crate::report::SummaryFormat;
 
 #[derive(Debug, Parser)]
-#[command(name = "unisandbox-inspector", version, about = "Inspect UniSandbox evaluation runs: prompt | image | trace | verdict, and accuracy charts.")]
+#[command(
+    name = "unisandbox-inspector",
+    version,
+    about = "Inspect UniSandbox evaluation runs: prompt | image | trace | verdict, and accuracy charts."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<CliCommand>,
@@ -163,7 +167,11 @@ impl FilterArgs {
 /// The bundled samples: next to the crate when run with cargo, else next to the working directory.
 pub fn default_paths() -> Vec<PathBuf> {
     let bundled = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_runs");
-    if bundled.is_dir() { vec![bundled] } else { vec![PathBuf::from("sample_runs")] }
+    if bundled.is_dir() {
+        vec![bundled]
+    } else {
+        vec![PathBuf::from("sample_runs")]
+    }
 }
 
 /// Parses `1440x900`.

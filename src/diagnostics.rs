@@ -33,8 +33,18 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(severity: Severity, file: &Path, line: Option<u64>, message: impl Into<String>) -> Self {
-        Self { severity, file: file.to_path_buf(), line, message: message.into() }
+    pub fn new(
+        severity: Severity,
+        file: &Path,
+        line: Option<u64>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity,
+            file: file.to_path_buf(),
+            line,
+            message: message.into(),
+        }
     }
 
     pub fn error(file: &Path, line: Option<u64>, message: impl Into<String>) -> Self {
@@ -60,6 +70,12 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}: {}", self.severity.label(), self.location(), self.message)
+        write!(
+            f,
+            "{}: {}: {}",
+            self.severity.label(),
+            self.location(),
+            self.message
+        )
     }
 }

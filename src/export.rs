@@ -40,10 +40,20 @@ pub struct ItemRecord {
     pub image: String,
 }
 
-fn record(dataset: &Dataset, item: &Item, insight: Option<&ItemInsight>, annotations: &Annotations) -> ItemRecord {
+fn record(
+    dataset: &Dataset,
+    item: &Item,
+    insight: Option<&ItemInsight>,
+    annotations: &Annotations,
+) -> ItemRecord {
     let folder = dataset.folder_of(item);
-    let annotation = annotations.get(&AnnotationKey::of(dataset, item)).cloned().unwrap_or_default();
-    let join = |f: &dyn Fn(&crate::model::Part) -> String| item.parts.iter().map(f).collect::<Vec<_>>().join(" | ");
+    let annotation = annotations
+        .get(&AnnotationKey::of(dataset, item))
+        .cloned()
+        .unwrap_or_default();
+    let join = |f: &dyn Fn(&crate::model::Part) -> String| {
+        item.parts.iter().map(f).collect::<Vec<_>>().join(" | ")
+    };
     ItemRecord {
         run: folder.run.clone(),
         setting: folder.setting.clone(),
@@ -55,23 +65,46 @@ fn record(dataset: &Dataset, item: &Item, insight: Option<&ItemInsight>, annotat
         answer: join(&|p| p.answer.clone()),
         caption: join(&|p| p.caption.clone().unwrap_or_default()),
         failure: insight.map(|i| i.labels().join("; ")).unwrap_or_default(),
-        tags: annotation.tags.iter().cloned().collect::<Vec<_>>().join("; "),
+        tags: annotation
+            .tags
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; "),
         note: annotation.note,
         starred: annotation.starred,
         image: join(&|p| p.image_path.display().to_string()),
     }
 }
 
-pub fn items_csv(dataset: &Dataset, indices: &[usize], insights: &[ItemInsight], annotations: &Annotations) -> anyhow::Result<String> {
+pub fn items_csv(
+    dataset: &Dataset,
+    indices: &[usize],
+    insights: &[ItemInsight],
+    annotations: &Annotations,
+) -> anyhow::Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for &i in indices {
-        writer.serialize(record(dataset, &dataset.items[i], insights.get(i), annotations))?;
+        writer.serialize(record(
+            dataset,
+            &dataset.items[i],
+            insights.get(i),
+            annotations,
+        ))?;
     }
     Ok(String::from_utf8(writer.into_inner()?)?)
 }
 
-pub fn items_json(dataset: &Dataset, indices: &[usize], insights: &[ItemInsight], annotations: &Annotations) -> anyhow::Result<String> {
-    let records: Vec<ItemRecord> = indices.iter().map(|&i| record(dataset, &dataset.items[i], insights.get(i), annotations)).collect();
+pub fn items_json(
+    dataset: &Dataset,
+    indices: &[usize],
+    insights: &[ItemInsight],
+    annotations: &Annotations,
+) -> anyhow::Result<String> {
+    let records: Vec<ItemRecord> = indices
+        .iter()
+        .map(|&i| record(dataset, &dataset.items[i], insights.get(i), annotations))
+        .collect();
     Ok(serde_json::to_string_pretty(&records)? + "\n")
 }
 
@@ -93,7 +126,13 @@ fn pivot(rows: &[AccuracyRow]) -> (Vec<String>, Vec<PivotRow<'_>>) {
     let body = kinds
         .into_iter()
         .map(|k| {
-            let cells = series.iter().map(|s| rows.iter().find(|r| r.kind == k && format!("{} {}", r.run, r.setting) == *s)).collect();
+            let cells = series
+                .iter()
+                .map(|s| {
+                    rows.iter()
+                        .find(|r| r.kind == k && format!("{} {}", r.run, r.setting) == *s)
+                })
+                .collect();
             (k.label(), cells)
         })
         .collect();
@@ -102,12 +141,22 @@ fn pivot(rows: &[AccuracyRow]) -> (Vec<String>, Vec<PivotRow<'_>>) {
 
 pub fn accuracy_markdown(rows: &[AccuracyRow]) -> String {
     let (series, body) = pivot(rows);
-    let mut out = format!("| Task | {} |\n|---|{}\n", series.join(" | "), "---|".repeat(series.len()));
+    let mut out = format!(
+        "| Task | {} |\n|---|{}\n",
+        series.join(" | "),
+        "---|".repeat(series.len())
+    );
     for (task, cells) in body {
         let cells: Vec<String> = cells
             .iter()
             .map(|c| match c {
-                Some(r) => format!("{:.1} [{:.1}, {:.1}] (n={})", r.accuracy * 100.0, r.ci_low * 100.0, r.ci_high * 100.0, r.total),
+                Some(r) => format!(
+                    "{:.1} [{:.1}, {:.1}] (n={})",
+                    r.accuracy * 100.0,
+                    r.ci_low * 100.0,
+                    r.ci_high * 100.0,
+                    r.total
+                ),
                 None => "—".into(),
             })
             .collect();
@@ -119,16 +168,33 @@ pub fn accuracy_markdown(rows: &[AccuracyRow]) -> String {
 /// A booktabs table, paper-ready: accuracy in % with the 95% Wilson interval beneath.
 pub fn accuracy_latex(rows: &[AccuracyRow]) -> String {
     let (series, body) = pivot(rows);
-    let escape = |s: &str| s.replace('\\', "\\textbackslash{}").replace('_', "\\_").replace('%', "\\%").replace('&', "\\&").replace('#', "\\#");
-    let mut out = String::from("% Requires \\usepackage{booktabs}\n\\begin{table}[t]\n\\centering\n\\small\n");
-    let _ = writeln!(out, "\\begin{{tabular}}{{l{}}}\n\\toprule", "c".repeat(series.len()));
+    let escape = |s: &str| {
+        s.replace('\\', "\\textbackslash{}")
+            .replace('_', "\\_")
+            .replace('%', "\\%")
+            .replace('&', "\\&")
+            .replace('#', "\\#")
+    };
+    let mut out = String::from(
+        "% Requires \\usepackage{booktabs}\n\\begin{table}[t]\n\\centering\n\\small\n",
+    );
+    let _ = writeln!(
+        out,
+        "\\begin{{tabular}}{{l{}}}\n\\toprule",
+        "c".repeat(series.len())
+    );
     let header: Vec<String> = series.iter().map(|s| escape(s)).collect();
     let _ = writeln!(out, "Task & {} \\\\\n\\midrule", header.join(" & "));
     for (task, cells) in body {
         let cells: Vec<String> = cells
             .iter()
             .map(|c| match c {
-                Some(r) => format!("{:.1} {{\\scriptsize [{:.1}, {:.1}]}}", r.accuracy * 100.0, r.ci_low * 100.0, r.ci_high * 100.0),
+                Some(r) => format!(
+                    "{:.1} {{\\scriptsize [{:.1}, {:.1}]}}",
+                    r.accuracy * 100.0,
+                    r.ci_low * 100.0,
+                    r.ci_high * 100.0
+                ),
                 None => "--".into(),
             })
             .collect();
@@ -156,7 +222,13 @@ pub fn html_escape(text: &str) -> String {
 
 /// A single HTML file: every item with its image(s) embedded as data URIs, prompt, answer,
 /// verdict, judge caption and trace. No scripts, no network.
-pub fn html_report(dataset: &Dataset, indices: &[usize], insights: &[ItemInsight], annotations: &Annotations, title: &str) -> String {
+pub fn html_report(
+    dataset: &Dataset,
+    indices: &[usize],
+    insights: &[ItemInsight],
+    annotations: &Annotations,
+    title: &str,
+) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
@@ -191,8 +263,16 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
             html_escape(&folder.setting),
             html_escape(&folder.kind.label())
         );
-        if let Some(labels) = insights.get(index).map(|i| i.labels()).filter(|l| !l.is_empty()) {
-            let _ = write!(out, "<p><b>Failure:</b> {}</p>", html_escape(&labels.join(" · ")));
+        if let Some(labels) = insights
+            .get(index)
+            .map(|i| i.labels())
+            .filter(|l| !l.is_empty())
+        {
+            let _ = write!(
+                out,
+                "<p><b>Failure:</b> {}</p>",
+                html_escape(&labels.join(" · "))
+            );
         }
         if let Some(annotation) = annotations.get(&AnnotationKey::of(dataset, item)) {
             if !annotation.tags.is_empty() {
@@ -207,12 +287,33 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
         for part in &item.parts {
             out += "<div class=\"part\">";
             if let Some(label) = part.label {
-                let _ = write!(out, "<h3>{label} <span class=\"badge {}\">{}</span></h3>", if part.verdict == Verdict::Yes { "YES" } else { "NO" }, html_escape(part.verdict.label()));
+                let _ = write!(
+                    out,
+                    "<h3>{label} <span class=\"badge {}\">{}</span></h3>",
+                    if part.verdict == Verdict::Yes {
+                        "YES"
+                    } else {
+                        "NO"
+                    },
+                    html_escape(part.verdict.label())
+                );
             }
             match std::fs::read(&part.image_path) {
                 Ok(bytes) => {
-                    let mime = if part.image_path.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")) { "image/png" } else { "image/jpeg" };
-                    let _ = write!(out, "<img alt=\"generated image\" src=\"data:{mime};base64,{}\">", base64::engine::general_purpose::STANDARD.encode(bytes));
+                    let mime = if part
+                        .image_path
+                        .extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+                    {
+                        "image/png"
+                    } else {
+                        "image/jpeg"
+                    };
+                    let _ = write!(
+                        out,
+                        "<img alt=\"generated image\" src=\"data:{mime};base64,{}\">",
+                        base64::engine::general_purpose::STANDARD.encode(bytes)
+                    );
                 }
                 Err(_) => out += "<p><b>Image missing.</b></p>",
             }
@@ -224,9 +325,17 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
                 html_escape(part.caption.as_deref().unwrap_or("(not judged)"))
             );
             if let Some(trace) = &part.trace {
-                let _ = write!(out, "<details open><summary>Reasoning trace</summary><div class=\"trace\">{}</div>", html_escape(&trace.reasoning));
+                let _ = write!(
+                    out,
+                    "<details open><summary>Reasoning trace</summary><div class=\"trace\">{}</div>",
+                    html_escape(&trace.reasoning)
+                );
                 if let Some(plan) = &trace.detailed_prompt {
-                    let _ = write!(out, "<p class=\"plan\"><b>Detailed prompt:</b> {}</p>", html_escape(plan));
+                    let _ = write!(
+                        out,
+                        "<p class=\"plan\"><b>Detailed prompt:</b> {}</p>",
+                        html_escape(plan)
+                    );
                 }
                 out += "</details>";
             }
@@ -251,7 +360,16 @@ mod tests {
         part.image_path = PathBuf::from("/definitely/missing.png");
         part.image_status = crate::model::ImageStatus::Missing;
         part.caption = Some("it's \"3\" cups".into());
-        data.push_folder(folder, vec![Item { folder: 0, id: "1".into(), parts: vec![part], verdict: Verdict::No, csv_line: None }]);
+        data.push_folder(
+            folder,
+            vec![Item {
+                folder: 0,
+                id: "1".into(),
+                parts: vec![part],
+                verdict: Verdict::No,
+                csv_line: None,
+            }],
+        );
         data
     }
 
@@ -260,7 +378,11 @@ mod tests {
         let data = dataset_with("<script>alert('x')</script> & \"quoted\"");
         let html = html_report(&data, &[0], &[], &Annotations::new(), "Report <script>");
         assert!(!html.contains("<script>"), "{html}");
-        assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;"));
+        assert!(
+            html.contains(
+                "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;"
+            )
+        );
         assert!(html.contains("2 &lt;b&gt;cups&lt;/b&gt;"));
         assert!(html.contains("it&#39;s &quot;3&quot; cups"));
         assert!(html.contains("Image missing"));
@@ -271,7 +393,9 @@ mod tests {
     fn html_embeds_images() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("1.png");
-        image::RgbImage::from_pixel(2, 2, image::Rgb([1, 2, 3])).save(&path).unwrap();
+        image::RgbImage::from_pixel(2, 2, image::Rgb([1, 2, 3]))
+            .save(&path)
+            .unwrap();
         let mut data = dataset_with("q");
         data.items[0].parts[0].image_path = path;
         let html = html_report(&data, &[0], &[], &Annotations::new(), "t");
@@ -284,7 +408,9 @@ mod tests {
         let csv = items_csv(&data, &[0], &[], &Annotations::new()).unwrap();
         assert!(csv.starts_with("run,setting,task,task_type,id,verdict,question,answer,caption,failure,tags,note,starred,image\n"));
         assert!(csv.contains("\"Make 1, then 2\""));
-        let json: serde_json::Value = serde_json::from_str(&items_json(&data, &[0], &[], &Annotations::new()).unwrap()).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&items_json(&data, &[0], &[], &Annotations::new()).unwrap())
+                .unwrap();
         assert_eq!(json[0]["verdict"], "NO");
     }
 

@@ -26,62 +26,140 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => {
-            let paths = if cli.paths.is_empty() { default_paths() } else { cli.paths };
-            open_window(StartOptions { paths, view: View::Items, screenshot: None, annotations: cli.annotations }, [1440.0, 900.0])?;
+            let paths = if cli.paths.is_empty() {
+                default_paths()
+            } else {
+                cli.paths
+            };
+            open_window(
+                StartOptions {
+                    paths,
+                    view: View::Items,
+                    screenshot: None,
+                    annotations: cli.annotations,
+                },
+                [1440.0, 900.0],
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Some(CliCommand::Summary { paths, format }) => {
             let dataset = load_dataset(&paths);
-            for diagnostic in dataset.diagnostics.iter().filter(|d| d.severity == unisandbox_inspector::diagnostics::Severity::Error) {
+            for diagnostic in dataset
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == unisandbox_inspector::diagnostics::Severity::Error)
+            {
                 eprintln!("{diagnostic}");
             }
             print!("{}", render_summary(&folder_accuracy(&dataset), format)?);
             Ok(ExitCode::SUCCESS)
         }
-        Some(CliCommand::Flips { paths, a, b, task, format }) => {
+        Some(CliCommand::Flips {
+            paths,
+            a,
+            b,
+            task,
+            format,
+        }) => {
             use unisandbox_inspector::analysis::flips::{Side, flips};
-            let (side_a, side_b) = (Side::parse(&a).map_err(anyhow::Error::msg)?, Side::parse(&b).map_err(anyhow::Error::msg)?);
+            let (side_a, side_b) = (
+                Side::parse(&a).map_err(anyhow::Error::msg)?,
+                Side::parse(&b).map_err(anyhow::Error::msg)?,
+            );
             let dataset = load_dataset(&paths);
             for side in [&side_a, &side_b] {
-                if !dataset.folders.iter().any(|f| f.run == side.run && f.setting == side.setting) {
-                    let known: Vec<String> = dataset.folders.iter().map(|f| format!("{}/{}", f.run, f.setting)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-                    anyhow::bail!("no folders for {}; known sides: {}", side.label(), known.join(", "));
+                if !dataset
+                    .folders
+                    .iter()
+                    .any(|f| f.run == side.run && f.setting == side.setting)
+                {
+                    let known: Vec<String> = dataset
+                        .folders
+                        .iter()
+                        .map(|f| format!("{}/{}", f.run, f.setting))
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .into_iter()
+                        .collect();
+                    anyhow::bail!(
+                        "no folders for {}; known sides: {}",
+                        side.label(),
+                        known.join(", ")
+                    );
                 }
             }
             let result = flips(&dataset, &side_a, &side_b, task.as_deref());
-            print!("{}", unisandbox_inspector::report::render_flips(&a, &b, &result, format)?);
+            print!(
+                "{}",
+                unisandbox_inspector::report::render_flips(&a, &b, &result, format)?
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Some(CliCommand::Export { paths, format, out, filters }) => {
+        Some(CliCommand::Export {
+            paths,
+            format,
+            out,
+            filters,
+        }) => {
             use unisandbox_inspector::export::{self, ExportFormat};
             let dataset = load_dataset(&paths);
             let insights = unisandbox_inspector::analysis::failure::insights(&dataset);
             let chosen = filters.to_filters();
             let annotations = read_annotations(cli.annotations.as_deref())?;
-            let indices: Vec<usize> = unisandbox_inspector::app::filters::filter_items(&dataset, &chosen, &insights, &annotations)
-                .into_iter()
-                .filter(|&i| filters.task.as_ref().is_none_or(|t| dataset.folder_of(&dataset.items[i]).stem == *t))
-                .collect();
+            let indices: Vec<usize> = unisandbox_inspector::app::filters::filter_items(
+                &dataset,
+                &chosen,
+                &insights,
+                &annotations,
+            )
+            .into_iter()
+            .filter(|&i| {
+                filters
+                    .task
+                    .as_ref()
+                    .is_none_or(|t| dataset.folder_of(&dataset.items[i]).stem == *t)
+            })
+            .collect();
             let rows: Vec<_> = unisandbox_inspector::analysis::task_type_accuracy(&dataset)
                 .into_iter()
-                .filter(|r| filters.run.as_ref().is_none_or(|x| *x == r.run) && filters.setting.as_ref().is_none_or(|x| *x == r.setting))
+                .filter(|r| {
+                    filters.run.as_ref().is_none_or(|x| *x == r.run)
+                        && filters.setting.as_ref().is_none_or(|x| *x == r.setting)
+                })
                 .collect();
             let text = match format {
-                ExportFormat::Csv => export::items_csv(&dataset, &indices, &insights, &annotations)?,
-                ExportFormat::Json => export::items_json(&dataset, &indices, &insights, &annotations)?,
+                ExportFormat::Csv => {
+                    export::items_csv(&dataset, &indices, &insights, &annotations)?
+                }
+                ExportFormat::Json => {
+                    export::items_json(&dataset, &indices, &insights, &annotations)?
+                }
                 ExportFormat::Markdown => export::accuracy_markdown(&rows),
                 ExportFormat::Latex => export::accuracy_latex(&rows),
-                ExportFormat::Html => export::html_report(&dataset, &indices, &insights, &annotations, "UniSandbox Inspector report"),
+                ExportFormat::Html => export::html_report(
+                    &dataset,
+                    &indices,
+                    &insights,
+                    &annotations,
+                    "UniSandbox Inspector report",
+                ),
             };
-            std::fs::write(&out, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
-            let what = if matches!(format, ExportFormat::Markdown | ExportFormat::Latex) { format!("{} accuracy rows", rows.len()) } else { format!("{} items", indices.len()) };
+            std::fs::write(&out, text)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            let what = if matches!(format, ExportFormat::Markdown | ExportFormat::Latex) {
+                format!("{} accuracy rows", rows.len())
+            } else {
+                format!("{} items", indices.len())
+            };
             println!("wrote {what} to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
         Some(CliCommand::Audit { paths, format }) => {
             let dataset = load_dataset(&paths);
             let findings = unisandbox_inspector::analysis::audit::audit(&dataset);
-            print!("{}", unisandbox_inspector::report::render_audit(&findings, format)?);
+            print!(
+                "{}",
+                unisandbox_inspector::report::render_audit(&findings, format)?
+            );
             Ok(ExitCode::SUCCESS)
         }
         Some(CliCommand::Diagnostics { paths }) => {
@@ -91,20 +169,46 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some(CliCommand::DemoData { out_dir, seed, alternative_layouts }) => {
+        Some(CliCommand::DemoData {
+            out_dir,
+            seed,
+            alternative_layouts,
+        }) => {
             let folders = unisandbox_inspector::demo::write_demo(&out_dir, seed)?;
             if alternative_layouts {
                 unisandbox_inspector::demo::layouts::write_alternative_layouts(&out_dir, seed)?;
-                println!("wrote infer-layout/ and sidecar-layout/ under {}", out_dir.display());
+                println!(
+                    "wrote infer-layout/ and sidecar-layout/ under {}",
+                    out_dir.display()
+                );
             }
-            println!("wrote {} task folders under {}", folders.len(), out_dir.display());
+            println!(
+                "wrote {} task folders under {}",
+                folders.len(),
+                out_dir.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Some(CliCommand::Screenshot { paths, out, view, select, size }) => {
-            let size = parse_size(&size).ok_or_else(|| anyhow::anyhow!("--size {size:?} is not WIDTHxHEIGHT"))?;
+        Some(CliCommand::Screenshot {
+            paths,
+            out,
+            view,
+            select,
+            size,
+        }) => {
+            let size = parse_size(&size)
+                .ok_or_else(|| anyhow::anyhow!("--size {size:?} is not WIDTHxHEIGHT"))?;
             let outcome = Arc::new(Mutex::new(None));
             let plan = ScreenshotPlan { out, select };
-            open_window(StartOptions { paths, view, screenshot: Some((plan, outcome.clone())), annotations: cli.annotations }, size)?;
+            open_window(
+                StartOptions {
+                    paths,
+                    view,
+                    screenshot: Some((plan, outcome.clone())),
+                    annotations: cli.annotations,
+                },
+                size,
+            )?;
             let result = outcome.lock().ok().and_then(|mut slot| slot.take());
             match result {
                 Some(Ok(path)) => {
@@ -119,7 +223,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Annotations for exports: the given or default database, or none when it does not exist yet.
-fn read_annotations(path: Option<&std::path::Path>) -> anyhow::Result<unisandbox_inspector::app::filters::Annotations> {
+fn read_annotations(
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<unisandbox_inspector::app::filters::Annotations> {
     use unisandbox_inspector::annotations::AnnotationStore;
     let path = match path {
         Some(path) => path.to_path_buf(),
@@ -136,9 +242,16 @@ fn read_annotations(path: Option<&std::path::Path>) -> anyhow::Result<unisandbox
 
 fn open_window(options: StartOptions, size: [f32; 2]) -> anyhow::Result<()> {
     let native = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default().with_inner_size(size).with_min_inner_size([800.0, 500.0]).with_title("UniSandbox Inspector"),
+        viewport: egui::ViewportBuilder::default()
+            .with_inner_size(size)
+            .with_min_inner_size([800.0, 500.0])
+            .with_title("UniSandbox Inspector"),
         ..Default::default()
     };
-    eframe::run_native("UniSandbox Inspector", native, Box::new(move |cc| Ok(Box::new(InspectorApp::new(&cc.egui_ctx, options)))))
-        .map_err(|err| anyhow::anyhow!("cannot open the window: {err}"))
+    eframe::run_native(
+        "UniSandbox Inspector",
+        native,
+        Box::new(move |cc| Ok(Box::new(InspectorApp::new(&cc.egui_ctx, options)))),
+    )
+    .map_err(|err| anyhow::anyhow!("cannot open the window: {err}"))
 }

@@ -115,7 +115,10 @@ pub struct Item {
 impl Item {
     /// The prompt shown in lists: the first part's question.
     pub fn prompt(&self) -> &str {
-        self.parts.first().map(|p| p.question.as_str()).unwrap_or("")
+        self.parts
+            .first()
+            .map(|p| p.question.as_str())
+            .unwrap_or("")
     }
 
     pub fn is_correct(&self) -> bool {
@@ -233,6 +236,12 @@ pub mod fixtures {
     /// A single-image item.
     pub fn item(id: &str, part: Part) -> Item {
         let verdict = part.verdict;
-        Item { folder: 0, id: id.into(), parts: vec![part], verdict, csv_line: None }
+        Item {
+            folder: 0,
+            id: id.into(),
+            parts: vec![part],
+            verdict,
+            csv_line: None,
+        }
     }
 }

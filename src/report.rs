@@ -18,13 +18,19 @@ pub enum ListFormat {
 }
 
 /// Renders audit findings.
-pub fn render_audit(findings: &[crate::analysis::audit::Finding], format: ListFormat) -> anyhow::Result<String> {
+pub fn render_audit(
+    findings: &[crate::analysis::audit::Finding],
+    format: ListFormat,
+) -> anyhow::Result<String> {
     Ok(match format {
         ListFormat::Json => serde_json::to_string_pretty(findings)? + "\n",
         ListFormat::Table => {
             let mut out = String::new();
             for f in findings {
-                out += &format!("{:<10} {:<6} expected {:<14} computed {:<6} {}\n", f.task, f.id, f.expected, f.computed, f.reason);
+                out += &format!(
+                    "{:<10} {:<6} expected {:<14} computed {:<6} {}\n",
+                    f.task, f.id, f.expected, f.computed, f.reason
+                );
             }
             out += &format!("{} suspect answer key(s)\n", findings.len());
             out
@@ -33,7 +39,12 @@ pub fn render_audit(findings: &[crate::analysis::audit::Finding], format: ListFo
 }
 
 /// Renders flips between two sides.
-pub fn render_flips(a: &str, b: &str, flips: &[crate::analysis::flips::TaskFlips], format: ListFormat) -> anyhow::Result<String> {
+pub fn render_flips(
+    a: &str,
+    b: &str,
+    flips: &[crate::analysis::flips::TaskFlips],
+    format: ListFormat,
+) -> anyhow::Result<String> {
     Ok(match format {
         ListFormat::Json => serde_json::to_string_pretty(flips)? + "\n",
         ListFormat::Table => {
@@ -67,7 +78,9 @@ pub fn render_flips(a: &str, b: &str, flips: &[crate::analysis::flips::TaskFlips
     })
 }
 
-const HEADERS: [&str; 8] = ["run", "setting", "task", "type", "correct", "total", "accuracy", "95% CI"];
+const HEADERS: [&str; 8] = [
+    "run", "setting", "task", "type", "correct", "total", "accuracy", "95% CI",
+];
 
 fn cells(row: &AccuracyRow) -> [String; 8] {
     [
@@ -91,7 +104,10 @@ pub fn render_summary(rows: &[AccuracyRow], format: SummaryFormat) -> anyhow::Re
         }
         SummaryFormat::Csv => {
             let mut writer = csv::Writer::from_writer(Vec::new());
-            writer.write_record(["run", "setting", "task", "family", "level", "correct", "total", "accuracy", "ci_low", "ci_high"])?;
+            writer.write_record([
+                "run", "setting", "task", "family", "level", "correct", "total", "accuracy",
+                "ci_low", "ci_high",
+            ])?;
             for row in rows.iter().map(AccuracyRow::rounded) {
                 writer.write_record([
                     row.run,
@@ -109,7 +125,11 @@ pub fn render_summary(rows: &[AccuracyRow], format: SummaryFormat) -> anyhow::Re
             String::from_utf8(writer.into_inner()?)?
         }
         SummaryFormat::Markdown => {
-            let mut out = format!("| {} |\n|{}\n", HEADERS.join(" | "), "---|".repeat(HEADERS.len()));
+            let mut out = format!(
+                "| {} |\n|{}\n",
+                HEADERS.join(" | "),
+                "---|".repeat(HEADERS.len())
+            );
             for row in rows {
                 out += &format!("| {} |\n", cells(row).join(" | "));
             }
@@ -118,10 +138,24 @@ pub fn render_summary(rows: &[AccuracyRow], format: SummaryFormat) -> anyhow::Re
         SummaryFormat::Table => {
             let body: Vec<[String; 8]> = rows.iter().map(cells).collect();
             let widths: Vec<usize> = (0..HEADERS.len())
-                .map(|i| body.iter().map(|r| r[i].chars().count()).chain([HEADERS[i].len()]).max().unwrap_or(0))
+                .map(|i| {
+                    body.iter()
+                        .map(|r| r[i].chars().count())
+                        .chain([HEADERS[i].len()])
+                        .max()
+                        .unwrap_or(0)
+                })
                 .collect();
             let line = |cells: Vec<&str>| {
-                cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect::<Vec<_>>().join("  ").trim_end().to_string() + "\n"
+                cells
+                    .iter()
+                    .zip(&widths)
+                    .map(|(c, w)| format!("{c:<w$}"))
+                    .collect::<Vec<_>>()
+                    .join("  ")
+                    .trim_end()
+                    .to_string()
+                    + "\n"
             };
             let mut out = line(HEADERS.to_vec());
             for row in &body {

@@ -16,7 +16,12 @@ pub enum Family {
 }
 
 impl Family {
-    pub const ALL: [Family; 4] = [Family::Math, Family::Mapping, Family::Knowledge, Family::Other];
+    pub const ALL: [Family; 4] = [
+        Family::Math,
+        Family::Mapping,
+        Family::Knowledge,
+        Family::Other,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -87,9 +92,15 @@ impl TaskKind {
                 2 => Level::Inverse,
                 _ => Level::Unknown,
             };
-            return TaskKind { family: Family::Knowledge, level };
+            return TaskKind {
+                family: Family::Knowledge,
+                level,
+            };
         }
-        TaskKind { family: Family::Other, level: Level::Unknown }
+        TaskKind {
+            family: Family::Other,
+            level: Level::Unknown,
+        }
     }
 
     /// Human label, e.g. "Math L1", "Knowledge forward".
@@ -134,18 +145,42 @@ mod tests {
 
     #[test]
     fn reasoning_stems_in_both_spellings() {
-        assert_eq!(TaskKind::of_stem("math_1"), kind(Family::Math, Level::Number(1)));
-        assert_eq!(TaskKind::of_stem("math3"), kind(Family::Math, Level::Number(3)));
-        assert_eq!(TaskKind::of_stem("mapping2"), kind(Family::Mapping, Level::Number(2)));
-        assert_eq!(TaskKind::of_stem("mapping_3"), kind(Family::Mapping, Level::Number(3)));
-        assert_eq!(TaskKind::of_stem("math"), kind(Family::Math, Level::Unknown));
+        assert_eq!(
+            TaskKind::of_stem("math_1"),
+            kind(Family::Math, Level::Number(1))
+        );
+        assert_eq!(
+            TaskKind::of_stem("math3"),
+            kind(Family::Math, Level::Number(3))
+        );
+        assert_eq!(
+            TaskKind::of_stem("mapping2"),
+            kind(Family::Mapping, Level::Number(2))
+        );
+        assert_eq!(
+            TaskKind::of_stem("mapping_3"),
+            kind(Family::Mapping, Level::Number(3))
+        );
+        assert_eq!(
+            TaskKind::of_stem("math"),
+            kind(Family::Math, Level::Unknown)
+        );
     }
 
     #[test]
     fn knowledge_stems_by_name_count() {
-        assert_eq!(TaskKind::of_stem("Lysendria"), kind(Family::Knowledge, Level::Forward));
-        assert_eq!(TaskKind::of_stem("Aurelius_Nyxella"), kind(Family::Knowledge, Level::Inverse));
-        assert_eq!(TaskKind::of_stem("A_B_C"), kind(Family::Knowledge, Level::Unknown));
+        assert_eq!(
+            TaskKind::of_stem("Lysendria"),
+            kind(Family::Knowledge, Level::Forward)
+        );
+        assert_eq!(
+            TaskKind::of_stem("Aurelius_Nyxella"),
+            kind(Family::Knowledge, Level::Inverse)
+        );
+        assert_eq!(
+            TaskKind::of_stem("A_B_C"),
+            kind(Family::Knowledge, Level::Unknown)
+        );
     }
 
     #[test]
@@ -157,13 +192,21 @@ mod tests {
     #[test]
     fn labels_and_order() {
         assert_eq!(kind(Family::Math, Level::Number(1)).label(), "Math L1");
-        assert_eq!(kind(Family::Knowledge, Level::Inverse).label(), "Knowledge inverse");
-        let mut kinds = [TaskKind::of_stem("Aurelius"),
+        assert_eq!(
+            kind(Family::Knowledge, Level::Inverse).label(),
+            "Knowledge inverse"
+        );
+        let mut kinds = [
+            TaskKind::of_stem("Aurelius"),
             TaskKind::of_stem("mapping1"),
             TaskKind::of_stem("math_2"),
-            TaskKind::of_stem("math_1")];
+            TaskKind::of_stem("math_1"),
+        ];
         kinds.sort();
         let labels: Vec<String> = kinds.iter().map(|k| k.label()).collect();
-        assert_eq!(labels, ["Math L1", "Math L2", "Mapping L1", "Knowledge forward"]);
+        assert_eq!(
+            labels,
+            ["Math L1", "Math L2", "Mapping L1", "Knowledge forward"]
+        );
     }
 }

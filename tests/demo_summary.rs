@@ -13,7 +13,11 @@ fn bin() -> Command {
 
 fn run_ok(command: &mut Command) -> String {
     let output = command.output().expect("the binary runs");
-    assert!(output.status.success(), "{command:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).expect("UTF-8 output")
 }
 
@@ -24,11 +28,21 @@ fn logs_below(root: &Path) -> Vec<(String, u64, u64, f64)> {
         let entry = entry.unwrap();
         if entry.file_name() == "evaluation_results.log" {
             let dir = entry.path().parent().unwrap();
-            let parts: Vec<String> = dir.strip_prefix(root).unwrap().components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let parts: Vec<String> = dir
+                .strip_prefix(root)
+                .unwrap()
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
             // <ckpt>/test/<mode>/<stem>
             let key = format!("{}/{}/{}", parts[0], parts[2], parts[3]);
             let log = parse_log(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
-            out.push((key, log.total, log.correct, (log.accuracy_percent * 100.0).round() / 10_000.0));
+            out.push((
+                key,
+                log.total,
+                log.correct,
+                (log.accuracy_percent * 100.0).round() / 10_000.0,
+            ));
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -37,24 +51,49 @@ fn logs_below(root: &Path) -> Vec<(String, u64, u64, f64)> {
 
 fn summary_json(paths: &[&Path]) -> Vec<Value> {
     let text = run_ok(bin().arg("summary").args(paths).args(["--format", "json"]));
-    serde_json::from_str::<Value>(&text).unwrap().as_array().unwrap().clone()
+    serde_json::from_str::<Value>(&text)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 fn key_of(row: &Value) -> String {
-    format!("{}/{}/{}", row["run"].as_str().unwrap(), row["setting"].as_str().unwrap(), row["task"].as_str().unwrap())
+    format!(
+        "{}/{}/{}",
+        row["run"].as_str().unwrap(),
+        row["setting"].as_str().unwrap(),
+        row["task"].as_str().unwrap()
+    )
 }
 
 #[test]
 fn summary_of_generated_runs_equals_their_logs() {
     let dir = tempfile::tempdir().unwrap();
-    run_ok(bin().arg("demo-data").arg(dir.path()).args(["--seed", "11"]));
+    run_ok(
+        bin()
+            .arg("demo-data")
+            .arg(dir.path())
+            .args(["--seed", "11"]),
+    );
     let logs = logs_below(dir.path());
-    assert_eq!(logs.len(), 2 * 2 * (3 + 3 + 12), "every task folder has a log");
+    assert_eq!(
+        logs.len(),
+        2 * 2 * (3 + 3 + 12),
+        "every task folder has a log"
+    );
 
     let rows = summary_json(&[dir.path()]);
     let mut got: Vec<(String, u64, u64, f64)> = rows
         .iter()
-        .map(|r| (key_of(r), r["total"].as_u64().unwrap(), r["correct"].as_u64().unwrap(), r["accuracy"].as_f64().unwrap()))
+        .map(|r| {
+            (
+                key_of(r),
+                r["total"].as_u64().unwrap(),
+                r["correct"].as_u64().unwrap(),
+                r["accuracy"].as_f64().unwrap(),
+            )
+        })
         .collect();
     got.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(got, logs);
@@ -74,7 +113,10 @@ fn generated_runs_show_the_headline_direction_and_planted_anomalies() {
     let accuracy = |run: &str, setting: &str, family: &str, level: Option<&str>| {
         let (mut correct, mut total) = (0, 0);
         for r in rows.iter().filter(|r| {
-            r["run"] == run && r["setting"] == setting && r["family"] == family && level.is_none_or(|l| r["level"] == l)
+            r["run"] == run
+                && r["setting"] == setting
+                && r["family"] == family
+                && level.is_none_or(|l| r["level"] == l)
         }) {
             correct += r["correct"].as_u64().unwrap();
             total += r["total"].as_u64().unwrap();
@@ -82,16 +124,37 @@ fn generated_runs_show_the_headline_direction_and_planted_anomalies() {
         correct as f64 / total as f64
     };
     for family in ["math", "mapping"] {
-        assert!(accuracy("bagel-base", "normal", family, None) < 0.15, "{family} base normal");
-        assert!(accuracy("bagel-base", "think", family, None) > 0.35, "{family} base think");
-        assert!(accuracy("bagel-stars", "normal", family, None) > 0.3, "{family} stars normal");
+        assert!(
+            accuracy("bagel-base", "normal", family, None) < 0.15,
+            "{family} base normal"
+        );
+        assert!(
+            accuracy("bagel-base", "think", family, None) > 0.35,
+            "{family} base think"
+        );
+        assert!(
+            accuracy("bagel-stars", "normal", family, None) > 0.3,
+            "{family} stars normal"
+        );
     }
-    assert!(accuracy("bagel-base", "think", "knowledge", Some("forward")) > accuracy("bagel-base", "normal", "knowledge", Some("forward")) + 0.3);
+    assert!(
+        accuracy("bagel-base", "think", "knowledge", Some("forward"))
+            > accuracy("bagel-base", "normal", "knowledge", Some("forward")) + 0.3
+    );
     assert!(accuracy("bagel-base", "think", "knowledge", Some("inverse")) < 0.3);
 
     let diagnostics = run_ok(bin().arg("diagnostics").arg(dir.path()));
-    for expected in ["math_2/7.png: image missing", "mapping1/3_B.png: corrupt image", "has no image 9.png", "last row wins", "think folder without reasoning traces"] {
-        assert!(diagnostics.contains(expected), "diagnostics lack {expected:?}:\n{diagnostics}");
+    for expected in [
+        "math_2/7.png: image missing",
+        "mapping1/3_B.png: corrupt image",
+        "has no image 9.png",
+        "last row wins",
+        "think folder without reasoning traces",
+    ] {
+        assert!(
+            diagnostics.contains(expected),
+            "diagnostics lack {expected:?}:\n{diagnostics}"
+        );
     }
 }
 
@@ -102,14 +165,23 @@ fn opening_inside_a_checkpoint_names_runs_as_the_spec_says() {
     let checkpoint = dir.path().join("bagel-stars");
     let rows = summary_json(&[&checkpoint.join("test/think")]);
     assert_eq!(rows.len(), 18);
-    assert!(rows.iter().all(|r| r["run"] == "bagel-stars" && r["setting"] == "think"));
-    let table = run_ok(bin().arg("summary").arg(&checkpoint).args(["--format", "markdown"]));
+    assert!(
+        rows.iter()
+            .all(|r| r["run"] == "bagel-stars" && r["setting"] == "think")
+    );
+    let table = run_ok(
+        bin()
+            .arg("summary")
+            .arg(&checkpoint)
+            .args(["--format", "markdown"]),
+    );
     assert!(table.starts_with("| run | setting | task |"));
     assert!(table.contains("| bagel-stars | normal | math_1 | Math L1 |"));
 }
 
 fn shared_fixture() -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/unisandbox-example");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/unisandbox-example");
     path.join("EXPECTED.json").is_file().then_some(path)
 }
 
@@ -120,7 +192,9 @@ fn summary_matches_the_shared_upstream_fixture() {
         eprintln!("shared fixture not present beside the checkout; nothing to compare");
         return;
     };
-    let expected: Value = serde_json::from_str(&std::fs::read_to_string(fixture.join("EXPECTED.json")).unwrap()).unwrap();
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture.join("EXPECTED.json")).unwrap())
+            .unwrap();
     let rows = summary_json(&[&fixture]);
     let got: serde_json::Map<String, Value> = rows
         .iter()
@@ -134,9 +208,23 @@ fn summary_matches_the_shared_upstream_fixture() {
 fn audit_lists_the_planted_wrong_keys() {
     let dir = tempfile::tempdir().unwrap();
     run_ok(bin().arg("demo-data").arg(dir.path()));
-    let text = run_ok(bin().arg("audit").arg(dir.path()).args(["--format", "json"]));
+    let text = run_ok(
+        bin()
+            .arg("audit")
+            .arg(dir.path())
+            .args(["--format", "json"]),
+    );
     let findings: Vec<Value> = serde_json::from_str(&text).unwrap();
-    let ids: Vec<String> = findings.iter().map(|f| format!("{}/{}", f["task"].as_str().unwrap(), f["id"].as_str().unwrap())).collect();
+    let ids: Vec<String> = findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{}/{}",
+                f["task"].as_str().unwrap(),
+                f["id"].as_str().unwrap()
+            )
+        })
+        .collect();
     assert!(ids.contains(&"math_2/4".to_string()), "{ids:?}");
     assert!(ids.contains(&"mapping2/5_B".to_string()), "{ids:?}");
     for f in &findings {
@@ -152,11 +240,25 @@ fn audit_finds_the_wrong_math_3_keys_of_the_shared_fixture() {
         eprintln!("shared fixture not present beside the checkout; nothing to compare");
         return;
     };
-    let text = run_ok(bin().arg("audit").arg(fixture.join("bagel-demo")).args(["--format", "json"]));
+    let text = run_ok(
+        bin()
+            .arg("audit")
+            .arg(fixture.join("bagel-demo"))
+            .args(["--format", "json"]),
+    );
     let findings: Vec<Value> = serde_json::from_str(&text).unwrap();
-    let math_3: Vec<&str> = findings.iter().filter(|f| f["task"] == "math_3").map(|f| f["id"].as_str().unwrap()).collect();
+    let math_3: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["task"] == "math_3")
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
     // The fixture's README names these eleven.
-    assert_eq!(math_3, ["1", "11", "14", "19", "22", "24", "26", "30", "31", "32", "36"]);
+    assert_eq!(
+        math_3,
+        [
+            "1", "11", "14", "19", "22", "24", "26", "30", "31", "32", "36"
+        ]
+    );
 }
 
 #[test]
@@ -165,12 +267,26 @@ fn flips_between_normal_and_think_on_the_shared_fixture() {
         eprintln!("shared fixture not present beside the checkout; nothing to compare");
         return;
     };
-    let text = run_ok(
-        bin().arg("flips").arg(fixture.join("bagel-demo")).args(["--a", "bagel-demo/normal", "--b", "bagel-demo/think", "--task", "math_3", "--format", "json"]),
-    );
+    let text = run_ok(bin().arg("flips").arg(fixture.join("bagel-demo")).args([
+        "--a",
+        "bagel-demo/normal",
+        "--b",
+        "bagel-demo/think",
+        "--task",
+        "math_3",
+        "--format",
+        "json",
+    ]));
     let rows: Vec<Value> = serde_json::from_str(&text).unwrap();
     assert_eq!(rows.len(), 1);
-    let ids = |field: &str| rows[0][field].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let ids = |field: &str| {
+        rows[0][field]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
     // From the fixture README's YES lists: think-only YES ids are fixes, normal-only YES ids breaks.
     assert_eq!(ids("breaks"), ["21", "30", "33", "37"]);
     assert_eq!(ids("fixes").len(), 19);
@@ -184,12 +300,31 @@ fn flips_between_normal_and_think_on_the_shared_fixture() {
 fn flips_on_generated_runs_and_bad_sides() {
     let dir = tempfile::tempdir().unwrap();
     run_ok(bin().arg("demo-data").arg(dir.path()));
-    let text = run_ok(bin().arg("flips").arg(dir.path()).args(["--a", "bagel-base/normal", "--b", "bagel-stars/normal", "--format", "json"]));
+    let text = run_ok(bin().arg("flips").arg(dir.path()).args([
+        "--a",
+        "bagel-base/normal",
+        "--b",
+        "bagel-stars/normal",
+        "--format",
+        "json",
+    ]));
     let rows: Vec<Value> = serde_json::from_str(&text).unwrap();
     assert_eq!(rows.len(), 18, "every stem is judged on both sides");
-    let math: u64 = rows.iter().filter(|r| r["task"].as_str().unwrap().starts_with("math")).map(|r| r["fixes"].as_array().unwrap().len() as u64).sum();
-    assert!(math >= 15, "self-training fixes many math items without CoT");
-    let output = bin().arg("flips").arg(dir.path()).args(["--a", "nope/normal", "--b", "bagel-base/think"]).output().unwrap();
+    let math: u64 = rows
+        .iter()
+        .filter(|r| r["task"].as_str().unwrap().starts_with("math"))
+        .map(|r| r["fixes"].as_array().unwrap().len() as u64)
+        .sum();
+    assert!(
+        math >= 15,
+        "self-training fixes many math items without CoT"
+    );
+    let output = bin()
+        .arg("flips")
+        .arg(dir.path())
+        .args(["--a", "nope/normal", "--b", "bagel-base/think"])
+        .output()
+        .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("known sides"));
 }
@@ -202,16 +337,57 @@ fn export_writes_each_format_with_filters() {
     std::fs::create_dir(&out).unwrap();
     let export = |format: &str, file: &str, extra: &[&str]| {
         let path = out.join(file);
-        run_ok(bin().arg("export").arg(dir.path()).args(["--format", format, "--out"]).arg(&path).args(extra));
+        run_ok(
+            bin()
+                .arg("export")
+                .arg(dir.path())
+                .args(["--format", format, "--out"])
+                .arg(&path)
+                .args(extra),
+        );
         std::fs::read_to_string(path).unwrap()
     };
-    let json: Vec<Value> = serde_json::from_str(&export("json", "items.json", &["--run", "bagel-base", "--setting", "think", "--task", "math_2"])).unwrap();
+    let json: Vec<Value> = serde_json::from_str(&export(
+        "json",
+        "items.json",
+        &[
+            "--run",
+            "bagel-base",
+            "--setting",
+            "think",
+            "--task",
+            "math_2",
+        ],
+    ))
+    .unwrap();
     assert_eq!(json.len(), 20);
-    assert!(json.iter().all(|r| r["run"] == "bagel-base" && r["setting"] == "think" && r["task"] == "math_2"));
-    let csv = export("csv", "wrong.csv", &["--verdict", "no", "--failure", "reasoned right, drew wrong"]);
+    assert!(
+        json.iter()
+            .all(|r| r["run"] == "bagel-base" && r["setting"] == "think" && r["task"] == "math_2")
+    );
+    let csv = export(
+        "csv",
+        "wrong.csv",
+        &["--verdict", "no", "--failure", "reasoned right, drew wrong"],
+    );
     assert!(csv.lines().count() > 1);
-    assert!(csv.lines().skip(1).all(|l| l.contains("reasoned right, drew wrong")));
-    let html = export("html", "report.html", &["--task", "mapping1", "--setting", "think", "--run", "bagel-base"]);
+    assert!(
+        csv.lines()
+            .skip(1)
+            .all(|l| l.contains("reasoned right, drew wrong"))
+    );
+    let html = export(
+        "html",
+        "report.html",
+        &[
+            "--task",
+            "mapping1",
+            "--setting",
+            "think",
+            "--run",
+            "bagel-base",
+        ],
+    );
     assert_eq!(html.matches("class=\"item\"").count(), 20);
     assert!(html.contains("data:image/png;base64,"));
     assert!(export("latex", "t.tex", &[]).contains("\\toprule"));

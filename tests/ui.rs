@@ -18,7 +18,12 @@ fn generated_runs() -> tempfile::TempDir {
 fn harness(path: &Path, view: View) -> Harness<'static, InspectorApp> {
     // Annotations live beside the generated runs, never in the user's data directory.
     let annotations = Some(path.join("annotations.sqlite"));
-    let options = StartOptions { paths: vec![path.to_path_buf()], view, screenshot: None, annotations };
+    let options = StartOptions {
+        paths: vec![path.to_path_buf()],
+        view,
+        screenshot: None,
+        annotations,
+    };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
         .build_eframe(move |cc| InspectorApp::new(&cc.egui_ctx, options));
@@ -34,7 +39,10 @@ fn wait_until_idle(harness: &mut Harness<'static, InspectorApp>) {
         if harness.state().is_idle() && harness.state().state.progress.finished {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "loading did not finish");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "loading did not finish"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     harness.run_steps(3);
@@ -59,19 +67,36 @@ fn click_an_item_and_see_its_prompt_and_verdict() {
     // Narrow the list with the search box, then click the row by its ID label.
     harness.get_by_label("Search").click();
     harness.run_steps(2);
-    harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "Search").type_text("favorite fruit of character Nyxella");
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Search")
+        .type_text("favorite fruit of character Nyxella");
     wait_until_idle(&mut harness);
     let rows = harness.state().state.filtered.len();
     assert_eq!(rows, 4, "two checkpoints × two settings");
-    harness.get_all_by_label("12").next().expect("a row labelled 12").click();
+    harness
+        .get_all_by_label("12")
+        .next()
+        .expect("a row labelled 12")
+        .click();
     wait_until_idle(&mut harness);
-    assert_eq!(harness.state().state.selected.map(|s| harness.state().state.dataset.items[s].id.clone()), Some("12".into()));
+    assert_eq!(
+        harness
+            .state()
+            .state
+            .selected
+            .map(|s| harness.state().state.dataset.items[s].id.clone()),
+        Some("12".into())
+    );
     let selected = harness.state().state.selected.unwrap();
     let shown = &harness.state().state.dataset.items[selected];
     assert_eq!(shown.parts[0].question, question);
 
     // The detail shows the prompt and the verdict badge.
-    assert_eq!(harness.get_all_by_label(&question).count(), rows + 1, "the prompt in each list row and in the detail");
+    assert_eq!(
+        harness.get_all_by_label(&question).count(),
+        rows + 1,
+        "the prompt in each list row and in the detail"
+    );
     harness.get_by_label(&format!(" {} ", shown.verdict.label()));
     harness.get_by_label("Expected answer:");
 }
@@ -84,7 +109,10 @@ fn arrow_keys_move_through_the_filtered_list() {
     assert_eq!(harness.state().state.selected, Some(first));
     harness.key_press(egui::Key::ArrowDown);
     harness.run_steps(2);
-    assert_eq!(harness.state().state.selected, Some(harness.state().state.filtered[1]));
+    assert_eq!(
+        harness.state().state.selected,
+        Some(harness.state().state.filtered[1])
+    );
     harness.key_press(egui::Key::ArrowUp);
     harness.key_press(egui::Key::ArrowUp);
     harness.run_steps(2);
@@ -97,21 +125,54 @@ fn charts_list_every_task_type() {
     let mut harness = harness(dir.path(), View::Items);
     harness.get_by_label("Charts").click();
     wait_until_idle(&mut harness);
-    for task in ["Math L1", "Math L2", "Math L3", "Mapping L1", "Mapping L3", "Knowledge forward", "Knowledge inverse"] {
-        assert!(harness.get_all_by_label(task).next().is_some(), "{task} row");
+    for task in [
+        "Math L1",
+        "Math L2",
+        "Math L3",
+        "Mapping L1",
+        "Mapping L3",
+        "Knowledge forward",
+        "Knowledge inverse",
+    ] {
+        assert!(
+            harness.get_all_by_label(task).next().is_some(),
+            "{task} row"
+        );
     }
     harness.get_by_label("Failure modes");
     // math_2 id 4 has a wrong key in every run: excluding it leaves 19 Math L2 items.
     assert!(harness.get_all_by_label_contains("/20)").next().is_some());
-    harness.get_by_label_contains("exclude suspect answer keys").click();
+    harness
+        .get_by_label_contains("exclude suspect answer keys")
+        .click();
     wait_until_idle(&mut harness);
     assert!(harness.state().state.exclude_suspect);
-    assert!(harness.get_all_by_label_contains("/19)").next().is_some(), "Math L2 counts 19 items without the suspect key");
-    assert!(harness.get_all_by_label("other symbol's object").next().is_some());
-    assert!(harness.get_all_by_label("bagel-base · think").count() >= 2, "legend and table header");
-    let problems = harness.state().state.dataset.diagnostics.iter().filter(|d| d.severity != Severity::Info).count();
+    assert!(
+        harness.get_all_by_label_contains("/19)").next().is_some(),
+        "Math L2 counts 19 items without the suspect key"
+    );
+    assert!(
+        harness
+            .get_all_by_label("other symbol's object")
+            .next()
+            .is_some()
+    );
+    assert!(
+        harness.get_all_by_label("bagel-base · think").count() >= 2,
+        "legend and table header"
+    );
+    let problems = harness
+        .state()
+        .state
+        .dataset
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity != Severity::Info)
+        .count();
     assert!(problems >= 5, "the planted anomalies are diagnosed");
-    harness.get_by_label(&format!("Diagnostics ({problems})")).click();
+    harness
+        .get_by_label(&format!("Diagnostics ({problems})"))
+        .click();
     wait_until_idle(&mut harness);
     harness.get_by_label("Diagnostics");
     assert!(harness.get_all_by_label_contains("image missing").count() >= 1);
@@ -125,7 +186,12 @@ fn missing_image_and_missing_trace_say_why() {
     let missing = data
         .items
         .iter()
-        .position(|i| data.folder_of(i).run == "bagel-base" && data.folder_of(i).setting == "normal" && data.folder_of(i).stem == "math_2" && i.id == "7")
+        .position(|i| {
+            data.folder_of(i).run == "bagel-base"
+                && data.folder_of(i).setting == "normal"
+                && data.folder_of(i).stem == "math_2"
+                && i.id == "7"
+        })
         .unwrap();
     harness.state_mut().state.selected = Some(missing);
     wait_until_idle(&mut harness);
@@ -149,7 +215,9 @@ fn zoom_overlay_opens_and_closes_with_escape() {
     let dir = generated_runs();
     let mut harness = harness(dir.path(), View::Items);
     let selected = harness.state().state.selected.unwrap();
-    let path = harness.state().state.dataset.items[selected].parts[0].image_path.clone();
+    let path = harness.state().state.dataset.items[selected].parts[0]
+        .image_path
+        .clone();
     harness.state_mut().state.zoom = Some(path);
     wait_until_idle(&mut harness);
     harness.get_by_label("Click the image or press Esc to close");
@@ -166,16 +234,31 @@ fn compare_view_lists_flips_and_switches_sides_by_keyboard() {
     wait_until_idle(&mut harness);
     harness.get_by_label("Flips from bagel-base/normal to bagel-base/think");
     let compare = &harness.state().state.compare;
-    let math_1 = compare.flips.iter().find(|f| f.task == "math_1").expect("math_1 flips").clone();
+    let math_1 = compare
+        .flips
+        .iter()
+        .find(|f| f.task == "math_1")
+        .expect("math_1 flips")
+        .clone();
     assert!(!math_1.fixes.is_empty());
     let all_rows = compare.visible_keys().len();
 
     // Clicking the fixes count of math_1 lists exactly those items.
     let count = math_1.fixes.len().to_string();
-    let button = harness.get_all_by_label(&count).next().expect("the fixes count");
+    let button = harness
+        .get_all_by_label(&count)
+        .next()
+        .expect("the fixes count");
     button.click();
     wait_until_idle(&mut harness);
-    let visible: Vec<String> = harness.state().state.compare.visible_keys().iter().map(|(_, id)| id.clone()).collect();
+    let visible: Vec<String> = harness
+        .state()
+        .state
+        .compare
+        .visible_keys()
+        .iter()
+        .map(|(_, id)| id.clone())
+        .collect();
     assert_eq!(visible, math_1.fixes);
     assert!(visible.len() < all_rows);
 
@@ -185,7 +268,10 @@ fn compare_view_lists_flips_and_switches_sides_by_keyboard() {
     harness.key_press(egui::Key::ArrowDown);
     harness.run_steps(2);
     assert_eq!(harness.state().state.compare.focus, 1);
-    assert_eq!(harness.state().state.compare.selected, 1.min(visible.len() - 1));
+    assert_eq!(
+        harness.state().state.compare.selected,
+        1.min(visible.len() - 1)
+    );
     harness.get_by_label("B · bagel-base/think");
 }
 
@@ -203,7 +289,12 @@ fn number_keys_tag_and_tags_survive_a_restart() {
         let (annotation, tag_1, tag_3, id) = {
             let state = &harness.state().state;
             let item = &state.dataset.items[state.selected.unwrap()];
-            (state.annotation_of(item).expect("annotated").clone(), state.tag_names[0].clone(), state.tag_names[2].clone(), item.id.clone())
+            (
+                state.annotation_of(item).expect("annotated").clone(),
+                state.tag_names[0].clone(),
+                state.tag_names[2].clone(),
+                item.id.clone(),
+            )
         };
         assert!(annotation.tags.contains(&tag_1) && annotation.tags.contains(&tag_3));
         assert!(annotation.starred);

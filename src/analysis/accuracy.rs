@@ -29,9 +29,20 @@ pub struct AccuracyRow {
 }
 
 impl AccuracyRow {
-    fn new(run: &str, setting: &str, task: String, kind: TaskKind, correct: u64, total: u64) -> Self {
+    fn new(
+        run: &str,
+        setting: &str,
+        task: String,
+        kind: TaskKind,
+        correct: u64,
+        total: u64,
+    ) -> Self {
         let (ci_low, ci_high) = wilson_interval(correct, total, Z95);
-        let accuracy = if total == 0 { 0.0 } else { correct as f64 / total as f64 };
+        let accuracy = if total == 0 {
+            0.0
+        } else {
+            correct as f64 / total as f64
+        };
         AccuracyRow {
             run: run.to_string(),
             setting: setting.to_string(),
@@ -50,7 +61,12 @@ impl AccuracyRow {
     /// The same row with figures rounded to 4 decimals, as the logs print them (xx.xx%).
     pub fn rounded(&self) -> Self {
         let round = |x: f64| (x * 10_000.0).round() / 10_000.0;
-        AccuracyRow { accuracy: round(self.accuracy), ci_low: round(self.ci_low), ci_high: round(self.ci_high), ..self.clone() }
+        AccuracyRow {
+            accuracy: round(self.accuracy),
+            ci_low: round(self.ci_low),
+            ci_high: round(self.ci_high),
+            ..self.clone()
+        }
     }
 }
 
@@ -60,7 +76,10 @@ pub fn folder_accuracy(dataset: &Dataset) -> Vec<AccuracyRow> {
 }
 
 /// Like `folder_accuracy`, counting only the items `keep` accepts (e.g. without suspect keys).
-pub fn folder_accuracy_where(dataset: &Dataset, keep: impl Fn(&crate::model::Item) -> bool) -> Vec<AccuracyRow> {
+pub fn folder_accuracy_where(
+    dataset: &Dataset,
+    keep: impl Fn(&crate::model::Item) -> bool,
+) -> Vec<AccuracyRow> {
     let mut counts = vec![(0u64, 0u64); dataset.folders.len()];
     for item in &dataset.items {
         if item.verdict != Verdict::NotJudged && keep(item) {
@@ -74,9 +93,15 @@ pub fn folder_accuracy_where(dataset: &Dataset, keep: impl Fn(&crate::model::Ite
         .iter()
         .zip(counts)
         .filter(|(folder, _)| folder.evaluated)
-        .map(|(f, (correct, total))| AccuracyRow::new(&f.run, &f.setting, f.stem.clone(), f.kind, correct, total))
+        .map(|(f, (correct, total))| {
+            AccuracyRow::new(&f.run, &f.setting, f.stem.clone(), f.kind, correct, total)
+        })
         .collect();
-    rows.sort_by(|a, b| order_key(a).cmp(&order_key(b)).then_with(|| a.task.cmp(&b.task)));
+    rows.sort_by(|a, b| {
+        order_key(a)
+            .cmp(&order_key(b))
+            .then_with(|| a.task.cmp(&b.task))
+    });
     rows
 }
 
@@ -85,10 +110,16 @@ pub fn task_type_accuracy(dataset: &Dataset) -> Vec<AccuracyRow> {
     task_type_accuracy_where(dataset, |_| true)
 }
 
-pub fn task_type_accuracy_where(dataset: &Dataset, keep: impl Fn(&crate::model::Item) -> bool) -> Vec<AccuracyRow> {
+pub fn task_type_accuracy_where(
+    dataset: &Dataset,
+    keep: impl Fn(&crate::model::Item) -> bool,
+) -> Vec<AccuracyRow> {
     let mut rows: Vec<AccuracyRow> = Vec::new();
     for row in folder_accuracy_where(dataset, keep) {
-        match rows.iter_mut().find(|r| r.run == row.run && r.setting == row.setting && r.kind == row.kind) {
+        match rows
+            .iter_mut()
+            .find(|r| r.run == row.run && r.setting == row.setting && r.kind == row.kind)
+        {
             Some(existing) => {
                 *existing = AccuracyRow::new(
                     &row.run,
@@ -99,7 +130,14 @@ pub fn task_type_accuracy_where(dataset: &Dataset, keep: impl Fn(&crate::model::
                     existing.total + row.total,
                 )
             }
-            None => rows.push(AccuracyRow::new(&row.run, &row.setting, row.kind.label(), row.kind, row.correct, row.total)),
+            None => rows.push(AccuracyRow::new(
+                &row.run,
+                &row.setting,
+                row.kind.label(),
+                row.kind,
+                row.correct,
+                row.total,
+            )),
         }
     }
     rows.sort_by_key(order_key);
@@ -107,7 +145,12 @@ pub fn task_type_accuracy_where(dataset: &Dataset, keep: impl Fn(&crate::model::
 }
 
 fn order_key(row: &AccuracyRow) -> (String, u8, String, TaskKind) {
-    (row.run.clone(), setting_rank(&row.setting), row.setting.clone(), row.kind)
+    (
+        row.run.clone(),
+        setting_rank(&row.setting),
+        row.setting.clone(),
+        row.kind,
+    )
 }
 
 #[cfg(test)]
@@ -121,18 +164,28 @@ mod tests {
     }
 
     fn items(verdicts: &[Verdict]) -> Vec<Item> {
-        verdicts.iter().enumerate().map(|(i, v)| item(i, *v)).collect()
+        verdicts
+            .iter()
+            .enumerate()
+            .map(|(i, v)| item(i, *v))
+            .collect()
     }
 
     #[test]
     fn folder_rows_count_judged_items_only() {
         use Verdict::*;
         let mut data = Dataset::default();
-        data.push_folder(folder("b", "think", "math_1"), items(&[Yes, No, JudgeError, ImageMissing, NotJudged]));
+        data.push_folder(
+            folder("b", "think", "math_1"),
+            items(&[Yes, No, JudgeError, ImageMissing, NotJudged]),
+        );
         data.push_folder(folder("b", "normal", "math_1"), items(&[Yes]));
         let rows = folder_accuracy(&data);
         assert_eq!(rows.len(), 2);
-        assert_eq!((rows[0].setting.as_str(), rows[0].correct, rows[0].total), ("normal", 1, 1));
+        assert_eq!(
+            (rows[0].setting.as_str(), rows[0].correct, rows[0].total),
+            ("normal", 1, 1)
+        );
         assert_eq!((rows[1].correct, rows[1].total), (1, 4));
         assert_eq!(rows[1].accuracy, 0.25);
     }
@@ -143,10 +196,22 @@ mod tests {
         let mut data = Dataset::default();
         data.push_folder(folder("r", "normal", "Aurelius"), items(&[Yes, No, No]));
         data.push_folder(folder("r", "normal", "Nyxella"), items(&[Yes, Yes, No]));
-        data.push_folder(folder("r", "normal", "Aurelius_Nyxella"), items(&[No, No, No, No]));
+        data.push_folder(
+            folder("r", "normal", "Aurelius_Nyxella"),
+            items(&[No, No, No, No]),
+        );
         let rows = task_type_accuracy(&data);
-        let summary: Vec<(String, u64, u64)> = rows.iter().map(|r| (r.task.clone(), r.correct, r.total)).collect();
-        assert_eq!(summary, [("Knowledge forward".to_string(), 3, 6), ("Knowledge inverse".to_string(), 0, 4)]);
+        let summary: Vec<(String, u64, u64)> = rows
+            .iter()
+            .map(|r| (r.task.clone(), r.correct, r.total))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("Knowledge forward".to_string(), 3, 6),
+                ("Knowledge inverse".to_string(), 0, 4)
+            ]
+        );
     }
 
     #[test]

@@ -37,7 +37,10 @@ pub fn evaluate_question(question: &str) -> Result<Evaluation, String> {
     }
     let expression = longest_math_span(&text).ok_or("no arithmetic found in the question")?;
     let tokens = tokenize(&expression)?;
-    let mut parser = Parser { tokens: &tokens, at: 0 };
+    let mut parser = Parser {
+        tokens: &tokens,
+        at: 0,
+    };
     let mut value = parser.expr()?;
     if parser.at != tokens.len() {
         return Err(format!("cannot read {expression:?}"));
@@ -91,7 +94,11 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
                 i += 1;
             }
             let number: String = chars[start..i].iter().collect();
-            tokens.push(Token::Number(number.parse().map_err(|_| format!("bad number {number:?}"))?));
+            tokens.push(Token::Number(
+                number
+                    .parse()
+                    .map_err(|_| format!("bad number {number:?}"))?,
+            ));
             continue;
         }
         if "+-*/%^√()".contains(c) {
@@ -158,7 +165,11 @@ impl Parser<'_> {
             Some('√') => {
                 self.at += 1;
                 let value = self.unary()?;
-                if value < 0.0 { Err("square root of a negative number".into()) } else { Ok(value.sqrt()) }
+                if value < 0.0 {
+                    Err("square root of a negative number".into())
+                } else {
+                    Ok(value.sqrt())
+                }
             }
             Some('-') => {
                 self.at += 1;
@@ -198,16 +209,30 @@ mod tests {
     use super::*;
 
     fn value(question: &str) -> f64 {
-        evaluate_question(question).unwrap_or_else(|e| panic!("{question}: {e}")).value
+        evaluate_question(question)
+            .unwrap_or_else(|e| panic!("{question}: {e}"))
+            .value
     }
 
     #[test]
     fn every_operator_with_precedence() {
         assert_eq!(value("Generate as many cups as the result of 8 / 4."), 2.0);
-        assert_eq!(value("Provide the number of chairs equal to (7 % 5) + 2 * 1."), 4.0);
-        assert_eq!(value("Show the number of spoons that equals (5^0) * 3 + 1."), 4.0);
-        assert_eq!(value("Produce a number of oranges equal to the result of 3 + 2 - √25."), 0.0);
-        assert_eq!(value("Give the same quantity of forks as (2^3 / √4) - 1."), 3.0);
+        assert_eq!(
+            value("Provide the number of chairs equal to (7 % 5) + 2 * 1."),
+            4.0
+        );
+        assert_eq!(
+            value("Show the number of spoons that equals (5^0) * 3 + 1."),
+            4.0
+        );
+        assert_eq!(
+            value("Produce a number of oranges equal to the result of 3 + 2 - √25."),
+            0.0
+        );
+        assert_eq!(
+            value("Give the same quantity of forks as (2^3 / √4) - 1."),
+            3.0
+        );
         assert_eq!(value("Create as many pots as √36 / √9 + 2."), 4.0);
         assert_eq!(value("Make 2 * 3 ^ 2 - 15 apples."), 3.0);
         assert_eq!(value("Make 2 ^ 3 ^ 0 cups."), 2.0, "^ is right-associative");
@@ -217,7 +242,10 @@ mod tests {
 
     #[test]
     fn word_forms() {
-        assert_eq!(value("Create the same quantity of kittens as the square root of 9 plus 1 minus 2."), 2.0);
+        assert_eq!(
+            value("Create the same quantity of kittens as the square root of 9 plus 1 minus 2."),
+            2.0
+        );
         assert_eq!(value("Draw 3 times 2 divided by 3 apples."), 2.0);
         assert_eq!(value("Draw 2 to the power of 2 modulo 3 balls."), 1.0);
     }
@@ -232,8 +260,16 @@ mod tests {
     #[test]
     fn unreadable_questions_say_why() {
         assert!(evaluate_question("Draw some cats.").is_err());
-        assert!(evaluate_question("Draw 4 / 0 cats.").unwrap_err().contains("zero"));
-        assert!(evaluate_question("Draw (4 + 1 cats.").unwrap_err().contains("parenthesis"));
+        assert!(
+            evaluate_question("Draw 4 / 0 cats.")
+                .unwrap_err()
+                .contains("zero")
+        );
+        assert!(
+            evaluate_question("Draw (4 + 1 cats.")
+                .unwrap_err()
+                .contains("parenthesis")
+        );
         assert_eq!(answer_count("3 forks"), Some(3.0));
         assert_eq!(answer_count("undefined"), None);
     }
@@ -242,12 +278,28 @@ mod tests {
     fn finds_the_wrong_keys_of_the_shared_examples() {
         // From the UniSandbox math_3 benchmark: ids 1 and 31 are keyed wrongly, 2 correctly.
         let cases = [
-            ("Produce a number of oranges equal to the result of 3 + 2 - √25.", "1 orange", false),
-            ("Produce the number of forks matching (5 % 3) + 3 - 1.", "3 forks", false),
-            ("Create the same quantity of kittens as the square root of 9 plus 1 minus 2.", "2 kittens", true),
+            (
+                "Produce a number of oranges equal to the result of 3 + 2 - √25.",
+                "1 orange",
+                false,
+            ),
+            (
+                "Produce the number of forks matching (5 % 3) + 3 - 1.",
+                "3 forks",
+                false,
+            ),
+            (
+                "Create the same quantity of kittens as the square root of 9 plus 1 minus 2.",
+                "2 kittens",
+                true,
+            ),
         ];
         for (question, answer, consistent) in cases {
-            assert_eq!(value(question) == answer_count(answer).unwrap(), consistent, "{question}");
+            assert_eq!(
+                value(question) == answer_count(answer).unwrap(),
+                consistent,
+                "{question}"
+            );
         }
     }
 }

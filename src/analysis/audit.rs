@@ -27,7 +27,9 @@ pub fn audit(dataset: &Dataset) -> Vec<Finding> {
         match folder.kind.family {
             Family::Math => {
                 for part in item.parts.iter().filter(|p| !p.question.is_empty()) {
-                    if let Some(finding) = audit_math(&folder.stem, &item.id, &part.question, &part.answer) {
+                    if let Some(finding) =
+                        audit_math(&folder.stem, &item.id, &part.question, &part.answer)
+                    {
                         found.push(finding);
                     }
                 }
@@ -35,37 +37,47 @@ pub fn audit(dataset: &Dataset) -> Vec<Finding> {
             Family::Mapping => {
                 for part in &item.parts {
                     if part.answer.trim().eq_ignore_ascii_case("undefined") {
-                        let side = part.label.map(|l| format!("{}_{l}", item.id)).unwrap_or_else(|| item.id.clone());
+                        let side = part
+                            .label
+                            .map(|l| format!("{}_{l}", item.id))
+                            .unwrap_or_else(|| item.id.clone());
                         found.push(Finding {
                             task: folder.stem.clone(),
                             id: side,
                             expected: part.answer.clone(),
                             computed: "—".into(),
-                            reason: "the answer key is \"undefined\": no rule defines this symbol".into(),
+                            reason: "the answer key is \"undefined\": no rule defines this symbol"
+                                .into(),
                         });
                     }
                 }
                 if let [a, b] = &item.parts[..]
-                    && !a.answer.is_empty() && a.answer.trim().eq_ignore_ascii_case(b.answer.trim()) {
-                        found.push(Finding {
-                            task: folder.stem.clone(),
-                            id: item.id.clone(),
-                            expected: a.answer.clone(),
-                            computed: b.answer.clone(),
-                            reason: "A and B have the same answer".into(),
-                        });
-                    }
+                    && !a.answer.is_empty()
+                    && a.answer.trim().eq_ignore_ascii_case(b.answer.trim())
+                {
+                    found.push(Finding {
+                        task: folder.stem.clone(),
+                        id: item.id.clone(),
+                        expected: a.answer.clone(),
+                        computed: b.answer.clone(),
+                        reason: "A and B have the same answer".into(),
+                    });
+                }
             }
             _ => {}
         }
         for finding in found {
-            if !findings.iter().any(|f| f.task == finding.task && f.id == finding.id && f.reason == finding.reason) {
+            if !findings
+                .iter()
+                .any(|f| f.task == finding.task && f.id == finding.id && f.reason == finding.reason)
+            {
                 findings.push(finding);
             }
         }
     }
     findings.sort_by(|a, b| {
-        (a.task.as_str(), crate::load::folder::natural_key(&a.id)).cmp(&(b.task.as_str(), crate::load::folder::natural_key(&b.id)))
+        (a.task.as_str(), crate::load::folder::natural_key(&a.id))
+            .cmp(&(b.task.as_str(), crate::load::folder::natural_key(&b.id)))
     });
     findings
 }
@@ -74,13 +86,29 @@ pub fn audit(dataset: &Dataset) -> Vec<Finding> {
 pub fn audit_math(task: &str, id: &str, question: &str, answer: &str) -> Option<Finding> {
     let evaluation = evaluate_question(question).ok()?;
     let value = evaluation.value;
-    let computed = if value.fract() == 0.0 { format!("{value}") } else { format!("{value:.3}") };
-    let finding = |reason: String| Finding { task: task.into(), id: id.into(), expected: answer.into(), computed: computed.clone(), reason };
+    let computed = if value.fract() == 0.0 {
+        format!("{value}")
+    } else {
+        format!("{value:.3}")
+    };
+    let finding = |reason: String| Finding {
+        task: task.into(),
+        id: id.into(),
+        expected: answer.into(),
+        computed: computed.clone(),
+        reason,
+    };
     if value.fract() != 0.0 {
-        return Some(finding(format!("{} is not a whole number", evaluation.expression)));
+        return Some(finding(format!(
+            "{} is not a whole number",
+            evaluation.expression
+        )));
     }
     match answer_count(answer) {
-        Some(key) if key != value => Some(finding(format!("{} = {computed}, the key says {key}", evaluation.expression))),
+        Some(key) if key != value => Some(finding(format!(
+            "{} = {computed}, the key says {key}",
+            evaluation.expression
+        ))),
         _ => None,
     }
 }
@@ -91,11 +119,24 @@ mod tests {
 
     #[test]
     fn math_keys_checked_against_arithmetic() {
-        let wrong = audit_math("math_3", "31", "Produce the number of forks matching (5 % 3) + 3 - 1.", "3 forks").unwrap();
-        assert_eq!((wrong.computed.as_str(), wrong.expected.as_str()), ("4", "3 forks"));
+        let wrong = audit_math(
+            "math_3",
+            "31",
+            "Produce the number of forks matching (5 % 3) + 3 - 1.",
+            "3 forks",
+        )
+        .unwrap();
+        assert_eq!(
+            (wrong.computed.as_str(), wrong.expected.as_str()),
+            ("4", "3 forks")
+        );
         assert!(wrong.reason.contains("the key says 3"));
-        assert_eq!(audit_math("math_3", "2", "Create as many cups as 8 / 4.", "2 cups"), None);
-        let fraction = audit_math("math_1", "9", "Create as many cups as 7 / 2.", "3 cups").unwrap();
+        assert_eq!(
+            audit_math("math_3", "2", "Create as many cups as 8 / 4.", "2 cups"),
+            None
+        );
+        let fraction =
+            audit_math("math_1", "9", "Create as many cups as 7 / 2.", "3 cups").unwrap();
         assert!(fraction.reason.contains("not a whole number"));
     }
 }

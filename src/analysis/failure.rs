@@ -111,15 +111,24 @@ pub fn classify_part(family: Family, part: &Part, other: Option<&Part>) -> Optio
     }
     Some(match family {
         Family::Math => match (count_and_noun(caption), count_and_noun(&part.answer)) {
-            (Some((got, got_noun)), Some((want, want_noun))) if same_noun(&got_noun, &want_noun) => {
-                if got == want { Failure::Unclassified } else { Failure::CountOff(got - want) }
+            (Some((got, got_noun)), Some((want, want_noun)))
+                if same_noun(&got_noun, &want_noun) =>
+            {
+                if got == want {
+                    Failure::Unclassified
+                } else {
+                    Failure::CountOff(got - want)
+                }
             }
             (Some(_), Some(_)) => Failure::WrongObject,
             _ => Failure::Unclassified,
         },
         Family::Mapping => {
             let other_answer = other.map(|o| o.answer.as_str()).unwrap_or("");
-            if !other_answer.is_empty() && same_noun(caption, other_answer) && !same_noun(caption, &part.answer) {
+            if !other_answer.is_empty()
+                && same_noun(caption, other_answer)
+                && !same_noun(caption, &part.answer)
+            {
                 Failure::OtherSymbolObject
             } else {
                 Failure::WrongObject
@@ -136,7 +145,11 @@ pub fn classify_item(family: Family, item: &Item) -> Vec<Failure> {
         .iter()
         .enumerate()
         .filter_map(|(i, part)| {
-            let other = if item.parts.len() == 2 { item.parts.get(1 - i) } else { None };
+            let other = if item.parts.len() == 2 {
+                item.parts.get(1 - i)
+            } else {
+                None
+            };
             classify_part(family, part, other)
         })
         .collect()
@@ -144,7 +157,12 @@ pub fn classify_item(family: Family, item: &Item) -> Vec<Failure> {
 
 /// Does the trace's detailed prompt plan the expected answer? `None` without a trace or key.
 pub fn reasoning_of(family: Family, part: &Part) -> Option<Reasoning> {
-    let planned = part.trace.as_ref()?.detailed_prompt.as_deref()?.to_lowercase();
+    let planned = part
+        .trace
+        .as_ref()?
+        .detailed_prompt
+        .as_deref()?
+        .to_lowercase();
     let answer = part.answer.to_lowercase();
     if answer.is_empty() {
         return None;
@@ -158,35 +176,66 @@ pub fn reasoning_of(family: Family, part: &Part) -> Option<Reasoning> {
         Family::Knowledge => match parse_person(&answer) {
             Some(person) => {
                 let words = [person.0.map(str::to_string), person.1];
-                words.iter().flatten().all(|w| planned.contains(&w.to_lowercase()))
+                words
+                    .iter()
+                    .flatten()
+                    .all(|w| planned.contains(&w.to_lowercase()))
             }
             None => planned.contains(&singular(&answer)),
         },
         Family::Other => return None,
     };
-    Some(if right { Reasoning::Right } else { Reasoning::Wrong })
+    Some(if right {
+        Reasoning::Right
+    } else {
+        Reasoning::Wrong
+    })
 }
 
 /// "3 cups" → (3, "cups").
 fn count_and_noun(text: &str) -> Option<(i64, String)> {
     let mut words = text.split_whitespace();
     let count = words.next()?.parse().ok()?;
-    let noun = words.collect::<Vec<_>>().join(" ").trim_end_matches('.').to_lowercase();
+    let noun = words
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_end_matches('.')
+        .to_lowercase();
     Some((count, noun))
 }
 
-const NUMBER_WORDS: [&str; 11] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+const NUMBER_WORDS: [&str; 11] = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+];
 
 /// The count a detailed prompt plans: "exactly four spoons" → 4; "an empty tabletop, no
 /// oranges" → 0; "a single cat" → 1. Explicit numbers win over the article "a".
 fn planned_count(text: &str) -> Option<i64> {
-    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     let explicit = words.iter().find_map(|word| {
-        word.parse::<i64>().ok().or_else(|| NUMBER_WORDS.iter().position(|w| w == word).map(|n| n as i64))
+        word.parse::<i64>().ok().or_else(|| {
+            NUMBER_WORDS
+                .iter()
+                .position(|w| w == word)
+                .map(|n| n as i64)
+        })
     });
     explicit
-        .or_else(|| words.iter().any(|w| *w == "empty" || *w == "no").then_some(0))
-        .or_else(|| words.iter().any(|w| matches!(*w, "single" | "a" | "an")).then_some(1))
+        .or_else(|| {
+            words
+                .iter()
+                .any(|w| *w == "empty" || *w == "no")
+                .then_some(0)
+        })
+        .or_else(|| {
+            words
+                .iter()
+                .any(|w| matches!(*w, "single" | "a" | "an"))
+                .then_some(1)
+        })
 }
 
 /// "forks" → "fork", "cherries" → "cherry", "glasses" → "glass", "fish" → "fish".
@@ -194,7 +243,10 @@ fn singular(noun: &str) -> String {
     let noun = noun.trim().trim_end_matches('.').to_lowercase();
     if let Some(stem) = noun.strip_suffix("ies") {
         format!("{stem}y")
-    } else if ["ches", "shes", "xes", "sses"].iter().any(|s| noun.ends_with(s)) {
+    } else if ["ches", "shes", "xes", "sses"]
+        .iter()
+        .any(|s| noun.ends_with(s))
+    {
         noun[..noun.len() - 2].to_string()
     } else if noun.ends_with('s') && !noun.ends_with("ss") {
         noun[..noun.len() - 1].to_string()
@@ -208,7 +260,12 @@ fn same_noun(a: &str, b: &str) -> bool {
 }
 
 /// The four portrait slots the knowledge judge reports: ethnicity, hair, age, gender.
-type PersonSlots = (Option<&'static str>, Option<String>, Option<&'static str>, Option<&'static str>);
+type PersonSlots = (
+    Option<&'static str>,
+    Option<String>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
 
 /// (ethnicity, hair, age, gender) of an answer like "An elderly African/Indigenous woman with
 /// black hair." The age slot follows the judge's kid | mid-age | old.
@@ -217,23 +274,47 @@ fn parse_person(answer: &str) -> Option<PersonSlots> {
     if !lower.contains(" hair") {
         return None;
     }
-    let ethnicity = ["African/Indigenous", "East Asian", "South Asian", "Caucasian", "Latino", "Hispanic", "Middle Eastern"]
-        .into_iter()
-        .find(|e| lower.contains(&e.to_lowercase()));
-    let hair = lower.split(" hair").next().and_then(|before| before.split_whitespace().last()).map(str::to_string);
+    let ethnicity = [
+        "African/Indigenous",
+        "East Asian",
+        "South Asian",
+        "Caucasian",
+        "Latino",
+        "Hispanic",
+        "Middle Eastern",
+    ]
+    .into_iter()
+    .find(|e| lower.contains(&e.to_lowercase()));
+    let hair = lower
+        .split(" hair")
+        .next()
+        .and_then(|before| before.split_whitespace().last())
+        .map(str::to_string);
     let age = if ["elderly", "old"].iter().any(|w| lower.contains(w)) {
         Some("old")
-    } else if ["middle-aged", "mid-age", "adult"].iter().any(|w| lower.contains(w)) {
+    } else if ["middle-aged", "mid-age", "adult"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
         Some("mid-age")
-    } else if ["kid", "child", "boy", "girl", "young"].iter().any(|w| lower.split(|c: char| !c.is_alphanumeric()).any(|x| x == *w)) {
+    } else if ["kid", "child", "boy", "girl", "young"]
+        .iter()
+        .any(|w| lower.split(|c: char| !c.is_alphanumeric()).any(|x| x == *w))
+    {
         Some("kid")
     } else {
         None
     };
     let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).collect();
-    let gender = if words.iter().any(|w| ["woman", "girl", "female", "lady"].contains(w)) {
+    let gender = if words
+        .iter()
+        .any(|w| ["woman", "girl", "female", "lady"].contains(w))
+    {
         Some("female")
-    } else if words.iter().any(|w| ["man", "boy", "male", "gentleman"].contains(w)) {
+    } else if words
+        .iter()
+        .any(|w| ["man", "boy", "male", "gentleman"].contains(w))
+    {
         Some("male")
     } else {
         None
@@ -243,13 +324,25 @@ fn parse_person(answer: &str) -> Option<PersonSlots> {
 
 fn knowledge_failure(caption: &str, answer: &str) -> Failure {
     if let Some(fruit) = caption.strip_prefix("Fruit:") {
-        return if same_noun(fruit, answer) { Failure::Unclassified } else { Failure::WrongFruit };
+        return if same_noun(fruit, answer) {
+            Failure::Unclassified
+        } else {
+            Failure::WrongFruit
+        };
     }
     if let Some(flower) = caption.strip_prefix("Flower:") {
-        return if same_noun(flower, answer) { Failure::Unclassified } else { Failure::WrongFlower };
+        return if same_noun(flower, answer) {
+            Failure::Unclassified
+        } else {
+            Failure::WrongFlower
+        };
     }
-    let Some(slots) = caption.strip_prefix("Person:") else { return Failure::Unclassified };
-    let Some((ethnicity, hair, age, gender)) = parse_person(answer) else { return Failure::Unclassified };
+    let Some(slots) = caption.strip_prefix("Person:") else {
+        return Failure::Unclassified;
+    };
+    let Some((ethnicity, hair, age, gender)) = parse_person(answer) else {
+        return Failure::Unclassified;
+    };
     let got: Vec<String> = slots.split(';').map(|s| s.trim().to_lowercase()).collect();
     let mut wrong = Vec::new();
     let expected = [
@@ -260,11 +353,16 @@ fn knowledge_failure(caption: &str, answer: &str) -> Failure {
     ];
     for (index, (slot, want)) in expected.into_iter().enumerate() {
         if let (Some(want), Some(have)) = (want, got.get(index))
-            && *have != want {
-                wrong.push(slot);
-            }
+            && *have != want
+        {
+            wrong.push(slot);
+        }
     }
-    if wrong.is_empty() { Failure::Unclassified } else { Failure::PersonMismatch(wrong) }
+    if wrong.is_empty() {
+        Failure::Unclassified
+    } else {
+        Failure::PersonMismatch(wrong)
+    }
 }
 
 #[cfg(test)]
@@ -281,55 +379,157 @@ mod tests {
     #[test]
     fn math_captions() {
         let no = Verdict::No;
-        assert_eq!(classify_part(Family::Math, &part("3 forks", "4 forks", no), None), Some(Failure::CountOff(1)));
-        assert_eq!(classify_part(Family::Math, &part("3 forks", "1 fork", no), None), Some(Failure::CountOff(-2)));
-        assert_eq!(classify_part(Family::Math, &part("2 kittens", "2 dogs", no), None), Some(Failure::WrongObject));
-        assert_eq!(classify_part(Family::Math, &part("2 kittens", "Error", no), None), Some(Failure::JudgeSaidError));
-        assert_eq!(classify_part(Family::Math, &part("2 kittens", "2 kittens", Verdict::Yes), None), None);
-        assert_eq!(classify_part(Family::Math, &part("2 kittens", "", Verdict::ImageMissing), None), Some(Failure::ImageMissing));
+        assert_eq!(
+            classify_part(Family::Math, &part("3 forks", "4 forks", no), None),
+            Some(Failure::CountOff(1))
+        );
+        assert_eq!(
+            classify_part(Family::Math, &part("3 forks", "1 fork", no), None),
+            Some(Failure::CountOff(-2))
+        );
+        assert_eq!(
+            classify_part(Family::Math, &part("2 kittens", "2 dogs", no), None),
+            Some(Failure::WrongObject)
+        );
+        assert_eq!(
+            classify_part(Family::Math, &part("2 kittens", "Error", no), None),
+            Some(Failure::JudgeSaidError)
+        );
+        assert_eq!(
+            classify_part(
+                Family::Math,
+                &part("2 kittens", "2 kittens", Verdict::Yes),
+                None
+            ),
+            None
+        );
+        assert_eq!(
+            classify_part(
+                Family::Math,
+                &part("2 kittens", "", Verdict::ImageMissing),
+                None
+            ),
+            Some(Failure::ImageMissing)
+        );
     }
 
     #[test]
     fn mapping_captions_spot_the_other_symbol() {
         let a = part("clock", "fork", Verdict::No);
         let b = part("fork", "fork", Verdict::Yes);
-        assert_eq!(classify_part(Family::Mapping, &a, Some(&b)), Some(Failure::OtherSymbolObject));
+        assert_eq!(
+            classify_part(Family::Mapping, &a, Some(&b)),
+            Some(Failure::OtherSymbolObject)
+        );
         let c = part("clock", "lamp", Verdict::No);
-        assert_eq!(classify_part(Family::Mapping, &c, Some(&b)), Some(Failure::WrongObject));
-        assert_eq!(classify_part(Family::Mapping, &part("clock", "Error", Verdict::No), Some(&b)), Some(Failure::JudgeSaidError));
+        assert_eq!(
+            classify_part(Family::Mapping, &c, Some(&b)),
+            Some(Failure::WrongObject)
+        );
+        assert_eq!(
+            classify_part(
+                Family::Mapping,
+                &part("clock", "Error", Verdict::No),
+                Some(&b)
+            ),
+            Some(Failure::JudgeSaidError)
+        );
     }
 
     #[test]
     fn knowledge_captions_name_the_slots() {
         let answer = "An elderly African/Indigenous woman with black hair.";
-        let wrong = part(answer, "Person: African/Indigenous; black; kid; male", Verdict::No);
-        assert_eq!(classify_part(Family::Knowledge, &wrong, None), Some(Failure::PersonMismatch(vec!["age", "gender"])));
-        let other = part("A Caucasian kid with blond hair.", "Person: African/Indigenous; black; old; female", Verdict::No);
-        assert_eq!(classify_part(Family::Knowledge, &other, None), Some(Failure::PersonMismatch(vec!["ethnicity", "hair", "age"])));
-        assert_eq!(classify_part(Family::Knowledge, &part("apples", "Fruit: grape", Verdict::No), None), Some(Failure::WrongFruit));
-        assert_eq!(classify_part(Family::Knowledge, &part("carnation", "Flower: rose", Verdict::No), None), Some(Failure::WrongFlower));
-        assert_eq!(classify_part(Family::Knowledge, &part("carnation", "Reject", Verdict::No), None), Some(Failure::Rejected));
-        assert_eq!(Failure::PersonMismatch(vec!["age", "gender"]).label(), "wrong age+gender");
+        let wrong = part(
+            answer,
+            "Person: African/Indigenous; black; kid; male",
+            Verdict::No,
+        );
+        assert_eq!(
+            classify_part(Family::Knowledge, &wrong, None),
+            Some(Failure::PersonMismatch(vec!["age", "gender"]))
+        );
+        let other = part(
+            "A Caucasian kid with blond hair.",
+            "Person: African/Indigenous; black; old; female",
+            Verdict::No,
+        );
+        assert_eq!(
+            classify_part(Family::Knowledge, &other, None),
+            Some(Failure::PersonMismatch(vec!["ethnicity", "hair", "age"]))
+        );
+        assert_eq!(
+            classify_part(
+                Family::Knowledge,
+                &part("apples", "Fruit: grape", Verdict::No),
+                None
+            ),
+            Some(Failure::WrongFruit)
+        );
+        assert_eq!(
+            classify_part(
+                Family::Knowledge,
+                &part("carnation", "Flower: rose", Verdict::No),
+                None
+            ),
+            Some(Failure::WrongFlower)
+        );
+        assert_eq!(
+            classify_part(
+                Family::Knowledge,
+                &part("carnation", "Reject", Verdict::No),
+                None
+            ),
+            Some(Failure::Rejected)
+        );
+        assert_eq!(
+            Failure::PersonMismatch(vec!["age", "gender"]).label(),
+            "wrong age+gender"
+        );
     }
 
     #[test]
     fn trace_conclusion_against_the_key() {
         let with_plan = |answer: &str, plan: &str| {
             let mut p = part(answer, "", Verdict::No);
-            p.trace = Some(Trace { reasoning: String::new(), detailed_prompt: Some(plan.into()), source: String::new() });
+            p.trace = Some(Trace {
+                reasoning: String::new(),
+                detailed_prompt: Some(plan.into()),
+                source: String::new(),
+            });
             p
         };
-        let right = with_plan("3 forks", "A photorealistic image of exactly three forks on a table.");
+        let right = with_plan(
+            "3 forks",
+            "A photorealistic image of exactly three forks on a table.",
+        );
         assert_eq!(reasoning_of(Family::Math, &right), Some(Reasoning::Right));
-        let wrong = with_plan("3 forks", "A photorealistic image of exactly four forks on a table.");
+        let wrong = with_plan(
+            "3 forks",
+            "A photorealistic image of exactly four forks on a table.",
+        );
         assert_eq!(reasoning_of(Family::Math, &wrong), Some(Reasoning::Wrong));
-        let empty = with_plan("1 orange", "A clean image of an empty tabletop, no oranges.");
+        let empty = with_plan(
+            "1 orange",
+            "A clean image of an empty tabletop, no oranges.",
+        );
         assert_eq!(reasoning_of(Family::Math, &empty), Some(Reasoning::Wrong));
         let mapping = with_plan("chair", "A realistic photograph of a single table.");
-        assert_eq!(reasoning_of(Family::Mapping, &mapping), Some(Reasoning::Wrong));
-        let person = with_plan("An elderly African/Indigenous woman with black hair.", "A portrait of an elderly African/Indigenous woman with black hair.");
-        assert_eq!(reasoning_of(Family::Knowledge, &person), Some(Reasoning::Right));
-        assert_eq!(reasoning_of(Family::Math, &part("3 forks", "", Verdict::No)), None);
+        assert_eq!(
+            reasoning_of(Family::Mapping, &mapping),
+            Some(Reasoning::Wrong)
+        );
+        let person = with_plan(
+            "An elderly African/Indigenous woman with black hair.",
+            "A portrait of an elderly African/Indigenous woman with black hair.",
+        );
+        assert_eq!(
+            reasoning_of(Family::Knowledge, &person),
+            Some(Reasoning::Right)
+        );
+        assert_eq!(
+            reasoning_of(Family::Math, &part("3 forks", "", Verdict::No)),
+            None
+        );
     }
 }
 
@@ -367,16 +567,22 @@ pub fn insights(dataset: &crate::model::Dataset) -> Vec<ItemInsight> {
         .map(|item| {
             let family = dataset.folder_of(item).kind.family;
             let failures = classify_item(family, item);
-            let per_part: Vec<Option<Reasoning>> = item.parts.iter().map(|p| reasoning_of(family, p)).collect();
+            let per_part: Vec<Option<Reasoning>> =
+                item.parts.iter().map(|p| reasoning_of(family, p)).collect();
             let reasoning = if per_part.contains(&Some(Reasoning::Wrong)) {
                 Some(Reasoning::Wrong)
-            } else if !per_part.is_empty() && per_part.iter().all(|r| *r == Some(Reasoning::Right)) {
+            } else if !per_part.is_empty() && per_part.iter().all(|r| *r == Some(Reasoning::Right))
+            {
                 Some(Reasoning::Right)
             } else {
                 None
             };
             let judged_wrong = !matches!(item.verdict, Verdict::Yes | Verdict::NotJudged);
-            ItemInsight { drew_wrong: reasoning == Some(Reasoning::Right) && judged_wrong, failures, reasoning }
+            ItemInsight {
+                drew_wrong: reasoning == Some(Reasoning::Right) && judged_wrong,
+                failures,
+                reasoning,
+            }
         })
         .collect()
 }
@@ -390,7 +596,14 @@ pub fn breakdown(
     for (item, insight) in dataset.items.iter().zip(insights) {
         let folder = dataset.folder_of(item);
         for label in insight.labels() {
-            *counts.entry((folder.run.clone(), folder.setting.clone(), folder.kind, label)).or_insert(0) += 1;
+            *counts
+                .entry((
+                    folder.run.clone(),
+                    folder.setting.clone(),
+                    folder.kind,
+                    label,
+                ))
+                .or_insert(0) += 1;
         }
     }
     counts
@@ -406,7 +619,14 @@ pub fn class_breakdown(
     for (item, insight) in dataset.items.iter().zip(insights) {
         if let Some(first) = insight.failures.first() {
             let folder = dataset.folder_of(item);
-            *counts.entry((folder.run.clone(), folder.setting.clone(), folder.kind, first.class())).or_insert(0) += 1;
+            *counts
+                .entry((
+                    folder.run.clone(),
+                    folder.setting.clone(),
+                    folder.kind,
+                    first.class(),
+                ))
+                .or_insert(0) += 1;
         }
     }
     counts
@@ -424,20 +644,39 @@ mod breakdown_tests {
         let insights = insights(&data);
         let counts = breakdown(&data, &insights);
         let total_for = |setting: &str, label: &str| -> u64 {
-            counts.iter().filter(|((_, s, _, l), _)| s == setting && l == label).map(|(_, n)| n).sum()
+            counts
+                .iter()
+                .filter(|((_, s, _, l), _)| s == setting && l == label)
+                .map(|(_, n)| n)
+                .sum()
         };
         // Normal mode has no traces, so no reasoning labels; think mode has both kinds.
         assert_eq!(total_for("normal", DREW_WRONG), 0);
         assert!(total_for("think", DREW_WRONG) > 0);
         assert!(total_for("think", "reasoned wrong") > 0);
         assert!(counts.keys().any(|(_, _, _, l)| l.starts_with("count ")));
-        assert!(counts.keys().any(|(_, _, _, l)| l == "other symbol's object"));
-        assert!(counts.keys().any(|(_, _, _, l)| l.starts_with("wrong ") && l != "wrong object"));
+        assert!(
+            counts
+                .keys()
+                .any(|(_, _, _, l)| l == "other symbol's object")
+        );
+        assert!(
+            counts
+                .keys()
+                .any(|(_, _, _, l)| l.starts_with("wrong ") && l != "wrong object")
+        );
         // The class stacks add up to the judged-wrong items.
         let classes = class_breakdown(&data, &insights);
-        let wrong = data.items.iter().filter(|i| !matches!(i.verdict, Verdict::Yes | Verdict::NotJudged)).count() as u64;
+        let wrong = data
+            .items
+            .iter()
+            .filter(|i| !matches!(i.verdict, Verdict::Yes | Verdict::NotJudged))
+            .count() as u64;
         assert_eq!(classes.values().sum::<u64>(), wrong);
         // Every judged-wrong image got a class other than "unclassified" in the generated runs.
-        assert_eq!(total_for("normal", "unclassified") + total_for("think", "unclassified"), 0);
+        assert_eq!(
+            total_for("normal", "unclassified") + total_for("think", "unclassified"),
+            0
+        );
     }
 }

@@ -20,8 +20,13 @@ impl Side {
     /// Parses `RUN/SETTING`; the run may itself contain `/`.
     pub fn parse(text: &str) -> Result<Side, String> {
         match text.rsplit_once('/') {
-            Some((run, setting)) if !run.is_empty() && !setting.is_empty() => Ok(Side { run: run.into(), setting: setting.into() }),
-            _ => Err(format!("{text:?} is not RUN/SETTING (e.g. bagel-base/think)")),
+            Some((run, setting)) if !run.is_empty() && !setting.is_empty() => Ok(Side {
+                run: run.into(),
+                setting: setting.into(),
+            }),
+            _ => Err(format!(
+                "{text:?} is not RUN/SETTING (e.g. bagel-base/think)"
+            )),
         }
     }
 
@@ -59,8 +64,10 @@ pub fn flips(dataset: &Dataset, a: &Side, b: &Side, task: Option<&str>) -> Vec<T
             .filter(|item| item.verdict != Verdict::NotJudged)
             .filter_map(|item| {
                 let folder = dataset.folder_of(item);
-                (folder.run == side.run && folder.setting == side.setting && task.is_none_or(|t| t == folder.stem))
-                    .then(|| ((folder.stem.clone(), item.id.clone()), item.is_correct()))
+                (folder.run == side.run
+                    && folder.setting == side.setting
+                    && task.is_none_or(|t| t == folder.stem))
+                .then(|| ((folder.stem.clone(), item.id.clone()), item.is_correct()))
             })
             .collect()
     };
@@ -75,9 +82,14 @@ pub fn flips(dataset: &Dataset, a: &Side, b: &Side, task: Option<&str>) -> Vec<T
     stems
         .into_iter()
         .map(|(_, stem)| {
-            let mut ids: Vec<&String> = on_a.keys().filter(|(s, id)| *s == stem && on_b.contains_key(&(s.clone(), (*id).clone()))).map(|(_, id)| id).collect();
+            let mut ids: Vec<&String> = on_a
+                .keys()
+                .filter(|(s, id)| *s == stem && on_b.contains_key(&(s.clone(), (*id).clone())))
+                .map(|(_, id)| id)
+                .collect();
             ids.sort_by_key(|id| crate::load::folder::natural_key(id));
-            let (mut fixes, mut breaks, mut a_correct, mut b_correct) = (Vec::new(), Vec::new(), 0, 0);
+            let (mut fixes, mut breaks, mut a_correct, mut b_correct) =
+                (Vec::new(), Vec::new(), 0, 0);
             for id in &ids {
                 let key = (stem.clone(), (*id).clone());
                 let (right_a, right_b) = (on_a[&key], on_b[&key]);
@@ -90,9 +102,21 @@ pub fn flips(dataset: &Dataset, a: &Side, b: &Side, task: Option<&str>) -> Vec<T
                 }
             }
             let n = ids.len() as u64;
-            let (difference, ci_low, ci_high) = paired_difference(fixes.len() as u64, breaks.len() as u64, n);
+            let (difference, ci_low, ci_high) =
+                paired_difference(fixes.len() as u64, breaks.len() as u64, n);
             let p_value = mcnemar_exact(fixes.len() as u64, breaks.len() as u64);
-            TaskFlips { task: stem, paired: n, a_correct, b_correct, fixes, breaks, difference, ci_low, ci_high, p_value }
+            TaskFlips {
+                task: stem,
+                paired: n,
+                a_correct,
+                b_correct,
+                fixes,
+                breaks,
+                difference,
+                ci_low,
+                ci_high,
+                p_value,
+            }
         })
         .collect()
 }
@@ -106,7 +130,11 @@ pub fn paired_difference(fixes: u64, breaks: u64, n: u64) -> (f64, f64, f64) {
     let (f, k, n) = (fixes as f64, breaks as f64, n as f64);
     let difference = (f - k) / n;
     let se = ((f + k) - (f - k).powi(2) / n).max(0.0).sqrt() / n;
-    (difference, (difference - Z95 * se).max(-1.0), (difference + Z95 * se).min(1.0))
+    (
+        difference,
+        (difference - Z95 * se).max(-1.0),
+        (difference + Z95 * se).min(1.0),
+    )
 }
 
 /// Exact two-sided McNemar test: a binomial test of `fixes` vs `breaks` at p = ½.
@@ -163,7 +191,13 @@ mod tests {
 
     #[test]
     fn sides_parse_with_slashes_in_the_run() {
-        assert_eq!(Side::parse("group/ckpt/think").unwrap(), Side { run: "group/ckpt".into(), setting: "think".into() });
+        assert_eq!(
+            Side::parse("group/ckpt/think").unwrap(),
+            Side {
+                run: "group/ckpt".into(),
+                setting: "think".into()
+            }
+        );
         assert!(Side::parse("think").is_err());
     }
 }

@@ -21,21 +21,40 @@ impl InspectorApp {
                 self.store = Some(store);
             }
             Err(err) => {
-                self.state.tag_names = crate::annotations::DEFAULT_TAGS.iter().map(|t| t.to_string()).collect();
+                self.state.tag_names = crate::annotations::DEFAULT_TAGS
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect();
                 self.state.notice = Some(format!("Annotations are off: {err}"));
             }
         }
     }
 
     /// Writes one annotation change to the store, then to the cache; a failed write changes nothing.
-    pub(super) fn annotate(&mut self, item: usize, change: impl FnOnce(&crate::annotations::AnnotationStore, &crate::annotations::AnnotationKey, &mut crate::annotations::Annotation) -> Result<(), crate::annotations::AnnotationError>) {
+    pub(super) fn annotate(
+        &mut self,
+        item: usize,
+        change: impl FnOnce(
+            &crate::annotations::AnnotationStore,
+            &crate::annotations::AnnotationKey,
+            &mut crate::annotations::Annotation,
+        ) -> Result<(), crate::annotations::AnnotationError>,
+    ) {
         let Some(store) = &self.store else {
-            self.state.notice = Some("Annotations are off (the database could not be opened).".into());
+            self.state.notice =
+                Some("Annotations are off (the database could not be opened).".into());
             return;
         };
-        let Some(found) = self.state.dataset.items.get(item) else { return };
+        let Some(found) = self.state.dataset.items.get(item) else {
+            return;
+        };
         let key = crate::annotations::AnnotationKey::of(&self.state.dataset, found);
-        let mut annotation = self.state.annotations.get(&key).cloned().unwrap_or_default();
+        let mut annotation = self
+            .state
+            .annotations
+            .get(&key)
+            .cloned()
+            .unwrap_or_default();
         match change(store, &key, &mut annotation) {
             Ok(()) => {
                 if annotation.is_empty() {
@@ -50,5 +69,4 @@ impl InspectorApp {
             Err(err) => self.state.notice = Some(format!("Annotation not saved: {err}")),
         }
     }
-
 }

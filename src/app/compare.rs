@@ -34,7 +34,11 @@ impl CompareState {
     pub fn visible_keys(&self) -> Vec<&(String, String)> {
         self.keys
             .iter()
-            .filter(|(stem, id)| self.flip_filter.as_ref().is_none_or(|f| f.task == *stem && f.ids.contains(id)))
+            .filter(|(stem, id)| {
+                self.flip_filter
+                    .as_ref()
+                    .is_none_or(|f| f.task == *stem && f.ids.contains(id))
+            })
             .collect()
     }
 
@@ -44,14 +48,30 @@ impl CompareState {
         if let Some(first) = self.sides.first() {
             for ((run, setting, stem, id), _) in index.iter() {
                 if *run == first.run && *setting == first.setting {
-                    let everywhere = self.sides.iter().all(|s| index.contains_key(&(s.run.clone(), s.setting.clone(), stem.clone(), id.clone())));
+                    let everywhere = self.sides.iter().all(|s| {
+                        index.contains_key(&(
+                            s.run.clone(),
+                            s.setting.clone(),
+                            stem.clone(),
+                            id.clone(),
+                        ))
+                    });
                     if everywhere {
-                        keys.push((crate::taxonomy::TaskKind::of_stem(stem), (stem.clone(), id.clone())));
+                        keys.push((
+                            crate::taxonomy::TaskKind::of_stem(stem),
+                            (stem.clone(), id.clone()),
+                        ));
                     }
                 }
             }
         }
-        keys.sort_by(|a, b| (a.0, &a.1.0, crate::load::folder::natural_key(&a.1.1)).cmp(&(b.0, &b.1.0, crate::load::folder::natural_key(&b.1.1))));
+        keys.sort_by(|a, b| {
+            (a.0, &a.1.0, crate::load::folder::natural_key(&a.1.1)).cmp(&(
+                b.0,
+                &b.1.0,
+                crate::load::folder::natural_key(&b.1.1),
+            ))
+        });
         self.keys = keys.into_iter().map(|(_, k)| k).collect();
         self.flips = match &self.sides[..] {
             [a, b, ..] => crate::analysis::flips::flips(dataset, a, b, None),
@@ -91,19 +111,37 @@ pub fn item_index(dataset: &Dataset) -> ItemIndex {
         .enumerate()
         .map(|(i, item)| {
             let f = dataset.folder_of(item);
-            ((f.run.clone(), f.setting.clone(), f.stem.clone(), item.id.clone()), i)
+            (
+                (
+                    f.run.clone(),
+                    f.setting.clone(),
+                    f.stem.clone(),
+                    item.id.clone(),
+                ),
+                i,
+            )
         })
         .collect()
 }
 
 /// Default sides: every setting of the first run (normal vs think).
 pub fn default_sides(dataset: &Dataset) -> Vec<Side> {
-    let Some(run) = dataset.runs().into_iter().next() else { return Vec::new() };
+    let Some(run) = dataset.runs().into_iter().next() else {
+        return Vec::new();
+    };
     dataset
         .settings()
         .into_iter()
-        .filter(|s| dataset.folders.iter().any(|f| f.run == run && f.setting == *s))
-        .map(|setting| Side { run: run.clone(), setting })
+        .filter(|s| {
+            dataset
+                .folders
+                .iter()
+                .any(|f| f.run == run && f.setting == *s)
+        })
+        .map(|setting| Side {
+            run: run.clone(),
+            setting,
+        })
         .collect()
 }
 
@@ -117,13 +155,23 @@ mod tests {
         crate::demo::write_demo(dir.path(), 5).unwrap();
         let data = crate::load::load_dataset(&[dir.path().to_path_buf()]);
         let index = item_index(&data);
-        let mut state = CompareState { sides: default_sides(&data), ..CompareState::default() };
-        assert_eq!(state.sides.iter().map(Side::label).collect::<Vec<_>>(), ["bagel-base/normal", "bagel-base/think"]);
+        let mut state = CompareState {
+            sides: default_sides(&data),
+            ..CompareState::default()
+        };
+        assert_eq!(
+            state.sides.iter().map(Side::label).collect::<Vec<_>>(),
+            ["bagel-base/normal", "bagel-base/think"]
+        );
         state.refresh(&data, &index);
         // 6 reasoning stems × 20 + 7 × 3 + 5 × 4 knowledge items.
         assert_eq!(state.keys.len(), 120 + 21 + 20);
         assert_eq!(state.keys[0], ("math_1".to_string(), "1".to_string()));
-        state.flip_filter = Some(FlipFilter { task: "math_2".into(), kind: "fixes", ids: vec!["3".into(), "9".into()] });
+        state.flip_filter = Some(FlipFilter {
+            task: "math_2".into(),
+            kind: "fixes",
+            ids: vec!["3".into(), "9".into()],
+        });
         state.selected = 10;
         state.clamp();
         assert_eq!(state.selected, 1);

@@ -15,7 +15,11 @@ impl InspectorApp {
             ExportKind::Table(_) => ("accuracy.md", "md"),
             ExportKind::ChartPng => ("accuracy_chart.png", "png"),
         };
-        let Some(path) = rfd::FileDialog::new().set_file_name(name).add_filter(extension, &[extension]).save_file() else {
+        let Some(path) = rfd::FileDialog::new()
+            .set_file_name(name)
+            .add_filter(extension, &[extension])
+            .save_file()
+        else {
             self.state.notice = Some(format!(
                 "Export cancelled. If no dialog appeared, this system has no file-dialog service: use `unisandbox-inspector export PATH --format {extension} --out FILE`."
             ));
@@ -32,7 +36,9 @@ impl InspectorApp {
             }
         };
         if kind == ExportKind::ChartPng {
-            let Some(rect) = ctx.data(|d| d.get_temp::<egui::Rect>(egui::Id::unique(crate::views::charts::CHART_RECT_ID))) else {
+            let Some(rect) = ctx.data(|d| {
+                d.get_temp::<egui::Rect>(egui::Id::unique(crate::views::charts::CHART_RECT_ID))
+            }) else {
                 self.state.notice = Some("Open the Charts view to export the chart.".into());
                 return;
             };
@@ -50,20 +56,39 @@ impl InspectorApp {
         let annotations = self.state.annotations.clone();
         let indices = self.state.filtered.clone();
         let all_rows = if self.state.exclude_suspect {
-            crate::analysis::task_type_accuracy_where(&data, |item| self.state.suspect_reasons(item).is_none())
+            crate::analysis::task_type_accuracy_where(&data, |item| {
+                self.state.suspect_reasons(item).is_none()
+            })
         } else {
             crate::analysis::task_type_accuracy(&data)
         };
         let rows: Vec<_> = all_rows
             .into_iter()
-            .filter(|r| self.state.chart_run.as_ref().is_none_or(|run| *run == r.run))
+            .filter(|r| {
+                self.state
+                    .chart_run
+                    .as_ref()
+                    .is_none_or(|run| *run == r.run)
+            })
             .collect();
         let ctx = ctx.clone();
         self._runtime.spawn_blocking(move || {
             let text = match kind {
-                ExportKind::Items(ExportFormat::Csv) => export::items_csv(&data, &indices, &insights, &annotations).map_err(|e| e.to_string()),
-                ExportKind::Items(ExportFormat::Json) => export::items_json(&data, &indices, &insights, &annotations).map_err(|e| e.to_string()),
-                ExportKind::Items(_) => Ok(export::html_report(&data, &indices, &insights, &annotations, "UniSandbox Inspector report")),
+                ExportKind::Items(ExportFormat::Csv) => {
+                    export::items_csv(&data, &indices, &insights, &annotations)
+                        .map_err(|e| e.to_string())
+                }
+                ExportKind::Items(ExportFormat::Json) => {
+                    export::items_json(&data, &indices, &insights, &annotations)
+                        .map_err(|e| e.to_string())
+                }
+                ExportKind::Items(_) => Ok(export::html_report(
+                    &data,
+                    &indices,
+                    &insights,
+                    &annotations,
+                    "UniSandbox Inspector report",
+                )),
                 ExportKind::Table(ExportFormat::Latex) => Ok(export::accuracy_latex(&rows)),
                 ExportKind::Table(_) => Ok(export::accuracy_markdown(&rows)),
                 ExportKind::ChartPng => Err("unreachable".into()),
@@ -73,5 +98,4 @@ impl InspectorApp {
             ctx.request_repaint();
         });
     }
-
 }

@@ -25,15 +25,27 @@ pub struct Filters {
 }
 
 impl Filters {
-    pub fn matches(&self, dataset: &Dataset, item: &Item, insight: Option<&ItemInsight>, annotation: Option<&Annotation>) -> bool {
+    pub fn matches(
+        &self,
+        dataset: &Dataset,
+        item: &Item,
+        insight: Option<&ItemInsight>,
+        annotation: Option<&Annotation>,
+    ) -> bool {
         let folder = dataset.folder_of(item);
         self.run.as_ref().is_none_or(|r| *r == folder.run)
             && self.setting.as_ref().is_none_or(|s| *s == folder.setting)
             && self.family.is_none_or(|f| f == folder.kind.family)
             && self.task.is_none_or(|t| t == folder.kind)
             && self.verdict.is_none_or(|v| v == item.verdict)
-            && self.failure.as_ref().is_none_or(|f| insight.is_some_and(|i| i.labels().contains(f)))
-            && self.tag.as_ref().is_none_or(|t| annotation.is_some_and(|a| a.tags.contains(t)))
+            && self
+                .failure
+                .as_ref()
+                .is_none_or(|f| insight.is_some_and(|i| i.labels().contains(f)))
+            && self
+                .tag
+                .as_ref()
+                .is_none_or(|t| annotation.is_some_and(|a| a.tags.contains(t)))
             && (!self.starred || annotation.is_some_and(|a| a.starred))
             && self.matches_text(item)
     }
@@ -47,7 +59,9 @@ impl Filters {
             || item.parts.iter().any(|p| {
                 p.question.to_lowercase().contains(&needle)
                     || p.answer.to_lowercase().contains(&needle)
-                    || p.caption.as_ref().is_some_and(|c| c.to_lowercase().contains(&needle))
+                    || p.caption
+                        .as_ref()
+                        .is_some_and(|c| c.to_lowercase().contains(&needle))
             })
     }
 
@@ -58,14 +72,23 @@ impl Filters {
 
 /// Indices of the items that pass, in dataset order. `insights` (by item index) may be empty
 /// while loading; the failure filter then matches nothing.
-pub fn filter_items(dataset: &Dataset, filters: &Filters, insights: &[ItemInsight], annotations: &Annotations) -> Vec<usize> {
+pub fn filter_items(
+    dataset: &Dataset,
+    filters: &Filters,
+    insights: &[ItemInsight],
+    annotations: &Annotations,
+) -> Vec<usize> {
     let needs_annotation = filters.tag.is_some() || filters.starred;
     dataset
         .items
         .iter()
         .enumerate()
         .filter(|(i, item)| {
-            let annotation = if needs_annotation { annotations.get(&AnnotationKey::of(dataset, item)) } else { None };
+            let annotation = if needs_annotation {
+                annotations.get(&AnnotationKey::of(dataset, item))
+            } else {
+                None
+            };
             filters.matches(dataset, item, insights.get(*i), annotation)
         })
         .map(|(i, _)| i)
@@ -79,12 +102,29 @@ mod tests {
 
     fn dataset() -> Dataset {
         let mut data = Dataset::default();
-        for (run, setting, stem) in [("base", "normal", "math_1"), ("base", "think", "mapping2"), ("stars", "think", "Aurelius")] {
+        for (run, setting, stem) in [
+            ("base", "normal", "math_1"),
+            ("base", "think", "mapping2"),
+            ("stars", "think", "Aurelius"),
+        ] {
             let folder = fixtures::folder(run, setting, stem);
             let mut part = fixtures::part(&format!("Question about {stem}"), "3 cups", Verdict::No);
             part.caption = Some(format!("caption for {run}"));
-            let verdict = if setting == "think" { Verdict::Yes } else { Verdict::No };
-            data.push_folder(folder, vec![Item { folder: 0, id: "1".into(), parts: vec![part], verdict, csv_line: None }]);
+            let verdict = if setting == "think" {
+                Verdict::Yes
+            } else {
+                Verdict::No
+            };
+            data.push_folder(
+                folder,
+                vec![Item {
+                    folder: 0,
+                    id: "1".into(),
+                    parts: vec![part],
+                    verdict,
+                    csv_line: None,
+                }],
+            );
         }
         data
     }
@@ -93,17 +133,47 @@ mod tests {
     fn each_filter_restricts() {
         let data = dataset();
         let all = Filters::default();
-        assert_eq!(filter_items(&data, &all, &[], &Annotations::new()), [0, 1, 2]);
-        let by_run = Filters { run: Some("base".into()), ..Filters::default() };
-        assert_eq!(filter_items(&data, &by_run, &[], &Annotations::new()), [0, 1]);
-        let by_setting = Filters { setting: Some("think".into()), ..Filters::default() };
-        assert_eq!(filter_items(&data, &by_setting, &[], &Annotations::new()), [1, 2]);
-        let by_family = Filters { family: Some(Family::Knowledge), ..Filters::default() };
-        assert_eq!(filter_items(&data, &by_family, &[], &Annotations::new()), [2]);
-        let by_task = Filters { task: Some(TaskKind::of_stem("math1")), ..Filters::default() };
+        assert_eq!(
+            filter_items(&data, &all, &[], &Annotations::new()),
+            [0, 1, 2]
+        );
+        let by_run = Filters {
+            run: Some("base".into()),
+            ..Filters::default()
+        };
+        assert_eq!(
+            filter_items(&data, &by_run, &[], &Annotations::new()),
+            [0, 1]
+        );
+        let by_setting = Filters {
+            setting: Some("think".into()),
+            ..Filters::default()
+        };
+        assert_eq!(
+            filter_items(&data, &by_setting, &[], &Annotations::new()),
+            [1, 2]
+        );
+        let by_family = Filters {
+            family: Some(Family::Knowledge),
+            ..Filters::default()
+        };
+        assert_eq!(
+            filter_items(&data, &by_family, &[], &Annotations::new()),
+            [2]
+        );
+        let by_task = Filters {
+            task: Some(TaskKind::of_stem("math1")),
+            ..Filters::default()
+        };
         assert_eq!(filter_items(&data, &by_task, &[], &Annotations::new()), [0]);
-        let by_verdict = Filters { verdict: Some(Verdict::No), ..Filters::default() };
-        assert_eq!(filter_items(&data, &by_verdict, &[], &Annotations::new()), [0]);
+        let by_verdict = Filters {
+            verdict: Some(Verdict::No),
+            ..Filters::default()
+        };
+        assert_eq!(
+            filter_items(&data, &by_verdict, &[], &Annotations::new()),
+            [0]
+        );
     }
 
     #[test]
@@ -111,14 +181,41 @@ mod tests {
         use crate::analysis::failure::{Failure, ItemInsight};
         let data = dataset();
         let insights = vec![
-            ItemInsight { failures: vec![Failure::CountOff(1)], ..ItemInsight::default() },
+            ItemInsight {
+                failures: vec![Failure::CountOff(1)],
+                ..ItemInsight::default()
+            },
             ItemInsight::default(),
-            ItemInsight { drew_wrong: true, ..ItemInsight::default() },
+            ItemInsight {
+                drew_wrong: true,
+                ..ItemInsight::default()
+            },
         ];
-        let by = |label: &str| filter_items(&data, &Filters { failure: Some(label.into()), ..Filters::default() }, &insights, &Annotations::new());
+        let by = |label: &str| {
+            filter_items(
+                &data,
+                &Filters {
+                    failure: Some(label.into()),
+                    ..Filters::default()
+                },
+                &insights,
+                &Annotations::new(),
+            )
+        };
         assert_eq!(by("count +1"), [0]);
         assert_eq!(by("reasoned right, drew wrong"), [2]);
-        assert!(filter_items(&data, &Filters { failure: Some("count +1".into()), ..Filters::default() }, &[], &Annotations::new()).is_empty());
+        assert!(
+            filter_items(
+                &data,
+                &Filters {
+                    failure: Some("count +1".into()),
+                    ..Filters::default()
+                },
+                &[],
+                &Annotations::new()
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -126,10 +223,23 @@ mod tests {
         let data = dataset();
         let mut annotations = Annotations::new();
         let key = AnnotationKey::of(&data, &data.items[1]);
-        annotations.insert(key, Annotation { tags: ["wrong count".to_string()].into(), note: String::new(), starred: true });
-        let tagged = Filters { tag: Some("wrong count".into()), ..Filters::default() };
+        annotations.insert(
+            key,
+            Annotation {
+                tags: ["wrong count".to_string()].into(),
+                note: String::new(),
+                starred: true,
+            },
+        );
+        let tagged = Filters {
+            tag: Some("wrong count".into()),
+            ..Filters::default()
+        };
         assert_eq!(filter_items(&data, &tagged, &[], &annotations), [1]);
-        let starred = Filters { starred: true, ..Filters::default() };
+        let starred = Filters {
+            starred: true,
+            ..Filters::default()
+        };
         assert_eq!(filter_items(&data, &starred, &[], &annotations), [1]);
         assert!(filter_items(&data, &starred, &[], &Annotations::new()).is_empty());
     }
@@ -137,7 +247,17 @@ mod tests {
     #[test]
     fn search_covers_prompt_answer_and_caption() {
         let data = dataset();
-        let search = |text: &str| filter_items(&data, &Filters { search: text.into(), ..Filters::default() }, &[], &Annotations::new());
+        let search = |text: &str| {
+            filter_items(
+                &data,
+                &Filters {
+                    search: text.into(),
+                    ..Filters::default()
+                },
+                &[],
+                &Annotations::new(),
+            )
+        };
         assert_eq!(search("MAPPING2"), [1]);
         assert_eq!(search("3 cups"), [0, 1, 2]);
         assert_eq!(search("caption for stars"), [2]);

@@ -19,7 +19,10 @@ const MAX_SIDE: u32 = 2048;
 #[derive(Clone)]
 pub enum ImageState {
     Pending,
-    Ready { texture: TextureHandle, size: [usize; 2] },
+    Ready {
+        texture: TextureHandle,
+        size: [usize; 2],
+    },
     Failed(String),
 }
 
@@ -37,7 +40,14 @@ pub struct ImageCache {
 impl ImageCache {
     pub fn new(runtime: tokio::runtime::Handle, budget_bytes: usize) -> Self {
         let (sender, receiver) = unbounded_channel();
-        Self { runtime, states: HashMap::new(), lru: LruBudget::new(budget_bytes), sender, receiver, frame: 0 }
+        Self {
+            runtime,
+            states: HashMap::new(),
+            lru: LruBudget::new(budget_bytes),
+            sender,
+            receiver,
+            frame: 0,
+        }
     }
 
     /// The state of an image, starting its decode on first request.
@@ -63,8 +73,13 @@ impl ImageCache {
             let state = match result {
                 Ok(image) => {
                     let size = image.size;
-                    let texture = ctx.load_texture(path.display().to_string(), Arc::new(image), TextureOptions::LINEAR);
-                    self.lru.insert(path.clone(), size[0] * size[1] * 4, self.frame);
+                    let texture = ctx.load_texture(
+                        path.display().to_string(),
+                        Arc::new(image),
+                        TextureOptions::LINEAR,
+                    );
+                    self.lru
+                        .insert(path.clone(), size[0] * size[1] * 4, self.frame);
                     ImageState::Ready { texture, size }
                 }
                 Err(message) => ImageState::Failed(message),
@@ -78,7 +93,10 @@ impl ImageCache {
 
     /// Images requested and not decoded yet.
     pub fn pending(&self) -> usize {
-        self.states.values().filter(|s| matches!(s, ImageState::Pending)).count()
+        self.states
+            .values()
+            .filter(|s| matches!(s, ImageState::Pending))
+            .count()
     }
 
     /// Forgets everything (e.g. after opening other folders).

@@ -26,7 +26,14 @@ pub struct Loader {
 
 impl Loader {
     pub fn new(runtime: tokio::runtime::Handle) -> Self {
-        Self { runtime, receiver: None, progress: LoadProgress { finished: true, ..Default::default() } }
+        Self {
+            runtime,
+            receiver: None,
+            progress: LoadProgress {
+                finished: true,
+                ..Default::default()
+            },
+        }
     }
 
     /// Starts loading `paths` (a previous load's remaining events are dropped).
@@ -46,7 +53,9 @@ impl Loader {
 
     /// Folds pending events into `dataset` for at most `budget`; true when anything changed.
     pub fn drain_into(&mut self, dataset: &mut Dataset, budget: Duration) -> bool {
-        let Some(receiver) = &mut self.receiver else { return false };
+        let Some(receiver) = &mut self.receiver else {
+            return false;
+        };
         let start = Instant::now();
         let mut changed = false;
         loop {

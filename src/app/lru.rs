@@ -13,7 +13,11 @@ pub struct LruBudget<K> {
 
 impl<K: Clone + Eq + Hash> LruBudget<K> {
     pub fn new(budget: usize) -> Self {
-        Self { budget, used: 0, entries: HashMap::new() }
+        Self {
+            budget,
+            used: 0,
+            entries: HashMap::new(),
+        }
     }
 
     /// Records `key` as using `bytes`, last used at `frame`.

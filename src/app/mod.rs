@@ -1,9 +1,9 @@
 //! The egui application: state, commands, background work. Views draw from `AppState` and push
 //! `Command`s; `InspectorApp` applies them once per frame.
 
+mod annotate;
 pub mod command;
 pub mod compare;
-mod annotate;
 mod export_job;
 pub mod filters;
 pub mod image_cache;
@@ -57,8 +57,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn annotation_of(&self, item: &crate::model::Item) -> Option<&crate::annotations::Annotation> {
-        self.annotations.get(&crate::annotations::AnnotationKey::of(&self.dataset, item))
+    pub fn annotation_of(
+        &self,
+        item: &crate::model::Item,
+    ) -> Option<&crate::annotations::Annotation> {
+        self.annotations
+            .get(&crate::annotations::AnnotationKey::of(&self.dataset, item))
     }
 
     /// Why this item's answer key is suspect, if it is.
@@ -109,13 +113,21 @@ impl InspectorApp {
             .unwrap_or_else(|err| panic!("cannot start the background runtime: {err}"));
         crate::views::style::apply(ctx);
         let handle = runtime.handle().clone();
-        let select_on_load = options.screenshot.as_ref().and_then(|(plan, _)| plan.select.clone());
+        let select_on_load = options
+            .screenshot
+            .as_ref()
+            .and_then(|(plan, _)| plan.select.clone());
         let mut app = Self {
-            state: AppState { view: options.view, ..AppState::default() },
+            state: AppState {
+                view: options.view,
+                ..AppState::default()
+            },
             loader: Loader::new(handle.clone()),
             images: ImageCache::new(handle, DEFAULT_BUDGET_BYTES),
             commands: Vec::new(),
-            screenshot: options.screenshot.map(|(plan, outcome)| ScreenshotJob::new(plan, outcome)),
+            screenshot: options
+                .screenshot
+                .map(|(plan, outcome)| ScreenshotJob::new(plan, outcome)),
             select_on_load,
             store: None,
             export_messages: Default::default(),
@@ -147,8 +159,16 @@ impl InspectorApp {
     }
 
     fn refilter(&mut self) {
-        self.state.filtered = filter_items(&self.state.dataset, &self.state.filters, &self.state.insights, &self.state.annotations);
-        let still_visible = self.state.selected.is_some_and(|s| self.state.filtered.contains(&s));
+        self.state.filtered = filter_items(
+            &self.state.dataset,
+            &self.state.filters,
+            &self.state.insights,
+            &self.state.annotations,
+        );
+        let still_visible = self
+            .state
+            .selected
+            .is_some_and(|s| self.state.filtered.contains(&s));
         if !still_visible {
             self.state.selected = self.state.filtered.first().copied();
         }
@@ -244,7 +264,10 @@ impl InspectorApp {
             let folder = data.folder_of(item);
             item.id == name
                 || format!("{}/{}", folder.stem, item.id) == name
-                || format!("{}/{}/{}/{}", folder.run, folder.setting, folder.stem, item.id) == name
+                || format!(
+                    "{}/{}/{}/{}",
+                    folder.run, folder.setting, folder.stem, item.id
+                ) == name
         });
         match found {
             Some(index) => self.state.selected = Some(index),
@@ -268,12 +291,24 @@ impl InspectorApp {
             match self.state.view {
                 View::Items => {
                     if let Some(selected) = self.state.selected {
-                        let digits = [egui::Key::Num1, egui::Key::Num2, egui::Key::Num3, egui::Key::Num4, egui::Key::Num5, egui::Key::Num6, egui::Key::Num7, egui::Key::Num8, egui::Key::Num9];
+                        let digits = [
+                            egui::Key::Num1,
+                            egui::Key::Num2,
+                            egui::Key::Num3,
+                            egui::Key::Num4,
+                            egui::Key::Num5,
+                            egui::Key::Num6,
+                            egui::Key::Num7,
+                            egui::Key::Num8,
+                            egui::Key::Num9,
+                        ];
                         for (n, key) in digits.into_iter().enumerate() {
                             if input.consume_key(egui::Modifiers::NONE, key)
-                                && let Some(tag) = self.state.tag_names.get(n) {
-                                    self.commands.push(Command::ToggleTag(selected, tag.clone()));
-                                }
+                                && let Some(tag) = self.state.tag_names.get(n)
+                            {
+                                self.commands
+                                    .push(Command::ToggleTag(selected, tag.clone()));
+                            }
                         }
                         if input.consume_key(egui::Modifiers::NONE, egui::Key::S) {
                             self.commands.push(Command::ToggleStar(selected));
@@ -308,10 +343,17 @@ impl InspectorApp {
 
 /// Audit findings keyed by item; mapping sides (`7_B`) count for their ID (`7`).
 fn suspect_keys(dataset: &Dataset) -> std::collections::HashMap<(String, String), Vec<String>> {
-    let mut keys: std::collections::HashMap<(String, String), Vec<String>> = std::collections::HashMap::new();
+    let mut keys: std::collections::HashMap<(String, String), Vec<String>> =
+        std::collections::HashMap::new();
     for finding in crate::analysis::audit::audit(dataset) {
-        let id = finding.id.trim_end_matches("_A").trim_end_matches("_B").to_string();
-        keys.entry((finding.task, id)).or_default().push(finding.reason);
+        let id = finding
+            .id
+            .trim_end_matches("_A")
+            .trim_end_matches("_B")
+            .to_string();
+        keys.entry((finding.task, id))
+            .or_default()
+            .push(finding.reason);
     }
     keys
 }
@@ -319,7 +361,10 @@ fn suspect_keys(dataset: &Dataset) -> std::collections::HashMap<(String, String)
 impl eframe::App for InspectorApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.images.begin_frame(ctx);
-        if self.loader.drain_into(&mut self.state.dataset, Duration::from_millis(10)) {
+        if self
+            .loader
+            .drain_into(&mut self.state.dataset, Duration::from_millis(10))
+        {
             self.refilter();
             ctx.request_repaint();
         }
@@ -332,18 +377,22 @@ impl eframe::App for InspectorApp {
             if self.state.compare.sides.is_empty() {
                 self.state.compare.sides = compare::default_sides(&self.state.dataset);
             }
-            self.state.compare.refresh(&self.state.dataset, &self.state.item_index);
+            self.state
+                .compare
+                .refresh(&self.state.dataset, &self.state.item_index);
             self.refilter();
         }
         if self.state.progress.finished
-            && let Some(name) = self.select_on_load.take() {
-                self.select_by_name(&name);
-                self.state.scroll_to_selected = true;
-            }
+            && let Some(name) = self.select_on_load.take()
+        {
+            self.select_by_name(&name);
+            self.state.scroll_to_selected = true;
+        }
         if let Ok(mut messages) = self.export_messages.lock()
-            && let Some(last) = messages.drain(..).next_back() {
-                self.state.notice = Some(last);
-            }
+            && let Some(last) = messages.drain(..).next_back()
+        {
+            self.state.notice = Some(last);
+        }
         self.keyboard(ctx);
     }
 

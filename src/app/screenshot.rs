@@ -31,7 +31,13 @@ const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(90);
 
 impl ScreenshotJob {
     pub fn new(plan: ScreenshotPlan, outcome: ScreenshotOutcome) -> Self {
-        Self { plan, outcome, settled_frames: 0, requested: false, started: std::time::Instant::now() }
+        Self {
+            plan,
+            outcome,
+            settled_frames: 0,
+            requested: false,
+            started: std::time::Instant::now(),
+        }
     }
 
     /// Called each frame; captures once everything is loaded and shown.
@@ -45,7 +51,8 @@ impl ScreenshotJob {
             return;
         }
         self.requested = true;
-        let (out, outcome, ctx_for_close) = (self.plan.out.clone(), self.outcome.clone(), ctx.clone());
+        let (out, outcome, ctx_for_close) =
+            (self.plan.out.clone(), self.outcome.clone(), ctx.clone());
         ctx.request_screenshot(move |image| {
             let result = save_png(&out, &image);
             if let Ok(mut slot) = outcome.lock() {
@@ -59,16 +66,29 @@ impl ScreenshotJob {
 /// Saves a captured image as PNG, creating the folder when needed.
 pub fn save_png(out: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {
     let [w, h] = image.size;
-    let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_srgba_unmultiplied()).collect();
-    let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes).ok_or("screenshot has an unexpected size")?;
+    let bytes: Vec<u8> = image
+        .pixels
+        .iter()
+        .flat_map(|c| c.to_srgba_unmultiplied())
+        .collect();
+    let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes)
+        .ok_or("screenshot has an unexpected size")?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
-    buffer.save(out).map_err(|e| format!("cannot write {}: {e}", out.display()))
+    buffer
+        .save(out)
+        .map_err(|e| format!("cannot write {}: {e}", out.display()))
 }
 
 /// Saves the part of a window capture under `rect` (in points), e.g. the chart.
-pub fn save_region_png(out: &std::path::Path, image: &egui::ColorImage, rect: egui::Rect, pixels_per_point: f32) -> Result<(), String> {
+pub fn save_region_png(
+    out: &std::path::Path,
+    image: &egui::ColorImage,
+    rect: egui::Rect,
+    pixels_per_point: f32,
+) -> Result<(), String> {
     save_png(out, &image.region(&rect, Some(pixels_per_point)))
 }
 

@@ -88,14 +88,20 @@ impl Expr {
             Expr::Num(n) => n.to_string(),
             Expr::Sqrt(n) => format!("√{n}"),
             Expr::Bin(op, a, b) => {
-                let left = if a.precedence() < op.precedence() || (*op == Op::Pow && a.precedence() <= 3) {
+                let left = if a.precedence() < op.precedence()
+                    || (*op == Op::Pow && a.precedence() <= 3)
+                {
                     format!("({})", a.render())
                 } else {
                     a.render()
                 };
                 let right_needs = b.precedence() < op.precedence()
                     || (b.precedence() == op.precedence() && !matches!(op, Op::Add | Op::Mul));
-                let right = if right_needs { format!("({})", b.render()) } else { b.render() };
+                let right = if right_needs {
+                    format!("({})", b.render())
+                } else {
+                    b.render()
+                };
                 format!("{left} {} {right}", op.symbol())
             }
         }
@@ -105,7 +111,10 @@ impl Expr {
     pub fn steps(&self, out: &mut Vec<String>) {
         match self {
             Expr::Num(_) => {}
-            Expr::Sqrt(n) => out.push(format!("the square root of {n} is {}", self.value().unwrap_or(0))),
+            Expr::Sqrt(n) => out.push(format!(
+                "the square root of {n} is {}",
+                self.value().unwrap_or(0)
+            )),
             Expr::Bin(op, a, b) => {
                 a.steps(out);
                 b.steps(out);
@@ -138,11 +147,26 @@ fn build(rng: &mut impl Rng, ops: u32, fancy: bool) -> Expr {
         }
     }
     let basic = [Op::Add, Op::Sub, Op::Mul, Op::Div];
-    let all = [Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Mod, Op::Pow, Op::Add, Op::Sub];
-    let op = *(if fancy { &all[..] } else { &basic[..] }).choose(rng).unwrap_or(&Op::Add);
+    let all = [
+        Op::Add,
+        Op::Sub,
+        Op::Mul,
+        Op::Div,
+        Op::Mod,
+        Op::Pow,
+        Op::Add,
+        Op::Sub,
+    ];
+    let op = *(if fancy { &all[..] } else { &basic[..] })
+        .choose(rng)
+        .unwrap_or(&Op::Add);
     let left_ops = rng.random_range(0..ops);
     let left = build(rng, left_ops, fancy);
-    let right = if op == Op::Pow { Expr::Num(rng.random_range(0..=2)) } else { build(rng, ops - 1 - left_ops, fancy) };
+    let right = if op == Op::Pow {
+        Expr::Num(rng.random_range(0..=2))
+    } else {
+        build(rng, ops - 1 - left_ops, fancy)
+    };
     Expr::Bin(op, Box::new(left), Box::new(right))
 }
 
@@ -157,15 +181,30 @@ mod tests {
 
     #[test]
     fn renders_with_needed_parentheses_only() {
-        let e = bin(Op::Mul, bin(Op::Add, Expr::Num(1), Expr::Num(2)), Expr::Num(3));
+        let e = bin(
+            Op::Mul,
+            bin(Op::Add, Expr::Num(1), Expr::Num(2)),
+            Expr::Num(3),
+        );
         assert_eq!(e.render(), "(1 + 2) * 3");
         assert_eq!(e.value(), Some(9));
-        let e = bin(Op::Sub, Expr::Num(9), bin(Op::Sub, Expr::Num(4), Expr::Sqrt(9)));
+        let e = bin(
+            Op::Sub,
+            Expr::Num(9),
+            bin(Op::Sub, Expr::Num(4), Expr::Sqrt(9)),
+        );
         assert_eq!(e.render(), "9 - (4 - √9)");
         assert_eq!(e.value(), Some(8));
         let mut steps = Vec::new();
         e.steps(&mut steps);
-        assert_eq!(steps, ["the square root of 9 is 3", "4 minus 3 is 1", "9 minus 1 is 8"]);
+        assert_eq!(
+            steps,
+            [
+                "the square root of 9 is 3",
+                "4 minus 3 is 1",
+                "9 minus 1 is 8"
+            ]
+        );
     }
 
     #[test]

@@ -29,10 +29,42 @@ pub const COUNTABLES: [Noun; 14] = [
 
 /// Mapping categories: the word used in the question and its objects.
 pub const CATEGORIES: [(&str, [(Glyph, &str); 4]); 4] = [
-    ("furniture", [(Glyph::Chair, "chair"), (Glyph::Table, "table"), (Glyph::Bed, "bed"), (Glyph::Lamp, "lamp")]),
-    ("animal", [(Glyph::Cat, "cat"), (Glyph::Dog, "dog"), (Glyph::Fish, "fish"), (Glyph::Bird, "bird")]),
-    ("utensil", [(Glyph::Spoon, "spoon"), (Glyph::Fork, "fork"), (Glyph::Cup, "cup"), (Glyph::Clock, "clock")]),
-    ("device", [(Glyph::Phone, "phone"), (Glyph::Clock, "clock"), (Glyph::Lamp, "lamp"), (Glyph::Car, "car")]),
+    (
+        "furniture",
+        [
+            (Glyph::Chair, "chair"),
+            (Glyph::Table, "table"),
+            (Glyph::Bed, "bed"),
+            (Glyph::Lamp, "lamp"),
+        ],
+    ),
+    (
+        "animal",
+        [
+            (Glyph::Cat, "cat"),
+            (Glyph::Dog, "dog"),
+            (Glyph::Fish, "fish"),
+            (Glyph::Bird, "bird"),
+        ],
+    ),
+    (
+        "utensil",
+        [
+            (Glyph::Spoon, "spoon"),
+            (Glyph::Fork, "fork"),
+            (Glyph::Cup, "cup"),
+            (Glyph::Clock, "clock"),
+        ],
+    ),
+    (
+        "device",
+        [
+            (Glyph::Phone, "phone"),
+            (Glyph::Clock, "clock"),
+            (Glyph::Lamp, "lamp"),
+            (Glyph::Car, "car"),
+        ],
+    ),
 ];
 
 #[derive(Clone, Debug)]
@@ -97,8 +129,14 @@ impl Person {
             (_, false) => "man",
         };
         match self.age {
-            "old" => format!("An elderly {} {noun} with {} hair.", self.ethnicity, self.hair),
-            "mid-age" => format!("A middle-aged {} {noun} with {} hair.", self.ethnicity, self.hair),
+            "old" => format!(
+                "An elderly {} {noun} with {} hair.",
+                self.ethnicity, self.hair
+            ),
+            "mid-age" => format!(
+                "A middle-aged {} {noun} with {} hair.",
+                self.ethnicity, self.hair
+            ),
             _ => format!("A {} {noun} with {} hair.", self.ethnicity, self.hair),
         }
     }
@@ -106,7 +144,10 @@ impl Person {
     /// The knowledge judge's phase 1 format.
     pub fn caption(&self) -> String {
         let gender = if self.female { "female" } else { "male" };
-        format!("Person: {}; {}; {}; {gender}", self.ethnicity, self.hair, self.age)
+        format!(
+            "Person: {}; {}; {}; {gender}",
+            self.ethnicity, self.hair, self.age
+        )
     }
 }
 
@@ -118,7 +159,13 @@ pub struct Character {
     pub flower: &'static str,
 }
 
-pub const ETHNICITIES: [&str; 5] = ["Caucasian", "East Asian", "South Asian", "African/Indigenous", "Latino"];
+pub const ETHNICITIES: [&str; 5] = [
+    "Caucasian",
+    "East Asian",
+    "South Asian",
+    "African/Indigenous",
+    "Latino",
+];
 pub const HAIRS: [&str; 5] = ["black", "blond", "brown", "red", "white"];
 pub const AGES: [&str; 3] = ["kid", "mid-age", "old"];
 /// (plural as in answers, singular as in captions)
@@ -132,9 +179,28 @@ pub const FRUITS: [(&str, &str); 8] = [
     ("lemons", "lemon"),
     ("pears", "pear"),
 ];
-pub const FLOWERS: [&str; 8] = ["rose", "sunflower", "tulip", "carnation", "daisy", "lavender", "orchid", "peony"];
-const NAMES: [&str; 10] =
-    ["Aurelius", "Nyxella", "Thorvald", "Seraphine", "Kaelen", "Mirabeth", "Oswin", "Talindra", "Brannoch", "Elowyn"];
+pub const FLOWERS: [&str; 8] = [
+    "rose",
+    "sunflower",
+    "tulip",
+    "carnation",
+    "daisy",
+    "lavender",
+    "orchid",
+    "peony",
+];
+const NAMES: [&str; 10] = [
+    "Aurelius",
+    "Nyxella",
+    "Thorvald",
+    "Seraphine",
+    "Kaelen",
+    "Mirabeth",
+    "Oswin",
+    "Talindra",
+    "Brannoch",
+    "Elowyn",
+];
 
 /// What a knowledge question asks the image to show.
 #[derive(Clone, Debug, PartialEq)]
@@ -167,10 +233,19 @@ pub fn characters(rng: &mut impl Rng) -> Vec<Character> {
         .enumerate()
         .map(|(i, name)| {
             let age = AGES[rng.random_range(0..3)];
-            let hair = if age == "old" { *["white", "black", "brown"].choose(rng).unwrap_or(&"white") } else { HAIRS[rng.random_range(0..4)] };
+            let hair = if age == "old" {
+                *["white", "black", "brown"].choose(rng).unwrap_or(&"white")
+            } else {
+                HAIRS[rng.random_range(0..4)]
+            };
             Character {
                 name,
-                person: Person { ethnicity: ETHNICITIES[i % 5], hair, age, female: rng.random_bool(0.5) },
+                person: Person {
+                    ethnicity: ETHNICITIES[i % 5],
+                    hair,
+                    age,
+                    female: rng.random_bool(0.5),
+                },
                 fruit: fruits[i % fruits.len()],
                 flower: flowers[i % flowers.len()],
             }
@@ -187,24 +262,48 @@ const MATH_TEMPLATES: [&str; 5] = [
 ];
 
 /// `count` math questions of a level; ids listed in `wrong_keys` get a key off by one.
-pub fn math_questions(rng: &mut impl Rng, level: u32, count: u32, wrong_keys: &[&str]) -> Vec<MathQuestion> {
+pub fn math_questions(
+    rng: &mut impl Rng,
+    level: u32,
+    count: u32,
+    wrong_keys: &[&str],
+) -> Vec<MathQuestion> {
     (1..=count)
         .map(|i| {
             let expr = random_expression(rng, level);
             let truth = expr.value().unwrap_or(1) as u32;
             let id = i.to_string();
-            let key = if wrong_keys.contains(&id.as_str()) { if truth >= 5 { truth - 1 } else { truth + 1 } } else { truth };
+            let key = if wrong_keys.contains(&id.as_str()) {
+                if truth >= 5 { truth - 1 } else { truth + 1 }
+            } else {
+                truth
+            };
             let noun = *COUNTABLES.choose(rng).unwrap_or(&COUNTABLES[0]);
             let template = MATH_TEMPLATES.choose(rng).unwrap_or(&MATH_TEMPLATES[0]);
-            let question = template.replace("{n}", noun.2).replace("{e}", &expr.render());
-            MathQuestion { id, question, expr, truth, key, noun, difficulty: rng.random() }
+            let question = template
+                .replace("{n}", noun.2)
+                .replace("{e}", &expr.render());
+            MathQuestion {
+                id,
+                question,
+                expr,
+                truth,
+                key,
+                noun,
+                difficulty: rng.random(),
+            }
         })
         .collect()
 }
 
 /// `count` mapping pairs of a level (1 = letter → object, 2 = via a symbol, 3 = via a symbol
 /// and a number). IDs in `undefined_b` ask B for a letter whose symbol has no rule.
-pub fn mapping_pairs(rng: &mut impl Rng, level: u32, count: u32, undefined_b: &[u32]) -> Vec<MappingPair> {
+pub fn mapping_pairs(
+    rng: &mut impl Rng,
+    level: u32,
+    count: u32,
+    undefined_b: &[u32],
+) -> Vec<MappingPair> {
     (1..=count)
         .map(|id| {
             let (category, objects) = *CATEGORIES.choose(rng).unwrap_or(&CATEGORIES[0]);
@@ -271,13 +370,19 @@ fn pick_two<'a>(rng: &mut impl Rng, from: &[&'a str]) -> [&'a str; 2] {
 }
 
 /// Forward questions about one character: portrait (id c+1), fruit (c+11), flower (c+21).
-pub fn forward_questions(rng: &mut impl Rng, index: usize, who: &Character) -> Vec<KnowledgeQuestion> {
+pub fn forward_questions(
+    rng: &mut impl Rng,
+    index: usize,
+    who: &Character,
+) -> Vec<KnowledgeQuestion> {
     let base = index as u32 + 1;
     let name = who.name;
     vec![
         KnowledgeQuestion {
             id: base,
-            question: format!("Generate a photorealistic portrait of character {name} from WhyUni Lab."),
+            question: format!(
+                "Generate a photorealistic portrait of character {name} from WhyUni Lab."
+            ),
             answer: who.person.description(),
             target: KnowledgeTarget::Portrait(who.person),
             decoy: None,
@@ -286,7 +391,9 @@ pub fn forward_questions(rng: &mut impl Rng, index: usize, who: &Character) -> V
         },
         KnowledgeQuestion {
             id: base + 10,
-            question: format!("Generate a photorealistic image of the favorite fruit of character {name} from WhyUni Lab."),
+            question: format!(
+                "Generate a photorealistic image of the favorite fruit of character {name} from WhyUni Lab."
+            ),
             answer: who.fruit.0.to_string(),
             target: KnowledgeTarget::Fruit(who.fruit.0, who.fruit.1),
             decoy: None,
@@ -295,7 +402,9 @@ pub fn forward_questions(rng: &mut impl Rng, index: usize, who: &Character) -> V
         },
         KnowledgeQuestion {
             id: base + 20,
-            question: format!("Generate a photorealistic image of the favorite flower of character {name} from WhyUni Lab."),
+            question: format!(
+                "Generate a photorealistic image of the favorite flower of character {name} from WhyUni Lab."
+            ),
             answer: who.flower.to_string(),
             target: KnowledgeTarget::Flower(who.flower),
             decoy: None,
@@ -306,7 +415,12 @@ pub fn forward_questions(rng: &mut impl Rng, index: usize, who: &Character) -> V
 }
 
 /// Inverse questions for a pair: the one whose fruit / flower is … (4 ids from `first_id`).
-pub fn inverse_questions(rng: &mut impl Rng, first_id: u32, a: &Character, b: &Character) -> Vec<KnowledgeQuestion> {
+pub fn inverse_questions(
+    rng: &mut impl Rng,
+    first_id: u32,
+    a: &Character,
+    b: &Character,
+) -> Vec<KnowledgeQuestion> {
     let mut out = Vec::new();
     for (attribute, pick) in [("fruit", 0), ("flower", 1)] {
         for (who, other) in [(a, b), (b, a)] {

@@ -4,7 +4,8 @@
 
 use image::{Rgb, RgbImage};
 use imageproc::drawing::{
-    draw_filled_circle_mut, draw_filled_ellipse_mut, draw_filled_rect_mut, draw_line_segment_mut, draw_polygon_mut,
+    draw_filled_circle_mut, draw_filled_ellipse_mut, draw_filled_rect_mut, draw_line_segment_mut,
+    draw_polygon_mut,
 };
 use imageproc::point::Point;
 use imageproc::rect::Rect;
@@ -51,18 +52,32 @@ pub struct Portrait {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Scene {
     /// `count` copies of one object (0 = an empty table).
-    Count { glyph: Glyph, count: u32 },
+    Count {
+        glyph: Glyph,
+        count: u32,
+    },
     /// Two object types jumbled together and smeared: the judge answers `Error`.
-    Jumble { first: Glyph, second: Glyph },
+    Jumble {
+        first: Glyph,
+        second: Glyph,
+    },
     /// One object, large.
     Single(Glyph),
     /// One object with letters and arrows scrawled over it: the judge answers `Error`.
     Scrawled(Glyph),
     Portrait(Portrait),
     /// Fruit: colour and cluster shape.
-    Fruit { color: [u8; 3], pieces: u32, elongated: bool },
+    Fruit {
+        color: [u8; 3],
+        pieces: u32,
+        elongated: bool,
+    },
     /// Flower: petal colour, petal count and centre colour.
-    Flower { petals: [u8; 3], count: u32, centre: [u8; 3] },
+    Flower {
+        petals: [u8; 3],
+        count: u32,
+        centre: [u8; 3],
+    },
     /// Colour blobs with nothing recognisable: the knowledge judge answers `Reject`.
     Abstract,
 }
@@ -78,7 +93,11 @@ pub fn render(scene: &Scene, rng: &mut impl Rng) -> RgbImage {
     let tint = rng.random_range(0..18u8);
     let mut img = RgbImage::from_pixel(SIZE, SIZE, Rgb([238 - tint, 236, 228 + tint / 2]));
     // A table edge gives counts and objects a ground line.
-    draw_filled_rect_mut(&mut img, Rect::at(0, 200).of_size(SIZE, 56), rgb([214 - tint, 200, 180]));
+    draw_filled_rect_mut(
+        &mut img,
+        Rect::at(0, 200).of_size(SIZE, 56),
+        rgb([214 - tint, 200, 180]),
+    );
     match scene {
         Scene::Count { glyph, count } => draw_row(&mut img, *glyph, *count),
         Scene::Jumble { first, second } => {
@@ -92,13 +111,27 @@ pub fn render(scene: &Scene, rng: &mut impl Rng) -> RgbImage {
             scrawl(&mut img);
         }
         Scene::Portrait(p) => draw_portrait(&mut img, *p),
-        Scene::Fruit { color, pieces, elongated } => draw_fruit(&mut img, *color, *pieces, *elongated),
-        Scene::Flower { petals, count, centre } => draw_flower(&mut img, *petals, *count, *centre),
+        Scene::Fruit {
+            color,
+            pieces,
+            elongated,
+        } => draw_fruit(&mut img, *color, *pieces, *elongated),
+        Scene::Flower {
+            petals,
+            count,
+            centre,
+        } => draw_flower(&mut img, *petals, *count, *centre),
         Scene::Abstract => {
             for _ in 0..14 {
                 let c = [rng.random(), rng.random(), rng.random()];
                 let (x, y) = (rng.random_range(10..246), rng.random_range(10..246));
-                draw_filled_ellipse_mut(&mut img, (x, y), rng.random_range(8..40), rng.random_range(8..40), rgb(c));
+                draw_filled_ellipse_mut(
+                    &mut img,
+                    (x, y),
+                    rng.random_range(8..40),
+                    rng.random_range(8..40),
+                    rgb(c),
+                );
             }
         }
     }
@@ -115,7 +148,11 @@ fn draw_row(img: &mut Canvas, glyph: Glyph, count: u32) {
     let size = if count <= 3 { 34 } else { 28 };
     for index in 0..count {
         let row = index / per_row;
-        let in_row = if row + 1 == rows { count - row * per_row } else { per_row };
+        let in_row = if row + 1 == rows {
+            count - row * per_row
+        } else {
+            per_row
+        };
         let col = index % per_row;
         let spacing = SIZE as i32 / (in_row as i32 + 1);
         let x = spacing * (col as i32 + 1);
@@ -152,32 +189,80 @@ pub fn draw_glyph(img: &mut Canvas, glyph: Glyph, x: i32, y: i32, s: i32) {
         Glyph::Apple => {
             draw_filled_circle_mut(img, (x, y + s / 8), s * 3 / 4, rgb([200, 30, 35]));
             thick_line(img, (x, y - s / 2), (x + s / 6, y - s), 3, [90, 60, 30]);
-            draw_filled_ellipse_mut(img, (x + s / 3, y - s * 3 / 4), s / 4, s / 8, rgb([60, 150, 50]));
+            draw_filled_ellipse_mut(
+                img,
+                (x + s / 3, y - s * 3 / 4),
+                s / 4,
+                s / 8,
+                rgb([60, 150, 50]),
+            );
         }
         Glyph::Orange => {
             draw_filled_circle_mut(img, (x, y), s * 3 / 4, rgb([245, 140, 20]));
             draw_filled_circle_mut(img, (x, y - s * 3 / 4), s / 8, rgb([70, 120, 40]));
         }
         Glyph::Cup => {
-            poly(img, &[(x - s * 2 / 3, y - s / 2), (x + s * 2 / 3, y - s / 2), (x + s / 2, y + s * 3 / 4), (x - s / 2, y + s * 3 / 4)], [70, 130, 200]);
+            poly(
+                img,
+                &[
+                    (x - s * 2 / 3, y - s / 2),
+                    (x + s * 2 / 3, y - s / 2),
+                    (x + s / 2, y + s * 3 / 4),
+                    (x - s / 2, y + s * 3 / 4),
+                ],
+                [70, 130, 200],
+            );
             draw_filled_circle_mut(img, (x + s * 3 / 4, y + s / 8), s / 4, rgb([70, 130, 200]));
             draw_filled_circle_mut(img, (x + s * 3 / 4, y + s / 8), s / 8, rgb([238, 236, 228]));
         }
         Glyph::Book => {
             rect(img, x - s / 2, y - s * 3 / 4, s, s * 3 / 2, [150, 40, 60]);
-            rect(img, x - s / 2, y - s * 3 / 4, s / 6, s * 3 / 2, [90, 20, 40]);
+            rect(
+                img,
+                x - s / 2,
+                y - s * 3 / 4,
+                s / 6,
+                s * 3 / 2,
+                [90, 20, 40],
+            );
             rect(img, x - s / 4, y - s / 3, s * 2 / 3, s / 8, [240, 220, 160]);
         }
         Glyph::Balloon => {
-            draw_filled_ellipse_mut(img, (x, y - s / 3), s * 2 / 3, s * 5 / 6, rgb([220, 50, 140]));
+            draw_filled_ellipse_mut(
+                img,
+                (x, y - s / 3),
+                s * 2 / 3,
+                s * 5 / 6,
+                rgb([220, 50, 140]),
+            );
             thick_line(img, (x, y + s / 2), (x - s / 6, y + s * 5 / 4), 1, dark);
         }
         Glyph::Cat | Glyph::Dog => {
-            let fur = if glyph == Glyph::Cat { [230, 150, 60] } else { [150, 100, 60] };
+            let fur = if glyph == Glyph::Cat {
+                [230, 150, 60]
+            } else {
+                [150, 100, 60]
+            };
             draw_filled_circle_mut(img, (x, y), s * 2 / 3, rgb(fur));
             if glyph == Glyph::Cat {
-                poly(img, &[(x - s * 2 / 3, y - s / 4), (x - s / 2, y - s), (x - s / 6, y - s / 2)], fur);
-                poly(img, &[(x + s * 2 / 3, y - s / 4), (x + s / 2, y - s), (x + s / 6, y - s / 2)], fur);
+                poly(
+                    img,
+                    &[
+                        (x - s * 2 / 3, y - s / 4),
+                        (x - s / 2, y - s),
+                        (x - s / 6, y - s / 2),
+                    ],
+                    fur,
+                );
+                poly(
+                    img,
+                    &[
+                        (x + s * 2 / 3, y - s / 4),
+                        (x + s / 2, y - s),
+                        (x + s / 6, y - s / 2),
+                    ],
+                    fur,
+                );
             } else {
                 draw_filled_ellipse_mut(img, (x - s * 2 / 3, y), s / 5, s / 2, rgb([90, 60, 35]));
                 draw_filled_ellipse_mut(img, (x + s * 2 / 3, y), s / 5, s / 2, rgb([90, 60, 35]));
@@ -201,14 +286,27 @@ pub fn draw_glyph(img: &mut Canvas, glyph: Glyph, x: i32, y: i32, s: i32) {
         }
         Glyph::Car => {
             rect(img, x - s, y - s / 6, s * 2, s / 2, [40, 110, 190]);
-            poly(img, &[(x - s / 2, y - s / 6), (x - s / 3, y - s / 2), (x + s / 3, y - s / 2), (x + s / 2, y - s / 6)], [40, 110, 190]);
+            poly(
+                img,
+                &[
+                    (x - s / 2, y - s / 6),
+                    (x - s / 3, y - s / 2),
+                    (x + s / 3, y - s / 2),
+                    (x + s / 2, y - s / 6),
+                ],
+                [40, 110, 190],
+            );
             draw_filled_circle_mut(img, (x - s / 2, y + s / 3), s / 4, rgb(dark));
             draw_filled_circle_mut(img, (x + s / 2, y + s / 3), s / 4, rgb(dark));
         }
         Glyph::Star => {
             let points: Vec<(i32, i32)> = (0..10)
                 .map(|i| {
-                    let r = if i % 2 == 0 { s as f32 } else { s as f32 * 0.45 };
+                    let r = if i % 2 == 0 {
+                        s as f32
+                    } else {
+                        s as f32 * 0.45
+                    };
                     let a = std::f32::consts::PI * (i as f32 / 5.0) - std::f32::consts::FRAC_PI_2;
                     (x + (r * a.cos()) as i32, y + (r * a.sin()) as i32)
                 })
@@ -217,12 +315,24 @@ pub fn draw_glyph(img: &mut Canvas, glyph: Glyph, x: i32, y: i32, s: i32) {
         }
         Glyph::Fish => {
             draw_filled_ellipse_mut(img, (x, y), s * 2 / 3, s * 2 / 5, rgb([40, 160, 190]));
-            poly(img, &[(x + s / 2, y), (x + s, y - s / 2), (x + s, y + s / 2)], [40, 160, 190]);
+            poly(
+                img,
+                &[(x + s / 2, y), (x + s, y - s / 2), (x + s, y + s / 2)],
+                [40, 160, 190],
+            );
             draw_filled_circle_mut(img, (x - s / 3, y - s / 10), s / 10 + 1, rgb(dark));
         }
         Glyph::Tree => {
             rect(img, x - s / 8, y, s / 4, s, [110, 70, 40]);
-            poly(img, &[(x, y - s), (x + s * 2 / 3, y + s / 5), (x - s * 2 / 3, y + s / 5)], [40, 140, 60]);
+            poly(
+                img,
+                &[
+                    (x, y - s),
+                    (x + s * 2 / 3, y + s / 5),
+                    (x - s * 2 / 3, y + s / 5),
+                ],
+                [40, 140, 60],
+            );
         }
         Glyph::Spoon => {
             draw_filled_ellipse_mut(img, (x, y - s / 2), s / 3, s / 2, rgb([150, 155, 165]));
@@ -238,7 +348,14 @@ pub fn draw_glyph(img: &mut Canvas, glyph: Glyph, x: i32, y: i32, s: i32) {
         }
         Glyph::Phone => {
             rect(img, x - s / 2, y - s, s, s * 2, [30, 30, 35]);
-            rect(img, x - s / 2 + 3, y - s + 6, s - 6, s * 2 - 16, [90, 170, 230]);
+            rect(
+                img,
+                x - s / 2 + 3,
+                y - s + 6,
+                s - 6,
+                s * 2 - 16,
+                [90, 170, 230],
+            );
         }
         Glyph::Clock => {
             draw_filled_circle_mut(img, (x, y), s * 4 / 5, rgb(dark));
@@ -247,21 +364,55 @@ pub fn draw_glyph(img: &mut Canvas, glyph: Glyph, x: i32, y: i32, s: i32) {
             thick_line(img, (x, y), (x + s / 3, y + s / 6), 3, dark);
         }
         Glyph::Lamp => {
-            poly(img, &[(x - s / 2, y - s / 6), (x + s / 2, y - s / 6), (x + s / 4, y - s), (x - s / 4, y - s)], [240, 210, 90]);
+            poly(
+                img,
+                &[
+                    (x - s / 2, y - s / 6),
+                    (x + s / 2, y - s / 6),
+                    (x + s / 4, y - s),
+                    (x - s / 4, y - s),
+                ],
+                [240, 210, 90],
+            );
             rect(img, x - 2, y - s / 6, 5, s, dark);
             rect(img, x - s / 3, y + s * 4 / 5, s * 2 / 3, s / 6, dark);
         }
         Glyph::Bird => {
             draw_filled_ellipse_mut(img, (x, y), s / 2, s / 3, rgb([70, 120, 210]));
             draw_filled_circle_mut(img, (x + s / 2, y - s / 3), s / 4, rgb([70, 120, 210]));
-            poly(img, &[(x + s * 3 / 4, y - s / 3), (x + s, y - s / 4), (x + s * 3 / 4, y - s / 6)], [240, 170, 30]);
-            poly(img, &[(x - s / 3, y), (x, y - s * 2 / 3), (x + s / 6, y)], [40, 80, 160]);
+            poly(
+                img,
+                &[
+                    (x + s * 3 / 4, y - s / 3),
+                    (x + s, y - s / 4),
+                    (x + s * 3 / 4, y - s / 6),
+                ],
+                [240, 170, 30],
+            );
+            poly(
+                img,
+                &[(x - s / 3, y), (x, y - s * 2 / 3), (x + s / 6, y)],
+                [40, 80, 160],
+            );
         }
         Glyph::Bed => {
             rect(img, x - s, y - s / 5, s * 2, s / 2, [180, 70, 70]);
             rect(img, x - s, y - s * 2 / 3, s / 6, s, [110, 70, 45]);
-            rect(img, x + s - s / 6, y - s / 3, s / 6, s * 2 / 3, [110, 70, 45]);
-            draw_filled_ellipse_mut(img, (x - s * 2 / 3, y - s / 3), s / 4, s / 7, rgb([245, 245, 245]));
+            rect(
+                img,
+                x + s - s / 6,
+                y - s / 3,
+                s / 6,
+                s * 2 / 3,
+                [110, 70, 45],
+            );
+            draw_filled_ellipse_mut(
+                img,
+                (x - s * 2 / 3, y - s / 3),
+                s / 4,
+                s / 7,
+                rgb([245, 245, 245]),
+            );
         }
     }
 }
@@ -269,24 +420,52 @@ pub fn draw_glyph(img: &mut Canvas, glyph: Glyph, x: i32, y: i32, s: i32) {
 fn draw_portrait(img: &mut Canvas, p: Portrait) {
     let (face_r, face_y) = if p.age == 0 { (46, 118) } else { (54, 104) };
     if p.female {
-        draw_filled_ellipse_mut(img, (128, face_y + 22), face_r + 12, face_r + 44, rgb(p.hair));
+        draw_filled_ellipse_mut(
+            img,
+            (128, face_y + 22),
+            face_r + 12,
+            face_r + 44,
+            rgb(p.hair),
+        );
     }
-    let shirt = if p.female { [170, 80, 150] } else { [60, 90, 150] };
+    let shirt = if p.female {
+        [170, 80, 150]
+    } else {
+        [60, 90, 150]
+    };
     draw_filled_ellipse_mut(img, (128, 250), 92, 64, rgb(shirt));
     rect(img, 118, face_y + face_r - 6, 20, 24, p.skin);
     draw_filled_ellipse_mut(img, (128, face_y), face_r - 6, face_r, rgb(p.skin));
     // Hair on top of the head.
-    draw_filled_ellipse_mut(img, (128, face_y - face_r + 12), face_r - 2, 22, rgb(p.hair));
+    draw_filled_ellipse_mut(
+        img,
+        (128, face_y - face_r + 12),
+        face_r - 2,
+        22,
+        rgb(p.hair),
+    );
     let eye = if p.age == 0 { 7 } else { 5 };
     for dx in [-18, 18] {
         draw_filled_circle_mut(img, (128 + dx, face_y - 4), eye, rgb([250, 250, 250]));
         draw_filled_circle_mut(img, (128 + dx, face_y - 4), eye / 2 + 1, rgb([40, 30, 30]));
     }
-    thick_line(img, (114, face_y + 26), (142, face_y + 26), 3, [150, 60, 60]);
+    thick_line(
+        img,
+        (114, face_y + 26),
+        (142, face_y + 26),
+        3,
+        [150, 60, 60],
+    );
     if p.age == 2 {
         // Wrinkles and glasses mark the old.
         for dy in [-30, -24] {
-            thick_line(img, (108, face_y + dy), (148, face_y + dy), 1, [120, 90, 70]);
+            thick_line(
+                img,
+                (108, face_y + dy),
+                (148, face_y + dy),
+                1,
+                [120, 90, 70],
+            );
         }
         for dx in [-18, 18] {
             draw_polygon_ring(img, 128 + dx, face_y - 4, 11);
@@ -301,7 +480,16 @@ fn draw_polygon_ring(img: &mut Canvas, x: i32, y: i32, r: i32) {
 }
 
 fn draw_fruit(img: &mut Canvas, color: [u8; 3], pieces: u32, elongated: bool) {
-    let spots: &[(i32, i32)] = &[(128, 150), (96, 150), (160, 150), (112, 120), (144, 120), (128, 92), (80, 175), (176, 175)];
+    let spots: &[(i32, i32)] = &[
+        (128, 150),
+        (96, 150),
+        (160, 150),
+        (112, 120),
+        (144, 120),
+        (128, 92),
+        (80, 175),
+        (176, 175),
+    ];
     for &(x, y) in spots.iter().take(pieces.clamp(1, 8) as usize) {
         if elongated {
             draw_filled_ellipse_mut(img, (x, y), 34, 12, rgb(color));
@@ -359,7 +547,12 @@ pub fn png_bytes(img: &RgbImage) -> Vec<u8> {
     use image::codecs::png::{CompressionType, FilterType, PngEncoder};
     let mut bytes = Vec::new();
     PngEncoder::new_with_quality(&mut bytes, CompressionType::Best, FilterType::Adaptive)
-        .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)
+        .write_image(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            image::ExtendedColorType::Rgb8,
+        )
         .expect("PNG encoding to memory cannot fail");
     bytes
 }

@@ -50,13 +50,19 @@ fn benchmark(seed: u64) -> Benchmark {
     let math = (1..=3)
         .map(|level| {
             let wrong: &[&str] = if level == 2 { &["4"] } else { &[] };
-            (format!("math_{level}"), benchmark::math_questions(&mut rng, level, ITEMS, wrong))
+            (
+                format!("math_{level}"),
+                benchmark::math_questions(&mut rng, level, ITEMS, wrong),
+            )
         })
         .collect();
     let mapping = (1..=3)
         .map(|level| {
             let undefined: &[u32] = if level == 2 { &[5] } else { &[] };
-            (format!("mapping{level}"), benchmark::mapping_pairs(&mut rng, level, ITEMS, undefined))
+            (
+                format!("mapping{level}"),
+                benchmark::mapping_pairs(&mut rng, level, ITEMS, undefined),
+            )
         })
         .collect();
     let people: Vec<Character> = benchmark::characters(&mut rng);
@@ -64,14 +70,26 @@ fn benchmark(seed: u64) -> Benchmark {
         .iter()
         .take(7)
         .enumerate()
-        .map(|(i, who)| (who.name.to_string(), benchmark::forward_questions(&mut rng, i, who)))
+        .map(|(i, who)| {
+            (
+                who.name.to_string(),
+                benchmark::forward_questions(&mut rng, i, who),
+            )
+        })
         .collect();
     for pair in 0..5 {
         let (a, b) = (&people[pair * 2], &people[pair * 2 + 1]);
         let first_id = 31 + pair as u32 * 4;
-        knowledge.push((format!("{}_{}", a.name, b.name), benchmark::inverse_questions(&mut rng, first_id, a, b)));
+        knowledge.push((
+            format!("{}_{}", a.name, b.name),
+            benchmark::inverse_questions(&mut rng, first_id, a, b),
+        ));
     }
-    Benchmark { math, mapping, knowledge }
+    Benchmark {
+        math,
+        mapping,
+        knowledge,
+    }
 }
 
 /// Target accuracy per checkpoint, setting and task: the paper's headline direction.
@@ -83,9 +101,27 @@ fn target_rate(stars: bool, think: bool, stem: &str) -> f64 {
     };
     let reasoning_think = 0.80 - 0.15 * level; // L1 .65, L2 .50, L3 .35
     match (kind.family, kind.level, stars, think) {
-        (crate::taxonomy::Family::Knowledge, crate::taxonomy::Level::Forward, _, false) => if stars { 0.15 } else { 0.10 },
-        (crate::taxonomy::Family::Knowledge, crate::taxonomy::Level::Forward, _, true) => if stars { 0.67 } else { 0.62 },
-        (crate::taxonomy::Family::Knowledge, _, _, think) => if think { 0.15 } else { 0.05 },
+        (crate::taxonomy::Family::Knowledge, crate::taxonomy::Level::Forward, _, false) => {
+            if stars {
+                0.15
+            } else {
+                0.10
+            }
+        }
+        (crate::taxonomy::Family::Knowledge, crate::taxonomy::Level::Forward, _, true) => {
+            if stars {
+                0.67
+            } else {
+                0.62
+            }
+        }
+        (crate::taxonomy::Family::Knowledge, _, _, think) => {
+            if think {
+                0.15
+            } else {
+                0.05
+            }
+        }
         (_, _, false, false) => 0.05,
         (_, _, false, true) => reasoning_think,
         (_, _, true, false) => reasoning_think - 0.05,
@@ -97,7 +133,11 @@ fn target_rate(stars: bool, think: bool, stem: &str) -> f64 {
 fn correct_set(difficulties: &[f64], rate: f64, rng: &mut impl Rng) -> Vec<bool> {
     // Random rounding keeps small folders (3 knowledge items) near the rate on average.
     let k = (rate * difficulties.len() as f64 + rng.random::<f64>()).floor() as usize;
-    let mut order: Vec<(f64, usize)> = difficulties.iter().enumerate().map(|(i, d)| (d + rng.random::<f64>() * 0.5, i)).collect();
+    let mut order: Vec<(f64, usize)> = difficulties
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d + rng.random::<f64>() * 0.5, i))
+        .collect();
     order.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut correct = vec![false; difficulties.len()];
     for &(_, i) in order.iter().take(k) {
@@ -140,7 +180,9 @@ pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
             let think = *setting == "think";
             let stars = ckpt_index == 1;
             let folder_seed = |stem: &str| {
-                seed ^ ((ckpt_index as u64 + 1) * 0x9E37_79B9) ^ ((setting_index as u64 + 1) * 0x85EB_CA6B) ^ stem_hash(stem)
+                seed ^ ((ckpt_index as u64 + 1) * 0x9E37_79B9)
+                    ^ ((setting_index as u64 + 1) * 0x85EB_CA6B)
+                    ^ stem_hash(stem)
             };
             for (stem, questions) in &bench.math {
                 let mut rng = ChaCha8Rng::seed_from_u64(folder_seed(stem));
@@ -160,7 +202,9 @@ pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
                     })
                     .collect();
                 let ids = questions.iter().map(|q| q.id.clone()).collect();
-                written.push(write_folder(out_dir, ckpt, setting, stem, ids, shots, &mut rng)?);
+                written.push(write_folder(
+                    out_dir, ckpt, setting, stem, ids, shots, &mut rng,
+                )?);
             }
             for (stem, pairs) in &bench.mapping {
                 let mut rng = ChaCha8Rng::seed_from_u64(folder_seed(stem));
@@ -171,7 +215,11 @@ pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
                     .zip(&correct)
                     .map(|(pair, ok)| {
                         // A wrong ID has at least one wrong image.
-                        let wrong_side = if *ok { None } else { Some(rng.random_range(0..3)) };
+                        let wrong_side = if *ok {
+                            None
+                        } else {
+                            Some(rng.random_range(0..3))
+                        };
                         ["A", "B"]
                             .iter()
                             .enumerate()
@@ -182,14 +230,22 @@ pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
                                     prompt_id: PromptId::Text(format!("{}_{side}", pair.id)),
                                     question: pair.sides[s].question.clone(),
                                     answer: pair.sides[s].answer.clone(),
-                                    out: simulate::mapping(&pair.sides[s], pair.category, right, think, &mut rng),
+                                    out: simulate::mapping(
+                                        &pair.sides[s],
+                                        pair.category,
+                                        right,
+                                        think,
+                                        &mut rng,
+                                    ),
                                 }
                             })
                             .collect()
                     })
                     .collect();
                 let ids = pairs.iter().map(|p| p.id.to_string()).collect();
-                written.push(write_folder(out_dir, ckpt, setting, stem, ids, shots, &mut rng)?);
+                written.push(write_folder(
+                    out_dir, ckpt, setting, stem, ids, shots, &mut rng,
+                )?);
             }
             for (stem, questions) in &bench.knowledge {
                 let mut rng = ChaCha8Rng::seed_from_u64(folder_seed(stem));
@@ -209,7 +265,9 @@ pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
                     })
                     .collect();
                 let ids = questions.iter().map(|q| q.id.to_string()).collect();
-                written.push(write_folder(out_dir, ckpt, setting, stem, ids, shots, &mut rng)?);
+                written.push(write_folder(
+                    out_dir, ckpt, setting, stem, ids, shots, &mut rng,
+                )?);
             }
         }
     }
@@ -217,7 +275,9 @@ pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 fn stem_hash(stem: &str) -> u64 {
-    stem.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+    stem.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The planted anomalies that apply to one folder.
@@ -291,7 +351,9 @@ fn write_folder(
     }
 
     // Evaluation: rows in completion order (8 workers finish roughly, not exactly, in order).
-    let mut order: Vec<(f64, usize)> = (0..shots.len()).map(|i| (i as f64 + rng.random::<f64>() * 8.0, i)).collect();
+    let mut order: Vec<(f64, usize)> = (0..shots.len())
+        .map(|i| (i as f64 + rng.random::<f64>() * 8.0, i))
+        .collect();
     order.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut rows = Vec::new();
     let mut correct = 0;
@@ -318,10 +380,19 @@ fn write_folder(
         rows = first_run;
     }
     let header = csv_header(family);
-    std::fs::write(dir.join("evaluation_results.csv"), writers::dictwriter_csv(header, &rows)?)?;
+    std::fs::write(
+        dir.join("evaluation_results.csv"),
+        writers::dictwriter_csv(header, &rows)?,
+    )?;
     let duration = (family == crate::taxonomy::Family::Math).then(|| rng.random_range(30.0..90.0));
     let csv_path = format!("{eval_dir}/evaluation_results.csv");
-    let log = writers::eval_log(shots.len(), correct, family.is_paired(), duration, &csv_path);
+    let log = writers::eval_log(
+        shots.len(),
+        correct,
+        family.is_paired(),
+        duration,
+        &csv_path,
+    );
     std::fs::write(dir.join("evaluation_results.log"), log)?;
     Ok(dir)
 }
@@ -329,11 +400,41 @@ fn write_folder(
 fn csv_header(family: crate::taxonomy::Family) -> &'static [&'static str] {
     match family {
         crate::taxonomy::Family::Mapping => &[
-            "ID", "Question_A", "Answer_A", "Image_A_Path", "A_Result", "A_Score", "A_Analysis", "Question_B", "Answer_B",
-            "Image_B_Path", "B_Result", "B_Score", "B_Analysis", "Both_Correct", "Final_Score",
+            "ID",
+            "Question_A",
+            "Answer_A",
+            "Image_A_Path",
+            "A_Result",
+            "A_Score",
+            "A_Analysis",
+            "Question_B",
+            "Answer_B",
+            "Image_B_Path",
+            "B_Result",
+            "B_Score",
+            "B_Analysis",
+            "Both_Correct",
+            "Final_Score",
         ],
-        crate::taxonomy::Family::Knowledge => &["ID", "Question", "Answer", "Image_Path", "Caption", "Result", "Score", "Analysis"],
-        _ => &["ID", "Question", "Answer", "Image_Path", "Result", "Score", "Analysis"],
+        crate::taxonomy::Family::Knowledge => &[
+            "ID",
+            "Question",
+            "Answer",
+            "Image_Path",
+            "Caption",
+            "Result",
+            "Score",
+            "Analysis",
+        ],
+        _ => &[
+            "ID",
+            "Question",
+            "Answer",
+            "Image_Path",
+            "Result",
+            "Score",
+            "Analysis",
+        ],
     }
 }
 
@@ -341,17 +442,32 @@ fn csv_header(family: crate::taxonomy::Family) -> &'static [&'static str] {
 fn judged(family: crate::taxonomy::Family, shot: &Shot) -> (String, String, String) {
     let out = &shot.out;
     if out.reply.is_empty() {
-        return ("IMAGE_NOT_FOUND".into(), "0".into(), "Image file not found".into());
+        return (
+            "IMAGE_NOT_FOUND".into(),
+            "0".into(),
+            "Image file not found".into(),
+        );
     }
     let verdict = if out.yes { "YES" } else { "NO" };
     let score = if out.yes { "1" } else { "0" };
     let analysis = match family {
         crate::taxonomy::Family::Knowledge => {
-            let ending = if out.reply == "Reject" { "Caption=Reject => automatic NO".to_string() } else { format!("**Score: {verdict}**") };
-            format!("Phase 1 - Caption:\n{}\n\nPhase 2 - Evaluation:\nGenerated: {}\nGT: {}\n{ending}", out.reply, out.reply, shot.answer)
+            let ending = if out.reply == "Reject" {
+                "Caption=Reject => automatic NO".to_string()
+            } else {
+                format!("**Score: {verdict}**")
+            };
+            format!(
+                "Phase 1 - Caption:\n{}\n\nPhase 2 - Evaluation:\nGenerated: {}\nGT: {}\n{ending}",
+                out.reply, out.reply, shot.answer
+            )
         }
         _ if out.reply == "Error" => {
-            let phase = if family.is_paired() { "Object Identification" } else { "Image Captioning" };
+            let phase = if family.is_paired() {
+                "Object Identification"
+            } else {
+                "Image Captioning"
+            };
             format!("Phase 1 - {phase}:\nModel returned 'Error', skipping Phase 2.")
         }
         crate::taxonomy::Family::Mapping => format!(
@@ -368,7 +484,12 @@ fn judged(family: crate::taxonomy::Family, shot: &Shot) -> (String, String, Stri
     (verdict.into(), score.into(), analysis)
 }
 
-fn csv_row(family: crate::taxonomy::Family, id: &str, shots: &[Shot], eval_dir: &str) -> (Vec<String>, bool) {
+fn csv_row(
+    family: crate::taxonomy::Family,
+    id: &str,
+    shots: &[Shot],
+    eval_dir: &str,
+) -> (Vec<String>, bool) {
     let path = |shot: &Shot| format!("{eval_dir}/{}", shot.file);
     match family {
         crate::taxonomy::Family::Mapping => {
@@ -377,7 +498,14 @@ fn csv_row(family: crate::taxonomy::Family, id: &str, shots: &[Shot], eval_dir: 
             for shot in shots {
                 let (result, score, analysis) = judged(family, shot);
                 all &= result == "YES";
-                row.extend([shot.question.clone(), shot.answer.clone(), path(shot), result, score, analysis]);
+                row.extend([
+                    shot.question.clone(),
+                    shot.answer.clone(),
+                    path(shot),
+                    result,
+                    score,
+                    analysis,
+                ]);
             }
             row.push(if all { "True" } else { "False" }.into());
             row.push(if all { "1" } else { "0" }.into());
@@ -386,15 +514,42 @@ fn csv_row(family: crate::taxonomy::Family, id: &str, shots: &[Shot], eval_dir: 
         crate::taxonomy::Family::Knowledge => {
             let shot = &shots[0];
             let (result, score, analysis) = judged(family, shot);
-            let caption = if shot.out.reply.is_empty() { String::new() } else { shot.out.reply.clone() };
+            let caption = if shot.out.reply.is_empty() {
+                String::new()
+            } else {
+                shot.out.reply.clone()
+            };
             let ok = result == "YES";
-            (vec![id.into(), shot.question.clone(), shot.answer.clone(), path(shot), caption, result, score, analysis], ok)
+            (
+                vec![
+                    id.into(),
+                    shot.question.clone(),
+                    shot.answer.clone(),
+                    path(shot),
+                    caption,
+                    result,
+                    score,
+                    analysis,
+                ],
+                ok,
+            )
         }
         _ => {
             let shot = &shots[0];
             let (result, score, analysis) = judged(family, shot);
             let ok = result == "YES";
-            (vec![id.into(), shot.question.clone(), shot.answer.clone(), path(shot), result, score, analysis], ok)
+            (
+                vec![
+                    id.into(),
+                    shot.question.clone(),
+                    shot.answer.clone(),
+                    path(shot),
+                    result,
+                    score,
+                    analysis,
+                ],
+                ok,
+            )
         }
     }
 }

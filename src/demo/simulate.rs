@@ -6,7 +6,8 @@ use rand::Rng;
 use rand::seq::IndexedRandom;
 
 use crate::demo::benchmark::{
-    COUNTABLES, FLOWERS, FRUITS, KnowledgeQuestion, KnowledgeTarget, MappingQuestion, MathQuestion, Person, count_phrase,
+    COUNTABLES, FLOWERS, FRUITS, KnowledgeQuestion, KnowledgeTarget, MappingQuestion, MathQuestion,
+    Person, count_phrase,
 };
 use crate::demo::draw::{Portrait, Scene};
 
@@ -28,7 +29,10 @@ fn words(n: u32) -> &'static str {
 }
 
 fn think_text(body: &str, detailed: &str) -> (String, String) {
-    (format!("<think>{body}\n\nHere’s the finished detailed prompt: {detailed}</think>"), format!("{detailed}</think>"))
+    (
+        format!("<think>{body}\n\nHere’s the finished detailed prompt: {detailed}</think>"),
+        format!("{detailed}</think>"),
+    )
 }
 
 /// Math: a count of objects.
@@ -37,15 +41,28 @@ pub fn math(q: &MathQuestion, correct: bool, think: bool, rng: &mut impl Rng) ->
     let mut planned = q.truth;
     let mut steps = Vec::new();
     q.expr.steps(&mut steps);
-    let mut scene = Scene::Count { glyph, count: q.truth };
+    let mut scene = Scene::Count {
+        glyph,
+        count: q.truth,
+    };
     if !correct {
         let reasoned_wrong = think && rng.random_bool(0.5);
         if reasoned_wrong {
-            planned = if q.truth <= 1 || rng.random_bool(0.5) { q.truth + 1 } else { q.truth - 1 };
+            planned = if q.truth <= 1 || rng.random_bool(0.5) {
+                q.truth + 1
+            } else {
+                q.truth - 1
+            };
             if let Some(last) = steps.last_mut() {
-                *last = format!("{} is {planned}", last.rsplit_once(" is ").map(|(a, _)| a).unwrap_or(last));
+                *last = format!(
+                    "{} is {planned}",
+                    last.rsplit_once(" is ").map(|(a, _)| a).unwrap_or(last)
+                );
             }
-            scene = Scene::Count { glyph, count: planned };
+            scene = Scene::Count {
+                glyph,
+                count: planned,
+            };
         } else {
             let roll: f64 = rng.random();
             scene = if roll < 0.55 {
@@ -54,18 +71,37 @@ pub fn math(q: &MathQuestion, correct: bool, think: bool, rng: &mut impl Rng) ->
                 let count = if count == q.truth { q.truth + 1 } else { count };
                 Scene::Count { glyph, count }
             } else if roll < 0.75 {
-                let other = COUNTABLES.iter().find(|n| n.0 != glyph && rng.random_bool(0.3)).unwrap_or(&COUNTABLES[1]);
-                Scene::Count { glyph: other.0, count: q.truth }
+                let other = COUNTABLES
+                    .iter()
+                    .find(|n| n.0 != glyph && rng.random_bool(0.3))
+                    .unwrap_or(&COUNTABLES[1]);
+                Scene::Count {
+                    glyph: other.0,
+                    count: q.truth,
+                }
             } else {
-                let other = COUNTABLES.iter().find(|n| n.0 != glyph).unwrap_or(&COUNTABLES[1]);
-                Scene::Jumble { first: glyph, second: other.0 }
+                let other = COUNTABLES
+                    .iter()
+                    .find(|n| n.0 != glyph)
+                    .unwrap_or(&COUNTABLES[1]);
+                Scene::Jumble {
+                    first: glyph,
+                    second: other.0,
+                }
             };
         }
     }
     let (reply, yes) = match &scene {
         Scene::Count { glyph: g, count } if *count > 0 => {
-            let noun = COUNTABLES.iter().find(|n| n.0 == *g).copied().unwrap_or(q.noun);
-            (format!("Caption: {}", count_phrase(*count, noun)), *g == glyph && *count == q.key)
+            let noun = COUNTABLES
+                .iter()
+                .find(|n| n.0 == *g)
+                .copied()
+                .unwrap_or(q.noun);
+            (
+                format!("Caption: {}", count_phrase(*count, noun)),
+                *g == glyph && *count == q.key,
+            )
         }
         _ => ("Error".to_string(), false),
     };
@@ -83,11 +119,22 @@ pub fn math(q: &MathQuestion, correct: bool, think: bool, rng: &mut impl Rng) ->
         );
         think_text(&body, &detailed)
     });
-    Generated { scene, reply, yes, trace }
+    Generated {
+        scene,
+        reply,
+        yes,
+        trace,
+    }
 }
 
 /// Mapping: one object per image.
-pub fn mapping(q: &MappingQuestion, category: &str, correct: bool, think: bool, rng: &mut impl Rng) -> Generated {
+pub fn mapping(
+    q: &MappingQuestion,
+    category: &str,
+    correct: bool,
+    think: bool,
+    rng: &mut impl Rng,
+) -> Generated {
     let mut followed = (&q.chain, q.answer.clone());
     let mut scene = Scene::Single(q.glyph);
     if !correct || q.answer == "undefined" {
@@ -104,7 +151,11 @@ pub fn mapping(q: &MappingQuestion, category: &str, correct: bool, think: bool, 
     }
     let (reply, yes) = match &scene {
         Scene::Single(g) => {
-            let name = if *g == q.glyph { q.answer.clone() } else { q.other.1.clone() };
+            let name = if *g == q.glyph {
+                q.answer.clone()
+            } else {
+                q.other.1.clone()
+            };
             (format!("Object: {name}"), name == q.answer)
         }
         _ => ("Error".to_string(), false),
@@ -120,7 +171,12 @@ pub fn mapping(q: &MappingQuestion, category: &str, correct: bool, think: bool, 
         );
         think_text(&body, &detailed)
     });
-    Generated { scene, reply, yes, trace }
+    Generated {
+        scene,
+        reply,
+        yes,
+        trace,
+    }
 }
 
 pub fn portrait_of(p: &Person) -> Portrait {
@@ -143,21 +199,61 @@ pub fn portrait_of(p: &Person) -> Portrait {
         "mid-age" => 1,
         _ => 2,
     };
-    Portrait { skin, hair, age, female: p.female }
+    Portrait {
+        skin,
+        hair,
+        age,
+        female: p.female,
+    }
 }
 
 fn fruit_scene(plural: &str) -> Scene {
     let index = FRUITS.iter().position(|f| f.0 == plural).unwrap_or(0);
-    let colors = [[200, 30, 35], [240, 215, 60], [110, 40, 130], [220, 30, 60], [245, 140, 20], [170, 10, 30], [250, 230, 80], [170, 200, 80]];
+    let colors = [
+        [200, 30, 35],
+        [240, 215, 60],
+        [110, 40, 130],
+        [220, 30, 60],
+        [245, 140, 20],
+        [170, 10, 30],
+        [250, 230, 80],
+        [170, 200, 80],
+    ];
     let pieces = [3, 3, 8, 5, 3, 2, 2, 2][index];
-    Scene::Fruit { color: colors[index], pieces, elongated: plural == "bananas" || plural == "lemons" }
+    Scene::Fruit {
+        color: colors[index],
+        pieces,
+        elongated: plural == "bananas" || plural == "lemons",
+    }
 }
 
 fn flower_scene(name: &str) -> Scene {
     let index = FLOWERS.iter().position(|f| *f == name).unwrap_or(0);
-    let petals = [[200, 20, 40], [250, 200, 20], [240, 90, 120], [250, 130, 170], [250, 250, 250], [150, 110, 210], [210, 60, 200], [245, 170, 190]];
-    let centres = [[150, 10, 30], [110, 70, 20], [240, 200, 80], [230, 100, 150], [245, 200, 30], [110, 80, 170], [250, 240, 240], [230, 140, 160]];
-    Scene::Flower { petals: petals[index], count: [7, 12, 4, 10, 9, 6, 5, 8][index], centre: centres[index] }
+    let petals = [
+        [200, 20, 40],
+        [250, 200, 20],
+        [240, 90, 120],
+        [250, 130, 170],
+        [250, 250, 250],
+        [150, 110, 210],
+        [210, 60, 200],
+        [245, 170, 190],
+    ];
+    let centres = [
+        [150, 10, 30],
+        [110, 70, 20],
+        [240, 200, 80],
+        [230, 100, 150],
+        [245, 200, 30],
+        [110, 80, 170],
+        [250, 240, 240],
+        [230, 140, 160],
+    ];
+    Scene::Flower {
+        petals: petals[index],
+        count: [7, 12, 4, 10, 9, 6, 5, 8][index],
+        centre: centres[index],
+    }
 }
 
 fn changed_person(p: &Person, rng: &mut impl Rng) -> Person {
@@ -174,7 +270,12 @@ fn changed_person(p: &Person, rng: &mut impl Rng) -> Person {
 }
 
 /// Knowledge: a portrait, a fruit or a flower.
-pub fn knowledge(q: &KnowledgeQuestion, correct: bool, think: bool, rng: &mut impl Rng) -> Generated {
+pub fn knowledge(
+    q: &KnowledgeQuestion,
+    correct: bool,
+    think: bool,
+    rng: &mut impl Rng,
+) -> Generated {
     let reject = !correct && rng.random_bool(0.25);
     let shown: Option<KnowledgeTarget> = if correct {
         Some(q.target.clone())
@@ -189,9 +290,13 @@ pub fn knowledge(q: &KnowledgeQuestion, correct: bool, think: bool, rng: &mut im
                 let f = other.choose(rng).copied().unwrap_or(&FRUITS[0]);
                 KnowledgeTarget::Fruit(f.0, f.1)
             }
-            (KnowledgeTarget::Flower(name), _) => {
-                KnowledgeTarget::Flower(FLOWERS.iter().find(|f| *f != name && rng.random_bool(0.4)).copied().unwrap_or("daisy"))
-            }
+            (KnowledgeTarget::Flower(name), _) => KnowledgeTarget::Flower(
+                FLOWERS
+                    .iter()
+                    .find(|f| *f != name && rng.random_bool(0.4))
+                    .copied()
+                    .unwrap_or("daisy"),
+            ),
         })
     };
     let (scene, reply) = match &shown {
@@ -202,7 +307,12 @@ pub fn knowledge(q: &KnowledgeQuestion, correct: bool, think: bool, rng: &mut im
     };
     let yes = shown.as_ref() == Some(&q.target);
     let trace = think.then(|| knowledge_trace(q, shown.as_ref().unwrap_or(&q.target)));
-    Generated { scene, reply, yes, trace }
+    Generated {
+        scene,
+        reply,
+        yes,
+        trace,
+    }
 }
 
 fn describe(target: &KnowledgeTarget) -> String {
@@ -228,9 +338,16 @@ fn knowledge_trace(q: &KnowledgeQuestion, planned: &KnowledgeTarget) -> (String,
     let detailed = match planned {
         KnowledgeTarget::Portrait(p) => format!(
             "A photorealistic portrait of {}, friendly expression, soft natural light, plain background, upper body in frame, sharp focus.",
-            p.description().trim_end_matches('.').to_lowercase().replacen("a ", "", 1).replacen("an ", "", 1)
+            p.description()
+                .trim_end_matches('.')
+                .to_lowercase()
+                .replacen("a ", "", 1)
+                .replacen("an ", "", 1)
         ),
-        other => format!("A photorealistic close-up of {}, soft natural light, plain background, sharp focus.", describe(other)),
+        other => format!(
+            "A photorealistic close-up of {}, soft natural light, plain background, sharp focus.",
+            describe(other)
+        ),
     };
     think_text(&body, &detailed)
 }

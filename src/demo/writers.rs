@@ -19,11 +19,27 @@ pub fn dictwriter_csv(header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<V
 }
 
 /// The eval scripts' closing block. Mapping logs count IDs; math logs carry a duration.
-pub fn eval_log(total: usize, correct: usize, ids: bool, duration: Option<f64>, csv_path: &str) -> String {
+pub fn eval_log(
+    total: usize,
+    correct: usize,
+    ids: bool,
+    duration: Option<f64>,
+    csv_path: &str,
+) -> String {
     let rule = "=".repeat(60);
-    let accuracy = if total == 0 { 0.0 } else { correct as f64 * 100.0 / total as f64 };
-    let (total_key, correct_key) = if ids { ("Total IDs", "Correct IDs") } else { ("Total", "Correct") };
-    let mut out = format!("{rule}\nEvaluation finished!\n{total_key}: {total}\n{correct_key}: {correct}\nAccuracy: {accuracy:.2}%\n");
+    let accuracy = if total == 0 {
+        0.0
+    } else {
+        correct as f64 * 100.0 / total as f64
+    };
+    let (total_key, correct_key) = if ids {
+        ("Total IDs", "Correct IDs")
+    } else {
+        ("Total", "Correct")
+    };
+    let mut out = format!(
+        "{rule}\nEvaluation finished!\n{total_key}: {total}\n{correct_key}: {correct}\nAccuracy: {accuracy:.2}%\n"
+    );
     if let Some(seconds) = duration {
         out += &format!("Duration: {seconds:.2}s\n");
     }
@@ -34,12 +50,28 @@ pub fn eval_log(total: usize, correct: usize, ids: bool, duration: Option<f64>, 
 struct PythonFormatter;
 
 impl serde_json::ser::Formatter for PythonFormatter {
-    fn begin_array_value<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
-        if first { Ok(()) } else { writer.write_all(b", ") }
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
+        }
     }
 
-    fn begin_object_key<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
-        if first { Ok(()) } else { writer.write_all(b", ") }
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
+        }
     }
 
     fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
@@ -61,9 +93,18 @@ mod tests {
 
     #[test]
     fn csv_quotes_only_when_needed_and_ends_rows_with_crlf() {
-        let rows = vec![vec!["1".to_string(), "a, b".into(), "line\nbreak".into(), "say \"hi\"".into(), "plain".into()]];
+        let rows = vec![vec![
+            "1".to_string(),
+            "a, b".into(),
+            "line\nbreak".into(),
+            "say \"hi\"".into(),
+            "plain".into(),
+        ]];
         let bytes = dictwriter_csv(&["ID", "Q", "A", "B", "C"], &rows).unwrap();
-        assert_eq!(String::from_utf8(bytes).unwrap(), "ID,Q,A,B,C\r\n1,\"a, b\",\"line\nbreak\",\"say \"\"hi\"\"\",plain\r\n");
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "ID,Q,A,B,C\r\n1,\"a, b\",\"line\nbreak\",\"say \"\"hi\"\"\",plain\r\n"
+        );
     }
 
     #[test]
@@ -73,7 +114,11 @@ mod tests {
             prompt_id: u32,
             text: &'static str,
         }
-        let line = python_json_line(&R { prompt_id: 31, text: "√9 → 3’" }).unwrap();
+        let line = python_json_line(&R {
+            prompt_id: 31,
+            text: "√9 → 3’",
+        })
+        .unwrap();
         assert_eq!(line, "{\"prompt_id\": 31, \"text\": \"√9 → 3’\"}\n");
     }
 
@@ -83,6 +128,8 @@ mod tests {
         assert!(log.contains("Total: 3\nCorrect: 1\nAccuracy: 33.33%\nCSV: /x.csv\n"));
         assert!(log.starts_with(&"=".repeat(60)));
         let mapping = eval_log(20, 5, true, Some(1.5), "/y.csv");
-        assert!(mapping.contains("Total IDs: 20\nCorrect IDs: 5\nAccuracy: 25.00%\nDuration: 1.50s\n"));
+        assert!(
+            mapping.contains("Total IDs: 20\nCorrect IDs: 5\nAccuracy: 25.00%\nDuration: 1.50s\n")
+        );
     }
 }

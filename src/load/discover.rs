@@ -34,21 +34,37 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let root = match root.canonicalize() {
         Ok(root) if root.is_dir() => root,
-        Ok(_) => return (Vec::new(), vec![Diagnostic::error(root, None, "not a folder")]),
-        Err(err) => return (Vec::new(), vec![Diagnostic::error(root, None, format!("cannot open: {err}"))]),
+        Ok(_) => {
+            return (
+                Vec::new(),
+                vec![Diagnostic::error(root, None, "not a folder")],
+            );
+        }
+        Err(err) => {
+            return (
+                Vec::new(),
+                vec![Diagnostic::error(root, None, format!("cannot open: {err}"))],
+            );
+        }
     };
     let mut with_results_or_images = BTreeSet::new();
     let mut with_traces = BTreeSet::new();
     let mut with_sidecars = BTreeSet::new();
-    let walker = WalkDir::new(&root).follow_links(true).max_depth(12).into_iter().filter_entry(|e| {
-        e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
-    });
+    let walker = WalkDir::new(&root)
+        .follow_links(true)
+        .max_depth(12)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
                 let path = err.path().unwrap_or(&root).to_path_buf();
-                diagnostics.push(Diagnostic::error(&path, None, format!("cannot read: {err}")));
+                diagnostics.push(Diagnostic::error(
+                    &path,
+                    None,
+                    format!("cannot read: {err}"),
+                ));
                 continue;
             }
         };
@@ -56,7 +72,9 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
             continue;
         }
         let name = entry.file_name().to_string_lossy();
-        let Some(parent) = entry.path().parent() else { continue };
+        let Some(parent) = entry.path().parent() else {
+            continue;
+        };
         if name == RESULTS_CSV || is_image_file(&name) {
             with_results_or_images.insert(parent.to_path_buf());
         } else if name == TRACES_JSONL {
@@ -71,16 +89,25 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
         .iter()
         .filter(|dir| !with_results_or_images.contains(*dir))
         .cloned()
-        .partition(|dir| with_results_or_images.iter().any(|task| task != dir && task.starts_with(dir)));
+        .partition(|dir| {
+            with_results_or_images
+                .iter()
+                .any(|task| task != dir && task.starts_with(dir))
+        });
     let mut specs: Vec<FolderSpec> = with_results_or_images
         .iter()
         .cloned()
         .chain(traces_only)
         .map(|dir| {
             let mut spec = name_folder(&root, &dir);
-            spec.shared_traces = dir.parent().filter(|p| infer_tops.iter().any(|top| top == p)).map(|p| p.join(TRACES_JSONL));
+            spec.shared_traces = dir
+                .parent()
+                .filter(|p| infer_tops.iter().any(|top| top == p))
+                .map(|p| p.join(TRACES_JSONL));
             // Outside the normal/think layout, traces mean a think run (Infer.py --think, sidecars).
-            let has_traces = with_traces.contains(&dir) || with_sidecars.contains(&dir) || spec.shared_traces.is_some();
+            let has_traces = with_traces.contains(&dir)
+                || with_sidecars.contains(&dir)
+                || spec.shared_traces.is_some();
             if spec.setting == "default" && has_traces {
                 spec.setting = "think".into();
             }
@@ -120,16 +147,29 @@ pub fn name_folder(root: &Path, dir: &Path) -> FolderSpec {
     let run = match checkpoint {
         Some(ckpt) if ckpt != root && ckpt.starts_with(root) => ckpt
             .strip_prefix(root)
-            .map(|rel| rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+            .map(|rel| {
+                rel.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
             .unwrap_or_else(|_| file_name(ckpt)),
         Some(ckpt) => file_name(ckpt),
         None => "run".to_string(),
     };
-    FolderSpec { path: dir.to_path_buf(), run, setting, stem, shared_traces: None }
+    FolderSpec {
+        path: dir.to_path_buf(),
+        run,
+        setting,
+        stem,
+        shared_traces: None,
+    }
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 #[cfg(test)]
@@ -155,7 +195,10 @@ mod tests {
     }
 
     fn names(specs: &[FolderSpec]) -> Vec<String> {
-        specs.iter().map(|s| format!("{}/{}/{}", s.run, s.setting, s.stem)).collect()
+        specs
+            .iter()
+            .map(|s| format!("{}/{}/{}", s.run, s.setting, s.stem))
+            .collect()
     }
 
     #[test]
@@ -165,20 +208,46 @@ mod tests {
         assert!(diags.is_empty());
         assert_eq!(
             names(&specs),
-            ["ckpt-a/normal/math_1", "ckpt-a/think/math_1", "group/ckpt-b/think/mapping2", "infer/think/math3"]
+            [
+                "ckpt-a/normal/math_1",
+                "ckpt-a/think/math_1",
+                "group/ckpt-b/think/mapping2",
+                "infer/think/math3"
+            ]
         );
         let infer = specs.iter().find(|s| s.stem == "math3").unwrap();
-        assert_eq!(infer.shared_traces.as_deref(), Some(dir.path().canonicalize().unwrap().join("infer/output.jsonl").as_path()));
+        assert_eq!(
+            infer.shared_traces.as_deref(),
+            Some(
+                dir.path()
+                    .canonicalize()
+                    .unwrap()
+                    .join("infer/output.jsonl")
+                    .as_path()
+            )
+        );
     }
 
     #[test]
     fn opening_inside_a_checkpoint_names_the_checkpoint() {
         let dir = layout();
         let root = dir.path().join("ckpt-a");
-        assert_eq!(names(&discover(&root).0), ["ckpt-a/normal/math_1", "ckpt-a/think/math_1"]);
-        assert_eq!(names(&discover(&root.join("test")).0), ["ckpt-a/normal/math_1", "ckpt-a/think/math_1"]);
-        assert_eq!(names(&discover(&root.join("test/think")).0), ["ckpt-a/think/math_1"]);
-        assert_eq!(names(&discover(&root.join("test/think/math_1")).0), ["ckpt-a/think/math_1"]);
+        assert_eq!(
+            names(&discover(&root).0),
+            ["ckpt-a/normal/math_1", "ckpt-a/think/math_1"]
+        );
+        assert_eq!(
+            names(&discover(&root.join("test")).0),
+            ["ckpt-a/normal/math_1", "ckpt-a/think/math_1"]
+        );
+        assert_eq!(
+            names(&discover(&root.join("test/think")).0),
+            ["ckpt-a/think/math_1"]
+        );
+        assert_eq!(
+            names(&discover(&root.join("test/think/math_1")).0),
+            ["ckpt-a/think/math_1"]
+        );
     }
 
     #[test]

@@ -28,45 +28,94 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
     let mut diagnostics = Vec::new();
 
     let mut file_names: Vec<String> = match std::fs::read_dir(dir) {
-        Ok(entries) => entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect(),
+        Ok(entries) => entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect(),
         Err(err) => {
-            diagnostics.push(Diagnostic::error(dir, None, format!("cannot list folder: {err}")));
+            diagnostics.push(Diagnostic::error(
+                dir,
+                None,
+                format!("cannot list folder: {err}"),
+            ));
             Vec::new()
         }
     };
     file_names.sort();
 
-    let mut traces = read_traces(dir, &file_names, spec.shared_traces.as_deref(), &mut diagnostics);
+    let mut traces = read_traces(
+        dir,
+        &file_names,
+        spec.shared_traces.as_deref(),
+        &mut diagnostics,
+    );
     let csv_path = dir.join(RESULTS_CSV);
-    let rows = file_names.iter().any(|n| n == RESULTS_CSV).then(|| read_rows(&csv_path, &mut diagnostics));
-    let log = file_names.iter().any(|n| n == RESULTS_LOG).then(|| dir.join(RESULTS_LOG)).and_then(|path| {
-        read_text(&path, &mut diagnostics).and_then(|text| match parse_log(&text) {
-            Ok(log) => Some(log),
-            Err(message) => {
-                diagnostics.push(Diagnostic::warning(&path, None, format!("log not understood: {message}")));
-                None
-            }
-        })
-    });
+    let rows = file_names
+        .iter()
+        .any(|n| n == RESULTS_CSV)
+        .then(|| read_rows(&csv_path, &mut diagnostics));
+    let log = file_names
+        .iter()
+        .any(|n| n == RESULTS_LOG)
+        .then(|| dir.join(RESULTS_LOG))
+        .and_then(|path| {
+            read_text(&path, &mut diagnostics).and_then(|text| match parse_log(&text) {
+                Ok(log) => Some(log),
+                Err(message) => {
+                    diagnostics.push(Diagnostic::warning(
+                        &path,
+                        None,
+                        format!("log not understood: {message}"),
+                    ));
+                    None
+                }
+            })
+        });
 
     let mut items = Vec::new();
     let mut covered_images = std::collections::HashSet::new();
     for row in rows.iter().flatten() {
         covered_images.extend(row.images.iter().map(|i| i.image_file.clone()));
-        items.push(item_from_row(dir, row, &mut traces, &csv_path, &mut diagnostics));
+        items.push(item_from_row(
+            dir,
+            row,
+            &mut traces,
+            &csv_path,
+            &mut diagnostics,
+        ));
     }
 
     // Images (and traces) without a CSV row: generated but not judged yet.
     let mut unjudged: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let image_names = file_names.iter().filter(|n| is_image_file(n) && !covered_images.contains(*n));
-    let orphan_trace_images = traces.keys().filter(|n| !covered_images.contains(*n) && !file_names.contains(*n));
-    for name in image_names.chain(orphan_trace_images).cloned().collect::<Vec<_>>() {
-        unjudged.entry(item_id_of_image(&name, kind.family)).or_default().push(name);
+    let image_names = file_names
+        .iter()
+        .filter(|n| is_image_file(n) && !covered_images.contains(*n));
+    let orphan_trace_images = traces
+        .keys()
+        .filter(|n| !covered_images.contains(*n) && !file_names.contains(*n));
+    for name in image_names
+        .chain(orphan_trace_images)
+        .cloned()
+        .collect::<Vec<_>>()
+    {
+        unjudged
+            .entry(item_id_of_image(&name, kind.family))
+            .or_default()
+            .push(name);
     }
     for (id, mut names) in unjudged {
         names.sort();
-        let parts = names.iter().map(|name| unjudged_part(dir, name, kind, &mut traces, &mut diagnostics)).collect();
-        items.push(Item { folder: 0, id, parts, verdict: Verdict::NotJudged, csv_line: None });
+        let parts = names
+            .iter()
+            .map(|name| unjudged_part(dir, name, kind, &mut traces, &mut diagnostics))
+            .collect();
+        items.push(Item {
+            folder: 0,
+            id,
+            parts,
+            verdict: Verdict::NotJudged,
+            csv_line: None,
+        });
     }
 
     if spec.setting == "think" && !items.iter().any(Item::has_trace) && !items.is_empty() {
@@ -94,7 +143,11 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
         evaluated: rows.is_some(),
         log,
     };
-    LoadedFolder { folder, items, diagnostics }
+    LoadedFolder {
+        folder,
+        items,
+        diagnostics,
+    }
 }
 
 fn read_text(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
@@ -102,7 +155,11 @@ fn read_text(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(text),
             Err(err) => {
-                diagnostics.push(Diagnostic::warning(path, None, "not valid UTF-8; undecodable bytes shown as �"));
+                diagnostics.push(Diagnostic::warning(
+                    path,
+                    None,
+                    "not valid UTF-8; undecodable bytes shown as �",
+                ));
                 Some(String::from_utf8_lossy(err.as_bytes()).into_owned())
             }
         },
@@ -114,7 +171,9 @@ fn read_text(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
 }
 
 fn read_rows(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<ResultRow> {
-    let Some(text) = read_text(path, diagnostics) else { return Vec::new() };
+    let Some(text) = read_text(path, diagnostics) else {
+        return Vec::new();
+    };
     let parsed = parse_results_csv(path, &text);
     diagnostics.extend(parsed.diagnostics);
     parsed.rows
@@ -123,19 +182,36 @@ fn read_rows(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<ResultRow> {
 /// Traces keyed by image file name, from `output.jsonl` and from `<id>.txt` sidecars.
 /// Infer.py writes one `output.jsonl` above its image folders (`shared`); its records are matched
 /// to this folder's images by file name.
-fn read_traces(dir: &Path, file_names: &[String], shared: Option<&Path>, diagnostics: &mut Vec<Diagnostic>) -> HashMap<String, TraceRecord> {
+fn read_traces(
+    dir: &Path,
+    file_names: &[String],
+    shared: Option<&Path>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> HashMap<String, TraceRecord> {
     let mut traces = HashMap::new();
-    let own = file_names.iter().any(|n| n == TRACES_JSONL).then(|| dir.join(TRACES_JSONL));
+    let own = file_names
+        .iter()
+        .any(|n| n == TRACES_JSONL)
+        .then(|| dir.join(TRACES_JSONL));
     if let Some(path) = own.or_else(|| shared.map(Path::to_path_buf))
-        && let Some(text) = read_text(&path, diagnostics) {
-            let (records, problems) = parse_output_jsonl(&path, &text);
-            diagnostics.extend(problems);
-            let is_shared = path.parent() != Some(dir);
-            traces = by_image_file(records.into_iter().filter(|r| !is_shared || file_names.contains(&r.image_file)).collect());
-        }
+        && let Some(text) = read_text(&path, diagnostics)
+    {
+        let (records, problems) = parse_output_jsonl(&path, &text);
+        diagnostics.extend(problems);
+        let is_shared = path.parent() != Some(dir);
+        traces = by_image_file(
+            records
+                .into_iter()
+                .filter(|r| !is_shared || file_names.contains(&r.image_file))
+                .collect(),
+        );
+    }
     for name in file_names.iter().filter(|n| n.ends_with(".txt")) {
         let stem = name.trim_end_matches(".txt");
-        let Some(image) = file_names.iter().find(|n| is_image_file(n) && n.rsplit_once('.').is_some_and(|(s, _)| s == stem)) else {
+        let Some(image) = file_names
+            .iter()
+            .find(|n| is_image_file(n) && n.rsplit_once('.').is_some_and(|(s, _)| s == stem))
+        else {
             continue;
         };
         if traces.contains_key(image) {
@@ -144,7 +220,16 @@ fn read_traces(dir: &Path, file_names: &[String], shared: Option<&Path>, diagnos
         let path = dir.join(name);
         if let Some(text) = read_text(&path, diagnostics) {
             let trace = trace_from_think(&text, None, path.display().to_string());
-            traces.insert(image.clone(), TraceRecord { prompt_id: stem.to_string(), image_file: image.clone(), line: 1, original_prompt: None, trace });
+            traces.insert(
+                image.clone(),
+                TraceRecord {
+                    prompt_id: stem.to_string(),
+                    image_file: image.clone(),
+                    line: 1,
+                    original_prompt: None,
+                    trace,
+                },
+            );
         }
     }
     traces
@@ -189,14 +274,27 @@ fn item_from_row(
         Verdict::Yes
     } else {
         if !paired && parts[0].verdict == Verdict::Yes {
-            diagnostics.push(Diagnostic::warning(csv_path, Some(row.line), format!("ID {}: Result is YES but Score is 0; counted as not correct", row.id)));
+            diagnostics.push(Diagnostic::warning(
+                csv_path,
+                Some(row.line),
+                format!(
+                    "ID {}: Result is YES but Score is 0; counted as not correct",
+                    row.id
+                ),
+            ));
         }
         [Verdict::ImageMissing, Verdict::JudgeError]
             .into_iter()
             .find(|v| parts.iter().any(|p| p.verdict == *v))
             .unwrap_or(Verdict::No)
     };
-    Item { folder: 0, id: row.id.clone(), parts, verdict, csv_line: Some(row.line) }
+    Item {
+        folder: 0,
+        id: row.id.clone(),
+        parts,
+        verdict,
+        csv_line: Some(row.line),
+    }
 }
 
 fn unjudged_part(
@@ -208,10 +306,17 @@ fn unjudged_part(
 ) -> Part {
     let image_path = dir.join(image_file);
     let image_status = inspect_image(&image_path);
-    let question = traces.get(image_file).and_then(|r| r.original_prompt.clone()).unwrap_or_default();
+    let question = traces
+        .get(image_file)
+        .and_then(|r| r.original_prompt.clone())
+        .unwrap_or_default();
     let trace = take_trace(traces, image_file, &image_status, diagnostics);
     report_image(&image_path, &image_status, Verdict::NotJudged, diagnostics);
-    let label = if kind.family.is_paired() { pair_side(image_file) } else { None };
+    let label = if kind.family.is_paired() {
+        pair_side(image_file)
+    } else {
+        None
+    };
     Part {
         label,
         question,
@@ -234,22 +339,45 @@ fn take_trace(
     let record = traces.remove(image_file)?;
     if *status == ImageStatus::Missing {
         diagnostics.push(Diagnostic::warning(
-            Path::new(record.trace.source.rsplit_once(':').map(|(f, _)| f).unwrap_or(&record.trace.source)),
+            Path::new(
+                record
+                    .trace
+                    .source
+                    .rsplit_once(':')
+                    .map(|(f, _)| f)
+                    .unwrap_or(&record.trace.source),
+            ),
             Some(record.line),
-            format!("trace record for prompt {} has no image {}", record.prompt_id, record.image_file),
+            format!(
+                "trace record for prompt {} has no image {}",
+                record.prompt_id, record.image_file
+            ),
         ));
     }
     Some(record.trace)
 }
 
-fn report_image(path: &Path, status: &ImageStatus, verdict: Verdict, diagnostics: &mut Vec<Diagnostic>) {
+fn report_image(
+    path: &Path,
+    status: &ImageStatus,
+    verdict: Verdict,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     match status {
         ImageStatus::Present => {}
         ImageStatus::Missing if verdict == Verdict::ImageMissing => {
-            diagnostics.push(Diagnostic::warning(path, None, "image missing (the judge recorded IMAGE_NOT_FOUND too)"))
+            diagnostics.push(Diagnostic::warning(
+                path,
+                None,
+                "image missing (the judge recorded IMAGE_NOT_FOUND too)",
+            ))
         }
         ImageStatus::Missing => diagnostics.push(Diagnostic::warning(path, None, "image missing")),
-        ImageStatus::Corrupt(reason) => diagnostics.push(Diagnostic::warning(path, None, format!("corrupt image: {reason}"))),
+        ImageStatus::Corrupt(reason) => diagnostics.push(Diagnostic::warning(
+            path,
+            None,
+            format!("corrupt image: {reason}"),
+        )),
     }
 }
 
@@ -257,9 +385,10 @@ fn report_image(path: &Path, status: &ImageStatus, verdict: Verdict, diagnostics
 fn item_id_of_image(name: &str, family: Family) -> String {
     let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
     if family.is_paired()
-        && let Some(id) = stem.strip_suffix("_A").or_else(|| stem.strip_suffix("_B")) {
-            return id.to_string();
-        }
+        && let Some(id) = stem.strip_suffix("_A").or_else(|| stem.strip_suffix("_B"))
+    {
+        return id.to_string();
+    }
     stem.to_string()
 }
 

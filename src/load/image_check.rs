@@ -12,7 +12,9 @@ const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n
 /// File extensions the inspector treats as generated images.
 pub fn is_image_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [".png", ".jpg", ".jpeg", ".webp"].iter().any(|ext| lower.ends_with(ext))
+    [".png", ".jpg", ".jpeg", ".webp"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
 }
 
 /// Present, missing, or corrupt. For PNGs checks the signature and that the file ends with the
@@ -23,7 +25,10 @@ pub fn inspect_image(path: &Path) -> ImageStatus {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return ImageStatus::Missing,
         Err(err) => return ImageStatus::Corrupt(format!("cannot open: {err}")),
     };
-    if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")) {
+    if !path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+    {
         return ImageStatus::Present;
     }
     match png_structure(&mut file) {
@@ -38,7 +43,8 @@ fn png_structure(file: &mut File) -> Result<(), String> {
         return Err("empty file (0 bytes)".into());
     }
     let mut signature = [0u8; 8];
-    file.read_exact(&mut signature).map_err(|_| format!("only {len} bytes, shorter than a PNG signature"))?;
+    file.read_exact(&mut signature)
+        .map_err(|_| format!("only {len} bytes, shorter than a PNG signature"))?;
     if signature != PNG_SIGNATURE {
         return Err("not a PNG (bad signature)".into());
     }
@@ -49,7 +55,9 @@ fn png_structure(file: &mut File) -> Result<(), String> {
     file.seek(SeekFrom::End(-12)).map_err(|e| e.to_string())?;
     file.read_exact(&mut tail).map_err(|e| e.to_string())?;
     if &tail[4..8] != b"IEND" {
-        return Err(format!("truncated PNG: {len} bytes and no IEND chunk at the end"));
+        return Err(format!(
+            "truncated PNG: {len} bytes and no IEND chunk at the end"
+        ));
     }
     Ok(())
 }
@@ -61,7 +69,11 @@ mod tests {
     fn tiny_png() -> Vec<u8> {
         let mut bytes = Vec::new();
         let img = image::RgbImage::from_pixel(4, 4, image::Rgb([200, 10, 10]));
-        img.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
+        img.write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
         bytes
     }
 
@@ -72,12 +84,17 @@ mod tests {
         std::fs::write(&good, tiny_png()).unwrap();
         assert_eq!(inspect_image(&good), ImageStatus::Present);
 
-        assert_eq!(inspect_image(&dir.path().join("2.png")), ImageStatus::Missing);
+        assert_eq!(
+            inspect_image(&dir.path().join("2.png")),
+            ImageStatus::Missing
+        );
 
         let truncated = dir.path().join("3.png");
         let bytes = tiny_png();
         std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
-        assert!(matches!(inspect_image(&truncated), ImageStatus::Corrupt(r) if r.contains("truncated")));
+        assert!(
+            matches!(inspect_image(&truncated), ImageStatus::Corrupt(r) if r.contains("truncated"))
+        );
 
         let fake = dir.path().join("4.png");
         std::fs::write(&fake, b"hello, not an image at all").unwrap();

@@ -13,7 +13,11 @@ pub fn parse_analysis(raw: &str) -> JudgeAnalysis {
     };
     let phase1 = strip_heading(phase1_part, "Phase 1 - ").trim().to_string();
     let phase2 = strip_heading(&phase2_part, "Phase 2 - ").trim().to_string();
-    JudgeAnalysis { phase1, phase2, raw: raw.to_string() }
+    JudgeAnalysis {
+        phase1,
+        phase2,
+        raw: raw.to_string(),
+    }
 }
 
 /// Drops a `Phase N - Title:` first line, keeping the rest.
@@ -61,7 +65,9 @@ mod tests {
 
     #[test]
     fn skipped_phase_two() {
-        let a = parse_analysis("Phase 1 - Object Identification:\nModel returned 'Error', skipping Phase 2.");
+        let a = parse_analysis(
+            "Phase 1 - Object Identification:\nModel returned 'Error', skipping Phase 2.",
+        );
         assert_eq!(a.phase1, "Model returned 'Error', skipping Phase 2.");
         assert_eq!(a.phase2, "");
         assert_eq!(short_caption(&a.phase1).as_deref(), Some("Error"));
@@ -69,13 +75,18 @@ mod tests {
 
     #[test]
     fn knowledge_reject_and_plain_messages() {
-        let a = parse_analysis("Phase 1 - Caption:\nReject\n\nPhase 2 - Evaluation:\nGenerated: Reject\nGT: carnation\nCaption=Reject => automatic NO");
+        let a = parse_analysis(
+            "Phase 1 - Caption:\nReject\n\nPhase 2 - Evaluation:\nGenerated: Reject\nGT: carnation\nCaption=Reject => automatic NO",
+        );
         assert_eq!(a.phase1, "Reject");
         assert!(a.phase2.ends_with("automatic NO"));
         let missing = parse_analysis("Image file not found");
         assert_eq!(missing.phase1, "Image file not found");
         assert_eq!(short_caption("Object: fork").as_deref(), Some("fork"));
-        assert_eq!(short_caption("Person: Caucasian; blond; kid; male").as_deref(), Some("Person: Caucasian; blond; kid; male"));
+        assert_eq!(
+            short_caption("Person: Caucasian; blond; kid; male").as_deref(),
+            Some("Person: Caucasian; blond; kid; male")
+        );
         assert_eq!(short_caption(""), None);
     }
 }

@@ -46,21 +46,37 @@ mod tests {
 
     #[test]
     fn mapping_log_counts_ids() {
-        let text = "Evaluation finished!\nTotal IDs: 20\nCorrect IDs: 5\nAccuracy: 25.00%\nCSV: /x\n";
+        let text =
+            "Evaluation finished!\nTotal IDs: 20\nCorrect IDs: 5\nAccuracy: 25.00%\nCSV: /x\n";
         let log = parse_log(text).unwrap();
-        assert_eq!((log.total, log.correct, log.accuracy_percent), (20, 5, 25.0));
+        assert_eq!(
+            (log.total, log.correct, log.accuracy_percent),
+            (20, 5, 25.0)
+        );
     }
 
     #[test]
     fn last_block_wins_when_appended() {
-        let text = format!("{MATH}\nEvaluation finished!\nTotal: 3\nCorrect: 1\nAccuracy: 33.33%\n");
+        let text =
+            format!("{MATH}\nEvaluation finished!\nTotal: 3\nCorrect: 1\nAccuracy: 33.33%\n");
         let log = parse_log(&text).unwrap();
-        assert_eq!((log.total, log.correct, log.accuracy_percent), (3, 1, 33.33));
+        assert_eq!(
+            (log.total, log.correct, log.accuracy_percent),
+            (3, 1, 33.33)
+        );
     }
 
     #[test]
     fn incomplete_block_says_what_is_missing() {
-        assert!(parse_log("Evaluation finished!\nTotal: 3\n").unwrap_err().contains("Correct"));
-        assert!(parse_log("Traceback: boom").unwrap_err().contains("Evaluation finished"));
+        assert!(
+            parse_log("Evaluation finished!\nTotal: 3\n")
+                .unwrap_err()
+                .contains("Correct")
+        );
+        assert!(
+            parse_log("Traceback: boom")
+                .unwrap_err()
+                .contains("Evaluation finished")
+        );
     }
 }

@@ -20,7 +20,9 @@ pub use folder::{LoadedFolder, load_folder};
 #[derive(Debug)]
 pub enum LoadEvent {
     /// Discovery finished: this many folders will follow.
-    Discovered { folders: usize },
+    Discovered {
+        folders: usize,
+    },
     Folder(Box<LoadedFolder>),
     Diagnostic(Diagnostic),
 }
@@ -45,8 +47,12 @@ pub fn discover_all(paths: &[PathBuf]) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
 /// becomes a diagnostic; the others still load.
 pub fn load_paths(paths: &[PathBuf], mut on_event: impl FnMut(LoadEvent)) {
     let (specs, diagnostics) = discover_all(paths);
-    diagnostics.into_iter().for_each(|d| on_event(LoadEvent::Diagnostic(d)));
-    on_event(LoadEvent::Discovered { folders: specs.len() });
+    diagnostics
+        .into_iter()
+        .for_each(|d| on_event(LoadEvent::Diagnostic(d)));
+    on_event(LoadEvent::Discovered {
+        folders: specs.len(),
+    });
     for spec in &specs {
         match std::panic::catch_unwind(|| load_folder(spec)) {
             Ok(loaded) => on_event(LoadEvent::Folder(Box::new(loaded))),
@@ -71,7 +77,11 @@ pub fn apply_event(dataset: &mut Dataset, event: LoadEvent) {
     match event {
         LoadEvent::Discovered { .. } => {}
         LoadEvent::Folder(loaded) => {
-            let LoadedFolder { folder, items, diagnostics } = *loaded;
+            let LoadedFolder {
+                folder,
+                items,
+                diagnostics,
+            } = *loaded;
             dataset.diagnostics.extend(diagnostics);
             dataset.push_folder(folder, items);
         }
@@ -93,30 +103,58 @@ mod tests {
     fn a_bad_folder_does_not_stop_the_others() {
         let dir = tempfile::tempdir().unwrap();
         let test = dir.path().join("ckpt/test");
-        write(&test.join("normal/math_1/evaluation_results.csv"), "what,is,this\r\n1,2,3\r\n");
+        write(
+            &test.join("normal/math_1/evaluation_results.csv"),
+            "what,is,this\r\n1,2,3\r\n",
+        );
         write(
             &test.join("normal/math_2/evaluation_results.csv"),
             "ID,Question,Answer,Image_Path,Result,Score,Analysis\r\n1,Q,1 cup,/x/1.png,YES,1,ok\r\n2,Q,2 cups,/x/2.png,NO\r\n",
         );
-        write(&test.join("think/math_2/output.jsonl"), "{\"prompt_id\": \"1\", \"image_file\": \"1.png\", \"think_output\": \"<think>t</think>\"}\n{broken\n");
+        write(
+            &test.join("think/math_2/output.jsonl"),
+            "{\"prompt_id\": \"1\", \"image_file\": \"1.png\", \"think_output\": \"<think>t</think>\"}\n{broken\n",
+        );
         write(&test.join("think/math_2/1.png"), "not really a png");
 
         let data = load_dataset(&[dir.path().to_path_buf()]);
-        let stems: Vec<String> = data.folders.iter().map(|f| format!("{}/{}", f.setting, f.stem)).collect();
+        let stems: Vec<String> = data
+            .folders
+            .iter()
+            .map(|f| format!("{}/{}", f.setting, f.stem))
+            .collect();
         assert_eq!(stems, ["normal/math_1", "normal/math_2", "think/math_2"]);
-        let math_2 = data.items.iter().find(|i| data.folder_of(i).stem == "math_2" && data.folder_of(i).setting == "normal").unwrap();
+        let math_2 = data
+            .items
+            .iter()
+            .find(|i| data.folder_of(i).stem == "math_2" && data.folder_of(i).setting == "normal")
+            .unwrap();
         assert_eq!((math_2.id.as_str(), math_2.verdict), ("1", Verdict::Yes));
-        let unjudged = data.items.iter().find(|i| data.folder_of(i).setting == "think").unwrap();
+        let unjudged = data
+            .items
+            .iter()
+            .find(|i| data.folder_of(i).setting == "think")
+            .unwrap();
         assert_eq!(unjudged.verdict, Verdict::NotJudged);
         assert!(unjudged.parts[0].trace.is_some());
 
         let said = |needle: &str, line: Option<u64>| {
-            data.diagnostics.iter().any(|d| d.message.contains(needle) && d.line == line)
+            data.diagnostics
+                .iter()
+                .any(|d| d.message.contains(needle) && d.line == line)
         };
-        assert!(said("unknown CSV header", Some(1)), "{:#?}", data.diagnostics);
+        assert!(
+            said("unknown CSV header", Some(1)),
+            "{:#?}",
+            data.diagnostics
+        );
         assert!(said("row has 5 fields", Some(3)), "{:#?}", data.diagnostics);
         assert!(said("not valid JSON", Some(2)), "{:#?}", data.diagnostics);
         assert!(said("corrupt image", None), "{:#?}", data.diagnostics);
-        assert!(data.diagnostics.iter().all(|d| d.file.starts_with(dir.path().canonicalize().unwrap())));
+        assert!(
+            data.diagnostics
+                .iter()
+                .all(|d| d.file.starts_with(dir.path().canonicalize().unwrap()))
+        );
     }
 }

@@ -20,11 +20,41 @@ pub enum Schema {
 impl Schema {
     fn required_columns(self) -> &'static [&'static str] {
         match self {
-            Schema::Math => &["ID", "Question", "Answer", "Image_Path", "Result", "Score", "Analysis"],
-            Schema::Knowledge => &["ID", "Question", "Answer", "Image_Path", "Caption", "Result", "Score", "Analysis"],
+            Schema::Math => &[
+                "ID",
+                "Question",
+                "Answer",
+                "Image_Path",
+                "Result",
+                "Score",
+                "Analysis",
+            ],
+            Schema::Knowledge => &[
+                "ID",
+                "Question",
+                "Answer",
+                "Image_Path",
+                "Caption",
+                "Result",
+                "Score",
+                "Analysis",
+            ],
             Schema::Mapping => &[
-                "ID", "Question_A", "Answer_A", "Image_A_Path", "A_Result", "A_Score", "A_Analysis", "Question_B",
-                "Answer_B", "Image_B_Path", "B_Result", "B_Score", "B_Analysis", "Both_Correct", "Final_Score",
+                "ID",
+                "Question_A",
+                "Answer_A",
+                "Image_A_Path",
+                "A_Result",
+                "A_Score",
+                "A_Analysis",
+                "Question_B",
+                "Answer_B",
+                "Image_B_Path",
+                "B_Result",
+                "B_Score",
+                "B_Analysis",
+                "Both_Correct",
+                "Final_Score",
             ],
         }
     }
@@ -79,11 +109,18 @@ pub struct ResultsCsv {
 /// an unknown or incomplete header yields no rows.
 pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
     let mut out = ResultsCsv::default();
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let headers = match reader.headers() {
         Ok(headers) => headers.clone(),
         Err(err) => {
-            out.diagnostics.push(Diagnostic::error(path, Some(1), format!("cannot read the CSV header: {err}")));
+            out.diagnostics.push(Diagnostic::error(
+                path,
+                Some(1),
+                format!("cannot read the CSV header: {err}"),
+            ));
             return out;
         }
     };
@@ -92,22 +129,36 @@ pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
         out.diagnostics.push(Diagnostic::error(
             path,
             Some(1),
-            format!("unknown CSV header (not a math, mapping or knowledge results file): {}", seen.join(",")),
+            format!(
+                "unknown CSV header (not a math, mapping or knowledge results file): {}",
+                seen.join(",")
+            ),
         ));
         return out;
     };
-    let missing: Vec<&str> =
-        schema.required_columns().iter().copied().filter(|c| !headers.iter().any(|h| h == *c)).collect();
+    let missing: Vec<&str> = schema
+        .required_columns()
+        .iter()
+        .copied()
+        .filter(|c| !headers.iter().any(|h| h == *c))
+        .collect();
     if !missing.is_empty() {
         out.diagnostics.push(Diagnostic::error(
             path,
             Some(1),
-            format!("{schema:?} results header lacks column(s) {}; rows skipped", missing.join(", ")),
+            format!(
+                "{schema:?} results header lacks column(s) {}; rows skipped",
+                missing.join(", ")
+            ),
         ));
         return out;
     }
     out.schema = Some(schema);
-    let column: HashMap<String, usize> = headers.iter().enumerate().map(|(i, h)| (h.to_string(), i)).collect();
+    let column: HashMap<String, usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.to_string(), i))
+        .collect();
 
     let mut index_of_id: HashMap<String, usize> = HashMap::new();
     let mut duplicates: Vec<(String, u64)> = Vec::new();
@@ -121,23 +172,38 @@ pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
             Some(Err(err)) => err.position().map(|p| line_at(text, p.byte())),
             None => None,
         };
-        out.diagnostics.push(Diagnostic::info(path, line, "last row is still being written (no line end yet); not counted"));
+        out.diagnostics.push(Diagnostic::info(
+            path,
+            line,
+            "last row is still being written (no line end yet); not counted",
+        ));
     }
     for record in records {
         let record = match record {
             Ok(record) => record,
             Err(err) => {
                 let line = err.position().map(|p| line_at(text, p.byte()));
-                out.diagnostics.push(Diagnostic::error(path, line, format!("CSV line does not parse: {err}")));
+                out.diagnostics.push(Diagnostic::error(
+                    path,
+                    line,
+                    format!("CSV line does not parse: {err}"),
+                ));
                 continue;
             }
         };
-        let line = record.position().map(|p| line_at(text, p.byte())).unwrap_or(0);
+        let line = record
+            .position()
+            .map(|p| line_at(text, p.byte()))
+            .unwrap_or(0);
         if record.len() != headers.len() {
             out.diagnostics.push(Diagnostic::error(
                 path,
                 Some(line),
-                format!("row has {} fields, the header has {}; row skipped", record.len(), headers.len()),
+                format!(
+                    "row has {} fields, the header has {}; row skipped",
+                    record.len(),
+                    headers.len()
+                ),
             ));
             continue;
         }
@@ -149,7 +215,8 @@ pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
         let row = match row {
             Ok(row) => row,
             Err(message) => {
-                out.diagnostics.push(Diagnostic::error(path, Some(line), message));
+                out.diagnostics
+                    .push(Diagnostic::error(path, Some(line), message));
                 continue;
             }
         };
@@ -168,7 +235,11 @@ pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
         let mut ids: Vec<&str> = duplicates.iter().map(|(id, _)| id.as_str()).collect();
         ids.dedup();
         let shown: Vec<&str> = ids.iter().take(10).copied().collect();
-        let more = if ids.len() > shown.len() { format!(" and {} more", ids.len() - shown.len()) } else { String::new() };
+        let more = if ids.len() > shown.len() {
+            format!(" and {} more", ids.len() - shown.len())
+        } else {
+            String::new()
+        };
         out.diagnostics.push(Diagnostic::warning(
             path,
             Some(*first_line),
@@ -193,9 +264,14 @@ fn line_at(text: &str, byte: u64) -> u64 {
     1 + bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64
 }
 
-fn single_row(field: &dyn Fn(&str) -> String, line: u64, schema: Schema) -> Result<ResultRow, String> {
+fn single_row(
+    field: &dyn Fn(&str) -> String,
+    line: u64,
+    schema: Schema,
+) -> Result<ResultRow, String> {
     let id = non_empty_id(field("ID"))?;
-    let score = parse_flag(&field("Score")).ok_or_else(|| format!("ID {id}: Score {:?} is not 0 or 1", field("Score")))?;
+    let score = parse_flag(&field("Score"))
+        .ok_or_else(|| format!("ID {id}: Score {:?} is not 0 or 1", field("Score")))?;
     let verdict = verdict_of(&field("Result"), score, &id)?;
     let image_file = file_name_or(&field("Image_Path"), &format!("{id}.png"));
     let caption_column = (schema == Schema::Knowledge).then(|| field("Caption"));
@@ -207,7 +283,12 @@ fn single_row(field: &dyn Fn(&str) -> String, line: u64, schema: Schema) -> Resu
         caption_column,
         analysis: field("Analysis"),
     };
-    Ok(ResultRow { id, line, images: vec![image], correct: score })
+    Ok(ResultRow {
+        id,
+        line,
+        images: vec![image],
+        correct: score,
+    })
 }
 
 fn mapping_row(field: &dyn Fn(&str) -> String, line: u64) -> Result<ResultRow, String> {
@@ -215,24 +296,38 @@ fn mapping_row(field: &dyn Fn(&str) -> String, line: u64) -> Result<ResultRow, S
     let mut images = Vec::with_capacity(2);
     for side in ["A", "B"] {
         let score_text = field(&format!("{side}_Score"));
-        let score = parse_flag(&score_text).ok_or_else(|| format!("ID {id}: {side}_Score {score_text:?} is not 0 or 1"))?;
+        let score = parse_flag(&score_text)
+            .ok_or_else(|| format!("ID {id}: {side}_Score {score_text:?} is not 0 or 1"))?;
         images.push(JudgedImage {
             question: field(&format!("Question_{side}")),
             answer: field(&format!("Answer_{side}")),
-            image_file: file_name_or(&field(&format!("Image_{side}_Path")), &format!("{id}_{side}.png")),
+            image_file: file_name_or(
+                &field(&format!("Image_{side}_Path")),
+                &format!("{id}_{side}.png"),
+            ),
             verdict: verdict_of(&field(&format!("{side}_Result")), score, &id)?,
             caption_column: None,
             analysis: field(&format!("{side}_Analysis")),
         });
     }
     let final_text = field("Final_Score");
-    let correct = parse_flag(&final_text).ok_or_else(|| format!("ID {id}: Final_Score {final_text:?} is not 0 or 1"))?;
-    Ok(ResultRow { id, line, images, correct })
+    let correct = parse_flag(&final_text)
+        .ok_or_else(|| format!("ID {id}: Final_Score {final_text:?} is not 0 or 1"))?;
+    Ok(ResultRow {
+        id,
+        line,
+        images,
+        correct,
+    })
 }
 
 fn non_empty_id(id: String) -> Result<String, String> {
     let id = id.trim().to_string();
-    if id.is_empty() { Err("row has an empty ID".into()) } else { Ok(id) }
+    if id.is_empty() {
+        Err("row has an empty ID".into())
+    } else {
+        Ok(id)
+    }
 }
 
 /// Scores are written as `1`/`0`; `True`/`False` also appear (Both_Correct).
@@ -248,14 +343,20 @@ fn verdict_of(result: &str, score: bool, id: &str) -> Result<Verdict, String> {
     match Verdict::from_result_column(result) {
         Some(v) => Ok(v),
         None if result.trim().is_empty() => Ok(if score { Verdict::Yes } else { Verdict::No }),
-        None => Err(format!("ID {id}: Result {result:?} is not YES, NO, ERROR or IMAGE_NOT_FOUND")),
+        None => Err(format!(
+            "ID {id}: Result {result:?} is not YES, NO, ERROR or IMAGE_NOT_FOUND"
+        )),
     }
 }
 
 /// The last component of an eval-machine path (either separator), or the fallback when empty.
 fn file_name_or(path: &str, fallback: &str) -> String {
     let name = path.rsplit(['/', '\\']).next().unwrap_or("").trim();
-    if name.is_empty() { fallback.to_string() } else { name.to_string() }
+    if name.is_empty() {
+        fallback.to_string()
+    } else {
+        name.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -289,7 +390,9 @@ mod tests {
 
     #[test]
     fn duplicates_last_row_wins_with_one_diagnostic() {
-        let text = format!("{MATH_HEADER}1,Q,1 cup,/a/1.png,ERROR,0,Error: timeout\r\n2,Q,2 cups,/a/2.png,NO,0,x\r\n1,Q,1 cup,/a/1.png,YES,1,ok\r\n");
+        let text = format!(
+            "{MATH_HEADER}1,Q,1 cup,/a/1.png,ERROR,0,Error: timeout\r\n2,Q,2 cups,/a/2.png,NO,0,x\r\n1,Q,1 cup,/a/1.png,YES,1,ok\r\n"
+        );
         let csv = parse(&text);
         assert_eq!(csv.rows.len(), 2);
         assert_eq!(csv.rows[0].images[0].verdict, Verdict::Yes);
@@ -302,7 +405,9 @@ mod tests {
     #[test]
     fn mapping_rows_are_pairs_scored_by_final_score() {
         let header = "ID,Question_A,Answer_A,Image_A_Path,A_Result,A_Score,A_Analysis,Question_B,Answer_B,Image_B_Path,B_Result,B_Score,B_Analysis,Both_Correct,Final_Score\r\n";
-        let text = format!("{header}2,QA,spoon,/x/2_A.png,IMAGE_NOT_FOUND,0,Image file not found,QB,fork,/x/2_B.png,YES,1,ok,False,0\r\n3,QA,cup,,YES,1,ok,QB,mug,,YES,1,ok,True,1\r\n");
+        let text = format!(
+            "{header}2,QA,spoon,/x/2_A.png,IMAGE_NOT_FOUND,0,Image file not found,QB,fork,/x/2_B.png,YES,1,ok,False,0\r\n3,QA,cup,,YES,1,ok,QB,mug,,YES,1,ok,True,1\r\n"
+        );
         let csv = parse(&text);
         assert!(csv.diagnostics.is_empty(), "{:?}", csv.diagnostics);
         assert_eq!(csv.schema, Some(Schema::Mapping));
@@ -320,7 +425,10 @@ mod tests {
         let text = "ID,Question,Answer,Image_Path,Caption,Result,Score,Analysis\r\n31,\"Q, with comma\",A,/x/31.png,Error,NO,0,\"Phase 1 - Caption:\nError\"\r\n";
         let csv = parse(text);
         assert_eq!(csv.schema, Some(Schema::Knowledge));
-        assert_eq!(csv.rows[0].images[0].caption_column.as_deref(), Some("Error"));
+        assert_eq!(
+            csv.rows[0].images[0].caption_column.as_deref(),
+            Some("Error")
+        );
         assert_eq!(csv.rows[0].id, "31");
     }
 
@@ -329,19 +437,31 @@ mod tests {
         let csv = parse("ID,Question,Answer,Result\r\n1,Q,A,YES\r\n");
         assert!(csv.rows.is_empty());
         assert_eq!(csv.diagnostics[0].line, Some(1));
-        assert!(csv.diagnostics[0].message.contains("Image_Path"), "{}", csv.diagnostics[0].message);
+        assert!(
+            csv.diagnostics[0].message.contains("Image_Path"),
+            "{}",
+            csv.diagnostics[0].message
+        );
         let unknown = parse("foo,bar\r\n1,2\r\n");
-        assert!(unknown.diagnostics[0].message.contains("unknown CSV header"));
+        assert!(
+            unknown.diagnostics[0]
+                .message
+                .contains("unknown CSV header")
+        );
     }
 
     #[test]
     fn a_half_written_last_row_is_not_there_yet() {
         let complete = format!("{MATH_HEADER}1,Q,1 cup,/a/1.png,YES,1,ok\r\n");
-        let partial = format!("{complete}2,Q,2 cups,/a/2.png,NO,0,\"Phase 1 - Image Captioning:\nCapt");
+        let partial =
+            format!("{complete}2,Q,2 cups,/a/2.png,NO,0,\"Phase 1 - Image Captioning:\nCapt");
         let csv = parse(&partial);
         assert_eq!(csv.rows.len(), 1);
         assert_eq!(csv.diagnostics.len(), 1);
-        assert_eq!(csv.diagnostics[0].severity, crate::diagnostics::Severity::Info);
+        assert_eq!(
+            csv.diagnostics[0].severity,
+            crate::diagnostics::Severity::Info
+        );
         assert_eq!(csv.diagnostics[0].line, Some(3));
         let cut_between_fields = format!("{complete}2,Q,2 cu");
         assert_eq!(parse(&cut_between_fields).rows.len(), 1);
@@ -350,7 +470,9 @@ mod tests {
 
     #[test]
     fn bad_rows_are_skipped_with_their_line() {
-        let text = format!("{MATH_HEADER}1,Q,A,/a/1.png,YES,1,ok\r\n2,Q,A\r\n3,Q,A,/a/3.png,MAYBE,0,x\r\n4,Q,A,/a/4.png,NO,0,x\r\n");
+        let text = format!(
+            "{MATH_HEADER}1,Q,A,/a/1.png,YES,1,ok\r\n2,Q,A\r\n3,Q,A,/a/3.png,MAYBE,0,x\r\n4,Q,A,/a/4.png,NO,0,x\r\n"
+        );
         let csv = parse(&text);
         let ids: Vec<&str> = csv.rows.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["1", "4"]);

@@ -10,7 +10,10 @@ use crate::diagnostics::Diagnostic;
 use crate::model::Trace;
 
 /// The upstream marker that ends the reasoning; BAGEL writes a curly apostrophe, some runs a straight one.
-const DETAILED_MARKERS: [&str; 2] = ["Here’s the finished detailed prompt:", "Here's the finished detailed prompt:"];
+const DETAILED_MARKERS: [&str; 2] = [
+    "Here’s the finished detailed prompt:",
+    "Here's the finished detailed prompt:",
+];
 const FAILED_EXTRACTION: &str = "Failed to extract detailed prompt.";
 
 /// One `output.jsonl` record, keyed for matching with images.
@@ -39,12 +42,20 @@ pub fn parse_output_jsonl(path: &Path, text: &str) -> (Vec<TraceRecord>, Vec<Dia
         let value: Value = match serde_json::from_str(line) {
             Ok(value) => value,
             Err(err) => {
-                diagnostics.push(Diagnostic::error(path, Some(line_no), format!("trace line is not valid JSON: {err}")));
+                diagnostics.push(Diagnostic::error(
+                    path,
+                    Some(line_no),
+                    format!("trace line is not valid JSON: {err}"),
+                ));
                 continue;
             }
         };
         let Some(prompt_id) = value.get("prompt_id").and_then(id_text) else {
-            diagnostics.push(Diagnostic::error(path, Some(line_no), "trace record has no string or integer \"prompt_id\""));
+            diagnostics.push(Diagnostic::error(
+                path,
+                Some(line_no),
+                "trace record has no string or integer \"prompt_id\"",
+            ));
             continue;
         };
         let text_field = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_string);
@@ -53,14 +64,23 @@ pub fn parse_output_jsonl(path: &Path, text: &str) -> (Vec<TraceRecord>, Vec<Dia
         let source = format!("{}:{line_no}", path.display());
         let trace = trace_from_think(&think, text_field("detailed_prompt").as_deref(), source);
         let original_prompt = text_field("original_prompt");
-        records.push(TraceRecord { prompt_id, image_file, line: line_no, original_prompt, trace });
+        records.push(TraceRecord {
+            prompt_id,
+            image_file,
+            line: line_no,
+            original_prompt,
+            trace,
+        });
     }
     (records, diagnostics)
 }
 
 /// Traces by image file name, for matching with the images of a folder.
 pub fn by_image_file(records: Vec<TraceRecord>) -> HashMap<String, TraceRecord> {
-    records.into_iter().map(|r| (r.image_file.clone(), r)).collect()
+    records
+        .into_iter()
+        .map(|r| (r.image_file.clone(), r))
+        .collect()
 }
 
 fn id_text(value: &Value) -> Option<String> {
@@ -74,15 +94,23 @@ fn id_text(value: &Value) -> Option<String> {
 /// Builds a readable trace from raw think text and the launcher's extracted detailed prompt.
 pub fn trace_from_think(think: &str, detailed_field: Option<&str>, source: String) -> Trace {
     let body = think.replace("<think>", "").replace("</think>", "");
-    let (reasoning, tail) = match DETAILED_MARKERS.iter().find_map(|m| body.find(m).map(|at| (at, m.len()))) {
+    let (reasoning, tail) = match DETAILED_MARKERS
+        .iter()
+        .find_map(|m| body.find(m).map(|at| (at, m.len())))
+    {
         Some((at, len)) => (body[..at].to_string(), Some(body[at + len..].to_string())),
         None => (body.clone(), None),
     };
     let from_field = detailed_field
         .map(|d| d.replace("</think>", "").trim().to_string())
         .filter(|d| !d.is_empty() && d != FAILED_EXTRACTION);
-    let detailed_prompt = from_field.or_else(|| tail.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()));
-    Trace { reasoning: reasoning.trim().to_string(), detailed_prompt, source }
+    let detailed_prompt =
+        from_field.or_else(|| tail.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()));
+    Trace {
+        reasoning: reasoning.trim().to_string(),
+        detailed_prompt,
+        source,
+    }
 }
 
 #[cfg(test)]
@@ -96,15 +124,24 @@ mod tests {
         let (records, diags) = parse_output_jsonl(Path::new("output.jsonl"), RECORD);
         assert!(diags.is_empty());
         let r = &records[0];
-        assert_eq!((r.prompt_id.as_str(), r.image_file.as_str(), r.line), ("2", "2.png", 1));
+        assert_eq!(
+            (r.prompt_id.as_str(), r.image_file.as_str(), r.line),
+            ("2", "2.png", 1)
+        );
         assert_eq!(r.trace.reasoning, "√9 is 3; 3 minus 1 is 2.");
-        assert_eq!(r.trace.detailed_prompt.as_deref(), Some("Two kittens on a table."));
+        assert_eq!(
+            r.trace.detailed_prompt.as_deref(),
+            Some("Two kittens on a table.")
+        );
         assert_eq!(r.trace.source, "output.jsonl:1");
     }
 
     #[test]
     fn integer_ids_and_bad_lines() {
-        let text = format!("{}\nnot json\n{{\"image_file\": \"x.png\"}}\n\n", r#"{"prompt_id": 31, "image_file": "31.png", "think_output": "<think>hm</think>"}"#);
+        let text = format!(
+            "{}\nnot json\n{{\"image_file\": \"x.png\"}}\n\n",
+            r#"{"prompt_id": 31, "image_file": "31.png", "think_output": "<think>hm</think>"}"#
+        );
         let (records, diags) = parse_output_jsonl(Path::new("o.jsonl"), &text);
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].prompt_id, "31");
@@ -116,9 +153,17 @@ mod tests {
 
     #[test]
     fn failed_extraction_falls_back_to_the_text() {
-        let t = trace_from_think("<think>plan\nHere's the finished detailed prompt: a cat</think>", Some("Failed to extract detailed prompt."), String::new());
+        let t = trace_from_think(
+            "<think>plan\nHere's the finished detailed prompt: a cat</think>",
+            Some("Failed to extract detailed prompt."),
+            String::new(),
+        );
         assert_eq!(t.detailed_prompt.as_deref(), Some("a cat"));
-        let none = trace_from_think("<think>just thoughts</think>", Some("Failed to extract detailed prompt."), String::new());
+        let none = trace_from_think(
+            "<think>just thoughts</think>",
+            Some("Failed to extract detailed prompt."),
+            String::new(),
+        );
         assert_eq!(none.detailed_prompt, None);
         assert_eq!(none.reasoning, "just thoughts");
     }

@@ -21,7 +21,9 @@ struct ChartData {
 
 fn chart_data(state: &AppState) -> ChartData {
     let rows = if state.exclude_suspect {
-        crate::analysis::task_type_accuracy_where(&state.dataset, |item| state.suspect_reasons(item).is_none())
+        crate::analysis::task_type_accuracy_where(&state.dataset, |item| {
+            state.suspect_reasons(item).is_none()
+        })
     } else {
         task_type_accuracy(&state.dataset)
     };
@@ -32,10 +34,16 @@ fn chart_data(state: &AppState) -> ChartData {
     let mut kinds: Vec<TaskKind> = rows.iter().map(|r| r.kind).collect();
     kinds.sort();
     kinds.dedup();
-    let one_run = rows.iter().all(|r| rows.first().is_some_and(|f| f.run == r.run));
+    let one_run = rows
+        .iter()
+        .all(|r| rows.first().is_some_and(|f| f.run == r.run));
     let mut series: Vec<(String, Vec<AccuracyRow>)> = Vec::new();
     for row in rows {
-        let name = if one_run { row.setting.clone() } else { format!("{} · {}", row.run, row.setting) };
+        let name = if one_run {
+            row.setting.clone()
+        } else {
+            format!("{} · {}", row.run, row.setting)
+        };
         match series.iter_mut().find(|(n, _)| *n == name) {
             Some((_, list)) => list.push(row),
             None => series.push((name, vec![row])),
@@ -92,24 +100,32 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
     let data = chart_data(state);
     if data.series.is_empty() {
         ui.add_space(20.0);
-        ui.label(RichText::new("No evaluated folders loaded (no evaluation_results.csv found).").size(16.0));
+        ui.label(
+            RichText::new("No evaluated folders loaded (no evaluation_results.csv found).")
+                .size(16.0),
+        );
         return;
     }
     let plot_height = (ui.available_height() * 0.58).max(260.0);
     plot_ui(ui, &data, plot_height);
     ui.add_space(8.0);
-    egui::ScrollArea::vertical().id_salt("chart_tables").show(ui, |ui| {
-        table_ui(ui, &data);
-        ui.add_space(12.0);
-        let series: Vec<(String, String, String)> = data
-            .series
-            .iter()
-            .filter_map(|(name, rows)| rows.first().map(|r| (name.clone(), r.run.clone(), r.setting.clone())))
-            .collect();
-        crate::views::failure_chart::failure_chart_ui(ui, state, &series, &data.kinds, 300.0);
-        ui.add_space(12.0);
-        failure_table_ui(ui, state, &data);
-    });
+    egui::ScrollArea::vertical()
+        .id_salt("chart_tables")
+        .show(ui, |ui| {
+            table_ui(ui, &data);
+            ui.add_space(12.0);
+            let series: Vec<(String, String, String)> = data
+                .series
+                .iter()
+                .filter_map(|(name, rows)| {
+                    rows.first()
+                        .map(|r| (name.clone(), r.run.clone(), r.setting.clone()))
+                })
+                .collect();
+            crate::views::failure_chart::failure_chart_ui(ui, state, &series, &data.kinds, 300.0);
+            ui.add_space(12.0);
+            failure_table_ui(ui, state, &data);
+        });
 }
 
 /// How the judged-wrong items failed, per task type and series (from the failure taxonomy).
@@ -120,7 +136,14 @@ fn failure_table_ui(ui: &mut egui::Ui, state: &AppState, data: &ChartData) {
         if let Some(annotation) = state.annotation_of(item) {
             let folder = state.dataset.folder_of(item);
             for tag in &annotation.tags {
-                *counts.entry((folder.run.clone(), folder.setting.clone(), folder.kind, format!("#{tag}"))).or_insert(0) += 1;
+                *counts
+                    .entry((
+                        folder.run.clone(),
+                        folder.setting.clone(),
+                        folder.kind,
+                        format!("#{tag}"),
+                    ))
+                    .or_insert(0) += 1;
             }
         }
     }
@@ -129,29 +152,43 @@ fn failure_table_ui(ui: &mut egui::Ui, state: &AppState, data: &ChartData) {
     }
     ui.heading("Failure modes");
     ui.label(RichText::new("Items per failure class, read from the judge's captions and, in think mode, the trace's own conclusion; #tags are your annotations.").weak());
-    egui::Grid::new("failure_grid").striped(true).spacing([18.0, 4.0]).show(ui, |ui| {
-        ui.strong("Task type");
-        ui.strong("Failure");
-        for (name, _) in &data.series {
-            ui.strong(name);
-        }
-        ui.end_row();
-        for kind in &data.kinds {
-            let mut labels: Vec<&String> = counts.keys().filter(|(_, _, k, _)| k == kind).map(|(_, _, _, l)| l).collect();
-            labels.sort();
-            labels.dedup();
-            for label in labels {
-                ui.label(kind.label());
-                ui.label(label);
-                for (_, rows) in &data.series {
-                    let Some(row) = rows.first() else { continue };
-                    let n = counts.get(&(row.run.clone(), row.setting.clone(), *kind, label.clone())).copied().unwrap_or(0);
-                    if n == 0 { ui.label(RichText::new("·").weak()) } else { ui.label(n.to_string()) };
-                }
-                ui.end_row();
+    egui::Grid::new("failure_grid")
+        .striped(true)
+        .spacing([18.0, 4.0])
+        .show(ui, |ui| {
+            ui.strong("Task type");
+            ui.strong("Failure");
+            for (name, _) in &data.series {
+                ui.strong(name);
             }
-        }
-    });
+            ui.end_row();
+            for kind in &data.kinds {
+                let mut labels: Vec<&String> = counts
+                    .keys()
+                    .filter(|(_, _, k, _)| k == kind)
+                    .map(|(_, _, _, l)| l)
+                    .collect();
+                labels.sort();
+                labels.dedup();
+                for label in labels {
+                    ui.label(kind.label());
+                    ui.label(label);
+                    for (_, rows) in &data.series {
+                        let Some(row) = rows.first() else { continue };
+                        let n = counts
+                            .get(&(row.run.clone(), row.setting.clone(), *kind, label.clone()))
+                            .copied()
+                            .unwrap_or(0);
+                        if n == 0 {
+                            ui.label(RichText::new("·").weak())
+                        } else {
+                            ui.label(n.to_string())
+                        };
+                    }
+                    ui.end_row();
+                }
+            }
+        });
 }
 
 fn plot_ui(ui: &mut egui::Ui, data: &ChartData, height: f32) {
@@ -181,7 +218,12 @@ fn plot_ui(ui: &mut egui::Ui, data: &ChartData, height: f32) {
         })
         .x_grid_spacer(|input| {
             let (lo, hi) = input.bounds;
-            ((lo.ceil() as i64).max(0)..=(hi.floor() as i64)).map(|v| egui_plot::GridMark { value: v as f64, step_size: 1.0 }).collect()
+            ((lo.ceil() as i64).max(0)..=(hi.floor() as i64))
+                .map(|v| egui_plot::GridMark {
+                    value: v as f64,
+                    step_size: 1.0,
+                })
+                .collect()
         });
     // Whiskers in the text colour stay visible on both light and dark themes.
     let whisker_color = ui.visuals().strong_text_color();
@@ -191,21 +233,43 @@ fn plot_ui(ui: &mut egui::Ui, data: &ChartData, height: f32) {
             let offset = -group_width / 2.0 + bar_width * (s as f64 + 0.5);
             let mut bars = Vec::new();
             for row in rows {
-                let Some(x) = data.kinds.iter().position(|k| *k == row.kind) else { continue };
+                let Some(x) = data.kinds.iter().position(|k| *k == row.kind) else {
+                    continue;
+                };
                 let x = x as f64 + offset;
-                bars.push(Bar::new(x, row.accuracy).width(bar_width * 0.9).fill(color).name(hover_text(name, row)));
+                bars.push(
+                    Bar::new(x, row.accuracy)
+                        .width(bar_width * 0.9)
+                        .fill(color)
+                        .name(hover_text(name, row)),
+                );
                 let whisker = vec![[x, row.ci_low], [x, row.ci_high]];
-                plot_ui.line(Line::new("", PlotPoints::from(whisker)).color(whisker_color).width(1.5).allow_hover(false));
+                plot_ui.line(
+                    Line::new("", PlotPoints::from(whisker))
+                        .color(whisker_color)
+                        .width(1.5)
+                        .allow_hover(false),
+                );
                 for y in [row.ci_low, row.ci_high] {
                     let cap = vec![[x - bar_width * 0.2, y], [x + bar_width * 0.2, y]];
-                    plot_ui.line(Line::new("", PlotPoints::from(cap)).color(whisker_color).width(1.5).allow_hover(false));
+                    plot_ui.line(
+                        Line::new("", PlotPoints::from(cap))
+                            .color(whisker_color)
+                            .width(1.5)
+                            .allow_hover(false),
+                    );
                 }
             }
-            plot_ui.bar_chart(BarChart::new(name.clone(), bars).color(color).element_formatter(Box::new(|bar, _| bar.name.clone())));
+            plot_ui.bar_chart(
+                BarChart::new(name.clone(), bars)
+                    .color(color)
+                    .element_formatter(Box::new(|bar, _| bar.name.clone())),
+            );
         }
     });
     let rect = response.response.rect;
-    ui.ctx().data_mut(|d| d.insert_temp(egui::Id::unique(CHART_RECT_ID), rect));
+    ui.ctx()
+        .data_mut(|d| d.insert_temp(egui::Id::unique(CHART_RECT_ID), rect));
 }
 
 fn hover_text(series: &str, row: &AccuracyRow) -> String {
@@ -222,30 +286,35 @@ fn hover_text(series: &str, row: &AccuracyRow) -> String {
 }
 
 fn table_ui(ui: &mut egui::Ui, data: &ChartData) {
-    egui::ScrollArea::horizontal().id_salt("accuracy_table").show(ui, |ui| {
-        egui::Grid::new("accuracy_grid").striped(true).spacing([18.0, 6.0]).show(ui, |ui| {
-            ui.strong("Task type");
-            for (name, _) in &data.series {
-                ui.strong(name);
-            }
-            ui.end_row();
-            for kind in &data.kinds {
-                ui.label(kind.label());
-                for (_, rows) in &data.series {
-                    match rows.iter().find(|r| r.kind == *kind) {
-                        Some(r) => ui.label(format!(
-                            "{:.1}%  ({}/{})  [{:.0}–{:.0}%]",
-                            r.accuracy * 100.0,
-                            r.correct,
-                            r.total,
-                            r.ci_low * 100.0,
-                            r.ci_high * 100.0
-                        )),
-                        None => ui.label(RichText::new("—").weak()),
-                    };
-                }
-                ui.end_row();
-            }
+    egui::ScrollArea::horizontal()
+        .id_salt("accuracy_table")
+        .show(ui, |ui| {
+            egui::Grid::new("accuracy_grid")
+                .striped(true)
+                .spacing([18.0, 6.0])
+                .show(ui, |ui| {
+                    ui.strong("Task type");
+                    for (name, _) in &data.series {
+                        ui.strong(name);
+                    }
+                    ui.end_row();
+                    for kind in &data.kinds {
+                        ui.label(kind.label());
+                        for (_, rows) in &data.series {
+                            match rows.iter().find(|r| r.kind == *kind) {
+                                Some(r) => ui.label(format!(
+                                    "{:.1}%  ({}/{})  [{:.0}–{:.0}%]",
+                                    r.accuracy * 100.0,
+                                    r.correct,
+                                    r.total,
+                                    r.ci_low * 100.0,
+                                    r.ci_high * 100.0
+                                )),
+                                None => ui.label(RichText::new("—").weak()),
+                            };
+                        }
+                        ui.end_row();
+                    }
+                });
         });
-    });
 }

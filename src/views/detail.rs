@@ -8,20 +8,36 @@ use crate::app::{AppState, Command};
 use crate::model::{Item, Part, TaskFolder};
 use crate::views::widgets::{image_ui, placeholder, verdict_badge};
 
-pub fn detail_ui(ui: &mut egui::Ui, state: &AppState, index: usize, images: &mut ImageCache, commands: &mut Vec<Command>) {
+pub fn detail_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    index: usize,
+    images: &mut ImageCache,
+    commands: &mut Vec<Command>,
+) {
     let data = &state.dataset;
-    let Some(item) = data.items.get(index) else { return };
+    let Some(item) = data.items.get(index) else {
+        return;
+    };
     let folder = data.folder_of(item);
-    egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
-        header_ui(ui, folder, item, state.suspect_reasons(item), state.insights.get(index));
-        annotation_ui(ui, state, index, commands);
-        ui.add_space(6.0);
-        if item.parts.len() == 2 {
-            pair_ui(ui, folder, item, images, commands);
-        } else if let Some(part) = item.parts.first() {
-            single_ui(ui, folder, part, images, commands);
-        }
-    });
+    egui::ScrollArea::vertical()
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            header_ui(
+                ui,
+                folder,
+                item,
+                state.suspect_reasons(item),
+                state.insights.get(index),
+            );
+            annotation_ui(ui, state, index, commands);
+            ui.add_space(6.0);
+            if item.parts.len() == 2 {
+                pair_ui(ui, folder, item, images, commands);
+            } else if let Some(part) = item.parts.first() {
+                single_ui(ui, folder, part, images, commands);
+            }
+        });
 }
 
 fn header_ui(
@@ -37,7 +53,15 @@ fn header_ui(
         if let Some(reasons) = suspect {
             suspect_badge(ui).on_hover_text(format!("Benchmark audit: {}", reasons.join("; ")));
         }
-        ui.label(RichText::new(format!("{} · {} · {}", folder.run, folder.setting, folder.kind.label())).weak());
+        ui.label(
+            RichText::new(format!(
+                "{} · {} · {}",
+                folder.run,
+                folder.setting,
+                folder.kind.label()
+            ))
+            .weak(),
+        );
     });
     if let Some(labels) = insight.map(|i| i.labels()).filter(|l| !l.is_empty()) {
         ui.label(RichText::new(format!("Failure: {}", labels.join(" · "))).strong());
@@ -48,33 +72,63 @@ fn header_ui(
         Some(line) => format!("{folder_name}/evaluation_results.csv, line {line}"),
         None => format!("{folder_name} (not evaluated yet)"),
     };
-    ui.label(RichText::new(location).small().weak()).on_hover_text(folder.path.display().to_string());
+    ui.label(RichText::new(location).small().weak())
+        .on_hover_text(folder.path.display().to_string());
     if let Some(reasons) = suspect {
-        ui.colored_label(egui::Color32::from_rgb(200, 150, 0), format!("Benchmark audit: {}", reasons.join("; ")));
+        ui.colored_label(
+            egui::Color32::from_rgb(200, 150, 0),
+            format!("Benchmark audit: {}", reasons.join("; ")),
+        );
     }
 }
 
 /// Star, tags (keys 1–9 toggle the first nine) and a note; every change is saved at once.
 fn annotation_ui(ui: &mut egui::Ui, state: &AppState, index: usize, commands: &mut Vec<Command>) {
-    let Some(item) = state.dataset.items.get(index) else { return };
+    let Some(item) = state.dataset.items.get(index) else {
+        return;
+    };
     let annotation = state.annotation_of(item).cloned().unwrap_or_default();
     ui.horizontal_wrapped(|ui| {
-        let star = if annotation.starred { "★ Starred" } else { "☆ Star" };
-        if ui.selectable_label(annotation.starred, star).on_hover_text("Star demo-worthy items (key S)").clicked() {
+        let star = if annotation.starred {
+            "★ Starred"
+        } else {
+            "☆ Star"
+        };
+        if ui
+            .selectable_label(annotation.starred, star)
+            .on_hover_text("Star demo-worthy items (key S)")
+            .clicked()
+        {
             commands.push(Command::ToggleStar(index));
         }
         ui.separator();
         for (n, tag) in state.tag_names.iter().enumerate() {
-            let text = if n < 9 { format!("{} {tag}", n + 1) } else { tag.clone() };
-            if ui.selectable_label(annotation.tags.contains(tag), text).clicked() {
+            let text = if n < 9 {
+                format!("{} {tag}", n + 1)
+            } else {
+                tag.clone()
+            };
+            if ui
+                .selectable_label(annotation.tags.contains(tag), text)
+                .clicked()
+            {
                 commands.push(Command::ToggleTag(index, tag.clone()));
             }
         }
         let new_tag_id = egui::Id::unique("new_tag_text");
         let mut new_tag = ui.data_mut(|d| d.get_temp::<String>(new_tag_id).unwrap_or_default());
         let label = ui.label("New tag:");
-        let response = ui.add(egui::TextEdit::singleline(&mut new_tag).desired_width(110.0).hint_text("name, Enter")).labelled_by(label.id);
-        if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) && !new_tag.trim().is_empty() {
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut new_tag)
+                    .desired_width(110.0)
+                    .hint_text("name, Enter"),
+            )
+            .labelled_by(label.id);
+        if response.lost_focus()
+            && ui.input(|i| i.key_pressed(egui::Key::Enter))
+            && !new_tag.trim().is_empty()
+        {
             commands.push(Command::AddTagName(new_tag.clone()));
             new_tag.clear();
         }
@@ -82,10 +136,17 @@ fn annotation_ui(ui: &mut egui::Ui, state: &AppState, index: usize, commands: &m
     });
     // The note is edited in a per-item draft and saved on every change.
     let draft_id = egui::Id::unique(("note_draft", index));
-    let mut draft = ui.data_mut(|d| d.get_temp::<String>(draft_id)).unwrap_or_else(|| annotation.note.clone());
+    let mut draft = ui
+        .data_mut(|d| d.get_temp::<String>(draft_id))
+        .unwrap_or_else(|| annotation.note.clone());
     let label = ui.label(RichText::new("Note").weak());
     let response = ui
-        .add(egui::TextEdit::multiline(&mut draft).desired_rows(1).desired_width(f32::INFINITY).hint_text("Why did this item fail? (saved as you type)"))
+        .add(
+            egui::TextEdit::multiline(&mut draft)
+                .desired_rows(1)
+                .desired_width(f32::INFINITY)
+                .hint_text("Why did this item fail? (saved as you type)"),
+        )
         .labelled_by(label.id);
     if response.changed() {
         commands.push(Command::SetNote(index, draft.clone()));
@@ -99,7 +160,13 @@ fn suspect_badge(ui: &mut egui::Ui) -> egui::Response {
         .fill(egui::Color32::from_rgb(200, 150, 0))
         .corner_radius(6.0)
         .inner_margin(egui::Margin::symmetric(6, 2))
-        .show(ui, |ui| ui.label(RichText::new(" suspect answer key ").color(egui::Color32::BLACK).strong()))
+        .show(ui, |ui| {
+            ui.label(
+                RichText::new(" suspect answer key ")
+                    .color(egui::Color32::BLACK)
+                    .strong(),
+            )
+        })
         .response
 }
 
@@ -107,10 +174,25 @@ fn image_side(ui: &egui::Ui, columns: f32) -> f32 {
     ((ui.available_width() - 24.0) / columns).clamp(220.0, 560.0)
 }
 
-fn single_ui(ui: &mut egui::Ui, folder: &TaskFolder, part: &Part, images: &mut ImageCache, commands: &mut Vec<Command>) {
+fn single_ui(
+    ui: &mut egui::Ui,
+    folder: &TaskFolder,
+    part: &Part,
+    images: &mut ImageCache,
+    commands: &mut Vec<Command>,
+) {
     let side = image_side(ui, 2.0).min(ui.available_height().max(320.0) * 0.8);
     ui.horizontal_top(|ui| {
-        ui.vertical(|ui| image_ui(ui, images, &part.image_path, &part.image_status, side, commands));
+        ui.vertical(|ui| {
+            image_ui(
+                ui,
+                images,
+                &part.image_path,
+                &part.image_status,
+                side,
+                commands,
+            )
+        });
         ui.vertical(|ui| {
             ui.set_max_width((ui.available_width()).max(240.0));
             prompt_ui(ui, "Prompt", &part.question, &part.answer);
@@ -122,7 +204,13 @@ fn single_ui(ui: &mut egui::Ui, folder: &TaskFolder, part: &Part, images: &mut I
     trace_ui(ui, folder, part);
 }
 
-fn pair_ui(ui: &mut egui::Ui, folder: &TaskFolder, item: &Item, images: &mut ImageCache, commands: &mut Vec<Command>) {
+fn pair_ui(
+    ui: &mut egui::Ui,
+    folder: &TaskFolder,
+    item: &Item,
+    images: &mut ImageCache,
+    commands: &mut Vec<Command>,
+) {
     let (rules, asks) = split_rules(&item.parts[0].question, &item.parts[1].question);
     if !rules.is_empty() {
         ui.label(RichText::new("Rules (shared by A and B)").strong());
@@ -137,7 +225,14 @@ fn pair_ui(ui: &mut egui::Ui, folder: &TaskFolder, item: &Item, images: &mut Ima
                 ui.heading(format!("Image {}", part.label.unwrap_or('?')));
                 verdict_badge(ui, part.verdict);
             });
-            image_ui(ui, images, &part.image_path, &part.image_status, side, commands);
+            image_ui(
+                ui,
+                images,
+                &part.image_path,
+                &part.image_status,
+                side,
+                commands,
+            );
             prompt_ui(ui, "Asks", &ask, &part.answer);
             judge_ui(ui, part);
             ui.add_space(6.0);
@@ -150,7 +245,10 @@ fn pair_ui(ui: &mut egui::Ui, folder: &TaskFolder, item: &Item, images: &mut Ima
 fn split_rules(a: &str, b: &str) -> (String, [String; 2]) {
     let marker = "Please generate";
     match (a.find(marker), b.find(marker)) {
-        (Some(i), Some(j)) if a[..i] == b[..j] => (a[..i].trim().to_string(), [a[i..].to_string(), b[j..].to_string()]),
+        (Some(i), Some(j)) if a[..i] == b[..j] => (
+            a[..i].trim().to_string(),
+            [a[i..].to_string(), b[j..].to_string()],
+        ),
         _ => (String::new(), [a.to_string(), b.to_string()]),
     }
 }
@@ -165,7 +263,11 @@ fn prompt_ui(ui: &mut egui::Ui, title: &str, question: &str, answer: &str) {
     if !answer.is_empty() {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Expected answer:").strong());
-            ui.label(RichText::new(answer).size(16.0).color(ui.visuals().strong_text_color()));
+            ui.label(
+                RichText::new(answer)
+                    .size(16.0)
+                    .color(ui.visuals().strong_text_color()),
+            );
         });
     }
 }
@@ -173,19 +275,29 @@ fn prompt_ui(ui: &mut egui::Ui, title: &str, question: &str, answer: &str) {
 fn judge_ui(ui: &mut egui::Ui, part: &Part) {
     ui.label(RichText::new("Judge").strong());
     let Some(analysis) = &part.analysis else {
-        ui.label(RichText::new("Not judged yet: no evaluation_results.csv row for this image.").weak());
+        ui.label(
+            RichText::new("Not judged yet: no evaluation_results.csv row for this image.").weak(),
+        );
         return;
     };
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Phase 1 · caption:").weak());
-            let caption = part.caption.clone().unwrap_or_else(|| analysis.phase1.clone());
+            let caption = part
+                .caption
+                .clone()
+                .unwrap_or_else(|| analysis.phase1.clone());
             ui.label(RichText::new(caption).size(16.0).strong());
         });
         // Show the judge's raw reply only when the short caption above does not already say it all.
         let caption_is_whole_reply = part.caption.as_deref().is_some_and(|c| {
-            [c.to_string(), format!("Caption: {c}"), format!("Object: {c}")].contains(&analysis.phase1)
+            [
+                c.to_string(),
+                format!("Caption: {c}"),
+                format!("Object: {c}"),
+            ]
+            .contains(&analysis.phase1)
         });
         if analysis.phase1.lines().count() > 1 || !caption_is_whole_reply {
             ui.add(egui::Label::new(RichText::new(&analysis.phase1).monospace()).wrap());

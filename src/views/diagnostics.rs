@@ -11,7 +11,13 @@ pub fn diagnostics_ui(ui: &mut egui::Ui, state: &AppState) {
     let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
     ui.horizontal(|ui| {
         ui.heading("Diagnostics");
-        let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+        let plural = |n: usize, word: &str| {
+            if n == 1 {
+                format!("1 {word}")
+            } else {
+                format!("{n} {word}s")
+            }
+        };
         ui.label(format!(
             "{} · {} · {}",
             plural(count(Severity::Error), "error"),
@@ -26,7 +32,12 @@ pub fn diagnostics_ui(ui: &mut egui::Ui, state: &AppState) {
         return;
     }
     let mut sorted: Vec<_> = diagnostics.iter().collect();
-    sorted.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.file.cmp(&b.file)).then(a.line.cmp(&b.line)));
+    sorted.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then_with(|| a.file.cmp(&b.file))
+            .then(a.line.cmp(&b.line))
+    });
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     TableBuilder::new(ui)
         .striped(true)

@@ -22,7 +22,13 @@ const CLASS_COLORS: [Color32; 10] = [
 ];
 
 /// `series`: (name, run, setting) in chart order; `kinds`: the x categories.
-pub fn failure_chart_ui(ui: &mut egui::Ui, state: &AppState, series: &[(String, String, String)], kinds: &[TaskKind], height: f32) {
+pub fn failure_chart_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    series: &[(String, String, String)],
+    kinds: &[TaskKind],
+    height: f32,
+) {
     let counts = class_breakdown(&state.dataset, &state.insights);
     if counts.is_empty() || series.is_empty() {
         return;
@@ -44,11 +50,20 @@ pub fn failure_chart_ui(ui: &mut egui::Ui, state: &AppState, series: &[(String, 
         .y_axis_label("items")
         .x_axis_formatter(move |mark, _| {
             let index = mark.value.round();
-            if (mark.value - index).abs() < 1e-6 && index >= 0.0 { labels.get(index as usize).cloned().unwrap_or_default() } else { String::new() }
+            if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
+                labels.get(index as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
         })
         .x_grid_spacer(|input| {
             let (lo, hi) = input.bounds;
-            ((lo.ceil() as i64).max(0)..=(hi.floor() as i64)).map(|v| egui_plot::GridMark { value: v as f64, step_size: 1.0 }).collect()
+            ((lo.ceil() as i64).max(0)..=(hi.floor() as i64))
+                .map(|v| egui_plot::GridMark {
+                    value: v as f64,
+                    step_size: 1.0,
+                })
+                .collect()
         })
         .show(ui, |plot_ui| {
             let mut charts: Vec<BarChart> = Vec::new();
@@ -57,9 +72,17 @@ pub fn failure_chart_ui(ui: &mut egui::Ui, state: &AppState, series: &[(String, 
                 let mut bars = Vec::new();
                 for (s, (name, run, setting)) in series.iter().enumerate() {
                     for (k, kind) in kinds.iter().enumerate() {
-                        let n = counts.get(&(run.clone(), setting.clone(), *kind, *class)).copied().unwrap_or(0);
+                        let n = counts
+                            .get(&(run.clone(), setting.clone(), *kind, *class))
+                            .copied()
+                            .unwrap_or(0);
                         let x = k as f64 - group_width / 2.0 + bar_width * (s as f64 + 0.5);
-                        bars.push(Bar::new(x, n as f64).width(bar_width * 0.9).fill(color).name(format!("{name}\n{}: {n} × {class}", kind.label())));
+                        bars.push(
+                            Bar::new(x, n as f64)
+                                .width(bar_width * 0.9)
+                                .fill(color)
+                                .name(format!("{name}\n{}: {n} × {class}", kind.label())),
+                        );
                     }
                 }
                 if bars.iter().all(|b| b.value == 0.0) {

@@ -10,18 +10,30 @@ use crate::model::Verdict;
 use crate::taxonomy::{Family, TaskKind};
 use crate::views::style::verdict_color;
 
-pub fn items_view_ui(ui: &mut egui::Ui, state: &AppState, images: &mut ImageCache, commands: &mut Vec<Command>) {
+pub fn items_view_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    images: &mut ImageCache,
+    commands: &mut Vec<Command>,
+) {
     let default_width = (ui.available_width() * 0.42).clamp(380.0, 720.0);
-    egui::Panel::left("item_list").default_size(default_width).min_size(300.0).show(ui, |ui| {
-        filters_ui(ui, state, commands);
-        ui.separator();
-        item_table_ui(ui, state, commands);
-    });
+    egui::Panel::left("item_list")
+        .default_size(default_width)
+        .min_size(300.0)
+        .show(ui, |ui| {
+            filters_ui(ui, state, commands);
+            ui.separator();
+            item_table_ui(ui, state, commands);
+        });
     egui::CentralPanel::default().show(ui, |ui| match state.selected {
         Some(index) => crate::views::detail::detail_ui(ui, state, index, images, commands),
         None => {
             ui.centered_and_justified(|ui| {
-                let text = if state.progress.finished { "No item matches the filters." } else { "Loading…" };
+                let text = if state.progress.finished {
+                    "No item matches the filters."
+                } else {
+                    "Loading…"
+                };
                 ui.label(RichText::new(text).weak().size(16.0));
             });
         }
@@ -35,7 +47,11 @@ fn combo<T: Clone + PartialEq>(
     options: &[(T, String)],
 ) -> bool {
     let shown = match current {
-        Some(value) => options.iter().find(|(v, _)| v == value).map(|(_, l)| l.clone()).unwrap_or_default(),
+        Some(value) => options
+            .iter()
+            .find(|(v, _)| v == value)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default(),
         None => "all".to_string(),
     };
     let mut changed = false;
@@ -45,7 +61,9 @@ fn combo<T: Clone + PartialEq>(
         .show_ui(ui, |ui| {
             changed |= ui.selectable_value(current, None, "all").changed();
             for (value, text) in options {
-                changed |= ui.selectable_value(current, Some(value.clone()), text).changed();
+                changed |= ui
+                    .selectable_value(current, Some(value.clone()), text)
+                    .changed();
             }
         })
         .response
@@ -60,7 +78,11 @@ fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
     ui.horizontal_wrapped(|ui| {
         let runs: Vec<(String, String)> = data.runs().into_iter().map(|r| (r.clone(), r)).collect();
         changed |= combo(ui, "Run", &mut filters.run, &runs);
-        let settings: Vec<(String, String)> = data.settings().into_iter().map(|s| (s.clone(), s)).collect();
+        let settings: Vec<(String, String)> = data
+            .settings()
+            .into_iter()
+            .map(|s| (s.clone(), s))
+            .collect();
         changed |= combo(ui, "Setting", &mut filters.setting, &settings);
         let families: Vec<(Family, String)> = Family::ALL
             .into_iter()
@@ -68,26 +90,43 @@ fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
             .map(|f| (f, f.name().to_string()))
             .collect();
         changed |= combo(ui, "Family", &mut filters.family, &families);
-        let mut kinds: Vec<TaskKind> = data.folders.iter().map(|f| f.kind).filter(|k| filters.family.is_none_or(|f| f == k.family)).collect();
+        let mut kinds: Vec<TaskKind> = data
+            .folders
+            .iter()
+            .map(|f| f.kind)
+            .filter(|k| filters.family.is_none_or(|f| f == k.family))
+            .collect();
         kinds.sort();
         kinds.dedup();
         let kinds: Vec<(TaskKind, String)> = kinds.into_iter().map(|k| (k, k.label())).collect();
         changed |= combo(ui, "Task", &mut filters.task, &kinds);
-        let verdicts: Vec<(Verdict, String)> = Verdict::ALL.into_iter().map(|v| (v, v.label().to_string())).collect();
+        let verdicts: Vec<(Verdict, String)> = Verdict::ALL
+            .into_iter()
+            .map(|v| (v, v.label().to_string()))
+            .collect();
         changed |= combo(ui, "Verdict", &mut filters.verdict, &verdicts);
         let mut failures: Vec<String> = state.insights.iter().flat_map(|i| i.labels()).collect();
         failures.sort();
         failures.dedup();
-        let failures: Vec<(String, String)> = failures.into_iter().map(|f| (f.clone(), f)).collect();
+        let failures: Vec<(String, String)> =
+            failures.into_iter().map(|f| (f.clone(), f)).collect();
         changed |= combo(ui, "Failure", &mut filters.failure, &failures);
-        let tags: Vec<(String, String)> = state.tag_names.iter().map(|t| (t.clone(), t.clone())).collect();
+        let tags: Vec<(String, String)> = state
+            .tag_names
+            .iter()
+            .map(|t| (t.clone(), t.clone()))
+            .collect();
         changed |= combo(ui, "Tag", &mut filters.tag, &tags);
         changed |= ui.checkbox(&mut filters.starred, "★ only").changed();
     });
     ui.horizontal(|ui| {
         let label = ui.label("Search");
         let search = ui
-            .add(egui::TextEdit::singleline(&mut filters.search).hint_text("Search prompt, answer, judge caption").desired_width(ui.available_width() - 170.0))
+            .add(
+                egui::TextEdit::singleline(&mut filters.search)
+                    .hint_text("Search prompt, answer, judge caption")
+                    .desired_width(ui.available_width() - 170.0),
+            )
             .labelled_by(label.id);
         changed |= search.changed();
         if filters.is_active() && ui.button("Clear").clicked() {
@@ -107,10 +146,21 @@ fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
             if ui.button("HTML report (images embedded)").clicked() {
                 commands.push(Command::Export(ExportKind::Items(ExportFormat::Html)));
             }
-            ui.label(RichText::new("Tick ★ only first for a report of the starred items.").small().weak());
+            ui.label(
+                RichText::new("Tick ★ only first for a report of the starred items.")
+                    .small()
+                    .weak(),
+            );
         });
     });
-    ui.label(RichText::new(format!("{} of {} items · ↑/↓ to move", state.filtered.len(), data.items.len())).weak());
+    ui.label(
+        RichText::new(format!(
+            "{} of {} items · ↑/↓ to move",
+            state.filtered.len(),
+            data.items.len()
+        ))
+        .weak(),
+    );
     if changed {
         commands.push(Command::SetFilters(filters));
     }
@@ -123,20 +173,38 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
         .striped(true)
         .sense(egui::Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .column(Column::initial(100.0).at_least(60.0).resizable(true).clip(true))
+        .column(
+            Column::initial(100.0)
+                .at_least(60.0)
+                .resizable(true)
+                .clip(true),
+        )
         .column(Column::auto().at_least(50.0))
-        .column(Column::initial(110.0).at_least(60.0).resizable(true).clip(true))
+        .column(
+            Column::initial(110.0)
+                .at_least(60.0)
+                .resizable(true)
+                .clip(true),
+        )
         .column(Column::auto().at_least(30.0))
         .column(Column::auto().at_least(80.0))
-        .column(Column::initial(130.0).at_least(60.0).resizable(true).clip(true))
+        .column(
+            Column::initial(130.0)
+                .at_least(60.0)
+                .resizable(true)
+                .clip(true),
+        )
         .column(Column::remainder().clip(true));
     if state.scroll_to_selected
-        && let Some(row) = state.selected_row() {
-            table = table.scroll_to_row(row, Some(egui::Align::Center));
-        }
+        && let Some(row) = state.selected_row()
+    {
+        table = table.scroll_to_row(row, Some(egui::Align::Center));
+    }
     table
         .header(row_height, |mut header| {
-            for title in ["Run", "Setting", "Task", "ID", "Verdict", "Failure", "Prompt"] {
+            for title in [
+                "Run", "Setting", "Task", "ID", "Verdict", "Failure", "Prompt",
+            ] {
                 header.col(|ui| {
                     ui.strong(title);
                 });
@@ -159,10 +227,18 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                 });
                 row.col(|ui| {
                     let starred = state.annotation_of(item).is_some_and(|a| a.starred);
-                    ui.label(if starred { format!("{} ★", item.id) } else { item.id.clone() });
+                    ui.label(if starred {
+                        format!("{} ★", item.id)
+                    } else {
+                        item.id.clone()
+                    });
                 });
                 row.col(|ui| {
-                    ui.label(RichText::new(item.verdict.label()).color(verdict_color(item.verdict)).strong());
+                    ui.label(
+                        RichText::new(item.verdict.label())
+                            .color(verdict_color(item.verdict))
+                            .strong(),
+                    );
                 });
                 row.col(|ui| {
                     if let Some(insight) = state.insights.get(index) {
@@ -174,7 +250,10 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                             labels.insert(0, "⚠ suspect key".to_string());
                         }
                         if !labels.is_empty() {
-                            ui.add(egui::Label::new(RichText::new(labels.join(" · ")).weak()).truncate());
+                            ui.add(
+                                egui::Label::new(RichText::new(labels.join(" · ")).weak())
+                                    .truncate(),
+                            );
                         }
                     }
                 });

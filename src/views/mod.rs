@@ -14,7 +14,12 @@ use crate::app::image_cache::ImageCache;
 use crate::app::{AppState, Command, View};
 
 /// The whole window: top bar, then the current view, then the zoom overlay.
-pub fn root_ui(ui: &mut egui::Ui, state: &AppState, images: &mut ImageCache, commands: &mut Vec<Command>) {
+pub fn root_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    images: &mut ImageCache,
+    commands: &mut Vec<Command>,
+) {
     egui::Panel::top("top_bar").show(ui, |ui| top_bar::top_bar_ui(ui, state, commands));
     match state.view {
         View::Items => items::items_view_ui(ui, state, images, commands),

@@ -10,18 +10,34 @@ const FALLBACK_FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf")
 
 /// Slightly larger text than egui's default: traces and prompts are read, not skimmed.
 pub fn apply(ctx: &egui::Context) {
-    let fallback = |family| egui::epaint::text::InsertFontFamily { family, priority: egui::epaint::text::FontPriority::Lowest };
+    let fallback = |family| egui::epaint::text::InsertFontFamily {
+        family,
+        priority: egui::epaint::text::FontPriority::Lowest,
+    };
     ctx.add_font(egui::epaint::text::FontInsert::new(
         "DejaVuSans",
         egui::FontData::from_static(FALLBACK_FONT),
-        vec![fallback(egui::FontFamily::Proportional), fallback(egui::FontFamily::Monospace)],
+        vec![
+            fallback(egui::FontFamily::Proportional),
+            fallback(egui::FontFamily::Monospace),
+        ],
     ));
     ctx.all_styles_mut(|style| {
-        style.text_styles.insert(TextStyle::Body, FontId::proportional(14.5));
-        style.text_styles.insert(TextStyle::Button, FontId::proportional(14.0));
-        style.text_styles.insert(TextStyle::Heading, FontId::proportional(20.0));
-        style.text_styles.insert(TextStyle::Small, FontId::proportional(11.5));
-        style.text_styles.insert(TextStyle::Monospace, FontId::monospace(13.0));
+        style
+            .text_styles
+            .insert(TextStyle::Body, FontId::proportional(14.5));
+        style
+            .text_styles
+            .insert(TextStyle::Button, FontId::proportional(14.0));
+        style
+            .text_styles
+            .insert(TextStyle::Heading, FontId::proportional(20.0));
+        style
+            .text_styles
+            .insert(TextStyle::Small, FontId::proportional(11.5));
+        style
+            .text_styles
+            .insert(TextStyle::Monospace, FontId::monospace(13.0));
         style.spacing.item_spacing = egui::vec2(8.0, 5.0);
     });
 }

@@ -8,11 +8,20 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
     ui.horizontal(|ui| {
         ui.heading("UniSandbox Inspector");
         ui.separator();
-        if ui.button("Open folder…").on_hover_text("Open one or more run folders").clicked() {
+        if ui
+            .button("Open folder…")
+            .on_hover_text("Open one or more run folders")
+            .clicked()
+        {
             commands.push(Command::OpenFolderDialog);
         }
         ui.separator();
-        let problems = state.dataset.diagnostics.iter().filter(|d| d.severity != Severity::Info).count();
+        let problems = state
+            .dataset
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity != Severity::Info)
+            .count();
         let tabs = [
             (View::Items, "Items".to_string()),
             (View::Compare, "Compare".to_string()),
@@ -43,7 +52,13 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             }
         } else {
             let data = &state.dataset;
-            let count = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+            let count = |n: usize, word: &str| {
+                if n == 1 {
+                    format!("1 {word}")
+                } else {
+                    format!("{n} {word}s")
+                }
+            };
             ui.label(format!(
                 "{} · {} · {}",
                 count(data.items.len(), "item"),
@@ -56,10 +71,17 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
         ui.colored_label(ui.visuals().warn_fg_color, notice);
     }
     if state.progress.finished && state.dataset.folders.is_empty() {
-        let opened: Vec<String> = state.opened.iter().map(|p| p.display().to_string()).collect();
+        let opened: Vec<String> = state
+            .opened
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
         ui.colored_label(
             ui.visuals().warn_fg_color,
-            format!("No UniSandbox results or images found in {}. See Diagnostics.", opened.join(", ")),
+            format!(
+                "No UniSandbox results or images found in {}. See Diagnostics.",
+                opened.join(", ")
+            ),
         );
     }
     ui.add_space(2.0);
