@@ -102,11 +102,7 @@ fn target_rate(stars: bool, think: bool, stem: &str) -> f64 {
     let reasoning_think = 0.80 - 0.15 * level; // L1 .65, L2 .50, L3 .35
     match (kind.family, kind.level, stars, think) {
         (crate::taxonomy::Family::Knowledge, crate::taxonomy::Level::Forward, _, false) => {
-            if stars {
-                0.15
-            } else {
-                0.10
-            }
+            if stars { 0.15 } else { 0.10 }
         }
         (crate::taxonomy::Family::Knowledge, crate::taxonomy::Level::Forward, _, true) => {
             if stars {
