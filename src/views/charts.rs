@@ -2,11 +2,12 @@
 //! n on hover, and the same numbers in a table beneath.
 
 use egui::RichText;
-use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
+use egui_plot::{Bar, BarChart, Line, PlotPoints};
 
 use crate::analysis::{AccuracyRow, task_type_accuracy};
 use crate::app::{AppState, Command};
 use crate::taxonomy::TaskKind;
+use crate::views::category_plot::{bar_width, bar_x, category_plot};
 use crate::views::style::SERIES;
 
 /// Where the plot was drawn last frame (egui temp data), for "Save chart as PNG".
@@ -192,51 +193,22 @@ fn failure_table_ui(ui: &mut egui::Ui, state: &AppState, data: &ChartData) {
 }
 
 fn plot_ui(ui: &mut egui::Ui, data: &ChartData, height: f32) {
-    let n_series = data.series.len() as f64;
-    let group_width = 0.8;
-    let bar_width = group_width / n_series;
-    let labels: Vec<String> = data.kinds.iter().map(|k| k.label()).collect();
-    let plot = Plot::new("accuracy_plot")
-        .height(height)
-        .legend(Legend::default())
-        .include_y(0.0)
+    let series = data.series.len();
+    let bar_width = bar_width(series);
+    let plot = category_plot("accuracy_plot", &data.kinds, height, "accuracy")
         .include_y(1.0)
-        .include_x(-0.6)
-        .include_x(data.kinds.len() as f64 - 0.4)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .y_axis_label("accuracy")
-        .y_axis_formatter(|mark, _| format!("{:.0}%", mark.value * 100.0))
-        .x_axis_formatter(move |mark, _| {
-            let index = mark.value.round();
-            if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
-                labels.get(index as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .x_grid_spacer(|input| {
-            let (lo, hi) = input.bounds;
-            ((lo.ceil() as i64).max(0)..=(hi.floor() as i64))
-                .map(|v| egui_plot::GridMark {
-                    value: v as f64,
-                    step_size: 1.0,
-                })
-                .collect()
-        });
+        .y_axis_formatter(|mark, _| format!("{:.0}%", mark.value * 100.0));
     // Whiskers in the text colour stay visible on both light and dark themes.
     let whisker_color = ui.visuals().strong_text_color();
     let response = plot.show(ui, |plot_ui| {
         for (s, (name, rows)) in data.series.iter().enumerate() {
             let color = SERIES[s % SERIES.len()];
-            let offset = -group_width / 2.0 + bar_width * (s as f64 + 0.5);
             let mut bars = Vec::new();
             for row in rows {
-                let Some(x) = data.kinds.iter().position(|k| *k == row.kind) else {
+                let Some(k) = data.kinds.iter().position(|k| *k == row.kind) else {
                     continue;
                 };
-                let x = x as f64 + offset;
+                let x = bar_x(k, s, series);
                 bars.push(
                     Bar::new(x, row.accuracy)
                         .width(bar_width * 0.9)

@@ -1,5 +1,6 @@
 //! Views: one file each, `*_ui` functions that read `AppState` and push `Command`s.
 
+pub mod category_plot;
 pub mod charts;
 pub mod compare;
 pub mod detail;

@@ -63,3 +63,17 @@ pub const SERIES: [Color32; 8] = [
     Color32::from_rgb(190, 140, 200),
     Color32::from_rgb(130, 60, 160),
 ];
+
+/// Failure-class colours, in the order of `Failure::CLASSES` (colour-blind-safe first).
+pub const FAILURE_CLASSES: [Color32; 10] = [
+    Color32::from_rgb(230, 159, 0),
+    Color32::from_rgb(86, 180, 233),
+    Color32::from_rgb(0, 158, 115),
+    Color32::from_rgb(204, 121, 167),
+    Color32::from_rgb(240, 228, 66),
+    Color32::from_rgb(213, 94, 0),
+    Color32::from_rgb(0, 114, 178),
+    Color32::from_rgb(150, 110, 200),
+    Color32::from_rgb(120, 120, 120),
+    Color32::from_rgb(190, 190, 190),
+];
