@@ -22,6 +22,10 @@ pub struct Cli {
     /// Annotations database (SQLite). Default: annotations.sqlite in the user's data directory.
     #[arg(long, global = true)]
     pub annotations: Option<PathBuf>,
+    /// Benchmark JSONL file or folder of `<stem>.jsonl`: questions without an image are listed as
+    /// "not generated", and folders without an evaluation CSV get their prompts and answers.
+    #[arg(long, global = true)]
+    pub benchmark: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -47,6 +51,9 @@ pub enum CliCommand {
         /// Window size in logical pixels, e.g. 1440x900.
         #[arg(long, default_value = "1440x900")]
         size: String,
+        /// With `--view presentation`: the normal vs think slide of the selected item.
+        #[arg(long)]
+        pair_slide: bool,
     },
     /// Write synthetic runs in the exact upstream formats (sample_runs/ is made with this).
     DemoData {
@@ -133,6 +140,7 @@ pub enum VerdictArg {
     JudgeError,
     ImageMissing,
     NotJudged,
+    NotGenerated,
 }
 
 impl From<VerdictArg> for crate::model::Verdict {
@@ -144,6 +152,7 @@ impl From<VerdictArg> for crate::model::Verdict {
             VerdictArg::JudgeError => Verdict::JudgeError,
             VerdictArg::ImageMissing => Verdict::ImageMissing,
             VerdictArg::NotJudged => Verdict::NotJudged,
+            VerdictArg::NotGenerated => Verdict::NotGenerated,
         }
     }
 }

@@ -7,9 +7,10 @@ use clap::Parser;
 
 use unisandbox_inspector::analysis::folder_accuracy;
 use unisandbox_inspector::app::screenshot::ScreenshotPlan;
+use unisandbox_inspector::app::persist::{self, Persisted};
 use unisandbox_inspector::app::{InspectorApp, StartOptions, View};
 use unisandbox_inspector::cli::{Cli, CliCommand, default_paths, parse_size};
-use unisandbox_inspector::load::load_dataset;
+use unisandbox_inspector::load::load_dataset_with_benchmark;
 use unisandbox_inspector::report::render_summary;
 
 fn main() -> ExitCode {
@@ -24,6 +25,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let benchmark = cli.benchmark.clone();
+    let load_dataset = |paths: &[std::path::PathBuf]| {
+        load_dataset_with_benchmark(paths, benchmark.as_deref())
+    };
     match cli.command {
         None => {
             let paths = if cli.paths.is_empty() {
@@ -37,6 +42,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     view: View::Items,
                     screenshot: None,
                     annotations: cli.annotations,
+                    benchmark: cli.benchmark,
+                    restore: None,
+                    live_reload: true,
+                    pair_slide: false,
                 },
                 [1440.0, 900.0],
             )?;
@@ -195,6 +204,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             view,
             select,
             size,
+            pair_slide,
         }) => {
             let size = parse_size(&size)
                 .ok_or_else(|| anyhow::anyhow!("--size {size:?} is not WIDTHxHEIGHT"))?;
@@ -206,6 +216,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     view,
                     screenshot: Some((plan, outcome.clone())),
                     annotations: cli.annotations,
+                    benchmark: cli.benchmark,
+                    restore: None,
+                    live_reload: false,
+                    pair_slide,
                 },
                 size,
             )?;
@@ -240,18 +254,45 @@ fn read_annotations(
     Ok(AnnotationStore::open(&path)?.load_all()?)
 }
 
-fn open_window(options: StartOptions, size: [f32; 2]) -> anyhow::Result<()> {
+/// Opens the window. An interactive window restores the last session (eframe storage); a
+/// screenshot window starts from defaults and keeps its eframe state in a scratch folder, so it
+/// neither depends on nor changes the user's.
+fn open_window(mut options: StartOptions, size: [f32; 2]) -> anyhow::Result<()> {
+    let screenshot = options.screenshot.is_some();
+    let scratch = screenshot.then(|| {
+        std::env::temp_dir().join(format!(
+            "unisandbox-inspector-screenshot-{}",
+            std::process::id()
+        ))
+    });
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_inner_size(size)
             .with_min_inner_size([800.0, 500.0])
-            .with_title("UniSandbox Inspector"),
+            .with_title("UniSandbox Inspector")
+            .with_drag_and_drop(true),
+        persist_window: !screenshot,
+        persistence_path: scratch.clone(),
         ..Default::default()
     };
-    eframe::run_native(
+    let result = eframe::run_native(
         "UniSandbox Inspector",
         native,
-        Box::new(move |cc| Ok(Box::new(InspectorApp::new(&cc.egui_ctx, options)))),
+        Box::new(move |cc| {
+            if !screenshot
+                && let Some(restored) = cc.storage.and_then(|storage| {
+                    eframe::get_value::<Persisted>(storage, persist::STORAGE_KEY)
+                })
+            {
+                options.view = restored.view;
+                options.restore = Some(restored);
+            }
+            Ok(Box::new(InspectorApp::new(&cc.egui_ctx, options)))
+        }),
     )
-    .map_err(|err| anyhow::anyhow!("cannot open the window: {err}"))
+    .map_err(|err| anyhow::anyhow!("cannot open the window: {err}"));
+    if let Some(scratch) = scratch {
+        let _ = std::fs::remove_dir_all(scratch);
+    }
+    result
 }

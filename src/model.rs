@@ -8,7 +8,9 @@ use crate::diagnostics::Diagnostic;
 use crate::taxonomy::TaskKind;
 
 /// The judge's verdict on one image (or, for a mapping pair, on the whole ID).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Verdict {
     Yes,
     No,
@@ -18,16 +20,24 @@ pub enum Verdict {
     ImageMissing,
     /// Generated, but no evaluation CSV row exists yet.
     NotJudged,
+    /// In the benchmark JSONL (`--benchmark`), but no image was generated for it.
+    NotGenerated,
 }
 
 impl Verdict {
-    pub const ALL: [Verdict; 5] = [
+    pub const ALL: [Verdict; 6] = [
         Verdict::Yes,
         Verdict::No,
         Verdict::JudgeError,
         Verdict::ImageMissing,
         Verdict::NotJudged,
+        Verdict::NotGenerated,
     ];
+
+    /// True when an evaluation CSV row stands behind this verdict (it counts in accuracy).
+    pub fn is_judged(self) -> bool {
+        !matches!(self, Verdict::NotJudged | Verdict::NotGenerated)
+    }
 
     /// Reads the eval scripts' `Result` column.
     pub fn from_result_column(text: &str) -> Option<Verdict> {
@@ -47,6 +57,7 @@ impl Verdict {
             Verdict::JudgeError => "judge error",
             Verdict::ImageMissing => "image missing",
             Verdict::NotJudged => "not yet judged",
+            Verdict::NotGenerated => "not generated",
         }
     }
 }
@@ -155,6 +166,15 @@ pub struct TaskFolder {
     pub log: Option<LogSummary>,
 }
 
+/// Names one item across reloads and restarts: checkpoint, CoT setting, task stem, id.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct ItemKey {
+    pub run: String,
+    pub setting: String,
+    pub stem: String,
+    pub id: String,
+}
+
 /// Everything loaded from the opened paths.
 #[derive(Clone, Debug, Default)]
 pub struct Dataset {
@@ -176,6 +196,27 @@ impl Dataset {
 
     pub fn folder_of(&self, item: &Item) -> &TaskFolder {
         &self.folders[item.folder]
+    }
+
+    pub fn key_of(&self, item: &Item) -> ItemKey {
+        let folder = self.folder_of(item);
+        ItemKey {
+            run: folder.run.clone(),
+            setting: folder.setting.clone(),
+            stem: folder.stem.clone(),
+            id: item.id.clone(),
+        }
+    }
+
+    /// The index of the item with this key (a linear scan: for single look-ups).
+    pub fn find(&self, key: &ItemKey) -> Option<usize> {
+        self.items.iter().position(|item| {
+            let folder = self.folder_of(item);
+            item.id == key.id
+                && folder.stem == key.stem
+                && folder.setting == key.setting
+                && folder.run == key.run
+        })
     }
 
     /// Distinct run labels in load order.

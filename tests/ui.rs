@@ -23,6 +23,7 @@ fn harness(path: &Path, view: View) -> Harness<'static, InspectorApp> {
         view,
         screenshot: None,
         annotations,
+        ..StartOptions::default()
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))

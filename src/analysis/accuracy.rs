@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::analysis::wilson::{Z95, wilson_interval};
-use crate::model::{Dataset, Verdict};
+use crate::model::Dataset;
 use crate::taxonomy::{Family, TaskKind, setting_rank};
 
 /// One accuracy figure with its 95% Wilson interval.
@@ -82,7 +82,7 @@ pub fn folder_accuracy_where(
 ) -> Vec<AccuracyRow> {
     let mut counts = vec![(0u64, 0u64); dataset.folders.len()];
     for item in &dataset.items {
-        if item.verdict != Verdict::NotJudged && keep(item) {
+        if item.verdict.is_judged() && keep(item) {
             let entry = &mut counts[item.folder];
             entry.1 += 1;
             entry.0 += u64::from(item.is_correct());
@@ -156,7 +156,7 @@ fn order_key(row: &AccuracyRow) -> (String, u8, String, TaskKind) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Item;
+    use crate::model::{Item, Verdict};
     use crate::model::fixtures::{self, folder};
 
     fn item(id: usize, verdict: Verdict) -> Item {

@@ -97,7 +97,7 @@ impl Reasoning {
 /// The failure of a judged-NO image, or `None` for YES / not judged.
 pub fn classify_part(family: Family, part: &Part, other: Option<&Part>) -> Option<Failure> {
     match part.verdict {
-        Verdict::Yes | Verdict::NotJudged => return None,
+        Verdict::Yes | Verdict::NotJudged | Verdict::NotGenerated => return None,
         Verdict::ImageMissing => return Some(Failure::ImageMissing),
         Verdict::JudgeError => return Some(Failure::JudgeCallFailed),
         Verdict::No => {}
@@ -577,7 +577,7 @@ pub fn insights(dataset: &crate::model::Dataset) -> Vec<ItemInsight> {
             } else {
                 None
             };
-            let judged_wrong = !matches!(item.verdict, Verdict::Yes | Verdict::NotJudged);
+            let judged_wrong = item.verdict.is_judged() && item.verdict != Verdict::Yes;
             ItemInsight {
                 drew_wrong: reasoning == Some(Reasoning::Right) && judged_wrong,
                 failures,
@@ -670,7 +670,7 @@ mod breakdown_tests {
         let wrong = data
             .items
             .iter()
-            .filter(|i| !matches!(i.verdict, Verdict::Yes | Verdict::NotJudged))
+            .filter(|i| i.verdict.is_judged() && i.verdict != Verdict::Yes)
             .count() as u64;
         assert_eq!(classes.values().sum::<u64>(), wrong);
         // Every judged-wrong image got a class other than "unclassified" in the generated runs.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::analysis::wilson::Z95;
-use crate::model::{Dataset, Verdict};
+use crate::model::Dataset;
 
 /// One side of a comparison: a run and a CoT setting, written `RUN/SETTING` on the command line.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -61,7 +61,7 @@ pub fn flips(dataset: &Dataset, a: &Side, b: &Side, task: Option<&str>) -> Vec<T
         dataset
             .items
             .iter()
-            .filter(|item| item.verdict != Verdict::NotJudged)
+            .filter(|item| item.verdict.is_judged())
             .filter_map(|item| {
                 let folder = dataset.folder_of(item);
                 (folder.run == side.run

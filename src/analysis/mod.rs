@@ -3,6 +3,7 @@
 pub mod accuracy;
 pub mod arithmetic;
 pub mod audit;
+pub mod changes;
 pub mod failure;
 pub mod flips;
 pub mod wilson;

@@ -4,13 +4,22 @@ use std::path::PathBuf;
 
 use crate::app::filters::Filters;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 pub enum View {
+    /// Recent runs, open and drop targets.
+    Start,
+    /// List + detail.
     #[default]
     Items,
+    /// Thumbnail grid of the filtered items.
+    Grid,
     Compare,
     Charts,
     Diagnostics,
+    /// Full-screen slides of the filtered items (F11).
+    Presentation,
 }
 
 /// What the export buttons write.
@@ -30,6 +39,17 @@ pub enum Command {
     Open(Vec<PathBuf>),
     /// Ask for a folder with the system dialog, then open it.
     OpenFolderDialog,
+    /// Open a recently opened folder set again (with its benchmark).
+    OpenRecent(crate::app::persist::RecentRun),
+    /// Enter (true) or leave the presentation.
+    Present(bool),
+    /// Presentation: switch between one item and its normal vs think pair.
+    TogglePairSlide,
+    SetTheme(crate::app::persist::Theme),
+    /// Grid thumbnail side in points.
+    SetGridThumbnail(f32),
+    /// Put the keyboard focus into the search box (Ctrl+F).
+    FocusSearch,
     SetView(View),
     SetFilters(Filters),
     /// Select the item with this dataset index.

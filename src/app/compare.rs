@@ -80,6 +80,18 @@ impl CompareState {
         self.clamp();
     }
 
+    /// The (stem, id) of the selected row, to find it again after a reload.
+    pub fn selected_key(&self) -> Option<(String, String)> {
+        self.visible_keys().get(self.selected).map(|k| (*k).clone())
+    }
+
+    /// Selects the row with this (stem, id) when it is listed.
+    pub fn select_key(&mut self, key: &(String, String)) {
+        if let Some(row) = self.visible_keys().iter().position(|k| *k == key) {
+            self.selected = row;
+        }
+    }
+
     pub fn clamp(&mut self) {
         let visible = self.visible_keys().len();
         self.selected = self.selected.min(visible.saturating_sub(1));

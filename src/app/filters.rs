@@ -7,7 +7,8 @@ use crate::model::{Dataset, Item, Verdict};
 use crate::taxonomy::{Family, TaskKind};
 
 /// What the list shows. `None` = no restriction.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Filters {
     pub run: Option<String>,
     pub setting: Option<String>,

@@ -15,6 +15,15 @@ use crate::app::lru::LruBudget;
 pub const DEFAULT_BUDGET_BYTES: usize = 512 * 1024 * 1024;
 /// Larger images are downscaled on decode; the screen never needs more.
 const MAX_SIDE: u32 = 2048;
+/// Grid thumbnails: enough for the largest grid cell on a HiDPI screen, 1/28 of a full image.
+pub const THUMBNAIL_SIDE: u32 = 384;
+
+/// A decoded image is cached per file and size (full images and thumbnails separately).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct ImageKey {
+    path: PathBuf,
+    max_side: u32,
+}
 
 #[derive(Clone)]
 pub enum ImageState {
@@ -26,12 +35,12 @@ pub enum ImageState {
     Failed(String),
 }
 
-type Decoded = (PathBuf, Result<ColorImage, String>);
+type Decoded = (ImageKey, Result<ColorImage, String>);
 
 pub struct ImageCache {
     runtime: tokio::runtime::Handle,
-    states: HashMap<PathBuf, ImageState>,
-    lru: LruBudget<PathBuf>,
+    states: HashMap<ImageKey, ImageState>,
+    lru: LruBudget<ImageKey>,
     sender: UnboundedSender<Decoded>,
     receiver: UnboundedReceiver<Decoded>,
     frame: u64,
@@ -52,15 +61,28 @@ impl ImageCache {
 
     /// The state of an image, starting its decode on first request.
     pub fn get(&mut self, ctx: &egui::Context, path: &Path) -> ImageState {
-        if let Some(state) = self.states.get(path) {
-            self.lru.touch(&path.to_path_buf(), self.frame);
+        self.get_sized(ctx, path, MAX_SIDE)
+    }
+
+    /// A small version of the image for grids, decoded and cached on its own.
+    pub fn thumbnail(&mut self, ctx: &egui::Context, path: &Path) -> ImageState {
+        self.get_sized(ctx, path, THUMBNAIL_SIDE)
+    }
+
+    fn get_sized(&mut self, ctx: &egui::Context, path: &Path, max_side: u32) -> ImageState {
+        let key = ImageKey {
+            path: path.to_path_buf(),
+            max_side,
+        };
+        if let Some(state) = self.states.get(&key) {
+            self.lru.touch(&key, self.frame);
             return state.clone();
         }
-        self.states.insert(path.to_path_buf(), ImageState::Pending);
-        let (sender, ctx, owned) = (self.sender.clone(), ctx.clone(), path.to_path_buf());
+        self.states.insert(key.clone(), ImageState::Pending);
+        let (sender, ctx) = (self.sender.clone(), ctx.clone());
         self.runtime.spawn_blocking(move || {
-            let result = decode(&owned);
-            let _ = sender.send((owned, result));
+            let result = decode(&key.path, key.max_side);
+            let _ = sender.send((key, result));
             ctx.request_repaint();
         });
         ImageState::Pending
@@ -69,25 +91,42 @@ impl ImageCache {
     /// Uploads finished decodes and evicts over budget. Call once per frame before views draw.
     pub fn begin_frame(&mut self, ctx: &egui::Context) {
         self.frame += 1;
-        while let Ok((path, result)) = self.receiver.try_recv() {
+        while let Ok((key, result)) = self.receiver.try_recv() {
+            if !self.states.contains_key(&key) {
+                continue; // forgotten while decoding (the file changed)
+            }
             let state = match result {
                 Ok(image) => {
                     let size = image.size;
                     let texture = ctx.load_texture(
-                        path.display().to_string(),
+                        format!("{}@{}", key.path.display(), key.max_side),
                         Arc::new(image),
                         TextureOptions::LINEAR,
                     );
-                    self.lru
-                        .insert(path.clone(), size[0] * size[1] * 4, self.frame);
+                    self.lru.insert(key.clone(), size[0] * size[1] * 4, self.frame);
                     ImageState::Ready { texture, size }
                 }
                 Err(message) => ImageState::Failed(message),
             };
-            self.states.insert(path, state);
+            self.states.insert(key, state);
         }
-        for path in self.lru.evict(self.frame.saturating_sub(1)) {
-            self.states.remove(&path);
+        for key in self.lru.evict(self.frame.saturating_sub(1)) {
+            self.states.remove(&key);
+        }
+    }
+
+    /// Drops every cached size of these files so they are decoded again (live reload).
+    pub fn forget<'a>(&mut self, paths: impl IntoIterator<Item = &'a PathBuf>) {
+        let paths: std::collections::HashSet<&PathBuf> = paths.into_iter().collect();
+        let stale: Vec<ImageKey> = self
+            .states
+            .keys()
+            .filter(|k| paths.contains(&k.path))
+            .cloned()
+            .collect();
+        for key in stale {
+            self.lru.remove(&key);
+            self.states.remove(&key);
         }
     }
 
@@ -101,19 +140,19 @@ impl ImageCache {
 
     /// Forgets everything (e.g. after opening other folders).
     pub fn clear(&mut self) {
-        for path in self.states.keys() {
-            self.lru.remove(path);
+        for key in self.states.keys() {
+            self.lru.remove(key);
         }
         self.states.clear();
     }
 }
 
-/// Reads and decodes one file into RGBA, downscaling very large images.
-pub fn decode(path: &Path) -> Result<ColorImage, String> {
+/// Reads and decodes one file into RGBA, downscaled to fit `max_side`.
+pub fn decode(path: &Path, max_side: u32) -> Result<ColorImage, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let image = image::load_from_memory(&bytes).map_err(|e| format!("cannot decode: {e}"))?;
-    let image = if image.width() > MAX_SIDE || image.height() > MAX_SIDE {
-        image.thumbnail(MAX_SIDE, MAX_SIDE)
+    let image = if image.width() > max_side || image.height() > max_side {
+        image.thumbnail(max_side, max_side)
     } else {
         image
     };

@@ -1,5 +1,6 @@
 //! Background loading: runs `load::load_paths` on the tokio blocking pool and hands the events to
-//! the UI thread, which folds them into the dataset a few at a time.
+//! the UI thread, which folds them into the dataset a few at a time. A reload (live reload) loads
+//! a whole new dataset in the background instead, so the old one stays on screen until it is ready.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -22,6 +23,13 @@ pub struct Loader {
     runtime: tokio::runtime::Handle,
     receiver: Option<UnboundedReceiver<LoadEvent>>,
     pub progress: LoadProgress,
+    reload: Option<tokio::sync::oneshot::Receiver<Reloaded>>,
+}
+
+/// A dataset loaded from scratch for a reload, and how long that took.
+pub struct Reloaded {
+    pub dataset: Dataset,
+    pub took: Duration,
 }
 
 impl Loader {
@@ -33,15 +41,17 @@ impl Loader {
                 finished: true,
                 ..Default::default()
             },
+            reload: None,
         }
     }
 
     /// Starts loading `paths` (a previous load's remaining events are dropped).
-    pub fn start(&mut self, paths: Vec<PathBuf>, ctx: &egui::Context) {
+    pub fn start(&mut self, paths: Vec<PathBuf>, benchmark: Option<PathBuf>, ctx: &egui::Context) {
         let (sender, receiver) = unbounded_channel();
         let ctx = ctx.clone();
+        self.reload = None;
         self.runtime.spawn_blocking(move || {
-            load_paths(&paths, |event| {
+            load_paths(&paths, benchmark.as_deref(), |event| {
                 let _ = sender.send(event);
                 ctx.request_repaint();
             });
@@ -86,5 +96,46 @@ impl Loader {
 
     pub fn is_loading(&self) -> bool {
         !self.progress.finished
+    }
+
+    /// Loads `paths` again into a new dataset in the background; see `take_reloaded`.
+    pub fn start_reload(
+        &mut self,
+        paths: Vec<PathBuf>,
+        benchmark: Option<PathBuf>,
+        ctx: &egui::Context,
+    ) {
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let ctx = ctx.clone();
+        self.runtime.spawn_blocking(move || {
+            let start = Instant::now();
+            let dataset = crate::load::load_dataset_with_benchmark(&paths, benchmark.as_deref());
+            let _ = sender.send(Reloaded {
+                dataset,
+                took: start.elapsed(),
+            });
+            ctx.request_repaint();
+        });
+        self.reload = Some(receiver);
+    }
+
+    pub fn is_reloading(&self) -> bool {
+        self.reload.is_some()
+    }
+
+    /// The reloaded dataset once it is ready.
+    pub fn take_reloaded(&mut self) -> Option<Reloaded> {
+        let receiver = self.reload.as_mut()?;
+        match receiver.try_recv() {
+            Ok(reloaded) => {
+                self.reload = None;
+                Some(reloaded)
+            }
+            Err(tokio::sync::oneshot::error::TryRecvError::Empty) => None,
+            Err(tokio::sync::oneshot::error::TryRecvError::Closed) => {
+                self.reload = None;
+                None
+            }
+        }
     }
 }

@@ -9,18 +9,23 @@ pub mod filters;
 pub mod image_cache;
 pub mod loader;
 pub mod lru;
+pub mod persist;
 pub mod screenshot;
+pub mod watcher;
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub use command::{Command, ExportKind, View};
 use filters::{Annotations, Filters, filter_items};
 use image_cache::{DEFAULT_BUDGET_BYTES, ImageCache};
 use loader::{LoadProgress, Loader};
+use persist::{Persisted, RecentRun, Theme};
 use screenshot::{ScreenshotJob, ScreenshotOutcome, ScreenshotPlan};
+use watcher::{FolderWatcher, ReloadTimer};
 
-use crate::model::Dataset;
+use crate::model::{Dataset, ItemKey};
 
 /// Everything the views read.
 #[derive(Default)]
@@ -54,6 +59,25 @@ pub struct AppState {
     pub tag_names: Vec<String>,
     /// Where annotations are stored, for display; `None` when storage failed to open.
     pub annotations_file: Option<PathBuf>,
+    /// Benchmark JSONL (file or folder) given with `--benchmark`, for "not generated" items.
+    pub benchmark: Option<PathBuf>,
+    /// Recently opened folder sets, newest first (the start page lists them).
+    pub recent: Vec<RecentRun>,
+    pub theme: Theme,
+    /// Thumbnail side in the grid view, in points.
+    pub grid_thumbnail: f32,
+    /// Presentation: show the normal and think versions of the item side by side.
+    pub pair_slide: bool,
+    /// The view to return to when the presentation ends.
+    pub view_before_presentation: View,
+    /// Files are being dragged over the window.
+    pub files_hovering: bool,
+    /// Set for one frame to put the keyboard focus into the search box.
+    pub focus_search: bool,
+    /// Live reload: what the last reload changed, and when it finished.
+    pub last_reload: Option<(String, Instant)>,
+    /// Live reload is watching the opened folders.
+    pub watching: bool,
 }
 
 impl AppState {
@@ -76,6 +100,19 @@ impl AppState {
         let selected = self.selected?;
         self.filtered.iter().position(|&i| i == selected)
     }
+
+    /// The same prompt in the other CoT setting of the same run (normal ↔ think), if loaded.
+    pub fn counterpart(&self, index: usize) -> Option<usize> {
+        let key = self.dataset.key_of(&self.dataset.items[index]);
+        let other = match key.setting.as_str() {
+            "normal" => "think",
+            "think" => "normal",
+            _ => return None,
+        };
+        self.item_index
+            .get(&(key.run, other.to_string(), key.stem, key.id))
+            .copied()
+    }
 }
 
 /// How the app starts.
@@ -86,6 +123,14 @@ pub struct StartOptions {
     pub screenshot: Option<(ScreenshotPlan, ScreenshotOutcome)>,
     /// Annotations database; `None` = the default in the user's data directory.
     pub annotations: Option<PathBuf>,
+    /// Benchmark JSONL file or folder (`--benchmark`).
+    pub benchmark: Option<PathBuf>,
+    /// State remembered from the last session (eframe storage); `None` for a fresh start.
+    pub restore: Option<Persisted>,
+    /// Watch the opened folders and reload on change.
+    pub live_reload: bool,
+    /// Presentation starts on normal vs think slides.
+    pub pair_slide: bool,
 }
 
 pub struct InspectorApp {
@@ -99,6 +144,15 @@ pub struct InspectorApp {
     store: Option<crate::annotations::AnnotationStore>,
     /// Messages from background exports, shown as the notice.
     export_messages: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    live_reload: bool,
+    watcher: Option<FolderWatcher>,
+    reload_timer: ReloadTimer,
+    /// Files changed since the last reload started (their cached images are dropped on reload).
+    changed_paths: BTreeSet<PathBuf>,
+    /// Selection to restore once loading finishes (last session's, or kept across a reload).
+    select_key_on_load: Option<ItemKey>,
+    /// Presentation mode asked the window to go full screen.
+    fullscreen: bool,
     /// Owns the background threads; dropped with the app.
     _runtime: tokio::runtime::Runtime,
 }
@@ -117,9 +171,13 @@ impl InspectorApp {
             .screenshot
             .as_ref()
             .and_then(|(plan, _)| plan.select.clone());
+        let screenshotting = options.screenshot.is_some();
         let mut app = Self {
             state: AppState {
                 view: options.view,
+                pair_slide: options.pair_slide,
+                benchmark: options.benchmark.clone(),
+                grid_thumbnail: persist::DEFAULT_THUMBNAIL,
                 ..AppState::default()
             },
             loader: Loader::new(handle.clone()),
@@ -131,11 +189,56 @@ impl InspectorApp {
             select_on_load,
             store: None,
             export_messages: Default::default(),
+            live_reload: options.live_reload && !screenshotting,
+            watcher: None,
+            reload_timer: ReloadTimer::default(),
+            changed_paths: BTreeSet::new(),
+            select_key_on_load: None,
+            fullscreen: false,
             _runtime: runtime,
         };
         app.open_annotations(options.annotations);
+        if let Some(restore) = options.restore {
+            app.restore(ctx, restore, &options.paths);
+        }
         app.open(ctx, options.paths);
         app
+    }
+
+    /// Applies the last session's state; filters and selection only when the same folders open.
+    fn restore(&mut self, ctx: &egui::Context, restore: Persisted, paths: &[PathBuf]) {
+        let state = &mut self.state;
+        state.recent = restore.recent;
+        state.theme = restore.theme;
+        ctx.set_theme(state.theme.preference());
+        state.grid_thumbnail = restore
+            .grid_thumbnail
+            .clamp(*persist::THUMBNAIL_RANGE.start(), *persist::THUMBNAIL_RANGE.end());
+        let paths: Vec<PathBuf> = paths.iter().cloned().map(absolute).collect();
+        if restore.last_opened == paths {
+            state.filters = restore.filters;
+            self.select_key_on_load = restore.selected;
+        }
+    }
+
+    /// What to remember for the next session.
+    pub fn persisted(&self) -> Persisted {
+        let state = &self.state;
+        Persisted {
+            recent: state.recent.clone(),
+            // Never start full screen in a presentation.
+            view: match state.view {
+                View::Presentation => state.view_before_presentation,
+                view => view,
+            },
+            last_opened: state.opened.clone(),
+            filters: state.filters.clone(),
+            selected: state
+                .selected
+                .map(|i| state.dataset.key_of(&state.dataset.items[i])),
+            theme: state.theme,
+            grid_thumbnail: state.grid_thumbnail,
+        }
     }
 
     /// True once loading finished and no visible image is still decoding.
@@ -144,6 +247,8 @@ impl InspectorApp {
     }
 
     fn open(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>) {
+        // Absolute paths: recent runs must reopen from any working directory.
+        let paths: Vec<PathBuf> = paths.into_iter().map(absolute).collect();
         self.state.dataset = Dataset::default();
         self.state.insights.clear();
         self.state.item_index.clear();
@@ -153,9 +258,126 @@ impl InspectorApp {
         self.state.selected = None;
         self.state.zoom = None;
         self.state.opened = paths.clone();
+        self.state.last_reload = None;
         self.images.clear();
-        self.loader.start(paths, ctx);
+        self.reload_timer.reset();
+        self.changed_paths.clear();
+        self.watch(ctx, &paths);
+        self.loader
+            .start(paths, self.state.benchmark.clone(), ctx);
         self.state.progress = self.loader.progress;
+    }
+
+    fn watch(&mut self, ctx: &egui::Context, paths: &[PathBuf]) {
+        self.watcher = None;
+        self.state.watching = false;
+        if !self.live_reload {
+            return;
+        }
+        let existing: Vec<PathBuf> = paths.iter().filter(|p| p.exists()).cloned().collect();
+        let repaint = ctx.clone();
+        match FolderWatcher::new(&existing, move || repaint.request_repaint()) {
+            Ok(watcher) => {
+                self.watcher = Some(watcher);
+                self.state.watching = !existing.is_empty();
+            }
+            Err(err) => {
+                self.state.notice = Some(format!(
+                    "Live reload is off: cannot watch the folders ({err}). Reopen to refresh."
+                ))
+            }
+        }
+    }
+
+    /// Collects file changes and starts a background reload when they have settled.
+    fn live_reload(&mut self, ctx: &egui::Context) {
+        let now = Instant::now();
+        if let Some(watcher) = &self.watcher {
+            let changed = watcher.changed_paths();
+            if !changed.is_empty() {
+                self.reload_timer.changed(now);
+                self.changed_paths.extend(changed);
+            }
+        }
+        if self.loader.is_loading() || self.loader.is_reloading() {
+            return;
+        }
+        if self.reload_timer.is_due(now) {
+            self.reload_timer.reset();
+            let changed = std::mem::take(&mut self.changed_paths);
+            self.images.forget(&changed);
+            self.loader
+                .start_reload(self.state.opened.clone(), self.state.benchmark.clone(), ctx);
+        } else if let Some(wait) = self.reload_timer.wait(now) {
+            ctx.request_repaint_after(wait);
+        }
+    }
+
+    /// Swaps in a reloaded dataset, keeping filters, selection and compare sides.
+    fn finish_reload(&mut self, reloaded: loader::Reloaded) {
+        let summary =
+            crate::analysis::changes::ReloadSummary::between(&self.state.dataset, &reloaded.dataset);
+        let selected = self
+            .state
+            .selected
+            .map(|i| self.state.dataset.key_of(&self.state.dataset.items[i]));
+        let compare_key = self.state.compare.selected_key();
+        self.state.dataset = reloaded.dataset;
+        self.derive();
+        self.state.selected = selected.and_then(|key| self.state.dataset.find(&key));
+        self.refilter();
+        if let Some(key) = compare_key {
+            self.state.compare.select_key(&key);
+        }
+        if let Some(message) = summary.message() {
+            self.state.last_reload = Some((
+                format!("Updated from disk: {message}"),
+                Instant::now(),
+            ));
+        }
+        if let Some(run) = self.state.recent.first_mut()
+            && run.paths == self.state.opened
+        {
+            run.task_folders = self.state.dataset.folders.len();
+            run.items = self.state.dataset.items.len();
+        }
+        let _ = reloaded.took;
+    }
+
+    /// Everything computed from the whole dataset once it is loaded.
+    fn derive(&mut self) {
+        let state = &mut self.state;
+        state.suspect_keys = suspect_keys(&state.dataset);
+        state.insights = crate::analysis::failure::insights(&state.dataset);
+        state.item_index = compare::item_index(&state.dataset);
+        if state.compare.sides.is_empty() {
+            state.compare.sides = compare::default_sides(&state.dataset);
+        }
+        state.compare.refresh(&state.dataset, &state.item_index);
+    }
+
+    /// Enters or leaves the presentation (full screen unless taking a screenshot).
+    fn present(&mut self, ctx: &egui::Context, on: bool) {
+        if on == (self.state.view == View::Presentation) {
+            return;
+        }
+        if on {
+            self.state.view_before_presentation = self.state.view;
+            self.state.view = View::Presentation;
+            if self.state.selected.is_none() {
+                self.state.selected = self.state.filtered.first().copied();
+            }
+        } else {
+            self.state.view = match self.state.view_before_presentation {
+                View::Presentation => View::Items,
+                view => view,
+            };
+            self.state.scroll_to_selected = true;
+        }
+        if self.screenshot.is_none() && self.fullscreen != on {
+            self.fullscreen = on;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
+        }
     }
 
     fn refilter(&mut self) {
@@ -186,7 +408,37 @@ impl InspectorApp {
                     )
                 }
             },
-            Command::SetView(view) => state.view = view,
+            Command::OpenRecent(run) => {
+                self.state.benchmark = run.benchmark.clone();
+                self.open(ctx, run.paths);
+            }
+            Command::SetView(View::Presentation) => self.present(ctx, true),
+            Command::SetView(view) => {
+                if state.view == View::Presentation {
+                    self.present(ctx, false);
+                }
+                self.state.view = view;
+                self.state.scroll_to_selected = true;
+            }
+            Command::Present(on) => self.present(ctx, on),
+            Command::TogglePairSlide => state.pair_slide = !state.pair_slide,
+            Command::SetTheme(theme) => {
+                state.theme = theme;
+                ctx.set_theme(theme.preference());
+            }
+            Command::SetGridThumbnail(side) => {
+                state.grid_thumbnail =
+                    side.clamp(*persist::THUMBNAIL_RANGE.start(), *persist::THUMBNAIL_RANGE.end())
+            }
+            Command::FocusSearch => {
+                if !matches!(state.view, View::Items | View::Grid) {
+                    if state.view == View::Presentation {
+                        self.present(ctx, false);
+                    }
+                    self.state.view = View::Items;
+                }
+                self.state.focus_search = true;
+            }
             Command::SetFilters(filters) => {
                 state.filters = filters;
                 self.refilter();
@@ -276,20 +528,34 @@ impl InspectorApp {
     }
 
     fn keyboard(&mut self, ctx: &egui::Context) {
+        // Shortcuts that work even while typing.
+        ctx.input_mut(|input| {
+            if input.consume_key(egui::Modifiers::COMMAND, egui::Key::O) {
+                self.commands.push(Command::OpenFolderDialog);
+            }
+            if input.consume_key(egui::Modifiers::COMMAND, egui::Key::F) {
+                self.commands.push(Command::FocusSearch);
+            }
+            if input.consume_key(egui::Modifiers::NONE, egui::Key::F11) {
+                let on = self.state.view != View::Presentation;
+                self.commands.push(Command::Present(on));
+            }
+        });
         if ctx.egui_wants_keyboard_input() {
             return;
         }
         ctx.input_mut(|input| {
+            let pressed = |input: &mut egui::InputState, key| {
+                input.consume_key(egui::Modifiers::NONE, key)
+            };
             if self.state.zoom.is_some() {
-                if input.consume_key(egui::Modifiers::NONE, egui::Key::Escape) {
+                if pressed(input, egui::Key::Escape) {
                     self.commands.push(Command::Zoom(None));
                 }
                 return;
             }
-            let down = input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown);
-            let up = input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp);
             match self.state.view {
-                View::Items => {
+                View::Items | View::Grid => {
                     if let Some(selected) = self.state.selected {
                         let digits = [
                             egui::Key::Num1,
@@ -303,42 +569,122 @@ impl InspectorApp {
                             egui::Key::Num9,
                         ];
                         for (n, key) in digits.into_iter().enumerate() {
-                            if input.consume_key(egui::Modifiers::NONE, key)
+                            if pressed(input, key)
                                 && let Some(tag) = self.state.tag_names.get(n)
                             {
                                 self.commands
                                     .push(Command::ToggleTag(selected, tag.clone()));
                             }
                         }
-                        if input.consume_key(egui::Modifiers::NONE, egui::Key::S) {
+                        if pressed(input, egui::Key::S) {
                             self.commands.push(Command::ToggleStar(selected));
                         }
                     }
-                    if down {
-                        self.commands.push(Command::MoveSelection(1));
-                    }
-                    if up {
-                        self.commands.push(Command::MoveSelection(-1));
+                    // The grid moves by its own column count; the list by rows.
+                    if self.state.view == View::Items {
+                        if pressed(input, egui::Key::ArrowDown) {
+                            self.commands.push(Command::MoveSelection(1));
+                        }
+                        if pressed(input, egui::Key::ArrowUp) {
+                            self.commands.push(Command::MoveSelection(-1));
+                        }
                     }
                 }
                 View::Compare => {
-                    if down {
+                    if pressed(input, egui::Key::ArrowDown) {
                         self.commands.push(Command::CompareMove(1));
                     }
-                    if up {
+                    if pressed(input, egui::Key::ArrowUp) {
                         self.commands.push(Command::CompareMove(-1));
                     }
-                    if input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowRight) {
+                    if pressed(input, egui::Key::ArrowRight) {
                         self.commands.push(Command::CompareFocus(1));
                     }
-                    if input.consume_key(egui::Modifiers::NONE, egui::Key::ArrowLeft) {
+                    if pressed(input, egui::Key::ArrowLeft) {
                         self.commands.push(Command::CompareFocus(-1));
+                    }
+                }
+                View::Presentation => {
+                    let next = [
+                        egui::Key::ArrowRight,
+                        egui::Key::ArrowDown,
+                        egui::Key::Space,
+                        egui::Key::PageDown,
+                        egui::Key::N,
+                    ];
+                    let previous = [
+                        egui::Key::ArrowLeft,
+                        egui::Key::ArrowUp,
+                        egui::Key::PageUp,
+                        egui::Key::Backspace,
+                        egui::Key::P,
+                    ];
+                    if next.into_iter().any(|k| pressed(input, k)) {
+                        self.commands.push(Command::MoveSelection(1));
+                    }
+                    if previous.into_iter().any(|k| pressed(input, k)) {
+                        self.commands.push(Command::MoveSelection(-1));
+                    }
+                    if pressed(input, egui::Key::Home) {
+                        self.commands.push(Command::MoveSelection(i64::MIN / 2));
+                    }
+                    if pressed(input, egui::Key::End) {
+                        self.commands.push(Command::MoveSelection(i64::MAX / 2));
+                    }
+                    if pressed(input, egui::Key::T) {
+                        self.commands.push(Command::TogglePairSlide);
+                    }
+                    if let Some(selected) = self.state.selected
+                        && pressed(input, egui::Key::S)
+                    {
+                        self.commands.push(Command::ToggleStar(selected));
+                    }
+                    if pressed(input, egui::Key::Escape) {
+                        self.commands.push(Command::Present(false));
                     }
                 }
                 _ => {}
             }
         });
     }
+
+    /// Folders (or files: their folder) dropped onto the window are opened.
+    fn dropped_files(&mut self, ctx: &egui::Context) {
+        let (hovering, dropped) = ctx.input(|input| {
+            let dropped: Vec<PathBuf> = input
+                .raw
+                .dropped_files
+                .iter()
+                .map(|file| file.path().to_path_buf())
+                .collect();
+            (!input.raw.hovered_files.is_empty(), dropped)
+        });
+        if hovering != self.state.files_hovering {
+            self.state.files_hovering = hovering;
+            ctx.request_repaint();
+        }
+        if dropped.is_empty() {
+            return;
+        }
+        let mut folders: Vec<PathBuf> = Vec::new();
+        for path in dropped {
+            let folder = if path.is_dir() {
+                path
+            } else {
+                path.parent().map(|p| p.to_path_buf()).unwrap_or(path)
+            };
+            if !folders.contains(&folder) {
+                folders.push(folder);
+            }
+        }
+        self.state.benchmark = None;
+        self.commands.push(Command::Open(folders));
+    }
+}
+
+/// The canonical path when it exists (symlinks and `..` resolved), else the path as given.
+fn absolute(path: PathBuf) -> PathBuf {
+    std::fs::canonicalize(&path).unwrap_or(path)
 }
 
 /// Audit findings keyed by item; mapping sides (`7_B`) count for their ID (`7`).
@@ -371,16 +717,26 @@ impl eframe::App for InspectorApp {
         let just_finished = !self.state.progress.finished && self.loader.progress.finished;
         self.state.progress = self.loader.progress;
         if just_finished {
-            self.state.suspect_keys = suspect_keys(&self.state.dataset);
-            self.state.insights = crate::analysis::failure::insights(&self.state.dataset);
-            self.state.item_index = compare::item_index(&self.state.dataset);
-            if self.state.compare.sides.is_empty() {
-                self.state.compare.sides = compare::default_sides(&self.state.dataset);
+            self.derive();
+            if let Some(key) = self.select_key_on_load.take() {
+                self.state.selected = self.state.dataset.find(&key);
+                self.state.scroll_to_selected = true;
             }
-            self.state
-                .compare
-                .refresh(&self.state.dataset, &self.state.item_index);
             self.refilter();
+            if !self.state.dataset.folders.is_empty() {
+                persist::remember(
+                    &mut self.state.recent,
+                    RecentRun::of(
+                        &self.state.opened,
+                        self.state.benchmark.clone(),
+                        &self.state.dataset,
+                    ),
+                );
+            }
+        }
+        if let Some(reloaded) = self.loader.take_reloaded() {
+            self.finish_reload(reloaded);
+            ctx.request_repaint();
         }
         if self.state.progress.finished
             && let Some(name) = self.select_on_load.take()
@@ -393,6 +749,8 @@ impl eframe::App for InspectorApp {
         {
             self.state.notice = Some(last);
         }
+        self.live_reload(ctx);
+        self.dropped_files(ctx);
         self.keyboard(ctx);
     }
 
@@ -400,6 +758,7 @@ impl eframe::App for InspectorApp {
         let ctx = ui.ctx().clone();
         crate::views::root_ui(ui, &self.state, &mut self.images, &mut self.commands);
         self.state.scroll_to_selected = false;
+        self.state.focus_search = false;
         for command in std::mem::take(&mut self.commands) {
             self.apply(&ctx, command);
         }
@@ -408,6 +767,12 @@ impl eframe::App for InspectorApp {
             if let Some(job) = &mut self.screenshot {
                 job.step(&ctx, idle);
             }
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.screenshot.is_none() {
+            eframe::set_value(storage, persist::STORAGE_KEY, &self.persisted());
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Formats on disk → model + diagnostics. No egui; used by the app's background loader, the CLI
 //! and the tests alike.
 
+pub mod benchmark;
 pub mod discover;
 pub mod folder;
 pub mod image_check;
@@ -9,7 +10,7 @@ pub mod log;
 pub mod results_csv;
 pub mod trace;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Diagnostic;
 use crate::model::Dataset;
@@ -44,17 +45,36 @@ pub fn discover_all(paths: &[PathBuf]) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
 }
 
 /// Loads the paths, reporting each step to `on_event`. A folder whose loading panics (a bug)
-/// becomes a diagnostic; the others still load.
-pub fn load_paths(paths: &[PathBuf], mut on_event: impl FnMut(LoadEvent)) {
+/// becomes a diagnostic; the others still load. With a benchmark (file or folder of JSONL),
+/// questions without an image become "not generated" items.
+pub fn load_paths(
+    paths: &[PathBuf],
+    benchmark: Option<&Path>,
+    mut on_event: impl FnMut(LoadEvent),
+) {
     let (specs, diagnostics) = discover_all(paths);
     diagnostics
         .into_iter()
         .for_each(|d| on_event(LoadEvent::Diagnostic(d)));
+    let benchmark = benchmark.map(|path| {
+        let (benchmark, problems) = benchmark::read_benchmark(path);
+        problems
+            .into_iter()
+            .for_each(|d| on_event(LoadEvent::Diagnostic(d)));
+        benchmark
+    });
     on_event(LoadEvent::Discovered {
         folders: specs.len(),
     });
     for spec in &specs {
-        match std::panic::catch_unwind(|| load_folder(spec)) {
+        let load = || {
+            let mut loaded = load_folder(spec);
+            if let Some(benchmark) = &benchmark {
+                benchmark.fill(&mut loaded);
+            }
+            loaded
+        };
+        match std::panic::catch_unwind(load) {
             Ok(loaded) => on_event(LoadEvent::Folder(Box::new(loaded))),
             Err(_) => on_event(LoadEvent::Diagnostic(Diagnostic::error(
                 &spec.path,
@@ -67,8 +87,13 @@ pub fn load_paths(paths: &[PathBuf], mut on_event: impl FnMut(LoadEvent)) {
 
 /// Loads everything synchronously into one dataset (CLI, tests).
 pub fn load_dataset(paths: &[PathBuf]) -> Dataset {
+    load_dataset_with_benchmark(paths, None)
+}
+
+/// `load_dataset` with the benchmark JSONL (file or folder) for "not generated" items.
+pub fn load_dataset_with_benchmark(paths: &[PathBuf], benchmark: Option<&Path>) -> Dataset {
     let mut dataset = Dataset::default();
-    load_paths(paths, |event| apply_event(&mut dataset, event));
+    load_paths(paths, benchmark, |event| apply_event(&mut dataset, event));
     dataset
 }
 

@@ -71,7 +71,13 @@ fn combo<T: Clone + PartialEq>(
     changed
 }
 
-fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+/// The search box's id, so Ctrl+F can focus it in whichever view shows it.
+pub fn search_id() -> egui::Id {
+    egui::Id::unique("item_search")
+}
+
+/// Filter controls shared by the list and the grid; changes become one `SetFilters` command.
+pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
     let data = &state.dataset;
     let mut filters: Filters = state.filters.clone();
     let mut changed = false;
@@ -124,11 +130,15 @@ fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
         let search = ui
             .add(
                 egui::TextEdit::singleline(&mut filters.search)
-                    .hint_text("Search prompt, answer, judge caption")
+                    .id(search_id())
+                    .hint_text("Search prompt, answer, judge caption (Ctrl+F)")
                     .desired_width(ui.available_width() - 170.0),
             )
             .labelled_by(label.id);
         changed |= search.changed();
+        if state.focus_search {
+            search.request_focus();
+        }
         if filters.is_active() && ui.button("Clear").clicked() {
             filters = Filters::default();
             changed = true;
@@ -155,9 +165,14 @@ fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) 
     });
     ui.label(
         RichText::new(format!(
-            "{} of {} items · ↑/↓ to move",
+            "{} of {} items · {}",
             state.filtered.len(),
-            data.items.len()
+            data.items.len(),
+            if state.view == crate::app::View::Grid {
+                "←↑↓→ move · Enter opens · 1–9 tag · S star"
+            } else {
+                "↑/↓ move · 1–9 tag · S star"
+            }
         ))
         .weak(),
     );

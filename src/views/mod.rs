@@ -6,7 +6,10 @@ pub mod compare;
 pub mod detail;
 pub mod diagnostics;
 pub mod failure_chart;
+pub mod grid;
 pub mod items;
+pub mod presentation;
+pub mod start;
 pub mod style;
 pub mod top_bar;
 pub mod widgets;
@@ -14,16 +17,24 @@ pub mod widgets;
 use crate::app::image_cache::ImageCache;
 use crate::app::{AppState, Command, View};
 
-/// The whole window: top bar, then the current view, then the zoom overlay.
+/// The whole window: top bar, then the current view, then the zoom and drop overlays.
+/// The presentation has the whole window to itself.
 pub fn root_ui(
     ui: &mut egui::Ui,
     state: &AppState,
     images: &mut ImageCache,
     commands: &mut Vec<Command>,
 ) {
-    egui::Panel::top("top_bar").show(ui, |ui| top_bar::top_bar_ui(ui, state, commands));
+    if state.view != View::Presentation {
+        egui::Panel::top("top_bar").show(ui, |ui| top_bar::top_bar_ui(ui, state, commands));
+    }
     match state.view {
+        View::Start => {
+            egui::CentralPanel::default().show(ui, |ui| start::start_ui(ui, state, commands));
+        }
         View::Items => items::items_view_ui(ui, state, images, commands),
+        View::Grid => grid::grid_view_ui(ui, state, images, commands),
+        View::Presentation => presentation::presentation_ui(ui, state, images, commands),
         View::Compare => compare::compare_view_ui(ui, state, images, commands),
         View::Charts => {
             egui::CentralPanel::default().show(ui, |ui| charts::charts_ui(ui, state, commands));
@@ -35,4 +46,24 @@ pub fn root_ui(
     if let Some(path) = &state.zoom {
         widgets::zoom_ui(ui.ctx(), path, images, commands);
     }
+    if state.files_hovering {
+        drop_overlay(ui.ctx());
+    }
+}
+
+/// Dims the window while files are dragged over it and says what dropping does.
+fn drop_overlay(ctx: &egui::Context) {
+    let rect = ctx.content_rect();
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::unique("drop_overlay"),
+    ));
+    painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(170));
+    painter.text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        "Drop run folders to open them",
+        egui::FontId::proportional(28.0),
+        egui::Color32::WHITE,
+    );
 }

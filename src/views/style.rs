@@ -49,6 +49,7 @@ pub fn verdict_color(verdict: Verdict) -> Color32 {
         Verdict::JudgeError => Color32::from_rgb(200, 120, 0),
         Verdict::ImageMissing => Color32::from_rgb(130, 90, 170),
         Verdict::NotJudged => Color32::from_rgb(110, 110, 110),
+        Verdict::NotGenerated => Color32::from_rgb(150, 120, 60),
     }
 }
 

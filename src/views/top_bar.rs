@@ -23,7 +23,9 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             .filter(|d| d.severity != Severity::Info)
             .count();
         let tabs = [
+            (View::Start, "Start".to_string()),
             (View::Items, "Items".to_string()),
+            (View::Grid, "Grid".to_string()),
             (View::Compare, "Compare".to_string()),
             (View::Charts, "Charts".to_string()),
             (View::Diagnostics, format!("Diagnostics ({problems})")),
@@ -32,6 +34,13 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             if ui.selectable_label(state.view == view, label).clicked() {
                 commands.push(Command::SetView(view));
             }
+        }
+        if ui
+            .button("▶ Present")
+            .on_hover_text("Full-screen slides of the listed items (F11). Star or filter first.")
+            .clicked()
+        {
+            commands.push(Command::Present(true));
         }
         ui.separator();
         let progress = state.progress;
@@ -65,8 +74,21 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
                 count(data.folders.len(), "task folder"),
                 count(data.runs().len(), "run")
             ));
+            if state.watching {
+                ui.label(egui::RichText::new("● live").color(egui::Color32::from_rgb(40, 150, 80)))
+                    .on_hover_text("Watching the opened folders: new images, CSV rows and traces appear within about a second.");
+            }
         }
     });
+    if let Some((message, at)) = &state.last_reload {
+        // Shown for a while after each reload; the next repaint after that hides it.
+        const SHOWN: std::time::Duration = std::time::Duration::from_secs(20);
+        let age = at.elapsed();
+        if age < SHOWN {
+            ui.colored_label(egui::Color32::from_rgb(40, 150, 80), message);
+            ui.ctx().request_repaint_after(SHOWN - age);
+        }
+    }
     if let Some(notice) = &state.notice {
         ui.colored_label(ui.visuals().warn_fg_color, notice);
     }

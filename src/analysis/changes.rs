@@ -1,0 +1,147 @@
+//! What a reload changed, so the app can say "+12 judged" instead of silently swapping data.
+
+use std::collections::HashMap;
+
+use crate::diagnostics::Severity;
+use crate::model::{Dataset, ItemKey, Verdict};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReloadSummary {
+    /// Items that have a judge verdict now and had none before (new CSV rows).
+    pub newly_judged: usize,
+    /// Items that were not there before (new images, traces or rows).
+    pub added: usize,
+    /// Items whose verdict changed between two judged states (a re-run of the eval).
+    pub rejudged: usize,
+    /// Items that disappeared (files deleted).
+    pub removed: usize,
+    /// Task folders that appeared.
+    pub new_folders: usize,
+    /// Error and warning diagnostics that were not there before.
+    pub new_problems: usize,
+}
+
+impl ReloadSummary {
+    pub fn between(old: &Dataset, new: &Dataset) -> Self {
+        let verdicts = |data: &Dataset| -> HashMap<ItemKey, Verdict> {
+            data.items
+                .iter()
+                .map(|item| (data.key_of(item), item.verdict))
+                .collect()
+        };
+        let (before, after) = (verdicts(old), verdicts(new));
+        let mut summary = ReloadSummary::default();
+        for (key, verdict) in &after {
+            match before.get(key) {
+                None => summary.added += 1,
+                Some(old) if old.is_judged() && verdict.is_judged() && old != verdict => {
+                    summary.rejudged += 1
+                }
+                Some(_) => {}
+            }
+            if verdict.is_judged() && !before.get(key).is_some_and(|v| v.is_judged()) {
+                summary.newly_judged += 1;
+            }
+        }
+        summary.removed = before.keys().filter(|k| !after.contains_key(*k)).count();
+        summary.new_folders = new
+            .folders
+            .iter()
+            .filter(|f| !old.folders.iter().any(|o| o.path == f.path))
+            .count();
+        let problems = |data: &Dataset| {
+            data.diagnostics
+                .iter()
+                .filter(|d| d.severity != Severity::Info)
+                .map(|d| d.to_string())
+                .collect::<std::collections::HashSet<_>>()
+        };
+        let known = problems(old);
+        summary.new_problems = problems(new).difference(&known).count();
+        summary
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == ReloadSummary::default()
+    }
+
+    /// "+12 judged · +3 new items", or `None` when nothing visible changed.
+    pub fn message(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        let mut push = |n: usize, text: &str| {
+            if n > 0 {
+                parts.push(text.replace('#', &n.to_string()));
+            }
+        };
+        push(self.newly_judged, "+# judged");
+        push(self.added, "+# new items");
+        push(self.rejudged, "# re-judged");
+        push(self.removed, "# removed");
+        push(self.new_folders, "+# task folders");
+        push(self.new_problems, "# new problems (see Diagnostics)");
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Diagnostic;
+    use crate::model::fixtures::{folder, item, part};
+
+    fn dataset(items: &[(&str, Verdict)]) -> Dataset {
+        let mut data = Dataset::default();
+        let items = items
+            .iter()
+            .map(|(id, verdict)| item(id, part("Q", "1 cup", *verdict)))
+            .collect();
+        data.push_folder(folder("base", "normal", "math_1"), items);
+        data
+    }
+
+    #[test]
+    fn counts_new_verdicts_new_items_and_removals() {
+        let old = dataset(&[
+            ("1", Verdict::Yes),
+            ("2", Verdict::NotJudged),
+            ("3", Verdict::No),
+            ("4", Verdict::No),
+        ]);
+        let mut new = dataset(&[
+            ("1", Verdict::Yes),
+            ("2", Verdict::No),
+            ("3", Verdict::Yes),
+            ("5", Verdict::Yes),
+            ("6", Verdict::NotJudged),
+        ]);
+        new.diagnostics.push(Diagnostic::warning(
+            std::path::Path::new("x.csv"),
+            Some(3),
+            "bad row",
+        ));
+        let summary = ReloadSummary::between(&old, &new);
+        assert_eq!(
+            summary,
+            ReloadSummary {
+                newly_judged: 2,
+                added: 2,
+                rejudged: 1,
+                removed: 1,
+                new_folders: 0,
+                new_problems: 1,
+            }
+        );
+        assert_eq!(
+            summary.message().unwrap(),
+            "+2 judged · +2 new items · 1 re-judged · 1 removed · 1 new problems (see Diagnostics)"
+        );
+    }
+
+    #[test]
+    fn an_unchanged_reload_says_nothing() {
+        let data = dataset(&[("1", Verdict::Yes), ("2", Verdict::NotJudged)]);
+        let summary = ReloadSummary::between(&data, &data.clone());
+        assert!(summary.is_empty());
+        assert_eq!(summary.message(), None);
+    }
+}
