@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use clap::Parser;
 
 use unisandbox_inspector::analysis::folder_accuracy;
-use unisandbox_inspector::app::screenshot::ScreenshotPlan;
 use unisandbox_inspector::app::persist::{self, Persisted};
+use unisandbox_inspector::app::screenshot::ScreenshotPlan;
 use unisandbox_inspector::app::{InspectorApp, StartOptions, View};
 use unisandbox_inspector::cli::{Cli, CliCommand, default_paths, parse_size};
 use unisandbox_inspector::load::load_dataset_with_benchmark;
@@ -26,9 +26,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let benchmark = cli.benchmark.clone();
-    let load_dataset = |paths: &[std::path::PathBuf]| {
-        load_dataset_with_benchmark(paths, benchmark.as_deref())
-    };
+    let load_dataset =
+        |paths: &[std::path::PathBuf]| load_dataset_with_benchmark(paths, benchmark.as_deref());
     match cli.command {
         None => {
             let paths = if cli.paths.is_empty() {

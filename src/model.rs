@@ -167,7 +167,9 @@ pub struct TaskFolder {
 }
 
 /// Names one item across reloads and restarts: checkpoint, CoT setting, task stem, id.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct ItemKey {
     pub run: String,
     pub setting: String,

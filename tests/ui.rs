@@ -1,53 +1,12 @@
 //! The real app driven through egui_kittest: open generated runs, click an item by its label,
 //! read its prompt and verdict, switch to Charts and Diagnostics; plus snapshots of the views.
 
-use std::path::Path;
-use std::time::{Duration, Instant};
+mod common;
 
-use egui_kittest::Harness;
+use common::{generated_runs, harness, wait_until_idle};
 use egui_kittest::kittest::Queryable as _;
-use unisandbox_inspector::app::{InspectorApp, StartOptions, View};
+use unisandbox_inspector::app::View;
 use unisandbox_inspector::diagnostics::Severity;
-
-fn generated_runs() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    unisandbox_inspector::demo::write_demo(dir.path(), 7).unwrap();
-    dir
-}
-
-fn harness(path: &Path, view: View) -> Harness<'static, InspectorApp> {
-    // Annotations live beside the generated runs, never in the user's data directory.
-    let annotations = Some(path.join("annotations.sqlite"));
-    let options = StartOptions {
-        paths: vec![path.to_path_buf()],
-        view,
-        screenshot: None,
-        annotations,
-        ..StartOptions::default()
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| InspectorApp::new(&cc.egui_ctx, options));
-    wait_until_idle(&mut harness);
-    harness
-}
-
-/// Steps the app until background loading and image decoding are done.
-fn wait_until_idle(harness: &mut Harness<'static, InspectorApp>) {
-    let start = Instant::now();
-    loop {
-        harness.step();
-        if harness.state().is_idle() && harness.state().state.progress.finished {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "loading did not finish"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    harness.run_steps(3);
-}
 
 #[test]
 fn click_an_item_and_see_its_prompt_and_verdict() {
@@ -209,6 +168,14 @@ fn snapshots_of_the_main_views() {
     harness.get_by_label("Charts").click();
     wait_until_idle(&mut harness);
     harness.snapshot("charts_view");
+    harness.get_by_label("Grid").click();
+    harness.run_steps(2);
+    wait_until_idle(&mut harness);
+    harness.snapshot("grid_view");
+    harness.key_press(egui::Key::F11);
+    harness.run_steps(2);
+    wait_until_idle(&mut harness);
+    harness.snapshot("presentation_view");
 }
 
 #[test]

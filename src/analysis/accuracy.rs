@@ -156,8 +156,8 @@ fn order_key(row: &AccuracyRow) -> (String, u8, String, TaskKind) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Item, Verdict};
     use crate::model::fixtures::{self, folder};
+    use crate::model::{Item, Verdict};
 
     fn item(id: usize, verdict: Verdict) -> Item {
         fixtures::item(&id.to_string(), fixtures::part("", "", verdict))

@@ -5,7 +5,15 @@ use std::path::PathBuf;
 use crate::app::filters::Filters;
 
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 pub enum View {
     /// Recent runs, open and drop targets.

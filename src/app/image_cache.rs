@@ -103,7 +103,8 @@ impl ImageCache {
                         Arc::new(image),
                         TextureOptions::LINEAR,
                     );
-                    self.lru.insert(key.clone(), size[0] * size[1] * 4, self.frame);
+                    self.lru
+                        .insert(key.clone(), size[0] * size[1] * 4, self.frame);
                     ImageState::Ready { texture, size }
                 }
                 Err(message) => ImageState::Failed(message),

@@ -211,9 +211,10 @@ impl InspectorApp {
         state.recent = restore.recent;
         state.theme = restore.theme;
         ctx.set_theme(state.theme.preference());
-        state.grid_thumbnail = restore
-            .grid_thumbnail
-            .clamp(*persist::THUMBNAIL_RANGE.start(), *persist::THUMBNAIL_RANGE.end());
+        state.grid_thumbnail = restore.grid_thumbnail.clamp(
+            *persist::THUMBNAIL_RANGE.start(),
+            *persist::THUMBNAIL_RANGE.end(),
+        );
         let paths: Vec<PathBuf> = paths.iter().cloned().map(absolute).collect();
         if restore.last_opened == paths {
             state.filters = restore.filters;
@@ -263,8 +264,7 @@ impl InspectorApp {
         self.reload_timer.reset();
         self.changed_paths.clear();
         self.watch(ctx, &paths);
-        self.loader
-            .start(paths, self.state.benchmark.clone(), ctx);
+        self.loader.start(paths, self.state.benchmark.clone(), ctx);
         self.state.progress = self.loader.progress;
     }
 
@@ -315,8 +315,10 @@ impl InspectorApp {
 
     /// Swaps in a reloaded dataset, keeping filters, selection and compare sides.
     fn finish_reload(&mut self, reloaded: loader::Reloaded) {
-        let summary =
-            crate::analysis::changes::ReloadSummary::between(&self.state.dataset, &reloaded.dataset);
+        let summary = crate::analysis::changes::ReloadSummary::between(
+            &self.state.dataset,
+            &reloaded.dataset,
+        );
         let selected = self
             .state
             .selected
@@ -330,10 +332,8 @@ impl InspectorApp {
             self.state.compare.select_key(&key);
         }
         if let Some(message) = summary.message() {
-            self.state.last_reload = Some((
-                format!("Updated from disk: {message}"),
-                Instant::now(),
-            ));
+            self.state.last_reload =
+                Some((format!("Updated from disk: {message}"), Instant::now()));
         }
         if let Some(run) = self.state.recent.first_mut()
             && run.paths == self.state.opened
@@ -545,9 +545,8 @@ impl InspectorApp {
             return;
         }
         ctx.input_mut(|input| {
-            let pressed = |input: &mut egui::InputState, key| {
-                input.consume_key(egui::Modifiers::NONE, key)
-            };
+            let pressed =
+                |input: &mut egui::InputState, key| input.consume_key(egui::Modifiers::NONE, key);
             if self.state.zoom.is_some() {
                 if pressed(input, egui::Key::Escape) {
                     self.commands.push(Command::Zoom(None));

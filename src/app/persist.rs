@@ -158,10 +158,7 @@ mod tests {
         remember(&mut recent, run("/a", 1));
         remember(&mut recent, run("/b", 2));
         remember(&mut recent, run("/a", 3));
-        let order: Vec<(String, u64)> = recent
-            .iter()
-            .map(|r| (r.title(), r.opened_unix))
-            .collect();
+        let order: Vec<(String, u64)> = recent.iter().map(|r| (r.title(), r.opened_unix)).collect();
         assert_eq!(order, [("/a".into(), 3), ("/b".into(), 2)]);
         for n in 0..20 {
             remember(&mut recent, run(&format!("/r{n}"), n));

@@ -79,18 +79,19 @@ impl FolderWatcher {
     /// Starts watching; `wake` is called from the watcher thread on every relevant change.
     pub fn new(paths: &[PathBuf], wake: impl Fn() + Send + 'static) -> notify::Result<Self> {
         let (sender, events) = channel();
-        let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            if let Ok(event) = event {
-                let paths: Vec<PathBuf> = event
-                    .paths
-                    .into_iter()
-                    .filter(|p| is_relevant(p, &event.kind))
-                    .collect();
-                if !paths.is_empty() && sender.send(paths).is_ok() {
-                    wake();
+        let mut watcher =
+            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+                if let Ok(event) = event {
+                    let paths: Vec<PathBuf> = event
+                        .paths
+                        .into_iter()
+                        .filter(|p| is_relevant(p, &event.kind))
+                        .collect();
+                    if !paths.is_empty() && sender.send(paths).is_ok() {
+                        wake();
+                    }
                 }
-            }
-        })?;
+            })?;
         for path in paths {
             watcher.watch(path, RecursiveMode::Recursive)?;
         }
@@ -146,8 +147,14 @@ mod tests {
     #[test]
     fn scratch_files_and_reads_are_ignored() {
         let modify = EventKind::Modify(notify::event::ModifyKind::Any);
-        assert!(is_relevant(Path::new("/r/math_1/evaluation_results.csv"), &modify));
-        assert!(!is_relevant(Path::new("/r/math_1/.evaluation_results.csv.swp"), &modify));
+        assert!(is_relevant(
+            Path::new("/r/math_1/evaluation_results.csv"),
+            &modify
+        ));
+        assert!(!is_relevant(
+            Path::new("/r/math_1/.evaluation_results.csv.swp"),
+            &modify
+        ));
         assert!(!is_relevant(
             Path::new("/r/math_1/1.png"),
             &EventKind::Access(notify::event::AccessKind::Any)
@@ -167,9 +174,6 @@ mod tests {
             std::thread::sleep(Duration::from_millis(20));
             seen.extend(watcher.changed_paths());
         }
-        assert!(
-            seen.iter().any(|p| p.ends_with("math_1/1.png")),
-            "{seen:?}"
-        );
+        assert!(seen.iter().any(|p| p.ends_with("math_1/1.png")), "{seen:?}");
     }
 }

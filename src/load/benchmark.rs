@@ -164,9 +164,11 @@ pub fn read_benchmark(path: &Path) -> (Benchmark, Vec<Diagnostic>) {
                     .or_default()
                     .extend(entries);
             }
-            Err(err) => {
-                diagnostics.push(Diagnostic::error(&file, None, format!("cannot read: {err}")))
-            }
+            Err(err) => diagnostics.push(Diagnostic::error(
+                &file,
+                None,
+                format!("cannot read: {err}"),
+            )),
         }
     }
     (benchmark, diagnostics)

@@ -28,14 +28,20 @@ pub fn grid_view_ui(
     egui::Panel::top("grid_filters").show(ui, |ui| {
         crate::views::items::filters_ui(ui, state, commands);
         ui.horizontal(|ui| {
-            ui.label("Thumbnail size");
+            let label = ui.label("Thumbnail size");
             let mut side = state.grid_thumbnail;
             if ui
-                .add(egui::Slider::new(&mut side, THUMBNAIL_RANGE).suffix(" pt"))
+                .add(
+                    egui::Slider::new(&mut side, THUMBNAIL_RANGE)
+                        .suffix(" pt")
+                        .show_value(false),
+                )
+                .labelled_by(label.id)
                 .changed()
             {
                 commands.push(Command::SetGridThumbnail(side));
             }
+            ui.label(format!("{side:.0} pt"));
         });
         ui.add_space(4.0);
     });
@@ -71,8 +77,8 @@ fn grid_ui(
     if state.scroll_to_selected
         && let Some(row) = state.selected_row()
     {
-        let centred = (row / columns) as f32 * row_height - ui.available_height() / 2.0
-            + row_height / 2.0;
+        let centred =
+            (row / columns) as f32 * row_height - ui.available_height() / 2.0 + row_height / 2.0;
         area = area.vertical_scroll_offset(centred.max(0.0));
     }
     area.show_rows(ui, row_height, rows, |ui, visible| {
@@ -105,8 +111,7 @@ fn keyboard(ui: &egui::Ui, state: &AppState, columns: usize, commands: &mut Vec<
         press(egui::Key::ArrowLeft, -1);
         press(egui::Key::ArrowDown, columns);
         press(egui::Key::ArrowUp, -columns);
-        if state.selected.is_some() && input.consume_key(egui::Modifiers::NONE, egui::Key::Enter)
-        {
+        if state.selected.is_some() && input.consume_key(egui::Modifiers::NONE, egui::Key::Enter) {
             commands.push(Command::SetView(View::Items));
         }
     });
@@ -125,7 +130,10 @@ fn cell_ui(
     let folder = state.dataset.folder_of(item);
     let (rect, response) =
         ui.allocate_exact_size(Vec2::new(side, side + CAPTION_HEIGHT), Sense::click());
-    let label = format!("{} {} {} {}", folder.run, folder.setting, folder.stem, item.id);
+    let label = format!(
+        "{} {} {} {}",
+        folder.run, folder.setting, folder.stem, item.id
+    );
     response.widget_info(|| {
         egui::WidgetInfo::selected(
             egui::Role::Button,

@@ -54,16 +54,23 @@ pub fn root_ui(
 /// Dims the window while files are dragged over it and says what dropping does.
 fn drop_overlay(ctx: &egui::Context) {
     let rect = ctx.content_rect();
-    let painter = ctx.layer_painter(egui::LayerId::new(
-        egui::Order::Foreground,
-        egui::Id::unique("drop_overlay"),
-    ));
-    painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(170));
-    painter.text(
-        rect.center(),
-        egui::Align2::CENTER_CENTER,
-        "Drop run folders to open them",
-        egui::FontId::proportional(28.0),
-        egui::Color32::WHITE,
-    );
+    egui::Area::new(egui::Id::unique("drop_overlay"))
+        .order(egui::Order::Foreground)
+        .fixed_pos(rect.min)
+        .interactable(false)
+        .show(ctx, |ui| {
+            ui.painter()
+                .rect_filled(rect, 0.0, egui::Color32::from_black_alpha(170));
+            ui.allocate_ui_with_layout(
+                rect.size(),
+                egui::Layout::centered_and_justified(egui::Direction::TopDown),
+                |ui| {
+                    ui.label(
+                        egui::RichText::new("Drop run folders to open them")
+                            .size(28.0)
+                            .color(egui::Color32::WHITE),
+                    )
+                },
+            );
+        });
 }

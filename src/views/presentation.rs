@@ -18,8 +18,14 @@ pub fn excerpt(text: &str, max_chars: usize) -> String {
         return collapsed;
     }
     let cut: String = collapsed.chars().take(max_chars).collect();
-    let at_word = cut.rfind(' ').filter(|&i| i > max_chars / 2).unwrap_or(cut.len());
-    format!("{}…", cut[..at_word].trim_end_matches([',', ';', ':', '.', ' ']))
+    let at_word = cut
+        .rfind(' ')
+        .filter(|&i| i > max_chars / 2)
+        .unwrap_or(cut.len());
+    format!(
+        "{}…",
+        cut[..at_word].trim_end_matches([',', ';', ':', '.', ' '])
+    )
 }
 
 /// Text scale for the window: 1.0 at 800 points high, up to 1.6 on tall screens.
@@ -44,6 +50,12 @@ pub fn presentation_ui(
             .or_else(|| state.filtered.first().copied());
         ui.allocate_ui(Vec2::new(ui.available_width(), body_height), |ui| {
             ui.set_min_height(body_height);
+            // Whatever does not fit is cut off rather than pushing the footer out of the window.
+            let body = egui::Rect::from_min_size(
+                ui.min_rect().min,
+                Vec2::new(ui.available_width(), body_height),
+            );
+            ui.set_clip_rect(body.intersect(ui.clip_rect()));
             match selected {
                 None => {
                     ui.centered_and_justified(|ui| {
@@ -57,12 +69,11 @@ pub fn presentation_ui(
                     });
                 }
                 Some(index) => {
-                    let pair = state
-                        .pair_slide
-                        .then(|| state.counterpart(index))
-                        .flatten();
+                    let pair = state.pair_slide.then(|| state.counterpart(index)).flatten();
                     match pair {
-                        Some(other) => pair_slide_ui(ui, state, index, other, scale, images, commands),
+                        Some(other) => {
+                            pair_slide_ui(ui, state, index, other, scale, images, commands)
+                        }
                         None => item_slide_ui(ui, state, index, scale, images, commands),
                     }
                 }
@@ -165,12 +176,13 @@ fn title_ui(ui: &mut egui::Ui, state: &AppState, item: &Item, scale: f32, show_s
 
 /// Prompt, expected answer and (per part) what the judge saw.
 fn facts_ui(ui: &mut egui::Ui, part: &Part, scale: f32, with_prompt: bool) {
-    let label = part
-        .label
-        .map(|l| format!(" {l}"))
-        .unwrap_or_default();
+    let label = part.label.map(|l| format!(" {l}")).unwrap_or_default();
     if with_prompt {
-        ui.label(RichText::new(format!("Prompt{label}")).size(15.0 * scale).weak());
+        ui.label(
+            RichText::new(format!("Prompt{label}"))
+                .size(15.0 * scale)
+                .weak(),
+        );
         ui.label(
             RichText::new(&part.question)
                 .size(22.0 * scale)
@@ -202,6 +214,25 @@ fn facts_ui(ui: &mut egui::Ui, part: &Part, scale: f32, with_prompt: bool) {
     }
 }
 
+/// "A  expected clock · judge saw fork" on one line, for the side-by-side slide.
+fn compact_facts_ui(ui: &mut egui::Ui, part: &Part, scale: f32) {
+    ui.horizontal_wrapped(|ui| {
+        if let Some(label) = part.label {
+            ui.label(RichText::new(label.to_string()).size(18.0 * scale).strong());
+        }
+        ui.label(RichText::new("expected").size(16.0 * scale).weak());
+        ui.label(RichText::new(&part.answer).size(20.0 * scale).strong());
+        if let Some(caption) = &part.caption {
+            ui.label(RichText::new("· judge saw").size(16.0 * scale).weak());
+            ui.label(
+                RichText::new(caption)
+                    .size(20.0 * scale)
+                    .color(verdict_color(part.verdict)),
+            );
+        }
+    });
+}
+
 fn trace_ui(ui: &mut egui::Ui, part: &Part, scale: f32, chars: usize) {
     let Some(trace) = &part.trace else {
         return;
@@ -212,7 +243,11 @@ fn trace_ui(ui: &mut egui::Ui, part: &Part, scale: f32, chars: usize) {
         .corner_radius(8.0)
         .inner_margin(egui::Margin::same(12))
         .show(ui, |ui| {
-            ui.label(RichText::new("Reasoning (excerpt)").size(15.0 * scale).weak());
+            ui.label(
+                RichText::new("Reasoning (excerpt)")
+                    .size(15.0 * scale)
+                    .weak(),
+            );
             ui.label(
                 RichText::new(excerpt(&trace.reasoning, chars))
                     .size(17.0 * scale)
@@ -236,7 +271,14 @@ fn images_ui(
         };
         for part in &item.parts {
             ui.vertical(|ui| {
-                image_ui(ui, images, &part.image_path, &part.image_status, each, commands);
+                image_ui(
+                    ui,
+                    images,
+                    &part.image_path,
+                    &part.image_status,
+                    each,
+                    commands,
+                );
                 if let Some(label) = part.label {
                     ui.horizontal(|ui| {
                         ui.label(RichText::new(label.to_string()).strong().size(18.0));
@@ -304,7 +346,11 @@ fn pair_slide_ui(
     title_ui(ui, state, first, scale, false);
     for part in &first.parts {
         let label = part.label.map(|l| format!(" {l}")).unwrap_or_default();
-        ui.label(RichText::new(format!("Prompt{label}")).size(15.0 * scale).weak());
+        ui.label(
+            RichText::new(format!("Prompt{label}"))
+                .size(15.0 * scale)
+                .weak(),
+        );
         ui.label(
             RichText::new(&part.question)
                 .size(20.0 * scale)
@@ -315,7 +361,8 @@ fn pair_slide_ui(
     let available = ui.available_size();
     let column = (available.x - 32.0) / 2.0;
     // Leave room under the images for the answer, the judge's caption and a trace excerpt.
-    let room = (available.y - 190.0 * scale).max(120.0);
+    let text_room = (60.0 + 34.0 * first.parts.len() as f32 + 100.0) * scale;
+    let room = (available.y - text_room).max(120.0);
     // A mapping pair's two images sit side by side, each half as wide (and high) as `side`.
     let side = if first.parts.len() > 1 {
         column.min(room * 2.0)
@@ -332,10 +379,10 @@ fn pair_slide_ui(
             });
             images_ui(ui, item, side, images, commands);
             for part in &item.parts {
-                facts_ui(ui, part, scale, false);
+                compact_facts_ui(ui, part, scale);
             }
             if let Some(part) = item.parts.iter().find(|p| p.trace.is_some()) {
-                trace_ui(ui, part, scale, 200);
+                trace_ui(ui, part, scale, 180);
             }
         }
     });
@@ -348,7 +395,8 @@ mod tests {
     #[test]
     fn excerpt_collapses_whitespace_and_cuts_at_a_word() {
         assert_eq!(excerpt("short\n\n  trace", 100), "short trace");
-        let long = "First compute 8 / 4 which gives 2, then add one, so three cups are needed in total.";
+        let long =
+            "First compute 8 / 4 which gives 2, then add one, so three cups are needed in total.";
         let cut = excerpt(long, 40);
         assert!(cut.ends_with('…'), "{cut}");
         assert!(cut.chars().count() <= 41, "{cut}");

@@ -1,0 +1,439 @@
+//! Browsing and demoing through the real app (egui_kittest): the thumbnail grid, presentation
+//! mode, drag-and-drop opening, persisted state across a restart, and live reload of a folder
+//! that a running eval is still writing.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{generated_runs, harness, harness_with, step_until, wait_until_idle};
+use egui_kittest::kittest::Queryable as _;
+use unisandbox_inspector::app::persist::{Persisted, STORAGE_KEY, Theme};
+use unisandbox_inspector::app::{InspectorApp, StartOptions, View};
+use unisandbox_inspector::diagnostics::Severity;
+use unisandbox_inspector::model::Verdict;
+
+fn cell_label(app: &InspectorApp, index: usize) -> String {
+    let data = &app.state.dataset;
+    let item = &data.items[index];
+    let folder = data.folder_of(item);
+    format!(
+        "{} {} {} {}",
+        folder.run, folder.setting, folder.stem, item.id
+    )
+}
+
+#[test]
+fn grid_moves_by_cell_and_row_and_enter_opens_the_item() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Grid);
+    let first = harness.state().state.filtered[0];
+    assert_eq!(harness.state().state.selected, Some(first));
+    let first_rect = harness
+        .get_by_label(&cell_label(harness.state(), first))
+        .rect();
+
+    harness.key_press(egui::Key::ArrowRight);
+    harness.run_steps(2);
+    let state = &harness.state().state;
+    assert_eq!(state.selected, Some(state.filtered[1]));
+    let second_rect = harness
+        .get_by_label(&cell_label(harness.state(), state.filtered[1]))
+        .rect();
+    assert!(
+        second_rect.left() > first_rect.right(),
+        "the next cell is to the right"
+    );
+
+    // Down moves one row: the cell straight below the second one.
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run_steps(2);
+    let below = harness.state().state.selected.unwrap();
+    let below_rect = harness
+        .get_by_label(&cell_label(harness.state(), below))
+        .rect();
+    assert_eq!(below_rect.left(), second_rect.left());
+    assert!(below_rect.top() > second_rect.bottom());
+    let row = harness.state().state.selected_row().unwrap();
+    assert!(
+        row > 2,
+        "a row holds several thumbnails, moved to row index {row}"
+    );
+
+    // Clicking a thumbnail selects it; Enter opens it in the list + detail view.
+    let third = harness.state().state.filtered[2];
+    harness
+        .get_by_label(&cell_label(harness.state(), third))
+        .click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.selected, Some(third));
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    wait_until_idle(&mut harness);
+    let state = &harness.state().state;
+    assert_eq!(state.view, View::Items);
+    assert_eq!(state.selected, Some(third));
+    let prompt = state.dataset.items[third].prompt().to_string();
+    // In the list row and in the detail pane.
+    assert_eq!(harness.query_all_by_label(&prompt).count(), 2);
+}
+
+#[test]
+fn grid_thumbnails_arrive_without_blocking_and_bigger_thumbnails_mean_fewer_columns() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Grid);
+    let columns = |harness: &egui_kittest::Harness<'static, InspectorApp>| {
+        let state = &harness.state().state;
+        let top = harness
+            .get_by_label(&cell_label(harness.state(), state.filtered[0]))
+            .rect()
+            .top();
+        state
+            .filtered
+            .iter()
+            .take(40)
+            .take_while(|&&i| {
+                harness
+                    .query_by_label(&cell_label(harness.state(), i))
+                    .is_some_and(|n| n.rect().top() == top)
+            })
+            .count()
+    };
+    let small = columns(&harness);
+    harness.state_mut().state.grid_thumbnail = 300.0;
+    harness.run_steps(3);
+    wait_until_idle(&mut harness);
+    let large = columns(&harness);
+    assert!(
+        small > large && large >= 1,
+        "{small} columns at 180 pt, {large} at 300 pt"
+    );
+}
+
+#[test]
+fn presentation_steps_by_keyboard_pairs_normal_with_think_and_escape_leaves() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Items);
+    let total = harness.state().state.filtered.len();
+    harness.key_press(egui::Key::F11);
+    harness.run_steps(3);
+    wait_until_idle(&mut harness);
+    assert_eq!(harness.state().state.view, View::Presentation);
+    harness.get_by_label(&format!("1 / {total}"));
+
+    harness.key_press(egui::Key::ArrowRight);
+    harness.key_press(egui::Key::Space);
+    harness.run_steps(2);
+    harness.get_by_label(&format!("3 / {total}"));
+    harness.key_press(egui::Key::ArrowLeft);
+    harness.run_steps(2);
+    harness.get_by_label(&format!("2 / {total}"));
+    let second = harness.state().state.filtered[1];
+    assert_eq!(harness.state().state.selected, Some(second));
+    let prompt = harness.state().state.dataset.items[second]
+        .prompt()
+        .to_string();
+    harness.get_by_label(&prompt);
+
+    // T: the same prompt, normal beside think, each with its own verdict.
+    let think = harness
+        .state()
+        .state
+        .counterpart(second)
+        .expect("the generated runs have both settings");
+    harness.key_press(egui::Key::T);
+    harness.run_steps(3);
+    wait_until_idle(&mut harness);
+    assert!(harness.state().state.pair_slide);
+    harness.get_by_label("normal");
+    harness.get_by_label("think");
+    let think_item = &harness.state().state.dataset.items[think];
+    assert!(
+        think_item.has_trace(),
+        "generated think items carry a trace"
+    );
+    harness.get_by_label("Reasoning (excerpt)");
+
+    harness.key_press(egui::Key::End);
+    harness.run_steps(2);
+    harness.get_by_label(&format!("{total} / {total}"));
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    let state = &harness.state().state;
+    assert_eq!(state.view, View::Items);
+    assert_eq!(state.selected, state.filtered.last().copied());
+}
+
+#[derive(Debug)]
+struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_folder_opens_it_and_hovering_shows_the_drop_hint() {
+    let first = generated_runs();
+    let second = tempfile::tempdir().unwrap();
+    unisandbox_inspector::demo::layouts::write_alternative_layouts(second.path(), 3).unwrap();
+    let mut harness = harness(first.path(), View::Items);
+    assert_eq!(harness.state().state.dataset.folders.len(), 72);
+
+    harness.input_mut().hovered_files.push(egui::HoveredFile {
+        path: Some(second.path().to_path_buf()),
+        mime: String::new(),
+    });
+    harness.run_steps(2);
+    assert!(harness.state().state.files_hovering);
+    harness.get_by_label("Drop run folders to open them");
+
+    harness.input_mut().hovered_files.clear();
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(second.path().join("sidecar-layout"))));
+    harness.run_steps(2);
+    wait_until_idle(&mut harness);
+    let state = &harness.state().state;
+    assert!(!state.files_hovering);
+    assert_eq!(
+        state.opened,
+        [second.path().join("sidecar-layout").canonicalize().unwrap()]
+    );
+    let stems: Vec<&str> = state
+        .dataset
+        .folders
+        .iter()
+        .map(|f| f.stem.as_str())
+        .collect();
+    assert_eq!(stems, ["mapping2"]);
+    assert_eq!(state.dataset.items.len(), 10);
+}
+
+/// eframe's storage, in memory.
+#[derive(Default)]
+struct MemoryStorage(HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_string(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn view_filters_selection_theme_and_recent_runs_survive_a_restart() {
+    use eframe::App as _;
+    let dir = generated_runs();
+    let mut storage = MemoryStorage::default();
+    let options = || StartOptions {
+        paths: vec![dir.path().to_path_buf()],
+        view: View::Items,
+        annotations: Some(dir.path().join("annotations.sqlite")),
+        ..StartOptions::default()
+    };
+    let selected_key = {
+        let mut harness = harness_with(options());
+        // Narrow by typing, pick the third match, switch to the grid, go dark, enlarge thumbnails.
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+        harness.run_steps(2);
+        harness
+            .get_by_role_and_label(egui::accesskit::Role::TextInput, "Search")
+            .type_text("cups");
+        harness.run_steps(2);
+        harness.key_press(egui::Key::Escape); // leave the search box
+        harness.run_steps(2);
+        harness.get_by_label("Grid").click();
+        harness.run_steps(2);
+        harness.key_press(egui::Key::ArrowRight);
+        harness.key_press(egui::Key::ArrowRight);
+        harness.run_steps(2);
+        harness.get_by_label("Start").click();
+        harness.run_steps(2);
+        harness.get_by_label("Dark").click();
+        harness.run_steps(2);
+        harness.get_by_label("Grid").click();
+        harness.run_steps(2);
+        let app = harness.state();
+        assert_eq!(app.state.filters.search, "cups");
+        let selected = app.state.selected.unwrap();
+        assert_eq!(Some(selected), app.state.filtered.get(2).copied());
+        harness.state_mut().save(&mut storage);
+        let app = harness.state();
+        app.state.dataset.key_of(&app.state.dataset.items[selected])
+    };
+    let restored: Persisted = eframe::get_value(&storage, STORAGE_KEY).expect("state was saved");
+    assert_eq!(restored.view, View::Grid);
+    let mut restart = options();
+    restart.view = restored.view;
+    restart.restore = Some(restored);
+    let harness = harness_with(restart);
+    let state = &harness.state().state;
+    assert_eq!(state.view, View::Grid);
+    assert_eq!(state.filters.search, "cups");
+    assert_eq!(state.theme, Theme::Dark);
+    assert_eq!(
+        harness.ctx.options(|o| o.theme_preference),
+        egui::ThemePreference::Dark
+    );
+    let selected = state.selected.expect("selection restored");
+    assert_eq!(
+        state.dataset.key_of(&state.dataset.items[selected]),
+        selected_key
+    );
+    assert_eq!(state.recent.len(), 1);
+    assert_eq!(state.recent[0].paths, [dir.path().canonicalize().unwrap()]);
+    assert_eq!(state.recent[0].task_folders, 72);
+}
+
+/// CSV records of one generated math folder, re-serialized the way DictWriter writes them.
+fn csv_rows(path: &Path) -> (String, Vec<String>) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap();
+    let mut lines = reader.records().map(|record| {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        writer.write_record(&record.unwrap()).unwrap();
+        String::from_utf8(writer.into_inner().unwrap()).unwrap()
+    });
+    let header = lines.next().unwrap();
+    (header, lines.collect())
+}
+
+fn append(path: &Path, text: &str) {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    file.write_all(text.as_bytes()).unwrap();
+    file.sync_all().unwrap();
+}
+
+#[test]
+fn a_folder_being_evaluated_updates_in_place() {
+    // A copy of one generated task folder whose eval has judged only its first 8 images.
+    let generated = generated_runs();
+    let source = generated.path().join("bagel-base/test/normal/math_1");
+    let live = tempfile::tempdir().unwrap();
+    let folder = live.path().join("ckpt/test/normal/math_1");
+    std::fs::create_dir_all(&folder).unwrap();
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "png") {
+            std::fs::copy(&path, folder.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let (header, rows) = csv_rows(&source.join("evaluation_results.csv"));
+    let csv = folder.join("evaluation_results.csv");
+    std::fs::write(&csv, format!("{header}{}", rows[..8].concat())).unwrap();
+
+    let mut harness = harness_with(StartOptions {
+        paths: vec![live.path().to_path_buf()],
+        view: View::Items,
+        annotations: Some(generated.path().join("annotations.sqlite")),
+        live_reload: true,
+        ..StartOptions::default()
+    });
+    let judged = |app: &InspectorApp| {
+        app.state
+            .dataset
+            .items
+            .iter()
+            .filter(|i| i.verdict.is_judged())
+            .count()
+    };
+    let images = harness.state().state.dataset.items.len();
+    assert_eq!(judged(harness.state()), 8);
+    assert!(harness.state().state.watching);
+    // Select an item and narrow the list; both must survive the reloads.
+    harness.key_press(egui::Key::ArrowDown);
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run_steps(2);
+    let selected = {
+        let state = &harness.state().state;
+        state
+            .dataset
+            .key_of(&state.dataset.items[state.selected.unwrap()])
+    };
+    harness.state_mut().state.filters.setting = Some("normal".into());
+
+    // The eval appends five rows and is half-way through writing the sixth.
+    let sixth = &rows[13];
+    append(
+        &csv,
+        &format!("{}{}", rows[8..13].concat(), &sixth[..sixth.len() / 2]),
+    );
+    step_until(
+        &mut harness,
+        Duration::from_secs(10),
+        "the appended rows",
+        |app| judged(app) == 13,
+    );
+    wait_until_idle(&mut harness);
+    let state = &harness.state().state;
+    assert_eq!(
+        state.dataset.items.len(),
+        images,
+        "no item invented from the partial row"
+    );
+    let message = &state.last_reload.as_ref().expect("a reload message").0;
+    assert!(message.contains("+5 judged"), "{message}");
+    harness.get_by_label_contains("+5 judged");
+    let selected_now = state
+        .dataset
+        .key_of(&state.dataset.items[state.selected.unwrap()]);
+    assert_eq!(selected_now, selected);
+    assert_eq!(state.filters.setting.as_deref(), Some("normal"));
+    assert!(
+        state
+            .dataset
+            .diagnostics
+            .iter()
+            .all(|d| d.severity != Severity::Error),
+        "{:#?}",
+        state.dataset.diagnostics
+    );
+    assert!(
+        state
+            .dataset
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Info && d.message.contains("not counted")),
+        "the half-written row is noted: {:#?}",
+        state.dataset.diagnostics
+    );
+
+    // The row is finished: it counts now.
+    append(&csv, &sixth[sixth.len() / 2..]);
+    step_until(
+        &mut harness,
+        Duration::from_secs(10),
+        "the finished row",
+        |app| judged(app) == 14,
+    );
+    let state = &harness.state().state;
+    let id = sixth.split(',').next().unwrap();
+    let finished = state
+        .dataset
+        .items
+        .iter()
+        .find(|i| i.id == id)
+        .expect("the finished row's item");
+    assert_ne!(finished.verdict, Verdict::NotJudged);
+}
