@@ -64,6 +64,15 @@ pub enum CliCommand {
         #[arg(long)]
         alternative_layouts: bool,
     },
+    /// Measure load time, live-reload latency and thumbnail decoding on generated runs.
+    Bench {
+        /// How many copies of the generated runs to open at once (72 task folders each).
+        #[arg(long, default_value_t = 1)]
+        copies: usize,
+        /// How many appends to time for live reload.
+        #[arg(long, default_value_t = 5)]
+        trials: usize,
+    },
     /// Items that flip between two sides (e.g. normal → think): fixes, breaks, McNemar p.
     Flips {
         #[arg(required = true)]

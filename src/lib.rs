@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod annotations;
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod diagnostics;

@@ -170,6 +170,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Some(CliCommand::Bench { copies, trials }) => {
+            let dir = std::env::temp_dir()
+                .join(format!("unisandbox-inspector-bench-{}", std::process::id()));
+            let report = unisandbox_inspector::bench::run_bench(&dir, copies, trials);
+            let _ = std::fs::remove_dir_all(&dir);
+            for line in report?.lines {
+                println!("{line}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Some(CliCommand::Diagnostics { paths }) => {
             let dataset = load_dataset(&paths);
             for diagnostic in &dataset.diagnostics {

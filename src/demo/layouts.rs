@@ -8,9 +8,11 @@ use rand_chacha::ChaCha8Rng;
 
 use super::{PromptId, TraceLine, benchmark, draw, simulate, writers};
 
-/// Writes `infer-layout/` and `sidecar-layout/` under `out_dir` (10 items each, think mode).
+/// Writes `infer-layout/` and `sidecar-layout/` under `out_dir` (10 items each, think mode), and
+/// the benchmark JSONL they were generated from in `benchmark/`.
 pub fn write_alternative_layouts(out_dir: &Path, seed: u64) -> anyhow::Result<()> {
     let bench = benchmark(seed);
+    super::write_benchmark_files(&out_dir.join(super::BENCHMARK_DIR), &bench)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xA17E);
 
     // Infer.py: output_dir/math3/<id>.png and output_dir/output.jsonl in file order.
@@ -115,5 +117,69 @@ mod tests {
             data.folder_of(infer).kind,
             crate::taxonomy::TaskKind::of_stem("math_3")
         );
+    }
+
+    #[test]
+    fn with_the_benchmark_missing_images_are_not_generated_and_prompts_are_filled() {
+        let dir = tempfile::tempdir().unwrap();
+        super::write_alternative_layouts(dir.path(), 9).unwrap();
+        let benchmark = dir.path().join(super::super::BENCHMARK_DIR);
+        let data = crate::load::load_dataset_with_benchmark(
+            &[dir.path().to_path_buf()],
+            Some(benchmark.as_path()),
+        );
+        assert!(data.diagnostics.is_empty(), "{:#?}", data.diagnostics);
+        assert_eq!(data.folders.len(), 2, "benchmark/ is not a run folder");
+        let count = |stem: &str, verdict: Verdict| {
+            data.items
+                .iter()
+                .filter(|i| data.folder_of(i).stem == stem && i.verdict == verdict)
+                .count()
+        };
+        // Infer.py's math3 folder matches math_3.jsonl: 10 generated, the rest never were.
+        assert_eq!(count("math3", Verdict::NotJudged), 10);
+        assert!(count("math3", Verdict::NotGenerated) > 0);
+        let math_questions = std::fs::read_to_string(benchmark.join("math_3.jsonl"))
+            .unwrap()
+            .lines()
+            .count();
+        assert_eq!(
+            count("math3", Verdict::NotJudged) + count("math3", Verdict::NotGenerated),
+            math_questions
+        );
+        // Sidecar mapping2: the A side was generated, B was not; the prompt and answer of both
+        // sides come from the benchmark.
+        let pair = data
+            .items
+            .iter()
+            .find(|i| data.folder_of(i).stem == "mapping2" && i.id == "1")
+            .unwrap();
+        let sides: Vec<(Option<char>, crate::model::ImageStatus, Verdict)> = pair
+            .parts
+            .iter()
+            .map(|p| (p.label, p.image_status.clone(), p.verdict))
+            .collect();
+        assert_eq!(
+            sides,
+            [
+                (
+                    Some('A'),
+                    crate::model::ImageStatus::Present,
+                    Verdict::NotJudged
+                ),
+                (
+                    Some('B'),
+                    crate::model::ImageStatus::Missing,
+                    Verdict::NotGenerated
+                ),
+            ]
+        );
+        assert!(
+            pair.parts
+                .iter()
+                .all(|p| !p.question.is_empty() && !p.answer.is_empty())
+        );
+        // Not-generated items never count in accuracy.
+        assert!(crate::analysis::folder_accuracy(&data).is_empty());
     }
 }

@@ -267,7 +267,52 @@ pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
             }
         }
     }
+    write_benchmark_files(&out_dir.join(BENCHMARK_DIR), &bench)?;
     Ok(written)
+}
+
+/// Where `write_demo` puts the benchmark JSONL files, beside the checkpoints.
+pub const BENCHMARK_DIR: &str = "benchmark";
+
+/// The benchmark as the upstream JSONL files: math `id` (string), mapping one line per side with
+/// `ID` and `Question_A`/`Question_B`, knowledge `ID` (integer).
+fn write_benchmark_files(dir: &Path, bench: &Benchmark) -> anyhow::Result<()> {
+    use serde_json::json;
+    std::fs::create_dir_all(dir)?;
+    let write = |stem: &str, lines: Vec<serde_json::Value>| -> anyhow::Result<()> {
+        let mut text = String::new();
+        for line in &lines {
+            text += &writers::python_json_line(line)?;
+        }
+        std::fs::write(dir.join(format!("{stem}.jsonl")), text)?;
+        Ok(())
+    };
+    for (stem, questions) in &bench.math {
+        let lines = questions
+            .iter()
+            .map(|q| json!({"Question": q.question, "Answer": q.answer(), "id": q.id}))
+            .collect();
+        write(stem, lines)?;
+    }
+    for (stem, pairs) in &bench.mapping {
+        let mut lines = Vec::new();
+        for pair in pairs {
+            for (side, question) in ["Question_A", "Question_B"].iter().zip(&pair.sides) {
+                lines.push(
+                    json!({"ID": pair.id, *side: question.question, "Answer": question.answer}),
+                );
+            }
+        }
+        write(stem, lines)?;
+    }
+    for (stem, questions) in &bench.knowledge {
+        let lines = questions
+            .iter()
+            .map(|q| json!({"ID": q.id, "Question": q.question, "Answer": q.answer}))
+            .collect();
+        write(stem, lines)?;
+    }
+    Ok(())
 }
 
 fn stem_hash(stem: &str) -> u64 {

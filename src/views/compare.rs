@@ -9,7 +9,7 @@ use crate::app::compare::FlipFilter;
 use crate::app::image_cache::ImageCache;
 use crate::app::{AppState, Command};
 use crate::views::style::verdict_color;
-use crate::views::widgets::{image_ui, placeholder, verdict_badge};
+use crate::views::widgets::{part_image_ui, placeholder, verdict_badge};
 
 pub fn compare_view_ui(
     ui: &mut egui::Ui,
@@ -341,14 +341,7 @@ fn side_ui(
     ui.horizontal_top(|ui| {
         for part in &item.parts {
             ui.vertical(|ui| {
-                image_ui(
-                    ui,
-                    images,
-                    &part.image_path,
-                    &part.image_status,
-                    per_part,
-                    commands,
-                );
+                part_image_ui(ui, images, part, per_part, commands);
                 let caption = part
                     .caption
                     .clone()

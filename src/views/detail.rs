@@ -6,7 +6,7 @@ use egui::{RichText, Vec2};
 use crate::app::image_cache::ImageCache;
 use crate::app::{AppState, Command};
 use crate::model::{Item, Part, TaskFolder};
-use crate::views::widgets::{image_ui, placeholder, verdict_badge};
+use crate::views::widgets::{part_image_ui, placeholder, verdict_badge};
 
 pub fn detail_ui(
     ui: &mut egui::Ui,
@@ -183,16 +183,7 @@ fn single_ui(
 ) {
     let side = image_side(ui, 2.0).min(ui.available_height().max(320.0) * 0.8);
     ui.horizontal_top(|ui| {
-        ui.vertical(|ui| {
-            image_ui(
-                ui,
-                images,
-                &part.image_path,
-                &part.image_status,
-                side,
-                commands,
-            )
-        });
+        ui.vertical(|ui| part_image_ui(ui, images, part, side, commands));
         ui.vertical(|ui| {
             ui.set_max_width((ui.available_width()).max(240.0));
             prompt_ui(ui, "Prompt", &part.question, &part.answer);
@@ -225,14 +216,7 @@ fn pair_ui(
                 ui.heading(format!("Image {}", part.label.unwrap_or('?')));
                 verdict_badge(ui, part.verdict);
             });
-            image_ui(
-                ui,
-                images,
-                &part.image_path,
-                &part.image_status,
-                side,
-                commands,
-            );
+            part_image_ui(ui, images, part, side, commands);
             prompt_ui(ui, "Asks", &ask, &part.answer);
             judge_ui(ui, part);
             ui.add_space(6.0);
@@ -275,9 +259,12 @@ fn prompt_ui(ui: &mut egui::Ui, title: &str, question: &str, answer: &str) {
 fn judge_ui(ui: &mut egui::Ui, part: &Part) {
     ui.label(RichText::new("Judge").strong());
     let Some(analysis) = &part.analysis else {
-        ui.label(
-            RichText::new("Not judged yet: no evaluation_results.csv row for this image.").weak(),
-        );
+        let why = if part.verdict == crate::model::Verdict::NotGenerated {
+            "Nothing to judge: the image was never generated."
+        } else {
+            "Not judged yet: no evaluation_results.csv row for this image."
+        };
+        ui.label(RichText::new(why).weak());
         return;
     };
     egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -316,7 +303,9 @@ fn trace_ui(ui: &mut egui::Ui, folder: &TaskFolder, part: &Part) {
     let id = ui.make_persistent_id(("trace", part.label));
     egui::CollapsingHeader::new(RichText::new("Reasoning trace").strong()).id_salt(id).default_open(true).show(ui, |ui| {
         let Some(trace) = &part.trace else {
-            let why = if folder.setting == "think" {
+            let why = if part.verdict == crate::model::Verdict::NotGenerated {
+                "Not generated: there is no image and no trace for this question."
+            } else if folder.setting == "think" {
                 "This think folder has no trace for this image: no output.jsonl record or .txt sidecar (single-GPU runs write none, and output.jsonl is rewritten on each run)."
             } else {
                 "No trace: in normal mode the model generates directly, without chain-of-thought."

@@ -9,7 +9,7 @@ use crate::app::image_cache::ImageCache;
 use crate::app::{AppState, Command};
 use crate::model::{Item, Part, Verdict};
 use crate::views::style::verdict_color;
-use crate::views::widgets::image_ui;
+use crate::views::widgets::part_image_ui;
 
 /// The first `max_chars` characters of `text` with whitespace collapsed, cut at a word boundary.
 pub fn excerpt(text: &str, max_chars: usize) -> String {
@@ -271,14 +271,7 @@ fn images_ui(
         };
         for part in &item.parts {
             ui.vertical(|ui| {
-                image_ui(
-                    ui,
-                    images,
-                    &part.image_path,
-                    &part.image_status,
-                    each,
-                    commands,
-                );
+                part_image_ui(ui, images, part, each, commands);
                 if let Some(label) = part.label {
                     ui.horizontal(|ui| {
                         ui.label(RichText::new(label.to_string()).strong().size(18.0));

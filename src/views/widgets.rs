@@ -103,6 +103,38 @@ pub fn image_ui(
     }
 }
 
+/// A part's image, or — for a benchmark question never generated — a placeholder saying so.
+pub fn part_image_ui(
+    ui: &mut egui::Ui,
+    images: &mut ImageCache,
+    part: &crate::model::Part,
+    side: f32,
+    commands: &mut Vec<Command>,
+) {
+    if part.verdict == Verdict::NotGenerated {
+        let name = part
+            .image_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        placeholder(
+            ui,
+            Vec2::splat(side),
+            "Not generated",
+            &format!("The benchmark asks for {name}, but this run never wrote it."),
+        );
+    } else {
+        image_ui(
+            ui,
+            images,
+            &part.image_path,
+            &part.image_status,
+            side,
+            commands,
+        );
+    }
+}
+
 /// The image at the largest size the window allows; click or Esc closes.
 pub fn zoom_ui(
     ctx: &egui::Context,
