@@ -11,21 +11,35 @@ use crate::model::{Item, Part, Verdict};
 use crate::views::style::verdict_color;
 use crate::views::widgets::part_image_ui;
 
-/// The first `max_chars` characters of `text` with whitespace collapsed, cut at a word boundary.
+/// About `max_chars` of `text` with whitespace collapsed: all of it when short, else its opening
+/// and its closing words (where a trace states its conclusion) joined by " … ", cut at words.
 pub fn excerpt(text: &str, max_chars: usize) -> String {
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let collapsed = words.join(" ");
     if collapsed.chars().count() <= max_chars {
         return collapsed;
     }
-    let cut: String = collapsed.chars().take(max_chars).collect();
-    let at_word = cut
-        .rfind(' ')
-        .filter(|&i| i > max_chars / 2)
-        .unwrap_or(cut.len());
-    format!(
-        "{}…",
-        cut[..at_word].trim_end_matches([',', ';', ':', '.', ' '])
-    )
+    let budget = max_chars / 2;
+    let mut head = Vec::new();
+    let mut used = 0;
+    for word in &words {
+        if used + word.chars().count() > budget {
+            break;
+        }
+        used += word.chars().count() + 1;
+        head.push(*word);
+    }
+    let mut tail = Vec::new();
+    used = 0;
+    for word in words[head.len()..].iter().rev() {
+        if used + word.chars().count() > budget {
+            break;
+        }
+        used += word.chars().count() + 1;
+        tail.push(*word);
+    }
+    tail.reverse();
+    format!("{} … {}", head.join(" "), tail.join(" "))
 }
 
 /// Text scale for the window: 1.0 at 800 points high, up to 1.6 on tall screens.
@@ -97,6 +111,9 @@ fn footer_ui(
             .unwrap_or_default();
         ui.label(RichText::new(position).size(18.0 * scale).strong());
         ui.add_space(16.0);
+        if let Some(notice) = &state.notice {
+            ui.colored_label(ui.visuals().warn_fg_color, notice);
+        }
         let pair_hint = if state.pair_slide {
             "T: one setting"
         } else {
@@ -386,15 +403,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn excerpt_collapses_whitespace_and_cuts_at_a_word() {
+    fn excerpt_keeps_the_opening_and_the_conclusion() {
         assert_eq!(excerpt("short\n\n  trace", 100), "short trace");
         let long =
             "First compute 8 / 4 which gives 2, then add one, so three cups are needed in total.";
         let cut = excerpt(long, 40);
-        assert!(cut.ends_with('…'), "{cut}");
-        assert!(cut.chars().count() <= 41, "{cut}");
-        assert!(long.starts_with(cut.trim_end_matches('…')), "{cut}");
-        assert_eq!(cut, "First compute 8 / 4 which gives 2, then…");
+        assert_eq!(cut, "First compute 8 / 4 … are needed in total.");
+        assert!(cut.chars().count() <= 40 + 3, "{cut}");
     }
 
     #[test]
