@@ -393,3 +393,34 @@ fn export_writes_each_format_with_filters() {
     assert!(export("latex", "t.tex", &[]).contains("\\toprule"));
     assert!(export("markdown", "t.md", &["--run", "bagel-stars"]).contains("| Math L1 |"));
 }
+
+/// The shared fixture's Infer.py and gen_images_mp_json.py layouts: every image present, every
+/// item with its trace, and the Infer.py prompts read from the top-level output.jsonl.
+#[test]
+fn alternative_layouts_of_the_shared_fixture_open_with_images_and_traces() {
+    let Some(fixture) = shared_fixture() else {
+        eprintln!("shared fixture not present beside the checkout; nothing to compare");
+        return;
+    };
+    use unisandbox_inspector::model::{ImageStatus, Verdict};
+    let data = unisandbox_inspector::load::load_dataset(&[
+        fixture.join("infer-layout"),
+        fixture.join("sidecar-layout"),
+    ]);
+    let stems: Vec<&str> = data.folders.iter().map(|f| f.stem.as_str()).collect();
+    assert_eq!(stems, ["math3", "mapping2"]);
+    assert_eq!(data.items.len(), 20);
+    for item in &data.items {
+        assert_eq!(item.verdict, Verdict::NotJudged, "{}", item.id);
+        for part in &item.parts {
+            assert_eq!(part.image_status, ImageStatus::Present, "{}", item.id);
+            assert!(part.trace.is_some(), "{} has its trace", item.id);
+        }
+    }
+    let infer_prompts = data
+        .items
+        .iter()
+        .filter(|i| data.folder_of(i).stem == "math3" && !i.prompt().is_empty())
+        .count();
+    assert_eq!(infer_prompts, 10);
+}

@@ -399,9 +399,16 @@ impl InspectorApp {
     fn apply(&mut self, ctx: &egui::Context, command: Command) {
         let state = &mut self.state;
         match command {
-            Command::Open(paths) => self.open(ctx, paths),
+            // Other folders: the previous runs' benchmark file does not apply to them.
+            Command::Open(paths) => {
+                self.state.benchmark = None;
+                self.open(ctx, paths)
+            }
             Command::OpenFolderDialog => match rfd::FileDialog::new().set_title("Open UniSandbox runs").pick_folders() {
-                Some(paths) if !paths.is_empty() => self.open(ctx, paths),
+                Some(paths) if !paths.is_empty() => {
+                    self.state.benchmark = None;
+                    self.open(ctx, paths)
+                }
                 _ => {
                     state.notice = Some(
                         "No folder chosen. If no dialog appeared, this system has no file-dialog service: start the app with folders as arguments (unisandbox-inspector PATH…).".into(),
@@ -676,7 +683,6 @@ impl InspectorApp {
                 folders.push(folder);
             }
         }
-        self.state.benchmark = None;
         self.commands.push(Command::Open(folders));
     }
 }
