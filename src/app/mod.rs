@@ -2,6 +2,7 @@
 //! `Command`s; `InspectorApp` applies them once per frame.
 
 mod annotate;
+pub mod charts_cache;
 pub mod command;
 pub mod compare;
 mod export_job;
@@ -78,6 +79,8 @@ pub struct AppState {
     pub last_reload: Option<(String, Instant)>,
     /// Live reload is watching the opened folders.
     pub watching: bool,
+    /// What the Charts view draws; refreshed by the app when it is stale and Charts is shown.
+    pub charts: charts_cache::ChartsCache,
 }
 
 impl AppState {
@@ -153,6 +156,8 @@ pub struct InspectorApp {
     select_key_on_load: Option<ItemKey>,
     /// Presentation mode asked the window to go full screen.
     fullscreen: bool,
+    /// `state.charts` no longer matches the data, annotations or toggles.
+    charts_stale: bool,
     /// Owns the background threads; dropped with the app.
     _runtime: tokio::runtime::Runtime,
 }
@@ -195,6 +200,7 @@ impl InspectorApp {
             changed_paths: BTreeSet::new(),
             select_key_on_load: None,
             fullscreen: false,
+            charts_stale: true,
             _runtime: runtime,
         };
         app.open_annotations(options.annotations);
@@ -346,6 +352,7 @@ impl InspectorApp {
 
     /// Everything computed from the whole dataset once it is loaded.
     fn derive(&mut self) {
+        self.charts_stale = true;
         let state = &mut self.state;
         state.suspect_keys = suspect_keys(&state.dataset);
         state.insights = crate::analysis::failure::insights(&state.dataset);
@@ -397,6 +404,12 @@ impl InspectorApp {
     }
 
     fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        if matches!(
+            command,
+            Command::ToggleTag(..) | Command::SetExcludeSuspect(_) | Command::Open(_)
+        ) {
+            self.charts_stale = true;
+        }
         let state = &mut self.state;
         match command {
             // Other folders: the previous runs' benchmark file does not apply to them.
@@ -716,6 +729,7 @@ impl eframe::App for InspectorApp {
             .loader
             .drain_into(&mut self.state.dataset, Duration::from_millis(10))
         {
+            self.charts_stale = true;
             self.refilter();
             ctx.request_repaint();
         }
@@ -761,6 +775,10 @@ impl eframe::App for InspectorApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        if self.charts_stale && self.state.view == View::Charts {
+            self.state.charts = charts_cache::ChartsCache::compute(&self.state);
+            self.charts_stale = false;
+        }
         crate::views::root_ui(ui, &self.state, &mut self.images, &mut self.commands);
         self.state.scroll_to_selected = false;
         self.state.focus_search = false;

@@ -4,7 +4,7 @@
 use egui::RichText;
 use egui_plot::{Bar, BarChart, Line, PlotPoints};
 
-use crate::analysis::{AccuracyRow, task_type_accuracy};
+use crate::analysis::AccuracyRow;
 use crate::app::{AppState, Command};
 use crate::taxonomy::TaskKind;
 use crate::views::category_plot::{bar_width, bar_x, category_plot};
@@ -21,16 +21,12 @@ struct ChartData {
 }
 
 fn chart_data(state: &AppState) -> ChartData {
-    let rows = if state.exclude_suspect {
-        crate::analysis::task_type_accuracy_where(&state.dataset, |item| {
-            state.suspect_reasons(item).is_none()
-        })
-    } else {
-        task_type_accuracy(&state.dataset)
-    };
-    let rows: Vec<AccuracyRow> = rows
-        .into_iter()
+    let rows: Vec<AccuracyRow> = state
+        .charts
+        .rows
+        .iter()
         .filter(|r| state.chart_run.as_ref().is_none_or(|run| *run == r.run))
+        .cloned()
         .collect();
     let mut kinds: Vec<TaskKind> = rows.iter().map(|r| r.kind).collect();
     kinds.sort();
@@ -131,23 +127,7 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
 
 /// How the judged-wrong items failed, per task type and series (from the failure taxonomy).
 fn failure_table_ui(ui: &mut egui::Ui, state: &AppState, data: &ChartData) {
-    let mut counts = crate::analysis::failure::breakdown(&state.dataset, &state.insights);
-    // Annotation tags are a breakdown too.
-    for item in &state.dataset.items {
-        if let Some(annotation) = state.annotation_of(item) {
-            let folder = state.dataset.folder_of(item);
-            for tag in &annotation.tags {
-                *counts
-                    .entry((
-                        folder.run.clone(),
-                        folder.setting.clone(),
-                        folder.kind,
-                        format!("#{tag}"),
-                    ))
-                    .or_insert(0) += 1;
-            }
-        }
-    }
+    let counts = &state.charts.failures;
     if counts.is_empty() {
         return;
     }

@@ -4,7 +4,7 @@
 use egui::RichText;
 use egui_plot::{Bar, BarChart};
 
-use crate::analysis::failure::{Failure, class_breakdown};
+use crate::analysis::failure::Failure;
 use crate::app::AppState;
 use crate::taxonomy::TaskKind;
 use crate::views::category_plot::{bar_width, bar_x, category_plot};
@@ -18,7 +18,7 @@ pub fn failure_chart_ui(
     kinds: &[TaskKind],
     height: f32,
 ) {
-    let counts = class_breakdown(&state.dataset, &state.insights);
+    let counts = &state.charts.classes;
     if counts.is_empty() || series.is_empty() {
         return;
     }

@@ -1,0 +1,123 @@
+//! What the Charts view draws — accuracy rows and failure counts — computed when the data, the
+//! annotations or the "exclude suspect keys" toggle change, not on every frame. With thousands of
+//! items a per-frame recount would cost milliseconds on every mouse move over the plot.
+
+use std::collections::BTreeMap;
+
+use crate::analysis::AccuracyRow;
+use crate::app::AppState;
+use crate::taxonomy::TaskKind;
+
+/// (run, setting, task type, label) → items.
+pub type FailureCounts<L> = BTreeMap<(String, String, TaskKind, L), u64>;
+
+#[derive(Clone, Debug, Default)]
+pub struct ChartsCache {
+    /// Accuracy per (run, setting, task type), without suspect keys when the toggle is on.
+    pub rows: Vec<AccuracyRow>,
+    /// Failure labels and annotation tags (as `#tag`) of the judged-wrong items.
+    pub failures: FailureCounts<String>,
+    /// The first failure class of each judged-wrong item, for the stacked chart.
+    pub classes: FailureCounts<&'static str>,
+}
+
+impl ChartsCache {
+    pub fn compute(state: &AppState) -> Self {
+        let data = &state.dataset;
+        let rows = if state.exclude_suspect {
+            crate::analysis::task_type_accuracy_where(data, |item| {
+                state.suspect_reasons(item).is_none()
+            })
+        } else {
+            crate::analysis::task_type_accuracy(data)
+        };
+        let mut failures = crate::analysis::failure::breakdown(data, &state.insights);
+        for item in &data.items {
+            if let Some(annotation) = state.annotation_of(item) {
+                let folder = data.folder_of(item);
+                for tag in &annotation.tags {
+                    *failures
+                        .entry((
+                            folder.run.clone(),
+                            folder.setting.clone(),
+                            folder.kind,
+                            format!("#{tag}"),
+                        ))
+                        .or_insert(0) += 1;
+                }
+            }
+        }
+        let classes = crate::analysis::failure::class_breakdown(data, &state.insights);
+        Self {
+            rows,
+            failures,
+            classes,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::annotations::{Annotation, AnnotationKey};
+    use crate::model::Verdict;
+    use crate::model::fixtures::{folder, item, part};
+
+    fn state() -> AppState {
+        let mut state = AppState::default();
+        // 1 + 1 = 3 is a wrong key: the audit flags it, and the judge could never say YES.
+        let items = vec![
+            item(
+                "1",
+                part("Generate cups equal to 1 + 1.", "3 cups", Verdict::No),
+            ),
+            item(
+                "2",
+                part("Generate cups equal to 2 + 1.", "3 cups", Verdict::Yes),
+            ),
+        ];
+        state
+            .dataset
+            .push_folder(folder("base", "normal", "math_1"), items);
+        state.suspect_keys.insert(
+            ("math_1".into(), "1".into()),
+            vec!["1 + 1 = 2, not 3".into()],
+        );
+        state.insights = crate::analysis::failure::insights(&state.dataset);
+        state
+    }
+
+    #[test]
+    fn excluding_suspect_keys_changes_the_rows() {
+        let mut state = state();
+        let all = ChartsCache::compute(&state);
+        assert_eq!((all.rows[0].correct, all.rows[0].total), (1, 2));
+        state.exclude_suspect = true;
+        let clean = ChartsCache::compute(&state);
+        assert_eq!((clean.rows[0].correct, clean.rows[0].total), (1, 1));
+    }
+
+    #[test]
+    fn annotation_tags_count_beside_the_failure_labels() {
+        let mut state = state();
+        let key = AnnotationKey::of(&state.dataset, &state.dataset.items[0]);
+        state.annotations.insert(
+            key,
+            Annotation {
+                tags: ["benchmark error".to_string()].into(),
+                ..Annotation::default()
+            },
+        );
+        let cache = ChartsCache::compute(&state);
+        let kind = state.dataset.folders[0].kind;
+        assert_eq!(
+            cache.failures.get(&(
+                "base".into(),
+                "normal".into(),
+                kind,
+                "#benchmark error".into()
+            )),
+            Some(&1)
+        );
+    }
+}
