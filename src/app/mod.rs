@@ -556,6 +556,10 @@ impl InspectorApp {
             if input.consume_key(egui::Modifiers::COMMAND, egui::Key::F) {
                 self.commands.push(Command::FocusSearch);
             }
+            if input.consume_key(egui::Modifiers::COMMAND, egui::Key::Q) {
+                // A normal close: eframe saves the session on the way out.
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
             if input.consume_key(egui::Modifiers::NONE, egui::Key::F11) {
                 let on = self.state.view != View::Presentation;
                 self.commands.push(Command::Present(on));

@@ -71,7 +71,7 @@ pub fn start_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>
         ui.add_space(16.0);
         ui.heading("Keys");
         for (keys, what) in [
-            ("Ctrl+O / Ctrl+F", "open a folder / search"),
+            ("Ctrl+O / Ctrl+F / Ctrl+Q", "open a folder / search / quit"),
             ("↑ ↓ (grid: ← →)", "move through the items"),
             ("Enter", "open the grid's item in the list"),
             ("1–9, S", "toggle a tag, star"),
