@@ -167,6 +167,37 @@ fn presentation_steps_by_keyboard_pairs_normal_with_think_and_escape_leaves() {
     assert_eq!(state.selected, state.filtered.last().copied());
 }
 
+#[test]
+fn a_demo_of_starred_items_runs_from_the_keyboard() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Items);
+    let total = harness.state().state.filtered.len();
+    harness.key_press(egui::Key::F11);
+    harness.run_steps(2);
+    // Star slides 1 and 3 while presenting, then show only the starred ones.
+    harness.key_press(egui::Key::S);
+    harness.key_press(egui::Key::ArrowRight);
+    harness.key_press(egui::Key::ArrowRight);
+    harness.key_press(egui::Key::S);
+    harness.run_steps(2);
+    harness.get_by_label(&format!("3 / {total}"));
+    harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::S);
+    harness.run_steps(3);
+    wait_until_idle(&mut harness);
+    let state = &harness.state().state;
+    assert!(state.filters.starred);
+    assert_eq!(state.filtered.len(), 2);
+    assert_eq!(state.view, View::Presentation);
+    harness.get_by_label("2 / 2");
+    harness.get_by_label_contains("Shift+S all listed");
+    harness.key_press(egui::Key::Home);
+    harness.run_steps(2);
+    harness.get_by_label("1 / 2");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.view, View::Items);
+}
+
 #[derive(Debug)]
 struct DroppedPath(PathBuf);
 

@@ -26,10 +26,9 @@ pub struct Loader {
     reload: Option<tokio::sync::oneshot::Receiver<Reloaded>>,
 }
 
-/// A dataset loaded from scratch for a reload, and how long that took.
+/// A dataset loaded from scratch for a reload.
 pub struct Reloaded {
     pub dataset: Dataset,
-    pub took: Duration,
 }
 
 impl Loader {
@@ -108,12 +107,8 @@ impl Loader {
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let ctx = ctx.clone();
         self.runtime.spawn_blocking(move || {
-            let start = Instant::now();
             let dataset = crate::load::load_dataset_with_benchmark(&paths, benchmark.as_deref());
-            let _ = sender.send(Reloaded {
-                dataset,
-                took: start.elapsed(),
-            });
+            let _ = sender.send(Reloaded { dataset });
             ctx.request_repaint();
         });
         self.reload = Some(receiver);

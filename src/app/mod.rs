@@ -347,7 +347,6 @@ impl InspectorApp {
             run.task_folders = self.state.dataset.folders.len();
             run.items = self.state.dataset.items.len();
         }
-        let _ = reloaded.took;
     }
 
     /// Everything computed from the whole dataset once it is loaded.
@@ -576,6 +575,16 @@ impl InspectorApp {
                     self.commands.push(Command::Zoom(None));
                 }
                 return;
+            }
+            // Shift+S: only the starred items (before plain S, which would also match it).
+            if matches!(
+                self.state.view,
+                View::Items | View::Grid | View::Presentation
+            ) && input.consume_key(egui::Modifiers::SHIFT, egui::Key::S)
+            {
+                let mut filters = self.state.filters.clone();
+                filters.starred = !filters.starred;
+                self.commands.push(Command::SetFilters(filters));
             }
             match self.state.view {
                 View::Items | View::Grid => {

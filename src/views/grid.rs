@@ -2,7 +2,7 @@
 //! selection. Only the rows on screen are laid out and only their thumbnails are requested, so a
 //! folder of thousands of images scrolls without stalling while thumbnails decode.
 
-use egui::{Align2, Color32, FontId, Rect, Sense, Stroke, Vec2};
+use egui::{Align2, Color32, FontId, Rect, RichText, Sense, Stroke, Vec2};
 
 use crate::app::image_cache::{ImageCache, ImageState};
 use crate::app::persist::THUMBNAIL_RANGE;
@@ -61,7 +61,7 @@ fn grid_ui(
             } else {
                 "Loading…"
             };
-            ui.label(egui::RichText::new(text).weak().size(16.0));
+            ui.label(RichText::new(text).weak().size(16.0));
         });
         return;
     }
@@ -141,6 +141,13 @@ fn cell_ui(
             state.selected == Some(index),
             &label,
         )
+    });
+    let response = response.on_hover_ui(|ui| {
+        ui.set_max_width(420.0);
+        ui.label(item.prompt());
+        if let Some(part) = item.parts.first() {
+            ui.label(RichText::new(format!("expected: {}", part.answer)).weak());
+        }
     });
     if response.clicked() {
         commands.push(Command::Select(index));

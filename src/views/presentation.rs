@@ -119,9 +119,14 @@ fn footer_ui(
         } else {
             "T: normal vs think"
         };
+        let starred_hint = if state.filters.starred {
+            "all listed"
+        } else {
+            "starred only"
+        };
         ui.label(
             RichText::new(format!(
-                "→ / Space next · ← previous · Home / End · {pair_hint} · S star · Esc leave"
+                "→ / Space next · ← previous · Home / End · {pair_hint} · S star · Shift+S {starred_hint} · Esc leave"
             ))
             .size(15.0 * scale)
             .weak(),

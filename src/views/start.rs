@@ -74,7 +74,7 @@ pub fn start_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>
             ("Ctrl+O / Ctrl+F / Ctrl+Q", "open a folder / search / quit"),
             ("↑ ↓ (grid: ← →)", "move through the items"),
             ("Enter", "open the grid's item in the list"),
-            ("1–9, S", "toggle a tag, star"),
+            ("1–9, S, Shift+S", "toggle a tag, star, show only starred items"),
             ("F11", "presentation: → next, ← previous, T normal vs think, Esc leave"),
         ] {
             ui.horizontal(|ui| {
