@@ -8,10 +8,13 @@ pub mod compare;
 mod export_job;
 pub mod filters;
 pub mod image_cache;
+mod input;
+mod live;
 pub mod loader;
 pub mod lru;
 pub mod persist;
 pub mod screenshot;
+mod session;
 pub mod watcher;
 
 use std::collections::BTreeSet;
@@ -211,43 +214,6 @@ impl InspectorApp {
         app
     }
 
-    /// Applies the last session's state; filters and selection only when the same folders open.
-    fn restore(&mut self, ctx: &egui::Context, restore: Persisted, paths: &[PathBuf]) {
-        let state = &mut self.state;
-        state.recent = restore.recent;
-        state.theme = restore.theme;
-        ctx.set_theme(state.theme.preference());
-        state.grid_thumbnail = restore.grid_thumbnail.clamp(
-            *persist::THUMBNAIL_RANGE.start(),
-            *persist::THUMBNAIL_RANGE.end(),
-        );
-        let paths: Vec<PathBuf> = paths.iter().cloned().map(absolute).collect();
-        if restore.last_opened == paths {
-            state.filters = restore.filters;
-            self.select_key_on_load = restore.selected;
-        }
-    }
-
-    /// What to remember for the next session.
-    pub fn persisted(&self) -> Persisted {
-        let state = &self.state;
-        Persisted {
-            recent: state.recent.clone(),
-            // Never start full screen in a presentation.
-            view: match state.view {
-                View::Presentation => state.view_before_presentation,
-                view => view,
-            },
-            last_opened: state.opened.clone(),
-            filters: state.filters.clone(),
-            selected: state
-                .selected
-                .map(|i| state.dataset.key_of(&state.dataset.items[i])),
-            theme: state.theme,
-            grid_thumbnail: state.grid_thumbnail,
-        }
-    }
-
     /// True once loading finished and no visible image is still decoding.
     pub fn is_idle(&self) -> bool {
         !self.loader.is_loading() && self.images.pending() == 0
@@ -272,81 +238,6 @@ impl InspectorApp {
         self.watch(ctx, &paths);
         self.loader.start(paths, self.state.benchmark.clone(), ctx);
         self.state.progress = self.loader.progress;
-    }
-
-    fn watch(&mut self, ctx: &egui::Context, paths: &[PathBuf]) {
-        self.watcher = None;
-        self.state.watching = false;
-        if !self.live_reload {
-            return;
-        }
-        let existing: Vec<PathBuf> = paths.iter().filter(|p| p.exists()).cloned().collect();
-        let repaint = ctx.clone();
-        match FolderWatcher::new(&existing, move || repaint.request_repaint()) {
-            Ok(watcher) => {
-                self.watcher = Some(watcher);
-                self.state.watching = !existing.is_empty();
-            }
-            Err(err) => {
-                self.state.notice = Some(format!(
-                    "Live reload is off: cannot watch the folders ({err}). Reopen to refresh."
-                ))
-            }
-        }
-    }
-
-    /// Collects file changes and starts a background reload when they have settled.
-    fn live_reload(&mut self, ctx: &egui::Context) {
-        let now = Instant::now();
-        if let Some(watcher) = &self.watcher {
-            let changed = watcher.changed_paths();
-            if !changed.is_empty() {
-                self.reload_timer.changed(now);
-                self.changed_paths.extend(changed);
-            }
-        }
-        if self.loader.is_loading() || self.loader.is_reloading() {
-            return;
-        }
-        if self.reload_timer.is_due(now) {
-            self.reload_timer.reset();
-            let changed = std::mem::take(&mut self.changed_paths);
-            self.images.forget(&changed);
-            self.loader
-                .start_reload(self.state.opened.clone(), self.state.benchmark.clone(), ctx);
-        } else if let Some(wait) = self.reload_timer.wait(now) {
-            ctx.request_repaint_after(wait);
-        }
-    }
-
-    /// Swaps in a reloaded dataset, keeping filters, selection and compare sides.
-    fn finish_reload(&mut self, reloaded: loader::Reloaded) {
-        let summary = crate::analysis::changes::ReloadSummary::between(
-            &self.state.dataset,
-            &reloaded.dataset,
-        );
-        let selected = self
-            .state
-            .selected
-            .map(|i| self.state.dataset.key_of(&self.state.dataset.items[i]));
-        let compare_key = self.state.compare.selected_key();
-        self.state.dataset = reloaded.dataset;
-        self.derive();
-        self.state.selected = selected.and_then(|key| self.state.dataset.find(&key));
-        self.refilter();
-        if let Some(key) = compare_key {
-            self.state.compare.select_key(&key);
-        }
-        if let Some(message) = summary.message() {
-            self.state.last_reload =
-                Some((format!("Updated from disk: {message}"), Instant::now()));
-        }
-        if let Some(run) = self.state.recent.first_mut()
-            && run.paths == self.state.opened
-        {
-            run.task_folders = self.state.dataset.folders.len();
-            run.items = self.state.dataset.items.len();
-        }
     }
 
     /// Everything computed from the whole dataset once it is loaded.
@@ -544,172 +435,6 @@ impl InspectorApp {
             Some(index) => self.state.selected = Some(index),
             None => self.state.notice = Some(format!("--select {name}: no such item")),
         }
-    }
-
-    fn keyboard(&mut self, ctx: &egui::Context) {
-        // Shortcuts that work even while typing.
-        ctx.input_mut(|input| {
-            if input.consume_key(egui::Modifiers::COMMAND, egui::Key::O) {
-                self.commands.push(Command::OpenFolderDialog);
-            }
-            if input.consume_key(egui::Modifiers::COMMAND, egui::Key::F) {
-                self.commands.push(Command::FocusSearch);
-            }
-            if input.consume_key(egui::Modifiers::COMMAND, egui::Key::Q) {
-                // A normal close: eframe saves the session on the way out.
-                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-            }
-            if input.consume_key(egui::Modifiers::NONE, egui::Key::F11) {
-                let on = self.state.view != View::Presentation;
-                self.commands.push(Command::Present(on));
-            }
-        });
-        if ctx.egui_wants_keyboard_input() {
-            return;
-        }
-        ctx.input_mut(|input| {
-            let pressed =
-                |input: &mut egui::InputState, key| input.consume_key(egui::Modifiers::NONE, key);
-            if self.state.zoom.is_some() {
-                if pressed(input, egui::Key::Escape) {
-                    self.commands.push(Command::Zoom(None));
-                }
-                return;
-            }
-            // Shift+S: only the starred items (before plain S, which would also match it).
-            if matches!(
-                self.state.view,
-                View::Items | View::Grid | View::Presentation
-            ) && input.consume_key(egui::Modifiers::SHIFT, egui::Key::S)
-            {
-                let mut filters = self.state.filters.clone();
-                filters.starred = !filters.starred;
-                self.commands.push(Command::SetFilters(filters));
-            }
-            match self.state.view {
-                View::Items | View::Grid => {
-                    if let Some(selected) = self.state.selected {
-                        let digits = [
-                            egui::Key::Num1,
-                            egui::Key::Num2,
-                            egui::Key::Num3,
-                            egui::Key::Num4,
-                            egui::Key::Num5,
-                            egui::Key::Num6,
-                            egui::Key::Num7,
-                            egui::Key::Num8,
-                            egui::Key::Num9,
-                        ];
-                        for (n, key) in digits.into_iter().enumerate() {
-                            if pressed(input, key)
-                                && let Some(tag) = self.state.tag_names.get(n)
-                            {
-                                self.commands
-                                    .push(Command::ToggleTag(selected, tag.clone()));
-                            }
-                        }
-                        if pressed(input, egui::Key::S) {
-                            self.commands.push(Command::ToggleStar(selected));
-                        }
-                    }
-                    // The grid moves by its own column count; the list by rows.
-                    if self.state.view == View::Items {
-                        if pressed(input, egui::Key::ArrowDown) {
-                            self.commands.push(Command::MoveSelection(1));
-                        }
-                        if pressed(input, egui::Key::ArrowUp) {
-                            self.commands.push(Command::MoveSelection(-1));
-                        }
-                    }
-                }
-                View::Compare => {
-                    if pressed(input, egui::Key::ArrowDown) {
-                        self.commands.push(Command::CompareMove(1));
-                    }
-                    if pressed(input, egui::Key::ArrowUp) {
-                        self.commands.push(Command::CompareMove(-1));
-                    }
-                    if pressed(input, egui::Key::ArrowRight) {
-                        self.commands.push(Command::CompareFocus(1));
-                    }
-                    if pressed(input, egui::Key::ArrowLeft) {
-                        self.commands.push(Command::CompareFocus(-1));
-                    }
-                }
-                View::Presentation => {
-                    let next = [
-                        egui::Key::ArrowRight,
-                        egui::Key::ArrowDown,
-                        egui::Key::Space,
-                        egui::Key::PageDown,
-                        egui::Key::N,
-                    ];
-                    let previous = [
-                        egui::Key::ArrowLeft,
-                        egui::Key::ArrowUp,
-                        egui::Key::PageUp,
-                        egui::Key::Backspace,
-                        egui::Key::P,
-                    ];
-                    if next.into_iter().any(|k| pressed(input, k)) {
-                        self.commands.push(Command::MoveSelection(1));
-                    }
-                    if previous.into_iter().any(|k| pressed(input, k)) {
-                        self.commands.push(Command::MoveSelection(-1));
-                    }
-                    if pressed(input, egui::Key::Home) {
-                        self.commands.push(Command::MoveSelection(i64::MIN / 2));
-                    }
-                    if pressed(input, egui::Key::End) {
-                        self.commands.push(Command::MoveSelection(i64::MAX / 2));
-                    }
-                    if pressed(input, egui::Key::T) {
-                        self.commands.push(Command::TogglePairSlide);
-                    }
-                    if let Some(selected) = self.state.selected
-                        && pressed(input, egui::Key::S)
-                    {
-                        self.commands.push(Command::ToggleStar(selected));
-                    }
-                    if pressed(input, egui::Key::Escape) {
-                        self.commands.push(Command::Present(false));
-                    }
-                }
-                _ => {}
-            }
-        });
-    }
-
-    /// Folders (or files: their folder) dropped onto the window are opened.
-    fn dropped_files(&mut self, ctx: &egui::Context) {
-        let (hovering, dropped) = ctx.input(|input| {
-            let dropped: Vec<PathBuf> = input
-                .raw
-                .dropped_files
-                .iter()
-                .map(|file| file.path().to_path_buf())
-                .collect();
-            (!input.raw.hovered_files.is_empty(), dropped)
-        });
-        if hovering != self.state.files_hovering {
-            self.state.files_hovering = hovering;
-            ctx.request_repaint();
-        }
-        if dropped.is_empty() {
-            return;
-        }
-        let mut folders: Vec<PathBuf> = Vec::new();
-        for path in dropped {
-            let folder = if path.is_dir() {
-                path
-            } else {
-                path.parent().map(|p| p.to_path_buf()).unwrap_or(path)
-            };
-            if !folders.contains(&folder) {
-                folders.push(folder);
-            }
-        }
-        self.commands.push(Command::Open(folders));
     }
 }
 

@@ -1,0 +1,86 @@
+//! Live reload: the opened folders are watched; settled changes start a background reload, and
+//! the reloaded dataset replaces the old one with selection, filters and compare row kept.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::InspectorApp;
+use super::loader;
+use super::watcher::FolderWatcher;
+
+impl InspectorApp {
+    pub(super) fn watch(&mut self, ctx: &egui::Context, paths: &[PathBuf]) {
+        self.watcher = None;
+        self.state.watching = false;
+        if !self.live_reload {
+            return;
+        }
+        let existing: Vec<PathBuf> = paths.iter().filter(|p| p.exists()).cloned().collect();
+        let repaint = ctx.clone();
+        match FolderWatcher::new(&existing, move || repaint.request_repaint()) {
+            Ok(watcher) => {
+                self.watcher = Some(watcher);
+                self.state.watching = !existing.is_empty();
+            }
+            Err(err) => {
+                self.state.notice = Some(format!(
+                    "Live reload is off: cannot watch the folders ({err}). Reopen to refresh."
+                ))
+            }
+        }
+    }
+
+    /// Collects file changes and starts a background reload when they have settled.
+    pub(super) fn live_reload(&mut self, ctx: &egui::Context) {
+        let now = Instant::now();
+        if let Some(watcher) = &self.watcher {
+            let changed = watcher.changed_paths();
+            if !changed.is_empty() {
+                self.reload_timer.changed(now);
+                self.changed_paths.extend(changed);
+            }
+        }
+        if self.loader.is_loading() || self.loader.is_reloading() {
+            return;
+        }
+        if self.reload_timer.is_due(now) {
+            self.reload_timer.reset();
+            let changed = std::mem::take(&mut self.changed_paths);
+            self.images.forget(&changed);
+            self.loader
+                .start_reload(self.state.opened.clone(), self.state.benchmark.clone(), ctx);
+        } else if let Some(wait) = self.reload_timer.wait(now) {
+            ctx.request_repaint_after(wait);
+        }
+    }
+
+    /// Swaps in a reloaded dataset, keeping filters, selection and compare sides.
+    pub(super) fn finish_reload(&mut self, reloaded: loader::Reloaded) {
+        let summary = crate::analysis::changes::ReloadSummary::between(
+            &self.state.dataset,
+            &reloaded.dataset,
+        );
+        let selected = self
+            .state
+            .selected
+            .map(|i| self.state.dataset.key_of(&self.state.dataset.items[i]));
+        let compare_key = self.state.compare.selected_key();
+        self.state.dataset = reloaded.dataset;
+        self.derive();
+        self.state.selected = selected.and_then(|key| self.state.dataset.find(&key));
+        self.refilter();
+        if let Some(key) = compare_key {
+            self.state.compare.select_key(&key);
+        }
+        if let Some(message) = summary.message() {
+            self.state.last_reload =
+                Some((format!("Updated from disk: {message}"), Instant::now()));
+        }
+        if let Some(run) = self.state.recent.first_mut()
+            && run.paths == self.state.opened
+        {
+            run.task_folders = self.state.dataset.folders.len();
+            run.items = self.state.dataset.items.len();
+        }
+    }
+}
