@@ -58,6 +58,8 @@ pub enum Command {
     SetGridThumbnail(f32),
     /// Put the keyboard focus into the search box (Ctrl+F).
     FocusSearch,
+    /// Close the window the normal way, so eframe saves the session (Ctrl+Q).
+    Quit,
     SetView(View),
     SetFilters(Filters),
     /// Select the item with this dataset index.

@@ -16,8 +16,7 @@ impl InspectorApp {
                 self.commands.push(Command::FocusSearch);
             }
             if input.consume_key(egui::Modifiers::COMMAND, egui::Key::Q) {
-                // A normal close: eframe saves the session on the way out.
-                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                self.commands.push(Command::Quit);
             }
             if input.consume_key(egui::Modifiers::NONE, egui::Key::F11) {
                 let on = self.state.view != View::Presentation;

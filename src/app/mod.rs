@@ -340,6 +340,8 @@ impl InspectorApp {
                 state.grid_thumbnail =
                     side.clamp(*persist::THUMBNAIL_RANGE.start(), *persist::THUMBNAIL_RANGE.end())
             }
+            // Not from inside an input closure: the context is locked there.
+            Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
             Command::FocusSearch => {
                 if !matches!(state.view, View::Items | View::Grid) {
                     if state.view == View::Presentation {
