@@ -78,7 +78,12 @@ impl ReloadSummary {
         push(self.rejudged, "# re-judged");
         push(self.removed, "# removed");
         push(self.new_folders, "+# task folders");
-        push(self.new_problems, "# new problems (see Diagnostics)");
+        let problems = if self.new_problems == 1 {
+            "# new problem (see Diagnostics)"
+        } else {
+            "# new problems (see Diagnostics)"
+        };
+        push(self.new_problems, problems);
         (!parts.is_empty()).then(|| parts.join(" · "))
     }
 }
@@ -133,7 +138,7 @@ mod tests {
         );
         assert_eq!(
             summary.message().unwrap(),
-            "+2 judged · +2 new items · 1 re-judged · 1 removed · 1 new problems (see Diagnostics)"
+            "+2 judged · +2 new items · 1 re-judged · 1 removed · 1 new problem (see Diagnostics)"
         );
     }
 
