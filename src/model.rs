@@ -164,6 +164,8 @@ pub struct TaskFolder {
     /// True when an evaluation CSV was read for this folder.
     pub evaluated: bool,
     pub log: Option<LogSummary>,
+    /// Infer.py's `output.jsonl` one level up that holds this folder's traces, if any.
+    pub shared_traces: Option<PathBuf>,
 }
 
 /// Names one item across reloads and restarts: checkpoint, CoT setting, task stem, id.
@@ -258,6 +260,7 @@ pub mod fixtures {
             kind: TaskKind::of_stem(stem),
             evaluated: true,
             log: None,
+            shared_traces: None,
         }
     }
 

@@ -467,4 +467,23 @@ fn a_folder_being_evaluated_updates_in_place() {
         .find(|i| i.id == id)
         .expect("the finished row's item");
     assert_ne!(finished.verdict, Verdict::NotJudged);
+
+    // The launcher starts a new task folder: a full reload finds it, still live.
+    let next = live.path().join("ckpt/test/normal/math_2");
+    std::fs::create_dir_all(&next).unwrap();
+    for id in 1..=3 {
+        std::fs::copy(
+            folder.join(format!("{id}.png")),
+            next.join(format!("{id}.png")),
+        )
+        .unwrap();
+    }
+    step_until(
+        &mut harness,
+        Duration::from_secs(10),
+        "the new folder",
+        |app| app.state.dataset.folders.len() == 2 && app.state.dataset.items.len() == images + 3,
+    );
+    let message = &harness.state().state.last_reload.as_ref().unwrap().0;
+    assert!(message.contains("+3 new items"), "{message}");
 }

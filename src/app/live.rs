@@ -7,6 +7,8 @@ use std::time::Instant;
 use super::InspectorApp;
 use super::loader;
 use super::watcher::FolderWatcher;
+use crate::analysis::changes::ReloadSummary;
+use crate::load::refresh;
 
 impl InspectorApp {
     pub(super) fn watch(&mut self, ctx: &egui::Context, paths: &[PathBuf]) {
@@ -47,8 +49,22 @@ impl InspectorApp {
             self.reload_timer.reset();
             let changed = std::mem::take(&mut self.changed_paths);
             self.images.forget(&changed);
-            self.loader
-                .start_reload(self.state.opened.clone(), self.state.benchmark.clone(), ctx);
+            let benchmark = self.state.benchmark.clone();
+            // Only the touched folders when that says it all; else everything.
+            let plan = match refresh::affected_folders(&self.state.dataset, &changed) {
+                Some(folders) => loader::ReloadPlan::Folders {
+                    specs: folders
+                        .into_iter()
+                        .map(|i| (i, refresh::spec_of(&self.state.dataset.folders[i])))
+                        .collect(),
+                    benchmark,
+                },
+                None => loader::ReloadPlan::Full {
+                    paths: self.state.opened.clone(),
+                    benchmark,
+                },
+            };
+            self.loader.start_reload(plan, ctx);
         } else if let Some(wait) = self.reload_timer.wait(now) {
             ctx.request_repaint_after(wait);
         }
@@ -56,16 +72,30 @@ impl InspectorApp {
 
     /// Swaps in a reloaded dataset, keeping filters, selection and compare sides.
     pub(super) fn finish_reload(&mut self, reloaded: loader::Reloaded) {
-        let summary = crate::analysis::changes::ReloadSummary::between(
-            &self.state.dataset,
-            &reloaded.dataset,
-        );
         let selected = self
             .state
             .selected
             .map(|i| self.state.dataset.key_of(&self.state.dataset.items[i]));
         let compare_key = self.state.compare.selected_key();
-        self.state.dataset = reloaded.dataset;
+        let summary = match reloaded {
+            loader::Reloaded::Full(dataset) => {
+                let summary = ReloadSummary::between(&self.state.dataset, &dataset);
+                self.state.dataset = dataset;
+                summary
+            }
+            loader::Reloaded::Folders(folders) => {
+                // Compare just the reloaded folders, before and after.
+                let indices: Vec<usize> = folders.iter().map(|(i, _)| *i).collect();
+                let before = refresh::part_of(&self.state.dataset, &indices);
+                let mut after = crate::model::Dataset::default();
+                for (_, loaded) in &folders {
+                    after.push_folder(loaded.folder.clone(), loaded.items.clone());
+                    after.diagnostics.extend(loaded.diagnostics.iter().cloned());
+                }
+                refresh::splice(&mut self.state.dataset, folders);
+                ReloadSummary::between(&before, &after)
+            }
+        };
         self.derive();
         self.state.selected = selected.and_then(|key| self.state.dataset.find(&key));
         self.refilter();

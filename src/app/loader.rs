@@ -26,9 +26,22 @@ pub struct Loader {
     reload: Option<tokio::sync::oneshot::Receiver<Reloaded>>,
 }
 
-/// A dataset loaded from scratch for a reload.
-pub struct Reloaded {
-    pub dataset: Dataset,
+/// What a reload loads: everything, or only some folders (by index) of the current dataset.
+pub enum ReloadPlan {
+    Full {
+        paths: Vec<PathBuf>,
+        benchmark: Option<PathBuf>,
+    },
+    Folders {
+        specs: Vec<(usize, crate::load::FolderSpec)>,
+        benchmark: Option<PathBuf>,
+    },
+}
+
+/// The result of a reload, matching its plan.
+pub enum Reloaded {
+    Full(Dataset),
+    Folders(Vec<(usize, crate::load::LoadedFolder)>),
 }
 
 impl Loader {
@@ -97,18 +110,20 @@ impl Loader {
         !self.progress.finished
     }
 
-    /// Loads `paths` again into a new dataset in the background; see `take_reloaded`.
-    pub fn start_reload(
-        &mut self,
-        paths: Vec<PathBuf>,
-        benchmark: Option<PathBuf>,
-        ctx: &egui::Context,
-    ) {
+    /// Loads again in the background what the plan says; see `take_reloaded`.
+    pub fn start_reload(&mut self, plan: ReloadPlan, ctx: &egui::Context) {
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let ctx = ctx.clone();
         self.runtime.spawn_blocking(move || {
-            let dataset = crate::load::load_dataset_with_benchmark(&paths, benchmark.as_deref());
-            let _ = sender.send(Reloaded { dataset });
+            let reloaded = match plan {
+                ReloadPlan::Full { paths, benchmark } => Reloaded::Full(
+                    crate::load::load_dataset_with_benchmark(&paths, benchmark.as_deref()),
+                ),
+                ReloadPlan::Folders { specs, benchmark } => Reloaded::Folders(
+                    crate::load::refresh::reload_folders(specs, benchmark.as_deref()),
+                ),
+            };
+            let _ = sender.send(reloaded);
             ctx.request_repaint();
         });
         self.reload = Some(receiver);

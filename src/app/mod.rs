@@ -101,6 +101,18 @@ impl AppState {
         self.suspect_keys.get(&(stem.clone(), item.id.clone()))
     }
 
+    /// Recomputes what is derived from the whole dataset: audit, failure taxonomy, the item
+    /// index and the compare lists. Runs once a load or reload is complete.
+    pub fn derive(&mut self) {
+        self.suspect_keys = suspect_keys(&self.dataset);
+        self.insights = crate::analysis::failure::insights(&self.dataset);
+        self.item_index = compare::item_index(&self.dataset);
+        if self.compare.sides.is_empty() {
+            self.compare.sides = compare::default_sides(&self.dataset);
+        }
+        self.compare.refresh(&self.dataset, &self.item_index);
+    }
+
     /// Position of the selection in the filtered list.
     pub fn selected_row(&self) -> Option<usize> {
         let selected = self.selected?;
@@ -243,14 +255,7 @@ impl InspectorApp {
     /// Everything computed from the whole dataset once it is loaded.
     fn derive(&mut self) {
         self.charts_stale = true;
-        let state = &mut self.state;
-        state.suspect_keys = suspect_keys(&state.dataset);
-        state.insights = crate::analysis::failure::insights(&state.dataset);
-        state.item_index = compare::item_index(&state.dataset);
-        if state.compare.sides.is_empty() {
-            state.compare.sides = compare::default_sides(&state.dataset);
-        }
-        state.compare.refresh(&state.dataset, &state.item_index);
+        self.state.derive();
     }
 
     /// Enters or leaves the presentation (full screen unless taking a screenshot).

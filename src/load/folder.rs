@@ -142,6 +142,7 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
         kind,
         evaluated: rows.is_some(),
         log,
+        shared_traces: spec.shared_traces.clone(),
     };
     LoadedFolder {
         folder,

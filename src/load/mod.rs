@@ -7,6 +7,7 @@ pub mod folder;
 pub mod image_check;
 pub mod judge;
 pub mod log;
+pub mod refresh;
 pub mod results_csv;
 pub mod trace;
 

@@ -1,0 +1,216 @@
+//! Live reload of just the folders that changed: which task folders a set of changed files
+//! touches, and splicing their fresh loads into the dataset. Anything a folder-level reload cannot
+//! express (a new or deleted folder, a change above the task folders) asks for a full reload.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::load::benchmark::Benchmark;
+use crate::load::{FolderSpec, LoadedFolder, load_folder};
+use crate::model::{Dataset, Item, TaskFolder};
+
+/// The folders (by index) whose files changed, or `None` when only a full reload is right.
+pub fn affected_folders(dataset: &Dataset, changed: &BTreeSet<PathBuf>) -> Option<Vec<usize>> {
+    let mut affected = BTreeSet::new();
+    for path in changed {
+        let mut hit = false;
+        for (index, folder) in dataset.folders.iter().enumerate() {
+            let inside = path.parent() == Some(folder.path.as_path());
+            let shared = folder.shared_traces.as_deref() == Some(path.as_path());
+            if inside || shared {
+                affected.insert(index);
+                hit = true;
+            }
+        }
+        if !hit {
+            return None;
+        }
+    }
+    Some(affected.into_iter().collect())
+}
+
+/// How a task folder was found, so it can be loaded again under the same names.
+pub fn spec_of(folder: &TaskFolder) -> FolderSpec {
+    FolderSpec {
+        path: folder.path.clone(),
+        run: folder.run.clone(),
+        setting: folder.setting.clone(),
+        stem: folder.stem.clone(),
+        shared_traces: folder.shared_traces.clone(),
+    }
+}
+
+/// Loads these folders again (on a background thread in the app).
+pub fn reload_folders(
+    specs: Vec<(usize, FolderSpec)>,
+    benchmark: Option<&Path>,
+) -> Vec<(usize, LoadedFolder)> {
+    let benchmark: Option<Benchmark> =
+        benchmark.map(|path| crate::load::benchmark::read_benchmark(path).0);
+    specs
+        .into_iter()
+        .map(|(index, spec)| {
+            let mut loaded = load_folder(&spec);
+            if let Some(benchmark) = &benchmark {
+                benchmark.fill(&mut loaded);
+            }
+            (index, loaded)
+        })
+        .collect()
+}
+
+/// True when a diagnostic is about this folder (its files or its shared traces).
+fn concerns(folder: &TaskFolder, file: &Path) -> bool {
+    file.starts_with(&folder.path) || folder.shared_traces.as_deref() == Some(file)
+}
+
+/// The part of `dataset` that these folders make up (their items and diagnostics), copied.
+pub fn part_of(dataset: &Dataset, folders: &[usize]) -> Dataset {
+    let mut part = Dataset::default();
+    for &index in folders {
+        let folder = &dataset.folders[index];
+        let items = dataset
+            .items
+            .iter()
+            .filter(|i| i.folder == index)
+            .cloned()
+            .collect();
+        part.push_folder(folder.clone(), items);
+        part.diagnostics.extend(
+            dataset
+                .diagnostics
+                .iter()
+                .filter(|d| concerns(folder, &d.file))
+                .cloned(),
+        );
+    }
+    part
+}
+
+/// Replaces the given folders' items and diagnostics with their fresh loads, in place, keeping
+/// folder order (and so item order) as it was.
+pub fn splice(dataset: &mut Dataset, reloaded: Vec<(usize, LoadedFolder)>) {
+    let old = std::mem::take(dataset);
+    let mut fresh: Vec<Option<LoadedFolder>> = (0..old.folders.len()).map(|_| None).collect();
+    for (index, loaded) in reloaded {
+        if let Some(slot) = fresh.get_mut(index) {
+            *slot = Some(loaded);
+        }
+    }
+    dataset.diagnostics = old
+        .diagnostics
+        .into_iter()
+        .filter(|d| {
+            !old.folders
+                .iter()
+                .zip(&fresh)
+                .any(|(folder, fresh)| fresh.is_some() && concerns(folder, &d.file))
+        })
+        .collect();
+    let mut by_folder: Vec<Vec<Item>> = (0..old.folders.len()).map(|_| Vec::new()).collect();
+    for item in old.items {
+        by_folder[item.folder].push(item);
+    }
+    for ((folder, items), fresh) in old.folders.into_iter().zip(by_folder).zip(fresh) {
+        match fresh {
+            Some(loaded) => {
+                dataset.diagnostics.extend(loaded.diagnostics);
+                dataset.push_folder(loaded.folder, loaded.items);
+            }
+            None => dataset.push_folder(folder, items),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::load_dataset;
+
+    fn sorted_diagnostics(data: &Dataset) -> Vec<String> {
+        let mut all: Vec<String> = data.diagnostics.iter().map(|d| d.to_string()).collect();
+        all.sort();
+        all
+    }
+
+    #[test]
+    fn reloading_the_changed_folder_equals_a_full_reload() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::demo::write_demo(dir.path(), 7).unwrap();
+        let roots = [dir.path().to_path_buf()];
+        let mut data = load_dataset(&roots);
+        let before = data.items.clone();
+        let folder = dir.path().join("bagel-base/test/think/math_2");
+        // A re-run appends its first row again with another verdict, and an image is deleted.
+        let csv = folder.join("evaluation_results.csv");
+        let mut record = csv::Reader::from_path(&csv)
+            .unwrap()
+            .records()
+            .next()
+            .unwrap()
+            .unwrap();
+        let flipped: Vec<&str> = record
+            .iter()
+            .map(|field| match field {
+                "YES" => "NO",
+                "NO" => "YES",
+                other => other,
+            })
+            .collect();
+        record = csv::StringRecord::from(flipped);
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        writer.write_record(&record).unwrap();
+        let row = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        let text = std::fs::read_to_string(&csv).unwrap();
+        std::fs::write(&csv, format!("{text}{row}")).unwrap();
+        std::fs::remove_file(folder.join("5.png")).unwrap();
+
+        let changed: BTreeSet<PathBuf> = [
+            csv.canonicalize().unwrap(),
+            folder.canonicalize().unwrap().join("5.png"),
+        ]
+        .into();
+        let affected = affected_folders(&data, &changed).expect("both inside one folder");
+        assert_eq!(affected.len(), 1);
+        let specs = affected
+            .iter()
+            .map(|&i| (i, spec_of(&data.folders[i])))
+            .collect();
+        splice(&mut data, reload_folders(specs, None));
+
+        let full = load_dataset(&roots);
+        assert_ne!(data.items, before, "the re-run row and the deletion show");
+        assert_eq!(data.folders, full.folders);
+        assert_eq!(data.items, full.items);
+        assert_eq!(sorted_diagnostics(&data), sorted_diagnostics(&full));
+    }
+
+    #[test]
+    fn changes_outside_the_task_folders_need_a_full_reload() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::demo::write_demo(dir.path(), 7).unwrap();
+        let data = load_dataset(&[dir.path().to_path_buf()]);
+        let root = dir.path().canonicalize().unwrap();
+        let new_folder: BTreeSet<PathBuf> = [root.join("bagel-base/test/think/math_9")].into();
+        assert_eq!(affected_folders(&data, &new_folder), None);
+        let nested: BTreeSet<PathBuf> =
+            [root.join("bagel-base/test/think/math_2/sub/1.png")].into();
+        assert_eq!(affected_folders(&data, &nested), None);
+    }
+
+    #[test]
+    fn infer_py_shared_traces_touch_every_folder_they_serve() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::demo::layouts::write_alternative_layouts(dir.path(), 3).unwrap();
+        let data = load_dataset(&[dir.path().join("infer-layout")]);
+        let shared = dir
+            .path()
+            .join("infer-layout/output.jsonl")
+            .canonicalize()
+            .unwrap();
+        let affected = affected_folders(&data, &[shared].into()).unwrap();
+        assert_eq!(affected, [0]);
+    }
+}
