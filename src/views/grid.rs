@@ -55,14 +55,7 @@ fn grid_ui(
     commands: &mut Vec<Command>,
 ) {
     if state.filtered.is_empty() {
-        ui.centered_and_justified(|ui| {
-            let text = if state.progress.finished {
-                "No item matches the filters."
-            } else {
-                "Loading…"
-            };
-            ui.label(RichText::new(text).weak().size(16.0));
-        });
+        crate::views::widgets::no_items_ui(ui, state.progress.finished);
         return;
     }
     let side = state.grid_thumbnail;

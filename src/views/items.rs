@@ -27,16 +27,7 @@ pub fn items_view_ui(
         });
     egui::CentralPanel::default().show(ui, |ui| match state.selected {
         Some(index) => crate::views::detail::detail_ui(ui, state, index, images, commands),
-        None => {
-            ui.centered_and_justified(|ui| {
-                let text = if state.progress.finished {
-                    "No item matches the filters."
-                } else {
-                    "Loading…"
-                };
-                ui.label(RichText::new(text).weak().size(16.0));
-            });
-        }
+        None => crate::views::widgets::no_items_ui(ui, state.progress.finished),
     });
 }
 

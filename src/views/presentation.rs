@@ -197,19 +197,25 @@ fn title_ui(ui: &mut egui::Ui, state: &AppState, item: &Item, scale: f32, show_s
 }
 
 /// Prompt, expected answer and (per part) what the judge saw.
+/// "Prompt A" over the question, in `size` points (before scaling).
+fn prompt_ui(ui: &mut egui::Ui, part: &Part, size: f32, scale: f32) {
+    let label = part.label.map(|l| format!(" {l}")).unwrap_or_default();
+    ui.label(
+        RichText::new(format!("Prompt{label}"))
+            .size(15.0 * scale)
+            .weak(),
+    );
+    ui.label(
+        RichText::new(&part.question)
+            .size(size * scale)
+            .color(ui.visuals().strong_text_color()),
+    );
+}
+
 fn facts_ui(ui: &mut egui::Ui, part: &Part, scale: f32, with_prompt: bool) {
     let label = part.label.map(|l| format!(" {l}")).unwrap_or_default();
     if with_prompt {
-        ui.label(
-            RichText::new(format!("Prompt{label}"))
-                .size(15.0 * scale)
-                .weak(),
-        );
-        ui.label(
-            RichText::new(&part.question)
-                .size(22.0 * scale)
-                .color(ui.visuals().strong_text_color()),
-        );
+        prompt_ui(ui, part, 22.0, scale);
         ui.add_space(8.0 * scale);
     }
     ui.horizontal_wrapped(|ui| {
@@ -360,17 +366,7 @@ fn pair_slide_ui(
     let first = &data.items[normal];
     title_ui(ui, state, first, scale, false);
     for part in &first.parts {
-        let label = part.label.map(|l| format!(" {l}")).unwrap_or_default();
-        ui.label(
-            RichText::new(format!("Prompt{label}"))
-                .size(15.0 * scale)
-                .weak(),
-        );
-        ui.label(
-            RichText::new(&part.question)
-                .size(20.0 * scale)
-                .color(ui.visuals().strong_text_color()),
-        );
+        prompt_ui(ui, part, 20.0, scale);
     }
     ui.add_space(10.0 * scale);
     let available = ui.available_size();

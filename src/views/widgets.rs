@@ -22,6 +22,18 @@ pub fn verdict_badge(ui: &mut egui::Ui, verdict: Verdict) -> egui::Response {
         .response
 }
 
+/// Fills the area with "No item matches the filters." (or "Loading…" while loading).
+pub fn no_items_ui(ui: &mut egui::Ui, loading_finished: bool) {
+    ui.centered_and_justified(|ui| {
+        let text = if loading_finished {
+            "No item matches the filters."
+        } else {
+            "Loading…"
+        };
+        ui.label(RichText::new(text).weak().size(16.0));
+    });
+}
+
 /// A framed box of `size` explaining why there is nothing to show.
 pub fn placeholder(ui: &mut egui::Ui, size: Vec2, title: &str, detail: &str) {
     let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
