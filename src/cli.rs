@@ -54,6 +54,9 @@ pub enum CliCommand {
         /// With `--view presentation`: the normal vs think slide of the selected item.
         #[arg(long)]
         pair_slide: bool,
+        /// Colour theme of the picture.
+        #[arg(long, value_enum, default_value = "dark")]
+        theme: crate::app::persist::Theme,
     },
     /// Write synthetic runs in the exact upstream formats (sample_runs/ is made with this).
     DemoData {

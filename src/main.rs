@@ -45,6 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     restore: None,
                     live_reload: true,
                     pair_slide: false,
+                    theme: None,
                 },
                 [1440.0, 900.0],
             )?;
@@ -214,6 +215,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             select,
             size,
             pair_slide,
+            theme,
         }) => {
             let size = parse_size(&size)
                 .ok_or_else(|| anyhow::anyhow!("--size {size:?} is not WIDTHxHEIGHT"))?;
@@ -229,6 +231,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     restore: None,
                     live_reload: false,
                     pair_slide,
+                    theme: Some(theme),
                 },
                 size,
             )?;

@@ -149,6 +149,8 @@ pub struct StartOptions {
     pub live_reload: bool,
     /// Presentation starts on normal vs think slides.
     pub pair_slide: bool,
+    /// Theme to start with (screenshots); `None` = the remembered or the system's.
+    pub theme: Option<Theme>,
 }
 
 pub struct InspectorApp {
@@ -221,6 +223,10 @@ impl InspectorApp {
         app.open_annotations(options.annotations);
         if let Some(restore) = options.restore {
             app.restore(ctx, restore, &options.paths);
+        }
+        if let Some(theme) = options.theme {
+            app.state.theme = theme;
+            ctx.set_theme(theme.preference());
         }
         app.open(ctx, options.paths);
         app

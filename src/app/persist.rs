@@ -14,7 +14,7 @@ pub const STORAGE_KEY: &str = "unisandbox-inspector-state";
 /// How many recently opened folder sets the start page lists.
 pub const MAX_RECENT: usize = 12;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 pub enum Theme {
     #[default]
     System,

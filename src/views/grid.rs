@@ -58,8 +58,11 @@ fn grid_ui(
         crate::views::widgets::no_items_ui(ui, state.progress.finished);
         return;
     }
-    let side = state.grid_thumbnail;
-    let columns = columns_for(ui.available_width(), side);
+    // Room for the scroll bar; the columns then share out what is left over, so the grid fills
+    // the width (thumbnails are at least the chosen size).
+    let width = ui.available_width() - 16.0;
+    let columns = columns_for(width, state.grid_thumbnail);
+    let side = ((width - (columns - 1) as f32 * GAP) / columns as f32).max(state.grid_thumbnail);
     let rows = state.filtered.len().div_ceil(columns);
     let row_height = side + CAPTION_HEIGHT + GAP;
     keyboard(ui, state, columns, commands);
