@@ -172,6 +172,13 @@ fn a_demo_of_starred_items_runs_from_the_keyboard() {
     let dir = generated_runs();
     let mut harness = harness(dir.path(), View::Items);
     let total = harness.state().state.filtered.len();
+    // F11 straight from the search box: the slides still get the keys.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    harness.run_steps(2);
+    assert!(
+        harness.ctx.egui_wants_keyboard_input(),
+        "the search box has the focus"
+    );
     harness.key_press(egui::Key::F11);
     harness.run_steps(2);
     // Star slides 1 and 3 while presenting, then show only the starred ones.

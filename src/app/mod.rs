@@ -270,6 +270,8 @@ impl InspectorApp {
             return;
         }
         if on {
+            // Leave the search box now, so not even the first slide key goes to it.
+            ctx.memory_mut(|memory| memory.stop_text_input());
             self.state.view_before_presentation = self.state.view;
             self.state.view = View::Presentation;
             if self.state.selected.is_none() {
