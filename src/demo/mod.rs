@@ -7,6 +7,7 @@
 pub mod arith;
 pub mod benchmark;
 pub mod draw;
+mod eval;
 pub mod layouts;
 pub mod simulate;
 pub mod writers;
@@ -399,7 +400,7 @@ fn write_folder(
     let mut rows = Vec::new();
     let mut correct = 0;
     for &(_, i) in &order {
-        let (row, ok) = csv_row(family, &ids[i], &shots[i], &eval_dir);
+        let (row, ok) = eval::csv_row(family, &ids[i], &shots[i], &eval_dir);
         correct += usize::from(ok);
         rows.push(row);
     }
@@ -420,7 +421,7 @@ fn write_folder(
         first_run.extend(rows);
         rows = first_run;
     }
-    let header = csv_header(family);
+    let header = crate::load::results_csv::Schema::of_family(family).columns();
     std::fs::write(
         dir.join("evaluation_results.csv"),
         writers::dictwriter_csv(header, &rows)?,
@@ -436,161 +437,4 @@ fn write_folder(
     );
     std::fs::write(dir.join("evaluation_results.log"), log)?;
     Ok(dir)
-}
-
-fn csv_header(family: crate::taxonomy::Family) -> &'static [&'static str] {
-    match family {
-        crate::taxonomy::Family::Mapping => &[
-            "ID",
-            "Question_A",
-            "Answer_A",
-            "Image_A_Path",
-            "A_Result",
-            "A_Score",
-            "A_Analysis",
-            "Question_B",
-            "Answer_B",
-            "Image_B_Path",
-            "B_Result",
-            "B_Score",
-            "B_Analysis",
-            "Both_Correct",
-            "Final_Score",
-        ],
-        crate::taxonomy::Family::Knowledge => &[
-            "ID",
-            "Question",
-            "Answer",
-            "Image_Path",
-            "Caption",
-            "Result",
-            "Score",
-            "Analysis",
-        ],
-        _ => &[
-            "ID",
-            "Question",
-            "Answer",
-            "Image_Path",
-            "Result",
-            "Score",
-            "Analysis",
-        ],
-    }
-}
-
-/// The judge's verdict columns for one image: (Result, Score, Analysis).
-fn judged(family: crate::taxonomy::Family, shot: &Shot) -> (String, String, String) {
-    let out = &shot.out;
-    if out.reply.is_empty() {
-        return (
-            "IMAGE_NOT_FOUND".into(),
-            "0".into(),
-            "Image file not found".into(),
-        );
-    }
-    let verdict = if out.yes { "YES" } else { "NO" };
-    let score = if out.yes { "1" } else { "0" };
-    let analysis = match family {
-        crate::taxonomy::Family::Knowledge => {
-            let ending = if out.reply == "Reject" {
-                "Caption=Reject => automatic NO".to_string()
-            } else {
-                format!("**Score: {verdict}**")
-            };
-            format!(
-                "Phase 1 - Caption:\n{}\n\nPhase 2 - Evaluation:\nGenerated: {}\nGT: {}\n{ending}",
-                out.reply, out.reply, shot.answer
-            )
-        }
-        _ if out.reply == "Error" => {
-            let phase = if family.is_paired() {
-                "Object Identification"
-            } else {
-                "Image Captioning"
-            };
-            format!("Phase 1 - {phase}:\nModel returned 'Error', skipping Phase 2.")
-        }
-        crate::taxonomy::Family::Mapping => format!(
-            "Phase 1 - Object Identification:\n{}\n\nPhase 2 - Object Evaluation:\nIdentified Object: {}\nExpected Answer: {}\n**Score: {verdict}**",
-            out.reply,
-            out.reply.trim_start_matches("Object: "),
-            shot.answer
-        ),
-        _ => format!(
-            "Phase 1 - Image Captioning:\n{}\n\nPhase 2 - Caption Evaluation:\nGenerated Caption: {}\nExpected Answer: {}\n**Score: {verdict}**",
-            out.reply, out.reply, shot.answer
-        ),
-    };
-    (verdict.into(), score.into(), analysis)
-}
-
-fn csv_row(
-    family: crate::taxonomy::Family,
-    id: &str,
-    shots: &[Shot],
-    eval_dir: &str,
-) -> (Vec<String>, bool) {
-    let path = |shot: &Shot| format!("{eval_dir}/{}", shot.file);
-    match family {
-        crate::taxonomy::Family::Mapping => {
-            let mut row = vec![id.to_string()];
-            let mut all = true;
-            for shot in shots {
-                let (result, score, analysis) = judged(family, shot);
-                all &= result == "YES";
-                row.extend([
-                    shot.question.clone(),
-                    shot.answer.clone(),
-                    path(shot),
-                    result,
-                    score,
-                    analysis,
-                ]);
-            }
-            row.push(if all { "True" } else { "False" }.into());
-            row.push(if all { "1" } else { "0" }.into());
-            (row, all)
-        }
-        crate::taxonomy::Family::Knowledge => {
-            let shot = &shots[0];
-            let (result, score, analysis) = judged(family, shot);
-            let caption = if shot.out.reply.is_empty() {
-                String::new()
-            } else {
-                shot.out.reply.clone()
-            };
-            let ok = result == "YES";
-            (
-                vec![
-                    id.into(),
-                    shot.question.clone(),
-                    shot.answer.clone(),
-                    path(shot),
-                    caption,
-                    result,
-                    score,
-                    analysis,
-                ],
-                ok,
-            )
-        }
-        _ => {
-            let shot = &shots[0];
-            let (result, score, analysis) = judged(family, shot);
-            let ok = result == "YES";
-            (
-                vec![
-                    id.into(),
-                    shot.question.clone(),
-                    shot.answer.clone(),
-                    path(shot),
-                    result,
-                    score,
-                    analysis,
-                ],
-                ok,
-            )
-        }
-    }
 }

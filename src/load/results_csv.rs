@@ -18,7 +18,17 @@ pub enum Schema {
 }
 
 impl Schema {
-    fn required_columns(self) -> &'static [&'static str] {
+    /// The schema the eval script of this task family writes.
+    pub fn of_family(family: crate::taxonomy::Family) -> Schema {
+        match family {
+            crate::taxonomy::Family::Mapping => Schema::Mapping,
+            crate::taxonomy::Family::Knowledge => Schema::Knowledge,
+            _ => Schema::Math,
+        }
+    }
+
+    /// The columns, in the order the eval scripts' DictWriter writes them.
+    pub fn columns(self) -> &'static [&'static str] {
         match self {
             Schema::Math => &[
                 "ID",
@@ -137,7 +147,7 @@ pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
         return out;
     };
     let missing: Vec<&str> = schema
-        .required_columns()
+        .columns()
         .iter()
         .copied()
         .filter(|c| !headers.iter().any(|h| h == *c))
