@@ -111,7 +111,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }) => {
             use unisandbox_inspector::export::{self, ExportFormat};
             let dataset = load_dataset(&paths);
-            let insights = unisandbox_inspector::analysis::failure::insights(&dataset);
+            let insights = unisandbox_inspector::analysis::insights::insights(&dataset);
             let chosen = filters.to_filters();
             let annotations = read_annotations(cli.annotations.as_deref())?;
             let indices: Vec<usize> = unisandbox_inspector::app::filters::filter_items(

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod changes;
 pub mod failure;
 pub mod flips;
+pub mod insights;
 pub mod wilson;
 
 pub use accuracy::{AccuracyRow, folder_accuracy, task_type_accuracy, task_type_accuracy_where};

@@ -45,7 +45,7 @@ fn header_ui(
     folder: &TaskFolder,
     item: &Item,
     suspect: Option<&Vec<String>>,
-    insight: Option<&crate::analysis::failure::ItemInsight>,
+    insight: Option<&crate::analysis::insights::ItemInsight>,
 ) {
     ui.horizontal_wrapped(|ui| {
         ui.heading(format!("{} · #{}", folder.stem, item.id));

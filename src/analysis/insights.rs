@@ -1,0 +1,154 @@
+//! The failure taxonomy applied to a whole dataset: each item's failures and reasoning verdict
+//! (computed once after loading), and the counts per run, setting and task type that the
+//! Charts view stacks and tabulates.
+
+use super::failure::{Failure, Reasoning, classify_item, reasoning_of};
+use crate::model::Verdict;
+
+/// Everything the taxonomy says about one item, computed once after loading.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ItemInsight {
+    pub failures: Vec<Failure>,
+    pub reasoning: Option<Reasoning>,
+    /// Judged not correct although the trace planned the expected answer.
+    pub drew_wrong: bool,
+}
+
+impl ItemInsight {
+    /// Labels for the list column, the filter and the chart breakdown.
+    pub fn labels(&self) -> Vec<String> {
+        let mut labels: Vec<String> = self.failures.iter().map(Failure::label).collect();
+        labels.dedup();
+        if self.drew_wrong {
+            labels.push(DREW_WRONG.to_string());
+        } else if self.reasoning == Some(Reasoning::Wrong) {
+            labels.push(Reasoning::Wrong.label().to_string());
+        }
+        labels
+    }
+}
+
+/// The understanding–generation gap, per item: the trace was right, the image was not.
+pub const DREW_WRONG: &str = "reasoned right, drew wrong";
+
+/// Insights for every item, in dataset order.
+pub fn insights(dataset: &crate::model::Dataset) -> Vec<ItemInsight> {
+    dataset
+        .items
+        .iter()
+        .map(|item| {
+            let family = dataset.folder_of(item).kind.family;
+            let failures = classify_item(family, item);
+            let per_part: Vec<Option<Reasoning>> =
+                item.parts.iter().map(|p| reasoning_of(family, p)).collect();
+            let reasoning = if per_part.contains(&Some(Reasoning::Wrong)) {
+                Some(Reasoning::Wrong)
+            } else if !per_part.is_empty() && per_part.iter().all(|r| *r == Some(Reasoning::Right))
+            {
+                Some(Reasoning::Right)
+            } else {
+                None
+            };
+            let judged_wrong = item.verdict.is_judged() && item.verdict != Verdict::Yes;
+            ItemInsight {
+                drew_wrong: reasoning == Some(Reasoning::Right) && judged_wrong,
+                failures,
+                reasoning,
+            }
+        })
+        .collect()
+}
+
+/// Count of items per (run, setting, task type, failure label), for the chart breakdown.
+pub fn breakdown(
+    dataset: &crate::model::Dataset,
+    insights: &[ItemInsight],
+) -> std::collections::BTreeMap<(String, String, crate::taxonomy::TaskKind, String), u64> {
+    let mut counts = std::collections::BTreeMap::new();
+    for (item, insight) in dataset.items.iter().zip(insights) {
+        let folder = dataset.folder_of(item);
+        for label in insight.labels() {
+            *counts
+                .entry((
+                    folder.run.clone(),
+                    folder.setting.clone(),
+                    folder.kind,
+                    label,
+                ))
+                .or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// Judged-wrong items per (run, setting, task type, coarse class of their first failure): the
+/// stacks of the failure chart sum to the number of wrong items.
+pub fn class_breakdown(
+    dataset: &crate::model::Dataset,
+    insights: &[ItemInsight],
+) -> std::collections::BTreeMap<(String, String, crate::taxonomy::TaskKind, &'static str), u64> {
+    let mut counts = std::collections::BTreeMap::new();
+    for (item, insight) in dataset.items.iter().zip(insights) {
+        if let Some(first) = insight.failures.first() {
+            let folder = dataset.folder_of(item);
+            *counts
+                .entry((
+                    folder.run.clone(),
+                    folder.setting.clone(),
+                    folder.kind,
+                    first.class(),
+                ))
+                .or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+#[cfg(test)]
+mod breakdown_tests {
+    use super::*;
+
+    #[test]
+    fn counts_labels_per_task_type() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::demo::write_demo(dir.path(), 3).unwrap();
+        let data = crate::load::load_dataset(&[dir.path().to_path_buf()]);
+        let insights = insights(&data);
+        let counts = breakdown(&data, &insights);
+        let total_for = |setting: &str, label: &str| -> u64 {
+            counts
+                .iter()
+                .filter(|((_, s, _, l), _)| s == setting && l == label)
+                .map(|(_, n)| n)
+                .sum()
+        };
+        // Normal mode has no traces, so no reasoning labels; think mode has both kinds.
+        assert_eq!(total_for("normal", DREW_WRONG), 0);
+        assert!(total_for("think", DREW_WRONG) > 0);
+        assert!(total_for("think", "reasoned wrong") > 0);
+        assert!(counts.keys().any(|(_, _, _, l)| l.starts_with("count ")));
+        assert!(
+            counts
+                .keys()
+                .any(|(_, _, _, l)| l == "other symbol's object")
+        );
+        assert!(
+            counts
+                .keys()
+                .any(|(_, _, _, l)| l.starts_with("wrong ") && l != "wrong object")
+        );
+        // The class stacks add up to the judged-wrong items.
+        let classes = class_breakdown(&data, &insights);
+        let wrong = data
+            .items
+            .iter()
+            .filter(|i| i.verdict.is_judged() && i.verdict != Verdict::Yes)
+            .count() as u64;
+        assert_eq!(classes.values().sum::<u64>(), wrong);
+        // Every judged-wrong image got a class other than "unclassified" in the generated runs.
+        assert_eq!(
+            total_for("normal", "unclassified") + total_for("think", "unclassified"),
+            0
+        );
+    }
+}
