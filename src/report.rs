@@ -18,6 +18,15 @@ pub enum ListFormat {
 }
 
 /// Renders audit findings.
+/// "1 item", "3 items": a count with its noun, plural by adding "s".
+pub fn count_of(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 pub fn render_audit(
     findings: &[crate::analysis::audit::Finding],
     format: ListFormat,
@@ -167,4 +176,16 @@ pub fn render_summary(rows: &[AccuracyRow], format: SummaryFormat) -> anyhow::Re
             out
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_name_their_noun() {
+        assert_eq!(count_of(1, "task folder"), "1 task folder");
+        assert_eq!(count_of(0, "item"), "0 items");
+        assert_eq!(count_of(12, "new problem"), "12 new problems");
+    }
 }

@@ -67,23 +67,28 @@ impl ReloadSummary {
 
     /// "+12 judged · +3 new items", or `None` when nothing visible changed.
     pub fn message(&self) -> Option<String> {
-        let mut parts = Vec::new();
-        let mut push = |n: usize, text: &str| {
-            if n > 0 {
-                parts.push(text.replace('#', &n.to_string()));
-            }
-        };
-        push(self.newly_judged, "+# judged");
-        push(self.added, "+# new items");
-        push(self.rejudged, "# re-judged");
-        push(self.removed, "# removed");
-        push(self.new_folders, "+# task folders");
-        let problems = if self.new_problems == 1 {
-            "# new problem (see Diagnostics)"
-        } else {
-            "# new problems (see Diagnostics)"
-        };
-        push(self.new_problems, problems);
+        use crate::report::count_of;
+        let parts: Vec<String> = [
+            (self.newly_judged, format!("+{} judged", self.newly_judged)),
+            (self.added, format!("+{}", count_of(self.added, "new item"))),
+            (self.rejudged, format!("{} re-judged", self.rejudged)),
+            (self.removed, format!("{} removed", self.removed)),
+            (
+                self.new_folders,
+                format!("+{}", count_of(self.new_folders, "task folder")),
+            ),
+            (
+                self.new_problems,
+                format!(
+                    "{} (see Diagnostics)",
+                    count_of(self.new_problems, "new problem")
+                ),
+            ),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(_, text)| text)
+        .collect();
         (!parts.is_empty()).then(|| parts.join(" · "))
     }
 }

@@ -11,13 +11,7 @@ pub fn diagnostics_ui(ui: &mut egui::Ui, state: &AppState) {
     let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
     ui.horizontal(|ui| {
         ui.heading("Diagnostics");
-        let plural = |n: usize, word: &str| {
-            if n == 1 {
-                format!("1 {word}")
-            } else {
-                format!("{n} {word}s")
-            }
-        };
+        let plural = crate::report::count_of;
         ui.label(format!(
             "{} · {} · {}",
             plural(count(Severity::Error), "error"),

@@ -61,13 +61,7 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             }
         } else {
             let data = &state.dataset;
-            let count = |n: usize, word: &str| {
-                if n == 1 {
-                    format!("1 {word}")
-                } else {
-                    format!("{n} {word}s")
-                }
-            };
+            let count = crate::report::count_of;
             ui.label(format!(
                 "{} · {} · {}",
                 count(data.items.len(), "item"),
