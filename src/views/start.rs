@@ -52,11 +52,12 @@ pub fn start_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>
         } else {
             recent_table_ui(ui, &state.recent, commands);
         }
-        let sample = crate::cli::default_paths();
-        if sample.iter().all(|p| p.exists()) && !state.recent.iter().any(|r| r.paths == sample) {
+        if let Some(sample) = &state.sample_runs
+            && !state.recent.iter().any(|r| r.paths == [sample.clone()])
+        {
             ui.add_space(6.0);
             if ui.link("Open the bundled sample runs").clicked() {
-                commands.push(Command::Open(sample));
+                commands.push(Command::Open(vec![sample.clone()]));
             }
         }
         ui.add_space(16.0);
@@ -96,7 +97,6 @@ fn recent_table_ui(ui: &mut egui::Ui, recent: &[RecentRun], commands: &mut Vec<C
             }
             ui.end_row();
             for run in recent {
-                let missing = run.paths.iter().any(|p| !p.exists());
                 ui.label(run.title()).on_hover_text(match &run.benchmark {
                     Some(b) => format!("with benchmark {}", b.display()),
                     None => "no benchmark file".to_string(),
@@ -106,9 +106,8 @@ fn recent_table_ui(ui: &mut egui::Ui, recent: &[RecentRun], commands: &mut Vec<C
                     run.task_folders, run.items, run.runs
                 ));
                 ui.label(format_utc(run.opened_unix));
-                if missing {
-                    ui.label(RichText::new("folder no longer exists").weak());
-                } else if ui.button("Open").clicked() {
+                // Whether the folder still exists is checked on click, not every frame.
+                if ui.button("Open").clicked() {
                     commands.push(Command::OpenRecent(run.clone()));
                 }
                 ui.end_row();
