@@ -7,11 +7,10 @@ use std::time::{Duration, Instant};
 
 use std::collections::BTreeSet;
 
-use crate::analysis::changes::ReloadSummary;
 use crate::app::AppState;
+use crate::app::loader::{ReloadPlan, Reloaded};
 use crate::app::watcher::{FolderWatcher, ReloadTimer};
 use crate::load::{discover::RESULTS_CSV, load_dataset, refresh};
-use crate::model::Dataset;
 
 pub struct BenchReport {
     pub lines: Vec<String>,
@@ -87,6 +86,7 @@ pub fn run_bench(dir: &Path, copies: usize, trials: usize) -> anyhow::Result<Ben
     )?;
     let mut state = AppState {
         dataset: load_dataset(&[dir.to_path_buf()]),
+        opened: vec![dir.to_path_buf()],
         ..AppState::default()
     };
     state.derive();
@@ -112,28 +112,13 @@ pub fn run_bench(dir: &Path, copies: usize, trials: usize) -> anyhow::Result<Ben
             if timer.is_due(Instant::now()) {
                 // What the app does: reload the touched folders (or all), then derive.
                 let reload_start = Instant::now();
-                let summary = match refresh::affected_folders(&state.dataset, &changed) {
-                    Some(folders) => {
-                        let specs = folders
-                            .iter()
-                            .map(|&i| (i, refresh::spec_of(&state.dataset.folders[i])))
-                            .collect();
-                        let loaded = refresh::reload_folders(specs, None);
-                        let before = refresh::part_of(&state.dataset, &folders);
-                        let mut after = Dataset::default();
-                        for (_, folder) in &loaded {
-                            after.push_folder(folder.folder.clone(), folder.items.clone());
-                        }
-                        refresh::splice(&mut state.dataset, loaded);
-                        ReloadSummary::between(&before, &after)
+                let reloaded = match state.reload_plan(&changed) {
+                    ReloadPlan::Folders { specs, .. } => {
+                        Reloaded::Folders(refresh::reload_folders(specs, None))
                     }
-                    None => {
-                        let reloaded = load_dataset(&[dir.to_path_buf()]);
-                        let summary = ReloadSummary::between(&state.dataset, &reloaded);
-                        state.dataset = reloaded;
-                        summary
-                    }
+                    ReloadPlan::Full { paths, .. } => Reloaded::Full(load_dataset(&paths)),
                 };
+                let summary = state.apply_reload(reloaded);
                 reload_times.push(reload_start.elapsed());
                 let derive_start = Instant::now();
                 state.derive();

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use crate::analysis::AccuracyRow;
-use crate::analysis::failure::ItemInsight;
+use crate::analysis::insights::ItemInsight;
 use crate::annotations::{AnnotationKey, Annotations};
 use crate::model::{Dataset, Item, Verdict};
 
@@ -360,16 +360,7 @@ mod tests {
         part.image_path = PathBuf::from("/definitely/missing.png");
         part.image_status = crate::model::ImageStatus::Missing;
         part.caption = Some("it's \"3\" cups".into());
-        data.push_folder(
-            folder,
-            vec![Item {
-                folder: 0,
-                id: "1".into(),
-                parts: vec![part],
-                verdict: Verdict::No,
-                csv_line: None,
-            }],
-        );
+        data.push_folder(folder, vec![crate::model::fixtures::item("1", part)]);
         data
     }
 

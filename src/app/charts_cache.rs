@@ -31,7 +31,7 @@ impl ChartsCache {
         } else {
             crate::analysis::task_type_accuracy(data)
         };
-        let mut failures = crate::analysis::failure::breakdown(data, &state.insights);
+        let mut failures = crate::analysis::insights::breakdown(data, &state.insights);
         for item in &data.items {
             if let Some(annotation) = state.annotation_of(item) {
                 let folder = data.folder_of(item);
@@ -47,7 +47,7 @@ impl ChartsCache {
                 }
             }
         }
-        let classes = crate::analysis::failure::class_breakdown(data, &state.insights);
+        let classes = crate::analysis::insights::class_breakdown(data, &state.insights);
         Self {
             rows,
             failures,
@@ -83,7 +83,7 @@ mod tests {
             ("math_1".into(), "1".into()),
             vec!["1 + 1 = 2, not 3".into()],
         );
-        state.insights = crate::analysis::failure::insights(&state.dataset);
+        state.insights = crate::analysis::insights::insights(&state.dataset);
         state
     }
 

@@ -1,6 +1,6 @@
 //! Item filters of the Items view: pure logic, no egui.
 
-use crate::analysis::failure::ItemInsight;
+use crate::analysis::insights::ItemInsight;
 pub use crate::annotations::Annotations;
 use crate::annotations::{Annotation, AnnotationKey};
 use crate::model::{Dataset, Item, Verdict};
@@ -109,23 +109,14 @@ mod tests {
             ("stars", "think", "Aurelius"),
         ] {
             let folder = fixtures::folder(run, setting, stem);
-            let mut part = fixtures::part(&format!("Question about {stem}"), "3 cups", Verdict::No);
-            part.caption = Some(format!("caption for {run}"));
             let verdict = if setting == "think" {
                 Verdict::Yes
             } else {
                 Verdict::No
             };
-            data.push_folder(
-                folder,
-                vec![Item {
-                    folder: 0,
-                    id: "1".into(),
-                    parts: vec![part],
-                    verdict,
-                    csv_line: None,
-                }],
-            );
+            let mut part = fixtures::part(&format!("Question about {stem}"), "3 cups", verdict);
+            part.caption = Some(format!("caption for {run}"));
+            data.push_folder(folder, vec![fixtures::item("1", part)]);
         }
         data
     }
@@ -179,7 +170,8 @@ mod tests {
 
     #[test]
     fn failure_filter_uses_the_insights() {
-        use crate::analysis::failure::{Failure, ItemInsight};
+        use crate::analysis::failure::Failure;
+        use crate::analysis::insights::ItemInsight;
         let data = dataset();
         let insights = vec![
             ItemInsight {

@@ -7,8 +7,6 @@ use std::time::Instant;
 use super::InspectorApp;
 use super::loader;
 use super::watcher::FolderWatcher;
-use crate::analysis::changes::ReloadSummary;
-use crate::load::refresh;
 
 impl InspectorApp {
     pub(super) fn watch(&mut self, ctx: &egui::Context, paths: &[PathBuf]) {
@@ -49,21 +47,7 @@ impl InspectorApp {
             self.reload_timer.reset();
             let changed = std::mem::take(&mut self.changed_paths);
             self.images.forget(&changed);
-            let benchmark = self.state.benchmark.clone();
-            // Only the touched folders when that says it all; else everything.
-            let plan = match refresh::affected_folders(&self.state.dataset, &changed) {
-                Some(folders) => loader::ReloadPlan::Folders {
-                    specs: folders
-                        .into_iter()
-                        .map(|i| (i, refresh::spec_of(&self.state.dataset.folders[i])))
-                        .collect(),
-                    benchmark,
-                },
-                None => loader::ReloadPlan::Full {
-                    paths: self.state.opened.clone(),
-                    benchmark,
-                },
-            };
+            let plan = self.state.reload_plan(&changed);
             self.loader.start_reload(plan, ctx);
         } else if let Some(wait) = self.reload_timer.wait(now) {
             ctx.request_repaint_after(wait);
@@ -77,25 +61,7 @@ impl InspectorApp {
             .selected
             .map(|i| self.state.dataset.key_of(&self.state.dataset.items[i]));
         let compare_key = self.state.compare.selected_key();
-        let summary = match reloaded {
-            loader::Reloaded::Full(dataset) => {
-                let summary = ReloadSummary::between(&self.state.dataset, &dataset);
-                self.state.dataset = dataset;
-                summary
-            }
-            loader::Reloaded::Folders(folders) => {
-                // Compare just the reloaded folders, before and after.
-                let indices: Vec<usize> = folders.iter().map(|(i, _)| *i).collect();
-                let before = refresh::part_of(&self.state.dataset, &indices);
-                let mut after = crate::model::Dataset::default();
-                for (_, loaded) in &folders {
-                    after.push_folder(loaded.folder.clone(), loaded.items.clone());
-                    after.diagnostics.extend(loaded.diagnostics.iter().cloned());
-                }
-                refresh::splice(&mut self.state.dataset, folders);
-                ReloadSummary::between(&before, &after)
-            }
-        };
+        let summary = self.state.apply_reload(reloaded);
         self.derive();
         self.state.selected = selected.and_then(|key| self.state.dataset.find(&key));
         self.refilter();

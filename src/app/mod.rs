@@ -15,123 +15,24 @@ pub mod lru;
 pub mod persist;
 pub mod screenshot;
 mod session;
+pub mod state;
 pub mod watcher;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub use command::{Command, ExportKind, View};
-use filters::{Annotations, Filters, filter_items};
+use filters::filter_items;
 use image_cache::{DEFAULT_BUDGET_BYTES, ImageCache};
-use loader::{LoadProgress, Loader};
+use loader::Loader;
 use persist::{Persisted, RecentRun, Theme};
 use screenshot::{ScreenshotJob, ScreenshotOutcome, ScreenshotPlan};
 use watcher::{FolderWatcher, ReloadTimer};
 
+pub use state::AppState;
+
 use crate::model::{Dataset, ItemKey};
-
-/// Everything the views read.
-#[derive(Default)]
-pub struct AppState {
-    pub dataset: Dataset,
-    pub opened: Vec<PathBuf>,
-    pub view: View,
-    pub filters: Filters,
-    /// Dataset indices of the items passing the filters.
-    pub filtered: Vec<usize>,
-    pub selected: Option<usize>,
-    /// Set when the selection moved by keyboard, so the list scrolls to it.
-    pub scroll_to_selected: bool,
-    pub zoom: Option<PathBuf>,
-    pub chart_run: Option<String>,
-    /// Chart accuracy without the items whose answer key the audit flags.
-    pub exclude_suspect: bool,
-    pub progress: LoadProgress,
-    /// A one-line message for the user (e.g. no file dialog available).
-    pub notice: Option<String>,
-    /// Benchmark audit of the loaded items: (stem, item id) → reasons its key is suspect.
-    pub suspect_keys: std::collections::HashMap<(String, String), Vec<String>>,
-    /// Failure taxonomy per item (by dataset index); empty until loading finishes.
-    pub insights: Vec<crate::analysis::failure::ItemInsight>,
-    /// (run, setting, stem, id) → item index; built when loading finishes.
-    pub item_index: compare::ItemIndex,
-    pub compare: compare::CompareState,
-    /// Cached annotations (the store is the source of truth and is written first).
-    pub annotations: Annotations,
-    /// Tags offered for tagging: defaults, then the user's own. Keys 1–9 apply the first nine.
-    pub tag_names: Vec<String>,
-    /// Where annotations are stored, for display; `None` when storage failed to open.
-    pub annotations_file: Option<PathBuf>,
-    /// Benchmark JSONL (file or folder) given with `--benchmark`, for "not generated" items.
-    pub benchmark: Option<PathBuf>,
-    /// Recently opened folder sets, newest first (the start page lists them).
-    pub recent: Vec<RecentRun>,
-    pub theme: Theme,
-    /// Thumbnail side in the grid view, in points.
-    pub grid_thumbnail: f32,
-    /// Presentation: show the normal and think versions of the item side by side.
-    pub pair_slide: bool,
-    /// The view to return to when the presentation ends.
-    pub view_before_presentation: View,
-    /// Files are being dragged over the window.
-    pub files_hovering: bool,
-    /// Set for one frame to put the keyboard focus into the search box.
-    pub focus_search: bool,
-    /// Live reload: what the last reload changed, and when it finished.
-    pub last_reload: Option<(String, Instant)>,
-    /// Live reload is watching the opened folders.
-    pub watching: bool,
-    /// What the Charts view draws; refreshed by the app when it is stale and Charts is shown.
-    pub charts: charts_cache::ChartsCache,
-}
-
-impl AppState {
-    pub fn annotation_of(
-        &self,
-        item: &crate::model::Item,
-    ) -> Option<&crate::annotations::Annotation> {
-        self.annotations
-            .get(&crate::annotations::AnnotationKey::of(&self.dataset, item))
-    }
-
-    /// Why this item's answer key is suspect, if it is.
-    pub fn suspect_reasons(&self, item: &crate::model::Item) -> Option<&Vec<String>> {
-        let stem = &self.dataset.folder_of(item).stem;
-        self.suspect_keys.get(&(stem.clone(), item.id.clone()))
-    }
-
-    /// Recomputes what is derived from the whole dataset: audit, failure taxonomy, the item
-    /// index and the compare lists. Runs once a load or reload is complete.
-    pub fn derive(&mut self) {
-        self.suspect_keys = suspect_keys(&self.dataset);
-        self.insights = crate::analysis::failure::insights(&self.dataset);
-        self.item_index = compare::item_index(&self.dataset);
-        if self.compare.sides.is_empty() {
-            self.compare.sides = compare::default_sides(&self.dataset);
-        }
-        self.compare.refresh(&self.dataset, &self.item_index);
-    }
-
-    /// Position of the selection in the filtered list.
-    pub fn selected_row(&self) -> Option<usize> {
-        let selected = self.selected?;
-        self.filtered.iter().position(|&i| i == selected)
-    }
-
-    /// The same prompt in the other CoT setting of the same run (normal ↔ think), if loaded.
-    pub fn counterpart(&self, index: usize) -> Option<usize> {
-        let key = self.dataset.key_of(&self.dataset.items[index]);
-        let other = match key.setting.as_str() {
-            "normal" => "think",
-            "think" => "normal",
-            _ => return None,
-        };
-        self.item_index
-            .get(&(key.run, other.to_string(), key.stem, key.id))
-            .copied()
-    }
-}
 
 /// How the app starts.
 #[derive(Clone, Debug, Default)]
@@ -200,6 +101,7 @@ impl InspectorApp {
                 pair_slide: options.pair_slide,
                 benchmark: options.benchmark.clone(),
                 grid_thumbnail: persist::DEFAULT_THUMBNAIL,
+                sample_runs: crate::cli::bundled_sample_runs(),
                 ..AppState::default()
             },
             loader: Loader::new(handle.clone()),
@@ -307,9 +209,10 @@ impl InspectorApp {
     }
 
     fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        // (Loading marks the charts stale itself.)
         if matches!(
             command,
-            Command::ToggleTag(..) | Command::SetExcludeSuspect(_) | Command::Open(_)
+            Command::ToggleTag(..) | Command::SetExcludeSuspect(_)
         ) {
             self.charts_stale = true;
         }
@@ -331,10 +234,15 @@ impl InspectorApp {
                     )
                 }
             },
-            Command::OpenRecent(run) => {
-                self.state.benchmark = run.benchmark.clone();
-                self.open(ctx, run.paths);
-            }
+            Command::OpenRecent(run) => match run.paths.iter().find(|p| !p.exists()) {
+                Some(missing) => {
+                    state.notice = Some(format!("{} no longer exists.", missing.display()))
+                }
+                None => {
+                    self.state.benchmark = run.benchmark.clone();
+                    self.open(ctx, run.paths);
+                }
+            },
             Command::SetView(View::Presentation) => self.present(ctx, true),
             Command::SetView(view) => {
                 if state.view == View::Presentation {
@@ -456,23 +364,6 @@ impl InspectorApp {
 /// The canonical path when it exists (symlinks and `..` resolved), else the path as given.
 fn absolute(path: PathBuf) -> PathBuf {
     std::fs::canonicalize(&path).unwrap_or(path)
-}
-
-/// Audit findings keyed by item; mapping sides (`7_B`) count for their ID (`7`).
-fn suspect_keys(dataset: &Dataset) -> std::collections::HashMap<(String, String), Vec<String>> {
-    let mut keys: std::collections::HashMap<(String, String), Vec<String>> =
-        std::collections::HashMap::new();
-    for finding in crate::analysis::audit::audit(dataset) {
-        let id = finding
-            .id
-            .trim_end_matches("_A")
-            .trim_end_matches("_B")
-            .to_string();
-        keys.entry((finding.task, id))
-            .or_default()
-            .push(finding.reason);
-    }
-    keys
 }
 
 impl eframe::App for InspectorApp {
