@@ -51,28 +51,36 @@ fn judged(family: Family, shot: &Shot) -> (String, String, String) {
     (verdict.into(), score.into(), analysis)
 }
 
+/// The six columns every judged image has — Question, Answer, Image_Path, Result, Score,
+/// Analysis — and whether the judge said YES.
+fn image_columns(family: Family, shot: &Shot, eval_dir: &str) -> ([String; 6], bool) {
+    let (result, score, analysis) = judged(family, shot);
+    let yes = result == "YES";
+    let columns = [
+        shot.question.clone(),
+        shot.answer.clone(),
+        format!("{eval_dir}/{}", shot.file),
+        result,
+        score,
+        analysis,
+    ];
+    (columns, yes)
+}
+
 pub(super) fn csv_row(
     family: Family,
     id: &str,
     shots: &[Shot],
     eval_dir: &str,
 ) -> (Vec<String>, bool) {
-    let path = |shot: &Shot| format!("{eval_dir}/{}", shot.file);
+    let mut row = vec![id.to_string()];
     match family {
         Family::Mapping => {
-            let mut row = vec![id.to_string()];
             let mut all = true;
             for shot in shots {
-                let (result, score, analysis) = judged(family, shot);
-                all &= result == "YES";
-                row.extend([
-                    shot.question.clone(),
-                    shot.answer.clone(),
-                    path(shot),
-                    result,
-                    score,
-                    analysis,
-                ]);
+                let (columns, yes) = image_columns(family, shot, eval_dir);
+                all &= yes;
+                row.extend(columns);
             }
             row.push(if all { "True" } else { "False" }.into());
             row.push(if all { "1" } else { "0" }.into());
@@ -80,22 +88,13 @@ pub(super) fn csv_row(
         }
         _ => {
             let shot = &shots[0];
-            let (result, score, analysis) = judged(family, shot);
-            let ok = result == "YES";
-            let mut row = vec![
-                id.to_string(),
-                shot.question.clone(),
-                shot.answer.clone(),
-                path(shot),
-                result,
-                score,
-                analysis,
-            ];
+            let (columns, yes) = image_columns(family, shot, eval_dir);
+            row.extend(columns);
             if family == Family::Knowledge {
                 // Knowledge CSVs carry the judge's caption before Result (empty when no image).
                 row.insert(4, shot.out.reply.clone());
             }
-            (row, ok)
+            (row, yes)
         }
     }
 }
