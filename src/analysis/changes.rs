@@ -61,10 +61,6 @@ impl ReloadSummary {
         summary
     }
 
-    pub fn is_empty(&self) -> bool {
-        *self == ReloadSummary::default()
-    }
-
     /// "+12 judged · +3 new items", or `None` when nothing visible changed.
     pub fn message(&self) -> Option<String> {
         use crate::report::count_of;
@@ -151,7 +147,7 @@ mod tests {
     fn an_unchanged_reload_says_nothing() {
         let data = dataset(&[("1", Verdict::Yes), ("2", Verdict::NotJudged)]);
         let summary = ReloadSummary::between(&data, &data.clone());
-        assert!(summary.is_empty());
+        assert_eq!(summary, ReloadSummary::default());
         assert_eq!(summary.message(), None);
     }
 }

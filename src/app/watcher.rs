@@ -29,10 +29,6 @@ impl ReloadTimer {
         self.last = Some(at);
     }
 
-    pub fn is_pending(&self) -> bool {
-        self.first.is_some()
-    }
-
     /// True once the changes went quiet for `QUIET`, or `MAX_WAIT` passed since the first.
     pub fn is_due(&self, now: Instant) -> bool {
         match (self.first, self.last) {
@@ -127,7 +123,7 @@ mod tests {
             if busy.is_due(ms(t)) {
                 assert_eq!(t, MAX_WAIT.as_millis() as u64);
                 busy.reset();
-                assert!(!busy.is_pending());
+                assert_eq!(busy, ReloadTimer::default());
                 return;
             }
         }

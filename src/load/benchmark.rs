@@ -49,10 +49,6 @@ fn collapsed(stem: &str) -> String {
 }
 
 impl Benchmark {
-    pub fn stems(&self) -> usize {
-        self.by_stem.len()
-    }
-
     pub fn entries(&self, stem: &str) -> Option<&[BenchmarkEntry]> {
         self.by_stem.get(&collapsed(stem)).map(Vec::as_slice)
     }
@@ -311,7 +307,7 @@ mod tests {
     #[test]
     fn a_missing_benchmark_path_is_an_error_naming_it() {
         let (benchmark, problems) = read_benchmark(Path::new("/no/such/bench.jsonl"));
-        assert_eq!(benchmark.stems(), 0);
+        assert!(benchmark.by_stem.is_empty());
         assert_eq!(problems.len(), 1);
         assert!(problems[0].to_string().contains("/no/such/bench.jsonl"));
     }
