@@ -72,8 +72,6 @@ pub struct InspectorApp {
     changed_paths: BTreeSet<PathBuf>,
     /// Selection to restore once loading finishes (last session's, or kept across a reload).
     select_key_on_load: Option<ItemKey>,
-    /// Presentation mode asked the window to go full screen.
-    fullscreen: bool,
     /// `state.charts` no longer matches the data, annotations or toggles.
     charts_stale: bool,
     /// Owns the background threads; dropped with the app.
@@ -118,7 +116,6 @@ impl InspectorApp {
             reload_timer: ReloadTimer::default(),
             changed_paths: BTreeSet::new(),
             select_key_on_load: None,
-            fullscreen: false,
             charts_stale: true,
             _runtime: runtime,
         };
@@ -186,8 +183,8 @@ impl InspectorApp {
             };
             self.state.scroll_to_selected = true;
         }
-        if self.screenshot.is_none() && self.fullscreen != on {
-            self.fullscreen = on;
+        // (The early return above means `on` is a change.)
+        if self.screenshot.is_none() {
             ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
         }
     }
