@@ -66,6 +66,13 @@ pub enum CliCommand {
         /// Also write the Infer.py and gen_images_mp_json.py layouts (not evaluated).
         #[arg(long)]
         alternative_layouts: bool,
+        /// A tree of any size for scale tests: this many items in all (math_1, math_2, mapping1,
+        /// knowledge forward and inverse per checkpoint and setting; images are hard links).
+        #[arg(long, conflicts_with = "alternative_layouts")]
+        items: Option<usize>,
+        /// With --items: how many checkpoints (ckpt-00, ckpt-01, …).
+        #[arg(long, default_value_t = 10, requires = "items")]
+        checkpoints: usize,
     },
     /// Measure load time, live-reload latency and thumbnail decoding on generated runs.
     Bench {

@@ -5,7 +5,6 @@ use std::sync::{Arc, Mutex};
 
 use clap::Parser;
 
-use unisandbox_inspector::analysis::folder_accuracy;
 use unisandbox_inspector::app::persist::{self, Persisted};
 use unisandbox_inspector::app::screenshot::ScreenshotPlan;
 use unisandbox_inspector::app::{InspectorApp, StartOptions, View};
@@ -52,15 +51,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(CliCommand::Summary { paths, format }) => {
-            let dataset = load_dataset(&paths);
-            for diagnostic in dataset
-                .diagnostics
+            // Counting needs only the CSVs: the numbers equal a full load's (tested in load::count).
+            let (counts, diagnostics) = unisandbox_inspector::load::count::count_paths(&paths);
+            for diagnostic in diagnostics
                 .iter()
                 .filter(|d| d.severity == unisandbox_inspector::diagnostics::Severity::Error)
             {
                 eprintln!("{diagnostic}");
             }
-            print!("{}", render_summary(&folder_accuracy(&dataset), format)?);
+            let rows = unisandbox_inspector::analysis::accuracy::accuracy_rows(counts);
+            print!("{}", render_summary(&rows, format)?);
             Ok(ExitCode::SUCCESS)
         }
         Some(CliCommand::Flips {
@@ -192,7 +192,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out_dir,
             seed,
             alternative_layouts,
+            items,
+            checkpoints,
         }) => {
+            if let Some(items) = items {
+                let started = std::time::Instant::now();
+                let report = unisandbox_inspector::demo::scale::write_scale(
+                    &out_dir,
+                    seed,
+                    checkpoints,
+                    items,
+                )?;
+                println!(
+                    "wrote {} items in {} task folders under {} in {:.1} s",
+                    report.items,
+                    report.folders.len(),
+                    out_dir.display(),
+                    started.elapsed().as_secs_f64()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             let folders = unisandbox_inspector::demo::write_demo(&out_dir, seed)?;
             if alternative_layouts {
                 unisandbox_inspector::demo::layouts::write_alternative_layouts(&out_dir, seed)?;

@@ -78,8 +78,6 @@ pub struct JudgeAnalysis {
     pub phase1: String,
     /// Phase 2 text (comparison and `Score:` line); empty when phase 2 was skipped.
     pub phase2: String,
-    /// The raw Analysis field, exactly as in the CSV.
-    pub raw: String,
 }
 
 /// A reasoning trace from think mode.

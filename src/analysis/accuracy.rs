@@ -88,14 +88,39 @@ pub fn folder_accuracy_where(
             entry.0 += u64::from(item.is_correct());
         }
     }
-    let mut rows: Vec<AccuracyRow> = dataset
+    let counts = dataset
         .folders
         .iter()
         .zip(counts)
         .filter(|(folder, _)| folder.evaluated)
-        .map(|(f, (correct, total))| {
-            AccuracyRow::new(&f.run, &f.setting, f.stem.clone(), f.kind, correct, total)
+        .map(|(f, (correct, total))| FolderCount {
+            run: f.run.clone(),
+            setting: f.setting.clone(),
+            stem: f.stem.clone(),
+            kind: f.kind,
+            correct,
+            total,
         })
+        .collect();
+    accuracy_rows(counts)
+}
+
+/// One evaluated folder's counts, named: all that `summary` needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FolderCount {
+    pub run: String,
+    pub setting: String,
+    pub stem: String,
+    pub kind: TaskKind,
+    pub correct: u64,
+    pub total: u64,
+}
+
+/// Folder counts as accuracy rows, ordered by run, setting, task type, stem.
+pub fn accuracy_rows(counts: Vec<FolderCount>) -> Vec<AccuracyRow> {
+    let mut rows: Vec<AccuracyRow> = counts
+        .into_iter()
+        .map(|c| AccuracyRow::new(&c.run, &c.setting, c.stem, c.kind, c.correct, c.total))
         .collect();
     rows.sort_by(|a, b| {
         order_key(a)

@@ -21,6 +21,7 @@ pub struct Finding {
 /// Every suspect answer key, once per benchmark item (runs and settings share the benchmark).
 pub fn audit(dataset: &Dataset) -> Vec<Finding> {
     let mut findings: Vec<Finding> = Vec::new();
+    let mut seen: std::collections::HashSet<(String, String, String)> = Default::default();
     for item in &dataset.items {
         let folder = dataset.folder_of(item);
         let mut found = Vec::new();
@@ -67,10 +68,12 @@ pub fn audit(dataset: &Dataset) -> Vec<Finding> {
             _ => {}
         }
         for finding in found {
-            if !findings
-                .iter()
-                .any(|f| f.task == finding.task && f.id == finding.id && f.reason == finding.reason)
-            {
+            let key = (
+                finding.task.clone(),
+                finding.id.clone(),
+                finding.reason.clone(),
+            );
+            if seen.insert(key) {
                 findings.push(finding);
             }
         }

@@ -44,10 +44,12 @@ impl ReloadSummary {
             }
         }
         summary.removed = before.keys().filter(|k| !after.contains_key(*k)).count();
+        let old_folders: std::collections::HashSet<&std::path::Path> =
+            old.folders.iter().map(|f| f.path.as_path()).collect();
         summary.new_folders = new
             .folders
             .iter()
-            .filter(|f| !old.folders.iter().any(|o| o.path == f.path))
+            .filter(|f| !old_folders.contains(f.path.as_path()))
             .count();
         let problems = |data: &Dataset| {
             data.diagnostics

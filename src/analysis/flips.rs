@@ -72,21 +72,18 @@ pub fn flips(dataset: &Dataset, a: &Side, b: &Side, task: Option<&str>) -> Vec<T
             .collect()
     };
     let (on_a, on_b) = (judged_on(a), judged_on(b));
-    let mut stems: Vec<(crate::taxonomy::TaskKind, String)> = on_a
-        .keys()
-        .filter(|key| on_b.contains_key(*key))
-        .map(|(stem, _)| (crate::taxonomy::TaskKind::of_stem(stem), stem.clone()))
-        .collect();
-    stems.sort();
-    stems.dedup();
-    stems
+    // Ids judged on both sides, grouped by stem in one pass.
+    let mut shared: std::collections::BTreeMap<(crate::taxonomy::TaskKind, String), Vec<&String>> =
+        Default::default();
+    for (stem, id) in on_a.keys().filter(|key| on_b.contains_key(*key)) {
+        shared
+            .entry((crate::taxonomy::TaskKind::of_stem(stem), stem.clone()))
+            .or_default()
+            .push(id);
+    }
+    shared
         .into_iter()
-        .map(|(_, stem)| {
-            let mut ids: Vec<&String> = on_a
-                .keys()
-                .filter(|(s, id)| *s == stem && on_b.contains_key(&(s.clone(), (*id).clone())))
-                .map(|(_, id)| id)
-                .collect();
+        .map(|((_, stem), mut ids)| {
             ids.sort_by_key(|id| crate::load::folder::natural_key(id));
             let (mut fixes, mut breaks, mut a_correct, mut b_correct) =
                 (Vec::new(), Vec::new(), 0, 0);

@@ -9,6 +9,7 @@ pub mod benchmark;
 pub mod draw;
 mod eval;
 pub mod layouts;
+pub mod scale;
 pub mod simulate;
 pub mod writers;
 
@@ -171,21 +172,41 @@ struct Shot {
 /// Writes the synthetic runs into `out_dir` and returns the task folders written.
 pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
     let bench = benchmark(seed);
-    let mut written = Vec::new();
-    for (ckpt_index, ckpt) in CHECKPOINTS.iter().enumerate() {
-        for (setting_index, setting) in SETTINGS.iter().enumerate() {
-            let think = *setting == "think";
-            let stars = ckpt_index == 1;
-            let folder_seed = |stem: &str| {
-                seed ^ ((ckpt_index as u64 + 1) * 0x9E37_79B9)
-                    ^ ((setting_index as u64 + 1) * 0x85EB_CA6B)
-                    ^ stem_hash(stem)
-            };
-            for (stem, questions) in &bench.math {
-                let mut rng = ChaCha8Rng::seed_from_u64(folder_seed(stem));
+    let checkpoints: Vec<String> = CHECKPOINTS.iter().map(|c| c.to_string()).collect();
+    let written = write_runs(out_dir, seed, &checkpoints, &bench, Images::Draw)?;
+    write_benchmark_files(&out_dir.join(BENCHMARK_DIR), &bench)?;
+    Ok(written)
+}
+
+/// How a run's images come to be: drawn one by one, or hard links to a few drawn ones.
+enum Images<'a> {
+    Draw,
+    /// Per family (math, mapping, knowledge), a few real PNGs every image links to.
+    Linked(&'a scale::ImagePool),
+}
+
+/// One task folder of the benchmark, to write for every checkpoint and setting.
+enum Task<'a> {
+    Math(&'a str, &'a [MathQuestion]),
+    Mapping(&'a str, &'a [MappingPair]),
+    Knowledge(&'a str, &'a [KnowledgeQuestion]),
+}
+
+impl Task<'_> {
+    fn stem(&self) -> &str {
+        match self {
+            Task::Math(stem, _) | Task::Mapping(stem, _) | Task::Knowledge(stem, _) => stem,
+        }
+    }
+
+    /// The item ids and the images of each, as the model under test would have made them.
+    fn shots(&self, stars: bool, think: bool, rng: &mut ChaCha8Rng) -> (Vec<String>, Vec<Vec<Shot>>) {
+        let rate = target_rate(stars, think, self.stem());
+        match self {
+            Task::Math(_, questions) => {
                 let diffs: Vec<f64> = questions.iter().map(|q| q.difficulty).collect();
-                let correct = correct_set(&diffs, target_rate(stars, think, stem), &mut rng);
-                let shots: Vec<Vec<Shot>> = questions
+                let correct = correct_set(&diffs, rate, rng);
+                let shots = questions
                     .iter()
                     .zip(&correct)
                     .map(|(q, ok)| {
@@ -194,19 +215,15 @@ pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
                             prompt_id: PromptId::Text(q.id.clone()),
                             question: q.question.clone(),
                             answer: q.answer(),
-                            out: simulate::math(q, *ok, think, &mut rng),
+                            out: simulate::math(q, *ok, think, rng),
                         }]
                     })
                     .collect();
-                let ids = questions.iter().map(|q| q.id.clone()).collect();
-                written.push(write_folder(
-                    out_dir, ckpt, setting, stem, ids, shots, &mut rng,
-                )?);
+                (questions.iter().map(|q| q.id.clone()).collect(), shots)
             }
-            for (stem, pairs) in &bench.mapping {
-                let mut rng = ChaCha8Rng::seed_from_u64(folder_seed(stem));
+            Task::Mapping(_, pairs) => {
                 let diffs: Vec<f64> = pairs.iter().map(|p| p.difficulty).collect();
-                let correct = correct_set(&diffs, target_rate(stars, think, stem), &mut rng);
+                let correct = correct_set(&diffs, rate, rng);
                 let shots = pairs
                     .iter()
                     .zip(&correct)
@@ -232,22 +249,18 @@ pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
                                         pair.category,
                                         right,
                                         think,
-                                        &mut rng,
+                                        rng,
                                     ),
                                 }
                             })
                             .collect()
                     })
                     .collect();
-                let ids = pairs.iter().map(|p| p.id.to_string()).collect();
-                written.push(write_folder(
-                    out_dir, ckpt, setting, stem, ids, shots, &mut rng,
-                )?);
+                (pairs.iter().map(|p| p.id.to_string()).collect(), shots)
             }
-            for (stem, questions) in &bench.knowledge {
-                let mut rng = ChaCha8Rng::seed_from_u64(folder_seed(stem));
+            Task::Knowledge(_, questions) => {
                 let diffs: Vec<f64> = questions.iter().map(|q| q.difficulty).collect();
-                let correct = correct_set(&diffs, target_rate(stars, think, stem), &mut rng);
+                let correct = correct_set(&diffs, rate, rng);
                 let shots = questions
                     .iter()
                     .zip(&correct)
@@ -257,19 +270,54 @@ pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
                             prompt_id: PromptId::Number(q.id),
                             question: q.question.clone(),
                             answer: q.answer.clone(),
-                            out: simulate::knowledge(q, *ok, think, &mut rng),
+                            out: simulate::knowledge(q, *ok, think, rng),
                         }]
                     })
                     .collect();
-                let ids = questions.iter().map(|q| q.id.to_string()).collect();
-                written.push(write_folder(
-                    out_dir, ckpt, setting, stem, ids, shots, &mut rng,
-                )?);
+                (questions.iter().map(|q| q.id.to_string()).collect(), shots)
             }
         }
     }
-    write_benchmark_files(&out_dir.join(BENCHMARK_DIR), &bench)?;
-    Ok(written)
+}
+
+/// Writes every checkpoint × setting × task folder of `bench`, folders in parallel. Each folder
+/// draws from its own seeded generator, so the output does not depend on the order they run in.
+fn write_runs(
+    out_dir: &Path,
+    seed: u64,
+    checkpoints: &[String],
+    bench: &Benchmark,
+    images: Images,
+) -> anyhow::Result<Vec<PathBuf>> {
+    use rayon::prelude::*;
+    let tasks: Vec<Task> = bench
+        .math
+        .iter()
+        .map(|(stem, q)| Task::Math(stem, q))
+        .chain(bench.mapping.iter().map(|(stem, p)| Task::Mapping(stem, p)))
+        .chain(bench.knowledge.iter().map(|(stem, q)| Task::Knowledge(stem, q)))
+        .collect();
+    let mut jobs = Vec::new();
+    for (ckpt_index, ckpt) in checkpoints.iter().enumerate() {
+        for (setting_index, setting) in SETTINGS.iter().enumerate() {
+            for task in &tasks {
+                jobs.push((ckpt_index, ckpt, setting_index, *setting, task));
+            }
+        }
+    }
+    jobs.par_iter()
+        .map(|&(ckpt_index, ckpt, setting_index, setting, task)| {
+            let stem = task.stem();
+            let folder_seed = seed
+                ^ ((ckpt_index as u64 + 1) * 0x9E37_79B9)
+                ^ ((setting_index as u64 + 1) * 0x85EB_CA6B)
+                ^ stem_hash(stem);
+            let mut rng = ChaCha8Rng::seed_from_u64(folder_seed);
+            // Odd checkpoints stand for STARS self-trained models.
+            let (ids, shots) = task.shots(ckpt_index % 2 == 1, setting == "think", &mut rng);
+            write_folder(out_dir, ckpt, setting, stem, ids, shots, &images, &mut rng)
+        })
+        .collect()
 }
 
 /// Where `write_demo` puts the benchmark JSONL files, beside the checkpoints.
@@ -344,6 +392,27 @@ fn plants(ckpt: &str, setting: &str, stem: &str) -> Plants {
     }
 }
 
+/// Draws one image and writes it, applying the folder's planted deletion or truncation.
+fn write_drawn_image(
+    dir: &Path,
+    shot: &mut Shot,
+    plants: &Plants,
+    rng: &mut ChaCha8Rng,
+) -> anyhow::Result<()> {
+    let mut bytes = draw::png_bytes(&draw::render(&shot.out.scene, rng));
+    if plants.delete_before_eval == Some(shot.file.as_str()) {
+        shot.out.reply = String::new();
+        return Ok(());
+    }
+    if plants.truncate == Some(shot.file.as_str()) {
+        bytes.truncate(bytes.len() / 2);
+        shot.out.reply = "Error".into();
+        shot.out.yes = false;
+    }
+    std::fs::write(dir.join(&shot.file), &bytes)?;
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn write_folder(
     out_dir: &Path,
@@ -352,6 +421,7 @@ fn write_folder(
     stem: &str,
     ids: Vec<String>,
     mut shots: Vec<Vec<Shot>>,
+    images: &Images,
     rng: &mut ChaCha8Rng,
 ) -> anyhow::Result<PathBuf> {
     let dir = out_dir.join(ckpt).join("test").join(setting).join(stem);
@@ -362,17 +432,11 @@ fn write_folder(
 
     // Images (and, in think mode, traces in benchmark order).
     let mut trace_lines = String::new();
-    for shot in shots.iter_mut().flatten() {
-        let mut bytes = draw::png_bytes(&draw::render(&shot.out.scene, rng));
-        if plants.delete_before_eval == Some(shot.file.as_str()) {
-            shot.out.reply = String::new();
+    for (index, shot) in shots.iter_mut().flatten().enumerate() {
+        if let Images::Linked(pool) = images {
+            pool.link(family, index, &dir.join(&shot.file))?;
         } else {
-            if plants.truncate == Some(shot.file.as_str()) {
-                bytes.truncate(bytes.len() / 2);
-                shot.out.reply = "Error".into();
-                shot.out.yes = false;
-            }
-            std::fs::write(dir.join(&shot.file), &bytes)?;
+            write_drawn_image(&dir, shot, &plants, rng)?;
         }
         if let Some((think, detailed)) = &shot.out.trace {
             let id = match &shot.prompt_id {

@@ -64,10 +64,17 @@ impl Benchmark {
         for entry in entries {
             by_id.entry(&entry.id).or_default().push(entry);
         }
+        let mut index_of_id: HashMap<String, usize> = loaded
+            .items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| (item.id.clone(), index))
+            .collect();
         for (id, entries) in by_id {
-            let index = match loaded.items.iter().position(|i| i.id == id) {
-                Some(index) => index,
+            let index = match index_of_id.get(id) {
+                Some(&index) => index,
                 None => {
+                    index_of_id.insert(id.to_string(), loaded.items.len());
                     loaded.items.push(Item {
                         folder: 0,
                         id: id.to_string(),

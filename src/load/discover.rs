@@ -47,42 +47,37 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
             );
         }
     };
-    let mut with_results_or_images = BTreeSet::new();
-    let mut with_traces = BTreeSet::new();
-    let mut with_sidecars = BTreeSet::new();
-    let walker = WalkDir::new(&root)
-        .follow_links(true)
-        .max_depth(12)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                let path = err.path().unwrap_or(&root).to_path_buf();
-                diagnostics.push(Diagnostic::error(
-                    &path,
-                    None,
-                    format!("cannot read: {err}"),
-                ));
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let name = entry.file_name().to_string_lossy();
-        let Some(parent) = entry.path().parent() else {
-            continue;
-        };
-        if name == RESULTS_CSV || is_image_file(&name) {
-            with_results_or_images.insert(parent.to_path_buf());
-        } else if name == TRACES_JSONL {
-            with_traces.insert(parent.to_path_buf());
-        } else if name.ends_with(".txt") {
-            with_sidecars.insert(parent.to_path_buf());
-        }
+    // The root's own files, then each sub-folder's tree on its own core.
+    let mut found = walk(&root, 1, &mut diagnostics);
+    let subtrees: Vec<PathBuf> = std::fs::read_dir(&root)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    let walked: Vec<(FoundFolders, Vec<Diagnostic>)> = {
+        use rayon::prelude::*;
+        subtrees
+            .par_iter()
+            .map(|sub| {
+                let mut problems = Vec::new();
+                (walk(sub, MAX_DEPTH - 1, &mut problems), problems)
+            })
+            .collect()
+    };
+    for (sub, problems) in walked {
+        found.merge(sub);
+        diagnostics.extend(problems);
     }
+    let FoundFolders {
+        with_results_or_images,
+        with_traces,
+        with_sidecars,
+    } = found;
     // A traces-only folder that has task folders beneath it is Infer.py's top level, not a task:
     // its output.jsonl serves the image folders directly below it.
     let (infer_tops, traces_only): (Vec<PathBuf>, Vec<PathBuf>) = with_traces
@@ -117,6 +112,77 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
     specs.sort_by_key(sort_key);
     specs.dedup();
     (specs, diagnostics)
+}
+
+/// How deep below an opened folder task folders are looked for.
+const MAX_DEPTH: usize = 12;
+
+/// Folders by the kind of files they hold.
+#[derive(Default)]
+struct FoundFolders {
+    with_results_or_images: BTreeSet<PathBuf>,
+    with_traces: BTreeSet<PathBuf>,
+    with_sidecars: BTreeSet<PathBuf>,
+}
+
+impl FoundFolders {
+    fn merge(&mut self, other: FoundFolders) {
+        self.with_results_or_images
+            .extend(other.with_results_or_images);
+        self.with_traces.extend(other.with_traces);
+        self.with_sidecars.extend(other.with_sidecars);
+    }
+}
+
+/// Walks `dir` to `max_depth` levels below it (1: only its own files), skipping hidden entries;
+/// unreadable
+/// folders become diagnostics.
+fn walk(dir: &Path, max_depth: usize, diagnostics: &mut Vec<Diagnostic>) -> FoundFolders {
+    let mut found = FoundFolders::default();
+    // A folder's files come one after another: compare bytes with the last folder seen of each
+    // kind before paying for a set insert (thousands of images per task folder).
+    let mut last_seen: [PathBuf; 3] = Default::default();
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .max_depth(max_depth)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().unwrap_or(dir).to_path_buf();
+                diagnostics.push(Diagnostic::error(
+                    &path,
+                    None,
+                    format!("cannot read: {err}"),
+                ));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        let Some(parent) = entry.path().parent() else {
+            continue;
+        };
+        let (kind, set) = if name == RESULTS_CSV || is_image_file(&name) {
+            (0, &mut found.with_results_or_images)
+        } else if name == TRACES_JSONL {
+            (1, &mut found.with_traces)
+        } else if name.ends_with(".txt") {
+            (2, &mut found.with_sidecars)
+        } else {
+            continue;
+        };
+        if last_seen[kind].as_os_str() != parent.as_os_str() {
+            last_seen[kind] = parent.to_path_buf();
+            set.insert(parent.to_path_buf());
+        }
+    }
+    found
 }
 
 fn sort_key(spec: &FolderSpec) -> (String, u8, crate::taxonomy::TaskKind, String) {

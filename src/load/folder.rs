@@ -1,6 +1,6 @@
 //! Loading one task folder: results CSV + log + traces + images → items and diagnostics.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use crate::diagnostics::Diagnostic;
@@ -42,21 +42,21 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
         }
     };
     file_names.sort();
+    let file_set: HashSet<&str> = file_names.iter().map(String::as_str).collect();
 
     let mut traces = read_traces(
         dir,
         &file_names,
+        &file_set,
         spec.shared_traces.as_deref(),
         &mut diagnostics,
     );
     let csv_path = dir.join(RESULTS_CSV);
-    let rows = file_names
-        .iter()
-        .any(|n| n == RESULTS_CSV)
+    let rows = file_set
+        .contains(RESULTS_CSV)
         .then(|| read_rows(&csv_path, &mut diagnostics));
-    let log = file_names
-        .iter()
-        .any(|n| n == RESULTS_LOG)
+    let log = file_set
+        .contains(RESULTS_LOG)
         .then(|| dir.join(RESULTS_LOG))
         .and_then(|path| {
             read_text(&path, &mut diagnostics).and_then(|text| match parse_log(&text) {
@@ -73,7 +73,7 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
         });
 
     let mut items = Vec::new();
-    let mut covered_images = std::collections::HashSet::new();
+    let mut covered_images = HashSet::new();
     for row in rows.iter().flatten() {
         covered_images.extend(row.images.iter().map(|i| i.image_file.clone()));
         items.push(item_from_row(
@@ -92,7 +92,7 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
         .filter(|n| is_image_file(n) && !covered_images.contains(*n));
     let orphan_trace_images = traces
         .keys()
-        .filter(|n| !covered_images.contains(*n) && !file_names.contains(*n));
+        .filter(|n| !covered_images.contains(*n) && !file_set.contains(n.as_str()));
     for name in image_names
         .chain(orphan_trace_images)
         .cloned()
@@ -186,13 +186,13 @@ fn read_rows(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<ResultRow> {
 fn read_traces(
     dir: &Path,
     file_names: &[String],
+    file_set: &HashSet<&str>,
     shared: Option<&Path>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> HashMap<String, TraceRecord> {
     let mut traces = HashMap::new();
-    let own = file_names
-        .iter()
-        .any(|n| n == TRACES_JSONL)
+    let own = file_set
+        .contains(TRACES_JSONL)
         .then(|| dir.join(TRACES_JSONL));
     if let Some(path) = own.or_else(|| shared.map(Path::to_path_buf))
         && let Some(text) = read_text(&path, diagnostics)
@@ -203,16 +203,20 @@ fn read_traces(
         traces = by_image_file(
             records
                 .into_iter()
-                .filter(|r| !is_shared || file_names.contains(&r.image_file))
+                .filter(|r| !is_shared || file_set.contains(r.image_file.as_str()))
                 .collect(),
         );
     }
+    // Sidecars pair with the image of the same stem (the first, by name, when several).
+    let mut image_of_stem: HashMap<&str, &String> = HashMap::new();
+    for name in file_names.iter().filter(|n| is_image_file(n)) {
+        if let Some((stem, _)) = name.rsplit_once('.') {
+            image_of_stem.entry(stem).or_insert(name);
+        }
+    }
     for name in file_names.iter().filter(|n| n.ends_with(".txt")) {
         let stem = name.trim_end_matches(".txt");
-        let Some(image) = file_names
-            .iter()
-            .find(|n| is_image_file(n) && n.rsplit_once('.').is_some_and(|(s, _)| s == stem))
-        else {
+        let Some(&image) = image_of_stem.get(stem) else {
             continue;
         };
         if traces.contains_key(image) {

@@ -13,11 +13,7 @@ pub fn parse_analysis(raw: &str) -> JudgeAnalysis {
     };
     let phase1 = strip_heading(phase1_part, "Phase 1 - ").trim().to_string();
     let phase2 = strip_heading(&phase2_part, "Phase 2 - ").trim().to_string();
-    JudgeAnalysis {
-        phase1,
-        phase2,
-        raw: raw.to_string(),
-    }
+    JudgeAnalysis { phase1, phase2 }
 }
 
 /// Drops a `Phase N - Title:` first line, keeping the rest.

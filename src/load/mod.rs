@@ -2,6 +2,7 @@
 //! and the tests alike.
 
 pub mod benchmark;
+pub mod count;
 pub mod discover;
 pub mod folder;
 pub mod image_check;
@@ -32,12 +33,13 @@ pub enum LoadEvent {
 /// Discovers every task folder beneath each path (duplicates across paths dropped).
 pub fn discover_all(paths: &[PathBuf]) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
     let mut specs: Vec<FolderSpec> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut diagnostics = Vec::new();
     for path in paths {
         let (found, problems) = discover(path);
         diagnostics.extend(problems);
         for spec in found {
-            if !specs.iter().any(|s| s.path == spec.path) {
+            if seen.insert(spec.path.clone()) {
                 specs.push(spec);
             }
         }
@@ -67,7 +69,9 @@ pub fn load_paths(
     on_event(LoadEvent::Discovered {
         folders: specs.len(),
     });
-    for spec in &specs {
+    // Folders load on all cores; events still go out in discovery order (a folder waits for
+    // the ones before it), so the dataset is the same whatever finishes first.
+    let load_one = |spec: &FolderSpec| {
         let load = || {
             let mut loaded = load_folder(spec);
             if let Some(benchmark) = &benchmark {
@@ -76,14 +80,43 @@ pub fn load_paths(
             loaded
         };
         match std::panic::catch_unwind(load) {
-            Ok(loaded) => on_event(LoadEvent::Folder(Box::new(loaded))),
-            Err(_) => on_event(LoadEvent::Diagnostic(Diagnostic::error(
+            Ok(loaded) => LoadEvent::Folder(Box::new(loaded)),
+            Err(_) => LoadEvent::Diagnostic(Diagnostic::error(
                 &spec.path,
                 None,
                 "internal error while loading this folder; it was skipped (please report)",
-            ))),
+            )),
         }
-    }
+    };
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, LoadEvent)>();
+    let next_folder = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|scope| {
+        for _ in 0..workers.min(specs.len()) {
+            let sender = sender.clone();
+            let (next_folder, specs, load_one) = (&next_folder, &specs, &load_one);
+            // Workers take folders in order, so the first ones arrive first.
+            scope.spawn(move || {
+                loop {
+                    let index = next_folder.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(spec) = specs.get(index) else { break };
+                    if sender.send((index, load_one(spec))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0;
+        for (index, event) in receiver {
+            waiting.insert(index, event);
+            while let Some(event) = waiting.remove(&next) {
+                on_event(event);
+                next += 1;
+            }
+        }
+    });
 }
 
 /// Loads everything synchronously into one dataset (CLI, tests).

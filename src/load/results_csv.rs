@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use csv::StringRecord;
 
 use crate::diagnostics::Diagnostic;
 use crate::model::Verdict;
@@ -70,7 +69,7 @@ impl Schema {
     }
 
     /// Recognises a schema from the header row.
-    fn detect(headers: &StringRecord) -> Option<Schema> {
+    fn detect(headers: &[String]) -> Option<Schema> {
         let has = |name: &str| headers.iter().any(|h| h == name);
         if has("Question_A") || has("Final_Score") {
             Some(Schema::Mapping)
@@ -115,15 +114,173 @@ pub struct ResultsCsv {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// What `count_results_csv` keeps of a file: the eval's counts, nothing per row.
+#[derive(Clone, Debug, Default)]
+pub struct CsvCounts {
+    pub schema: Option<Schema>,
+    /// Distinct IDs with a valid row (the last row per ID wins).
+    pub total: u64,
+    pub correct: u64,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
 /// Parses CSV text. Never fails as a whole: problems become diagnostics with file and line, and
 /// an unknown or incomplete header yields no rows.
 pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
-    let mut out = ResultsCsv::default();
+    let scanned = scan(path, text.as_bytes(), true, |fields, id, line| match fields.schema {
+        Schema::Mapping => mapping_row(fields, id, line),
+        Schema::Math | Schema::Knowledge => single_row(fields, id, line),
+    });
+    ResultsCsv {
+        schema: scanned.schema,
+        rows: scanned.rows,
+        diagnostics: scanned.diagnostics,
+    }
+}
+
+/// Counts a results CSV the way the eval scripts do, with the same validation and diagnostics as
+/// `parse_results_csv`, without decoding the texts: what `summary` needs, at memory speed.
+pub fn count_results_csv(path: &Path, bytes: &[u8]) -> CsvCounts {
+    let scanned = scan(path, bytes, false, |fields, _id, _line| match fields.schema {
+        Schema::Mapping => {
+            for side in &fields.columns.sides {
+                side.check(fields)?;
+            }
+            fields.flag(fields.columns.final_score, "Final_Score")
+        }
+        Schema::Math | Schema::Knowledge => Ok(fields.columns.sides[0].check(fields)?.0),
+    });
+    CsvCounts {
+        schema: scanned.schema,
+        total: scanned.rows.len() as u64,
+        correct: scanned.rows.iter().filter(|&&correct| correct).count() as u64,
+        diagnostics: scanned.diagnostics,
+    }
+}
+
+/// Column indices of one judged image's fields.
+#[derive(Clone, Copy, Debug, Default)]
+struct SideColumns {
+    label: &'static str,
+    question: usize,
+    answer: usize,
+    image_path: usize,
+    result: usize,
+    score: usize,
+    analysis: usize,
+}
+
+impl SideColumns {
+    /// Validates Score and Result: (score, verdict).
+    fn check(&self, fields: &Fields) -> Result<(bool, Verdict), String> {
+        let score = fields.flag(self.score, &format!("{}Score", self.label))?;
+        let verdict = verdict_of(&fields.text(self.result), score, fields.id)?;
+        Ok((score, verdict))
+    }
+}
+
+/// Where each column the loader reads sits in the header.
+#[derive(Clone, Debug, Default)]
+struct Columns {
+    id: usize,
+    /// One side for math and knowledge, A and B for mapping.
+    sides: Vec<SideColumns>,
+    caption: Option<usize>,
+    final_score: usize,
+}
+
+impl Columns {
+    fn of(schema: Schema, headers: &csv::ByteRecord) -> Columns {
+        let at = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h == name.as_bytes())
+                .unwrap_or(usize::MAX)
+        };
+        let sides = match schema {
+            Schema::Mapping => vec![
+                SideColumns {
+                    label: "A_",
+                    question: at("Question_A"),
+                    answer: at("Answer_A"),
+                    image_path: at("Image_A_Path"),
+                    result: at("A_Result"),
+                    score: at("A_Score"),
+                    analysis: at("A_Analysis"),
+                },
+                SideColumns {
+                    label: "B_",
+                    question: at("Question_B"),
+                    answer: at("Answer_B"),
+                    image_path: at("Image_B_Path"),
+                    result: at("B_Result"),
+                    score: at("B_Score"),
+                    analysis: at("B_Analysis"),
+                },
+            ],
+            Schema::Math | Schema::Knowledge => vec![SideColumns {
+                label: "",
+                question: at("Question"),
+                answer: at("Answer"),
+                image_path: at("Image_Path"),
+                result: at("Result"),
+                score: at("Score"),
+                analysis: at("Analysis"),
+            }],
+        };
+        Columns {
+            id: at("ID"),
+            sides,
+            caption: (schema == Schema::Knowledge).then(|| at("Caption")),
+            final_score: at("Final_Score"),
+        }
+    }
+}
+
+/// One record as the row builders see it: fields decoded only when asked for.
+struct Fields<'r> {
+    record: &'r csv::ByteRecord,
+    columns: &'r Columns,
+    schema: Schema,
+    id: &'r str,
+}
+
+impl Fields<'_> {
+    fn text(&self, column: usize) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(self.record.get(column).unwrap_or(b""))
+    }
+
+    fn flag(&self, column: usize, name: &str) -> Result<bool, String> {
+        let text = self.text(column);
+        parse_flag(&text).ok_or_else(|| format!("ID {}: {name} {text:?} is not 0 or 1", self.id))
+    }
+}
+
+/// Rows of one file, deduplicated (last wins) in the order IDs first appeared.
+struct Scanned<T> {
+    schema: Option<Schema>,
+    rows: Vec<T>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads the header, then every record once, streaming: `build` turns a valid-length record with
+/// a non-empty ID into a row (or a message, reported at the record's line).
+fn scan<T>(
+    path: &Path,
+    bytes: &[u8],
+    lines_per_row: bool,
+    build: impl Fn(&Fields, &str, u64) -> Result<T, String>,
+) -> Scanned<T> {
+    let mut out = Scanned {
+        schema: None,
+        rows: Vec::new(),
+        diagnostics: Vec::new(),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = match reader.headers() {
+        .from_reader(bytes);
+    let headers = match reader.byte_headers() {
         Ok(headers) => headers.clone(),
         Err(err) => {
             out.diagnostics.push(Diagnostic::error(
@@ -134,14 +291,17 @@ pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
             return out;
         }
     };
-    let Some(schema) = Schema::detect(&headers) else {
-        let seen: Vec<&str> = headers.iter().collect();
+    let header_names: Vec<String> = headers
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).into_owned())
+        .collect();
+    let Some(schema) = Schema::detect(&header_names) else {
         out.diagnostics.push(Diagnostic::error(
             path,
             Some(1),
             format!(
                 "unknown CSV header (not a math, mapping or knowledge results file): {}",
-                seen.join(",")
+                header_names.join(",")
             ),
         ));
         return out;
@@ -150,7 +310,7 @@ pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
         .columns()
         .iter()
         .copied()
-        .filter(|c| !headers.iter().any(|h| h == *c))
+        .filter(|c| !header_names.iter().any(|h| h == c))
         .collect();
     if !missing.is_empty() {
         out.diagnostics.push(Diagnostic::error(
@@ -164,80 +324,76 @@ pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
         return out;
     }
     out.schema = Some(schema);
-    let column: HashMap<String, usize> = headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (h.to_string(), i))
-        .collect();
+    let columns = Columns::of(schema, &headers);
 
-    let mut index_of_id: HashMap<String, usize> = HashMap::new();
-    let mut duplicates: Vec<(String, u64)> = Vec::new();
-    let mut records: Vec<csv::Result<StringRecord>> = reader.records().collect();
     // DictWriter ends every row with CRLF: without one, the last row is still being written by a
     // running eval. It is not there yet, which is not an error.
-    if !text.is_empty() && !text.ends_with('\n') && !records.is_empty() {
-        let partial = records.pop();
-        let line = match &partial {
-            Some(Ok(record)) => record.position().map(|p| line_at(text, p.byte())),
-            Some(Err(err)) => err.position().map(|p| line_at(text, p.byte())),
-            None => None,
+    let unterminated = !bytes.is_empty() && !bytes.ends_with(b"\n");
+    let mut lines = LineCounter::new(bytes);
+    let mut index_of_id: HashMap<String, usize> = HashMap::new();
+    let mut duplicates: Vec<(String, u64)> = Vec::new();
+    // Records are handled one behind the reader, so that the last one can be held back when the
+    // file has no final line end. Two buffers, swapped: nothing is allocated per record.
+    let mut reading = csv::ByteRecord::new();
+    let mut held_record = csv::ByteRecord::new();
+    let mut held: Option<Held> = None;
+    loop {
+        let next = match reader.read_byte_record(&mut reading) {
+            Ok(true) => Some(Held::Record),
+            Ok(false) => None,
+            Err(err) => Some(Held::Error(err)),
         };
-        out.diagnostics.push(Diagnostic::info(
-            path,
-            line,
-            "last row is still being written (no line end yet); not counted",
-        ));
-    }
-    for record in records {
-        let record = match record {
-            Ok(record) => record,
-            Err(err) => {
-                let line = err.position().map(|p| line_at(text, p.byte()));
-                out.diagnostics.push(Diagnostic::error(
+        if let Some(previous) = held.take() {
+            if next.is_none() && unterminated {
+                let byte = match &previous {
+                    Held::Record => held_record.position().map(|p| p.byte()),
+                    Held::Error(err) => err.position().map(|p| p.byte()),
+                };
+                out.diagnostics.push(Diagnostic::info(
                     path,
-                    line,
-                    format!("CSV line does not parse: {err}"),
+                    byte.map(|b| lines.line_at(b)),
+                    "last row is still being written (no line end yet); not counted",
                 ));
-                continue;
+                break;
             }
-        };
-        let line = record
-            .position()
-            .map(|p| line_at(text, p.byte()))
-            .unwrap_or(0);
-        if record.len() != headers.len() {
-            out.diagnostics.push(Diagnostic::error(
-                path,
-                Some(line),
-                format!(
-                    "row has {} fields, the header has {}; row skipped",
-                    record.len(),
-                    headers.len()
-                ),
-            ));
-            continue;
+            match previous {
+                Held::Error(err) => {
+                    let line = err.position().map(|p| lines.line_at(p.byte()));
+                    out.diagnostics.push(Diagnostic::error(
+                        path,
+                        line,
+                        format!("CSV line does not parse: {err}"),
+                    ));
+                }
+                Held::Record => {
+                    let byte = held_record.position().map_or(0, |p| p.byte());
+                    // Counting needs a line only for what it reports: skip the newline count.
+                    let row_line = if lines_per_row { lines.line_at(byte) } else { 0 };
+                    match checked_row(&held_record, &columns, schema, headers.len(), row_line, &build) {
+                        Ok((row, id)) => match index_of_id.get(&id) {
+                            Some(&existing) => {
+                                duplicates.push((id, lines.line_at(byte)));
+                                out.rows[existing] = row;
+                            }
+                            None => {
+                                index_of_id.insert(id, out.rows.len());
+                                out.rows.push(row);
+                            }
+                        },
+                        Err(message) => out.diagnostics.push(Diagnostic::error(
+                            path,
+                            Some(lines.line_at(byte)),
+                            message,
+                        )),
+                    }
+                }
+            }
         }
-        let field = |name: &str| record.get(column[name]).unwrap_or("").to_string();
-        let row = match schema {
-            Schema::Mapping => mapping_row(&field, line),
-            Schema::Math | Schema::Knowledge => single_row(&field, line, schema),
-        };
-        let row = match row {
-            Ok(row) => row,
-            Err(message) => {
-                out.diagnostics
-                    .push(Diagnostic::error(path, Some(line), message));
-                continue;
-            }
-        };
-        match index_of_id.get(&row.id) {
-            Some(&existing) => {
-                duplicates.push((row.id.clone(), line));
-                out.rows[existing] = row;
-            }
-            None => {
-                index_of_id.insert(row.id.clone(), out.rows.len());
-                out.rows.push(row);
+        match next {
+            None => break,
+            Some(next) => {
+                std::mem::swap(&mut reading, &mut held_record);
+                held = Some(next);
             }
         }
     }
@@ -262,82 +418,125 @@ pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
     }
     out
 }
-
-/// 1-based line where the record at a byte offset starts. The csv reader reports the offset
-/// just after a CR, so the line terminator's rest is skipped before counting LFs.
-fn line_at(text: &str, byte: u64) -> u64 {
-    let bytes = text.as_bytes();
-    let mut end = (byte as usize).min(bytes.len());
-    while end < bytes.len() && (bytes[end] == b'\r' || bytes[end] == b'\n') {
-        end += 1;
-    }
-    1 + bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64
+/// The record behind the one just read: a record (in the held buffer) or a parse error.
+enum Held {
+    Record,
+    Error(csv::Error),
 }
 
-fn single_row(
-    field: &dyn Fn(&str) -> String,
-    line: u64,
+/// A record of the header's length with a non-empty ID, built into a row: (row, id).
+fn checked_row<T>(
+    record: &csv::ByteRecord,
+    columns: &Columns,
     schema: Schema,
-) -> Result<ResultRow, String> {
-    let id = non_empty_id(field("ID"))?;
-    let score = parse_flag(&field("Score"))
-        .ok_or_else(|| format!("ID {id}: Score {:?} is not 0 or 1", field("Score")))?;
-    let verdict = verdict_of(&field("Result"), score, &id)?;
-    let image_file = file_name_or(&field("Image_Path"), &format!("{id}.png"));
-    let caption_column = (schema == Schema::Knowledge).then(|| field("Caption"));
+    header_len: usize,
+    line: u64,
+    build: &impl Fn(&Fields, &str, u64) -> Result<T, String>,
+) -> Result<(T, String), String> {
+    if record.len() != header_len {
+        return Err(format!(
+            "row has {} fields, the header has {header_len}; row skipped",
+            record.len()
+        ));
+    }
+    let id = String::from_utf8_lossy(record.get(columns.id).unwrap_or(b""));
+    let id = id.trim();
+    if id.is_empty() {
+        return Err("row has an empty ID".into());
+    }
+    let fields = Fields {
+        record,
+        columns,
+        schema,
+        id,
+    };
+    let row = build(&fields, id, line)?;
+    Ok((row, id.to_string()))
+}
+
+/// 1-based line numbers of record start offsets, counted incrementally: the reader's offsets only
+/// grow, so each newline is counted once and a 200,000-row file costs one pass, not one per row.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    /// Offset up to which newlines are counted, and the line that starts there.
+    counted_to: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            counted_to: 0,
+            line: 1,
+        }
+    }
+
+    /// The line where the record at `byte` starts. The csv reader reports the offset just after
+    /// a CR, so the line terminator's rest is skipped before counting LFs.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let bytes = self.bytes;
+        let mut end = (byte as usize).min(bytes.len());
+        while end < bytes.len() && (bytes[end] == b'\r' || bytes[end] == b'\n') {
+            end += 1;
+        }
+        if end < self.counted_to {
+            // Not expected (offsets grow), but stay correct: count from the start again.
+            self.counted_to = 0;
+            self.line = 1;
+        }
+        self.line += memchr::memchr_iter(b'\n', &bytes[self.counted_to..end]).count() as u64;
+        self.counted_to = end;
+        self.line
+    }
+}
+
+/// One side's image with its score.
+fn judged_image(
+    fields: &Fields,
+    side: &SideColumns,
+    fallback_file: String,
+) -> Result<(JudgedImage, bool), String> {
+    let (score, verdict) = side.check(fields)?;
+    let caption_column = fields.columns.caption.map(|c| fields.text(c).into_owned());
     let image = JudgedImage {
-        question: field("Question"),
-        answer: field("Answer"),
-        image_file,
+        question: fields.text(side.question).into_owned(),
+        answer: fields.text(side.answer).into_owned(),
+        image_file: file_name_or(&fields.text(side.image_path), &fallback_file),
         verdict,
         caption_column,
-        analysis: field("Analysis"),
+        analysis: fields.text(side.analysis).into_owned(),
     };
-    Ok(ResultRow {
-        id,
-        line,
-        images: vec![image],
-        correct: score,
-    })
+    Ok((image, score))
 }
 
-fn mapping_row(field: &dyn Fn(&str) -> String, line: u64) -> Result<ResultRow, String> {
-    let id = non_empty_id(field("ID"))?;
-    let mut images = Vec::with_capacity(2);
-    for side in ["A", "B"] {
-        let score_text = field(&format!("{side}_Score"));
-        let score = parse_flag(&score_text)
-            .ok_or_else(|| format!("ID {id}: {side}_Score {score_text:?} is not 0 or 1"))?;
-        images.push(JudgedImage {
-            question: field(&format!("Question_{side}")),
-            answer: field(&format!("Answer_{side}")),
-            image_file: file_name_or(
-                &field(&format!("Image_{side}_Path")),
-                &format!("{id}_{side}.png"),
-            ),
-            verdict: verdict_of(&field(&format!("{side}_Result")), score, &id)?,
-            caption_column: None,
-            analysis: field(&format!("{side}_Analysis")),
-        });
-    }
-    let final_text = field("Final_Score");
-    let correct = parse_flag(&final_text)
-        .ok_or_else(|| format!("ID {id}: Final_Score {final_text:?} is not 0 or 1"))?;
+fn single_row(fields: &Fields, id: &str, line: u64) -> Result<ResultRow, String> {
+    let (image, correct) = judged_image(fields, &fields.columns.sides[0], format!("{id}.png"))?;
     Ok(ResultRow {
-        id,
+        id: id.to_string(),
         line,
-        images,
+        images: vec![image],
         correct,
     })
 }
 
-fn non_empty_id(id: String) -> Result<String, String> {
-    let id = id.trim().to_string();
-    if id.is_empty() {
-        Err("row has an empty ID".into())
-    } else {
-        Ok(id)
-    }
+fn mapping_row(fields: &Fields, id: &str, line: u64) -> Result<ResultRow, String> {
+    let images = fields
+        .columns
+        .sides
+        .iter()
+        .zip(["A", "B"])
+        .map(|(side, label)| {
+            judged_image(fields, side, format!("{id}_{label}.png")).map(|(image, _)| image)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let correct = fields.flag(fields.columns.final_score, "Final_Score")?;
+    Ok(ResultRow {
+        id: id.to_string(),
+        line,
+        images,
+        correct,
+    })
 }
 
 /// Scores are written as `1`/`0`; `True`/`False` also appear (Both_Correct).

@@ -1,0 +1,89 @@
+//! Counting without loading: each evaluated folder's correct/total, as the eval logs report them,
+//! from the results CSVs alone. `summary` runs on this: no images inspected, no texts decoded,
+//! one CSV per core at a time.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::analysis::accuracy::FolderCount;
+use crate::diagnostics::Diagnostic;
+use crate::load::discover::{FolderSpec, RESULTS_CSV};
+use crate::load::discover_all;
+use crate::load::results_csv::count_results_csv;
+use crate::taxonomy::TaskKind;
+
+/// The counts of every evaluated folder beneath `paths` (the same folders and numbers that
+/// `load_dataset` + `folder_accuracy` give), with the problems found on the way.
+pub fn count_paths(paths: &[PathBuf]) -> (Vec<FolderCount>, Vec<Diagnostic>) {
+    let (specs, mut diagnostics) = discover_all(paths);
+    let counted: Vec<(Option<FolderCount>, Vec<Diagnostic>)> =
+        specs.par_iter().map(count_folder).collect();
+    let mut counts = Vec::new();
+    for (count, problems) in counted {
+        counts.extend(count);
+        diagnostics.extend(problems);
+    }
+    (counts, diagnostics)
+}
+
+/// One folder: `None` when it has no results CSV (not evaluated).
+fn count_folder(spec: &FolderSpec) -> (Option<FolderCount>, Vec<Diagnostic>) {
+    let path = spec.path.join(RESULTS_CSV);
+    let named = |correct, total| FolderCount {
+        run: spec.run.clone(),
+        setting: spec.setting.clone(),
+        stem: spec.stem.clone(),
+        kind: TaskKind::of_stem(&spec.stem),
+        correct,
+        total,
+    };
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let counts = count_results_csv(&path, &bytes);
+            (
+                Some(named(counts.correct, counts.total)),
+                counts.diagnostics,
+            )
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => (None, Vec::new()),
+        // Present but unreadable (or a folder by that name): evaluated, nothing counted — as
+        // the full load has it.
+        Err(err) => (
+            Some(named(0, 0)),
+            vec![Diagnostic::error(&path, None, format!("cannot read: {err}"))],
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::accuracy::{accuracy_rows, folder_accuracy};
+
+    #[test]
+    fn counting_gives_the_full_loads_numbers_including_reruns_and_bad_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::demo::write_demo(dir.path(), 7).unwrap();
+        // A broken row, an unknown Result and a half-written last row on top of the planted
+        // anomalies (appended re-run, missing images).
+        let csv = dir
+            .path()
+            .join("bagel-base/test/normal/math_1/evaluation_results.csv");
+        let mut text = std::fs::read_to_string(&csv).unwrap();
+        text += "99,Q,A\r\n98,Q,A,/x/98.png,MAYBE,0,x\r\n97,Q,A,/x/97.png,YES,1,\"cut";
+        std::fs::write(&csv, text).unwrap();
+
+        let paths = [dir.path().to_path_buf()];
+        let full = folder_accuracy(&crate::load::load_dataset(&paths));
+        let (counts, diagnostics) = count_paths(&paths);
+        assert_eq!(accuracy_rows(counts), full);
+        assert!(full.len() > 60, "{}", full.len());
+        let lines: Vec<Option<u64>> = diagnostics
+            .iter()
+            .filter(|d| d.file == csv)
+            .map(|d| d.line)
+            .collect();
+        assert_eq!(lines.len(), 3, "{diagnostics:#?}");
+    }
+}
