@@ -82,6 +82,22 @@ pub enum CliCommand {
         /// How many appends to time for live reload.
         #[arg(long, default_value_t = 5)]
         trials: usize,
+        /// Scale figures instead: a tree of this many items, each figure beside its pandas /
+        /// Pillow baseline (benches/*.py; needs python3 with pandas and Pillow).
+        #[arg(long)]
+        items: Option<usize>,
+        /// With --items: checkpoints in the tree.
+        #[arg(long, default_value_t = 10, requires = "items")]
+        checkpoints: usize,
+        /// With --items: rows of the single big results CSV.
+        #[arg(long, default_value_t = 200_000, requires = "items")]
+        csv_rows: usize,
+        /// With --items: timed runs of each measurement (medians are reported).
+        #[arg(long, default_value_t = 5, requires = "items")]
+        runs: usize,
+        /// With --items: write (or reuse) the tree here and keep it.
+        #[arg(long, requires = "items")]
+        tree: Option<PathBuf>,
     },
     /// Items that flip between two sides (e.g. normal → think): fixes, breaks, McNemar p.
     Flips {
@@ -178,8 +194,8 @@ impl From<VerdictArg> for crate::model::Verdict {
 
 impl FilterArgs {
     /// The app's filters, plus the stem restriction (the app filters by task type instead).
-    pub fn to_filters(&self) -> crate::app::filters::Filters {
-        crate::app::filters::Filters {
+    pub fn to_filters(&self) -> crate::filters::Filters {
+        crate::filters::Filters {
             run: self.run.clone(),
             setting: self.setting.clone(),
             verdict: self.verdict.map(Into::into),

@@ -114,7 +114,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let insights = unisandbox_inspector::analysis::insights::insights(&dataset);
             let chosen = filters.to_filters();
             let annotations = read_annotations(cli.annotations.as_deref())?;
-            let indices: Vec<usize> = unisandbox_inspector::app::filters::filter_items(
+            let indices: Vec<usize> = unisandbox_inspector::filters::filter_items(
                 &dataset,
                 &chosen,
                 &insights,
@@ -171,10 +171,30 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Some(CliCommand::Bench { copies, trials }) => {
+        Some(CliCommand::Bench {
+            copies,
+            trials,
+            items,
+            checkpoints,
+            csv_rows,
+            runs,
+            tree,
+        }) => {
             let dir = std::env::temp_dir()
                 .join(format!("unisandbox-inspector-bench-{}", std::process::id()));
-            let report = unisandbox_inspector::bench::run_bench(&dir, copies, trials);
+            let report = match items {
+                Some(items) => unisandbox_inspector::bench::scale::run_scale(
+                    &dir,
+                    &unisandbox_inspector::bench::scale::ScaleOptions {
+                        items,
+                        checkpoints,
+                        csv_rows,
+                        runs,
+                        tree,
+                    },
+                ),
+                None => unisandbox_inspector::bench::run_bench(&dir, copies, trials),
+            };
             let _ = std::fs::remove_dir_all(&dir);
             for line in report?.lines {
                 println!("{line}");
@@ -270,7 +290,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Annotations for exports: the given or default database, or none when it does not exist yet.
 fn read_annotations(
     path: Option<&std::path::Path>,
-) -> anyhow::Result<unisandbox_inspector::app::filters::Annotations> {
+) -> anyhow::Result<unisandbox_inspector::filters::Annotations> {
     use unisandbox_inspector::annotations::AnnotationStore;
     let path = match path {
         Some(path) => path.to_path_buf(),

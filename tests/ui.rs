@@ -129,7 +129,11 @@ fn charts_list_every_task_type() {
         .iter()
         .filter(|d| d.severity != Severity::Info)
         .count();
-    assert!(problems >= 5, "the planted anomalies are diagnosed");
+    assert!(
+        problems >= 5,
+        "the planted anomalies are diagnosed: {:#?}",
+        harness.state().state.dataset.diagnostics
+    );
     harness
         .get_by_label(&format!("Diagnostics ({problems})"))
         .click();

@@ -22,12 +22,23 @@ pub struct Finding {
 pub fn audit(dataset: &Dataset) -> Vec<Finding> {
     let mut findings: Vec<Finding> = Vec::new();
     let mut seen: std::collections::HashSet<(String, String, String)> = Default::default();
+    // Every checkpoint and setting repeats the benchmark: evaluate each question once.
+    let mut evaluated: std::collections::HashSet<(&str, &str, &str, &str)> = Default::default();
     for item in &dataset.items {
         let folder = dataset.folder_of(item);
         let mut found = Vec::new();
         match folder.kind.family {
             Family::Math => {
                 for part in item.parts.iter().filter(|p| !p.question.is_empty()) {
+                    let key = (
+                        folder.stem.as_str(),
+                        item.id.as_str(),
+                        part.question.as_str(),
+                        part.answer.as_str(),
+                    );
+                    if !evaluated.insert(key) {
+                        continue;
+                    }
                     if let Some(finding) =
                         audit_math(&folder.stem, &item.id, &part.question, &part.answer)
                     {

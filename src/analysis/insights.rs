@@ -33,9 +33,10 @@ pub const DREW_WRONG: &str = "reasoned right, drew wrong";
 
 /// Insights for every item, in dataset order.
 pub fn insights(dataset: &crate::model::Dataset) -> Vec<ItemInsight> {
+    use rayon::prelude::*;
     dataset
         .items
-        .iter()
+        .par_iter()
         .map(|item| {
             let family = dataset.folder_of(item).kind.family;
             let failures = classify_item(family, item);

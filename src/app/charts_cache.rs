@@ -76,8 +76,7 @@ mod tests {
                 part("Generate cups equal to 2 + 1.", "3 cups", Verdict::Yes),
             ),
         ];
-        state
-            .dataset
+        std::sync::Arc::make_mut(&mut state.dataset)
             .push_folder(folder("base", "normal", "math_1"), items);
         state.suspect_keys.insert(
             ("math_1".into(), "1".into()),

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::app::filters::Filters;
+use crate::filters::Filters;
 
 #[derive(
     Clone,

@@ -1,8 +1,6 @@
 //! State of the Compare view: which sides are compared, which items (same task and id on every
 //! side) are listed, and which flip set narrows the list. Pure: no egui.
 
-use std::collections::HashMap;
-
 use crate::analysis::flips::Side;
 use crate::model::Dataset;
 
@@ -46,31 +44,30 @@ impl CompareState {
     pub fn refresh(&mut self, dataset: &Dataset, index: &ItemIndex) {
         let mut keys: Vec<(crate::taxonomy::TaskKind, (String, String))> = Vec::new();
         if let Some(first) = self.sides.first() {
-            for ((run, setting, stem, id), _) in index.iter() {
-                if *run == first.run && *setting == first.setting {
-                    let everywhere = self.sides.iter().all(|s| {
-                        index.contains_key(&(
-                            s.run.clone(),
-                            s.setting.clone(),
-                            stem.clone(),
-                            id.clone(),
-                        ))
-                    });
-                    if everywhere {
-                        keys.push((
-                            crate::taxonomy::TaskKind::of_stem(stem),
-                            (stem.clone(), id.clone()),
-                        ));
+            for (folder_index, folder) in dataset.folders.iter().enumerate() {
+                if folder.run != first.run || folder.setting != first.setting {
+                    continue;
+                }
+                let others: Option<Vec<usize>> = self.sides[1..]
+                    .iter()
+                    .map(|s| index.folder(&s.run, &s.setting, &folder.stem))
+                    .collect();
+                let Some(others) = others else { continue };
+                for &item in index.items_of(folder_index) {
+                    let id = &dataset.items[item as usize].id;
+                    if others
+                        .iter()
+                        .all(|&other| index.in_folder(dataset, other, id).is_some())
+                    {
+                        keys.push((folder.kind, (folder.stem.clone(), id.clone())));
                     }
                 }
             }
         }
         keys.sort_by(|a, b| {
-            (a.0, &a.1.0, crate::load::folder::natural_key(&a.1.1)).cmp(&(
-                b.0,
-                &b.1.0,
-                crate::load::folder::natural_key(&b.1.1),
-            ))
+            (a.0, &a.1.0)
+                .cmp(&(b.0, &b.1.0))
+                .then_with(|| crate::item_index::compare_ids(&a.1.1, &b.1.1))
         });
         self.keys = keys.into_iter().map(|(_, k)| k).collect();
         self.flips = match &self.sides[..] {
@@ -113,27 +110,10 @@ impl CompareState {
     }
 }
 
-/// (run, setting, stem, id) → item index.
-pub type ItemIndex = HashMap<(String, String, String, String), usize>;
+pub use crate::item_index::ItemIndex;
 
 pub fn item_index(dataset: &Dataset) -> ItemIndex {
-    dataset
-        .items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let f = dataset.folder_of(item);
-            (
-                (
-                    f.run.clone(),
-                    f.setting.clone(),
-                    f.stem.clone(),
-                    item.id.clone(),
-                ),
-                i,
-            )
-        })
-        .collect()
+    ItemIndex::build(dataset)
 }
 
 /// Default sides: every setting of the first run (normal vs think).

@@ -44,7 +44,16 @@ pub struct ImageCache {
     sender: UnboundedSender<Decoded>,
     receiver: UnboundedReceiver<Decoded>,
     frame: u64,
+    /// Requested, not started: the frame each was last asked for. Only what the last frame
+    /// asked for is started; the rest (scrolled away) is dropped.
+    waiting: HashMap<ImageKey, u64>,
+    /// Decodes running on the blocking pool.
+    running: usize,
 }
+
+/// Decodes running at once: the blocking pool's threads, no more (the queue stays short and
+/// what is on screen now goes first).
+const MAX_RUNNING: usize = 4;
 
 impl ImageCache {
     pub fn new(runtime: tokio::runtime::Handle, budget_bytes: usize) -> Self {
@@ -56,6 +65,8 @@ impl ImageCache {
             sender,
             receiver,
             frame: 0,
+            waiting: HashMap::new(),
+            running: 0,
         }
     }
 
@@ -76,22 +87,55 @@ impl ImageCache {
         };
         if let Some(state) = self.states.get(&key) {
             self.lru.touch(&key, self.frame);
+            if let Some(asked) = self.waiting.get_mut(&key) {
+                *asked = self.frame;
+            }
             return state.clone();
         }
         self.states.insert(key.clone(), ImageState::Pending);
-        let (sender, ctx) = (self.sender.clone(), ctx.clone());
-        self.runtime.spawn_blocking(move || {
-            let result = decode(&key.path, key.max_side);
-            let _ = sender.send((key, result));
-            ctx.request_repaint();
-        });
+        self.waiting.insert(key, self.frame);
+        // Started at the next frame's start (or now, when a decode thread is free).
+        self.start_waiting(ctx);
         ImageState::Pending
+    }
+
+    /// Starts waiting decodes while threads are free, those asked for this frame first.
+    fn start_waiting(&mut self, ctx: &egui::Context) {
+        while self.running < MAX_RUNNING {
+            let Some(key) = self
+                .waiting
+                .iter()
+                .max_by_key(|(_, asked)| **asked)
+                .map(|(key, _)| key.clone())
+            else {
+                break;
+            };
+            self.waiting.remove(&key);
+            self.running += 1;
+            let (sender, ctx) = (self.sender.clone(), ctx.clone());
+            self.runtime.spawn_blocking(move || {
+                let result = decode(&key.path, key.max_side);
+                let _ = sender.send((key, result));
+                ctx.request_repaint();
+            });
+        }
     }
 
     /// Uploads finished decodes and evicts over budget. Call once per frame before views draw.
     pub fn begin_frame(&mut self, ctx: &egui::Context) {
+        // What the last frame did not ask for is off screen now: forget it unstarted.
+        let last_frame = self.frame;
         self.frame += 1;
+        let states = &mut self.states;
+        self.waiting.retain(|key, asked| {
+            let wanted = *asked >= last_frame;
+            if !wanted {
+                states.remove(key);
+            }
+            wanted
+        });
         while let Ok((key, result)) = self.receiver.try_recv() {
+            self.running = self.running.saturating_sub(1);
             if !self.states.contains_key(&key) {
                 continue; // forgotten while decoding (the file changed)
             }
@@ -114,6 +158,7 @@ impl ImageCache {
         for key in self.lru.evict(self.frame.saturating_sub(1)) {
             self.states.remove(&key);
         }
+        self.start_waiting(ctx);
     }
 
     /// Drops every cached size of these files so they are decoded again (live reload).
@@ -128,6 +173,7 @@ impl ImageCache {
         for key in stale {
             self.lru.remove(&key);
             self.states.remove(&key);
+            self.waiting.remove(&key);
         }
     }
 
@@ -145,6 +191,7 @@ impl ImageCache {
             self.lru.remove(key);
         }
         self.states.clear();
+        self.waiting.clear();
     }
 }
 

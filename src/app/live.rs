@@ -48,27 +48,29 @@ impl InspectorApp {
             let changed = std::mem::take(&mut self.changed_paths);
             self.images.forget(&changed);
             let plan = self.state.reload_plan(&changed);
-            self.loader.start_reload(plan, ctx);
+            self.loader
+                .start_reload(plan, self.state.dataset.clone(), ctx);
         } else if let Some(wait) = self.reload_timer.wait(now) {
             ctx.request_repaint_after(wait);
         }
     }
 
     /// Swaps in a reloaded dataset, keeping filters, selection and compare sides.
-    pub(super) fn finish_reload(&mut self, reloaded: loader::Reloaded) {
+    pub(super) fn finish_reload(&mut self, reloaded: loader::ReloadResult) {
         let selected = self
             .state
             .selected
             .map(|i| self.state.dataset.key_of(&self.state.dataset.items[i]));
         let compare_key = self.state.compare.selected_key();
-        let summary = self.state.apply_reload(reloaded);
-        self.derive();
-        self.state.selected = selected.and_then(|key| self.state.dataset.find(&key));
+        self.state.dataset = reloaded.dataset;
+        self.state.set_derived(reloaded.derived);
+        self.charts_stale = true;
+        self.state.selected = selected.and_then(|key| self.state.item_index_of(&key));
         self.refilter();
         if let Some(key) = compare_key {
             self.state.compare.select_key(&key);
         }
-        if let Some(message) = summary.message() {
+        if let Some(message) = reloaded.summary.message() {
             self.state.last_reload =
                 Some((format!("Updated from disk: {message}"), Instant::now()));
         }

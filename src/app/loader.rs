@@ -1,14 +1,41 @@
-//! Background loading: runs `load::load_paths` on the tokio blocking pool and hands the events to
-//! the UI thread, which folds them into the dataset a few at a time. A reload (live reload) loads
-//! a whole new dataset in the background instead, so the old one stays on screen until it is ready.
+//! Background loading: runs `load::load_paths` on the tokio blocking pool, builds the dataset and
+//! everything derived from it there, and hands the UI thread a finished `Arc<Dataset>` to swap in
+//! (plus an early one with the first folders, so rows show at once). A reload (live reload) does
+//! the same with the changed folders, so the old data stays on screen until the new is ready.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
+use std::sync::Arc;
+
+use super::state::Derived;
+use crate::analysis::changes::ReloadSummary;
+use crate::load::image_check::{apply_image_checks, check_images};
 use crate::load::{LoadEvent, apply_event, load_paths};
 use crate::model::Dataset;
+
+/// What `Loader::poll` found.
+#[derive(Default)]
+pub struct LoadUpdate {
+    pub dataset: Option<Arc<Dataset>>,
+    /// Present when the load finished.
+    pub derived: Option<Derived>,
+    /// The same dataset with broken images marked (only when there were any).
+    pub images_checked: Option<Arc<Dataset>>,
+}
+
+/// Last touches before a dataset is shown: diagnostics in the order the Diagnostics view lists
+/// them (errors first, then by file and line), sorted once here instead of every frame.
+fn finish(dataset: &mut Dataset) {
+    dataset.diagnostics.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then_with(|| a.file.cmp(&b.file))
+            .then(a.line.cmp(&b.line))
+    });
+}
 
 /// How far loading has got, for the progress bar.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -17,13 +44,15 @@ pub struct LoadProgress {
     pub total: Option<usize>,
     pub done: usize,
     pub finished: bool,
+    /// After `finished`: images are still being opened to find broken ones.
+    pub checking_images: bool,
 }
 
 pub struct Loader {
     runtime: tokio::runtime::Handle,
-    receiver: Option<UnboundedReceiver<LoadEvent>>,
+    receiver: Option<UnboundedReceiver<LoadMessage>>,
     pub progress: LoadProgress,
-    reload: Option<tokio::sync::oneshot::Receiver<Reloaded>>,
+    reload: Option<tokio::sync::oneshot::Receiver<ReloadResult>>,
 }
 
 /// What a reload loads: everything, or only some folders (by index) of the current dataset.
@@ -44,6 +73,27 @@ pub enum Reloaded {
     Folders(Vec<(usize, crate::load::LoadedFolder)>),
 }
 
+/// A finished reload: the new dataset with everything derived from it, and what changed.
+pub struct ReloadResult {
+    pub dataset: Arc<Dataset>,
+    pub derived: Derived,
+    pub summary: ReloadSummary,
+}
+
+/// What the background load sends the UI thread.
+pub enum LoadMessage {
+    Progress { done: usize, total: usize },
+    /// The first folders, so rows are on screen while the rest loads (nothing derived yet).
+    FirstRows(Arc<Dataset>),
+    /// Everything, with what is derived from it.
+    Done(Arc<Dataset>, Box<Derived>),
+    /// Every image opened: the dataset with broken images marked, when there were any.
+    ImagesChecked(Option<Arc<Dataset>>),
+}
+
+/// The UI is asked to repaint at most this often while a load reports progress.
+const PROGRESS_REPAINT: Duration = Duration::from_millis(100);
+
 impl Loader {
     pub fn new(runtime: tokio::runtime::Handle) -> Self {
         Self {
@@ -57,61 +107,102 @@ impl Loader {
         }
     }
 
-    /// Starts loading `paths` (a previous load's remaining events are dropped).
+    /// Starts loading `paths` (a previous load's remaining messages are dropped). The dataset is
+    /// built and derived on the background pool; the UI thread only swaps in what arrives.
     pub fn start(&mut self, paths: Vec<PathBuf>, benchmark: Option<PathBuf>, ctx: &egui::Context) {
         let (sender, receiver) = unbounded_channel();
         let ctx = ctx.clone();
         self.reload = None;
         self.runtime.spawn_blocking(move || {
+            let mut dataset = Dataset::default();
+            let (mut total, mut done) = (0, 0);
+            let mut shown_first = false;
             load_paths(&paths, benchmark.as_deref(), |event| {
-                let _ = sender.send(event);
-                ctx.request_repaint();
+                match &event {
+                    LoadEvent::Discovered { folders } => total = *folders,
+                    LoadEvent::Folder(_) => done += 1,
+                    LoadEvent::Diagnostic(_) => {}
+                }
+                apply_event(&mut dataset, event);
+                if !shown_first && !dataset.items.is_empty() {
+                    shown_first = true;
+                    let _ = sender.send(LoadMessage::FirstRows(Arc::new(dataset.clone())));
+                    ctx.request_repaint();
+                }
+                let _ = sender.send(LoadMessage::Progress { done, total });
+                ctx.request_repaint_after(PROGRESS_REPAINT);
             });
+            finish(&mut dataset);
+            let derived = Derived::compute(&dataset);
+            let shown = Arc::new(dataset);
+            let _ = sender.send(LoadMessage::Done(shown.clone(), Box::new(derived)));
+            ctx.request_repaint();
+            // Items, order and derived data stay as they are: only statuses and diagnostics
+            // change, so a copy is made only when something is broken.
+            let corrupt = check_images(&shown);
+            let checked = (!corrupt.is_empty()).then(|| {
+                let mut dataset = Dataset::clone(&shown);
+                apply_image_checks(&mut dataset, corrupt);
+                finish(&mut dataset);
+                Arc::new(dataset)
+            });
+            drop(shown);
+            let _ = sender.send(LoadMessage::ImagesChecked(checked));
             ctx.request_repaint();
         });
         self.receiver = Some(receiver);
         self.progress = LoadProgress::default();
     }
 
-    /// Folds pending events into `dataset` for at most `budget`; true when anything changed.
-    pub fn drain_into(&mut self, dataset: &mut Dataset, budget: Duration) -> bool {
-        let Some(receiver) = &mut self.receiver else {
-            return false;
-        };
-        let start = Instant::now();
-        let mut changed = false;
+    /// Takes the messages that arrived: the newest dataset, if one came, and whether the load
+    /// finished (its derived data then comes along).
+    pub fn poll(&mut self) -> Option<LoadUpdate> {
+        let receiver = self.receiver.as_mut()?;
+        let mut update = LoadUpdate::default();
+        let mut any = false;
         loop {
             match receiver.try_recv() {
-                Ok(event) => {
-                    match &event {
-                        LoadEvent::Discovered { folders } => self.progress.total = Some(*folders),
-                        LoadEvent::Folder(_) => self.progress.done += 1,
-                        LoadEvent::Diagnostic(_) => {}
-                    }
-                    apply_event(dataset, event);
-                    changed = true;
-                    if start.elapsed() > budget {
-                        break;
-                    }
+                Ok(LoadMessage::Progress { done, total }) => {
+                    self.progress.done = done;
+                    self.progress.total = Some(total);
+                }
+                Ok(LoadMessage::FirstRows(dataset)) => update.dataset = Some(dataset),
+                Ok(LoadMessage::Done(dataset, derived)) => {
+                    update.dataset = Some(dataset);
+                    update.derived = Some(*derived);
+                    self.progress.finished = true;
+                    self.progress.checking_images = true;
+                }
+                Ok(LoadMessage::ImagesChecked(checked)) => {
+                    update.images_checked = checked;
+                    self.progress.checking_images = false;
+                    self.receiver = None;
+                    any = true;
+                    break;
                 }
                 Err(tokio::sync::mpsc::error::TryRecvError::Empty) => break,
                 Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => {
+                    // The job ended early (it panicked): show what there is.
                     self.progress.finished = true;
+                    self.progress.checking_images = false;
                     self.receiver = None;
-                    changed = true;
+                    any = true;
                     break;
                 }
             }
+            any = true;
         }
-        changed
+        any.then_some(update)
     }
 
+    /// Loading, or checking the loaded images.
     pub fn is_loading(&self) -> bool {
-        !self.progress.finished
+        !self.progress.finished || self.progress.checking_images
     }
 
-    /// Loads again in the background what the plan says; see `take_reloaded`.
-    pub fn start_reload(&mut self, plan: ReloadPlan, ctx: &egui::Context) {
+    /// Loads again in the background what the plan says, merges it into (a copy of) `current`
+    /// and derives; see `take_reloaded`.
+    pub fn start_reload(&mut self, plan: ReloadPlan, current: Arc<Dataset>, ctx: &egui::Context) {
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let ctx = ctx.clone();
         self.runtime.spawn_blocking(move || {
@@ -123,7 +214,16 @@ impl Loader {
                     crate::load::refresh::reload_folders(specs, benchmark.as_deref()),
                 ),
             };
-            let _ = sender.send(reloaded);
+            let (dataset, summary) = super::state::merge_reload(&current, reloaded);
+            drop(current);
+            let mut dataset = Arc::unwrap_or_clone(dataset);
+            finish(&mut dataset);
+            let derived = Derived::compute(&dataset);
+            let _ = sender.send(ReloadResult {
+                dataset: Arc::new(dataset),
+                derived,
+                summary,
+            });
             ctx.request_repaint();
         });
         self.reload = Some(receiver);
@@ -134,7 +234,7 @@ impl Loader {
     }
 
     /// The reloaded dataset once it is ready.
-    pub fn take_reloaded(&mut self) -> Option<Reloaded> {
+    pub fn take_reloaded(&mut self) -> Option<ReloadResult> {
         let receiver = self.reload.as_mut()?;
         match receiver.try_recv() {
             Ok(reloaded) => {

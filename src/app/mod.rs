@@ -6,7 +6,6 @@ pub mod charts_cache;
 pub mod command;
 pub mod compare;
 mod export_job;
-pub mod filters;
 pub mod image_cache;
 mod input;
 mod live;
@@ -20,10 +19,9 @@ pub mod watcher;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::time::Duration;
 
 pub use command::{Command, ExportKind, View};
-use filters::filter_items;
+use crate::filters::filter_items_with;
 use image_cache::{DEFAULT_BUDGET_BYTES, ImageCache};
 use loader::Loader;
 use persist::{Persisted, RecentRun, Theme};
@@ -32,7 +30,7 @@ use watcher::{FolderWatcher, ReloadTimer};
 
 pub use state::AppState;
 
-use crate::model::{Dataset, ItemKey};
+use crate::model::ItemKey;
 
 /// How the app starts.
 #[derive(Clone, Debug, Default)]
@@ -131,6 +129,11 @@ impl InspectorApp {
         app
     }
 
+    /// Queues a command as if a view had pushed it (scripted drivers: the frame-time benchmark).
+    pub fn push_command(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
     /// True once loading finished and no visible image is still decoding.
     pub fn is_idle(&self) -> bool {
         !self.loader.is_loading() && self.images.pending() == 0
@@ -139,9 +142,10 @@ impl InspectorApp {
     fn open(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>) {
         // Absolute paths: recent runs must reopen from any working directory.
         let paths: Vec<PathBuf> = paths.into_iter().map(absolute).collect();
-        self.state.dataset = Dataset::default();
+        self.state.dataset = Default::default();
         self.state.insights.clear();
-        self.state.item_index.clear();
+        self.state.search = Default::default();
+        self.state.item_index = Default::default();
         self.state.compare = compare::CompareState::default();
         self.state.suspect_keys.clear();
         self.state.filtered.clear();
@@ -157,10 +161,37 @@ impl InspectorApp {
         self.state.progress = self.loader.progress;
     }
 
-    /// Everything computed from the whole dataset once it is loaded.
-    fn derive(&mut self) {
-        self.charts_stale = true;
-        self.state.derive();
+    /// Swaps in what the background load sent: the first rows, or everything with what is
+    /// derived from it.
+    fn take_load(&mut self, update: loader::LoadUpdate) {
+        if let Some(dataset) = update.dataset {
+            self.state.dataset = dataset;
+            self.charts_stale = true;
+        }
+        if let Some(checked) = update.images_checked {
+            // Same items in the same order: filters, selection and derived data still hold.
+            self.state.dataset = checked;
+        }
+        let Some(derived) = update.derived else {
+            self.refilter();
+            return;
+        };
+        self.state.set_derived(derived);
+        if let Some(key) = self.select_key_on_load.take() {
+            self.state.selected = self.state.item_index_of(&key);
+            self.state.scroll_to_selected = true;
+        }
+        self.refilter();
+        if !self.state.dataset.folders.is_empty() {
+            persist::remember(
+                &mut self.state.recent,
+                RecentRun::of(
+                    &self.state.opened,
+                    self.state.benchmark.clone(),
+                    &self.state.dataset,
+                ),
+            );
+        }
     }
 
     /// Enters or leaves the presentation (full screen unless taking a screenshot).
@@ -190,16 +221,17 @@ impl InspectorApp {
     }
 
     fn refilter(&mut self) {
-        self.state.filtered = filter_items(
+        self.state.filtered = filter_items_with(
             &self.state.dataset,
             &self.state.filters,
             &self.state.insights,
             &self.state.annotations,
+            Some(&self.state.search),
         );
         let still_visible = self
             .state
             .selected
-            .is_some_and(|s| self.state.filtered.contains(&s));
+            .is_some_and(|s| self.state.filtered.binary_search(&s).is_ok());
         if !still_visible {
             self.state.selected = self.state.filtered.first().copied();
         }
@@ -366,34 +398,10 @@ fn absolute(path: PathBuf) -> PathBuf {
 impl eframe::App for InspectorApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.images.begin_frame(ctx);
-        if self
-            .loader
-            .drain_into(&mut self.state.dataset, Duration::from_millis(10))
-        {
-            self.charts_stale = true;
-            self.refilter();
-            ctx.request_repaint();
+        if let Some(update) = self.loader.poll() {
+            self.take_load(update);
         }
-        let just_finished = !self.state.progress.finished && self.loader.progress.finished;
         self.state.progress = self.loader.progress;
-        if just_finished {
-            self.derive();
-            if let Some(key) = self.select_key_on_load.take() {
-                self.state.selected = self.state.dataset.find(&key);
-                self.state.scroll_to_selected = true;
-            }
-            self.refilter();
-            if !self.state.dataset.folders.is_empty() {
-                persist::remember(
-                    &mut self.state.recent,
-                    RecentRun::of(
-                        &self.state.opened,
-                        self.state.benchmark.clone(),
-                        &self.state.dataset,
-                    ),
-                );
-            }
-        }
         if let Some(reloaded) = self.loader.take_reloaded() {
             self.finish_reload(reloaded);
             ctx.request_repaint();

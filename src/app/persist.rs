@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::app::View;
-use crate::app::filters::Filters;
+use crate::filters::Filters;
 use crate::model::{Dataset, ItemKey};
 
 /// The eframe storage key.

@@ -2,22 +2,64 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::View;
 use super::charts_cache::ChartsCache;
 use super::compare;
-use super::filters::{Annotations, Filters};
+use crate::filters::{Annotations, Filters};
 use super::loader::{LoadProgress, ReloadPlan, Reloaded};
 use super::persist::{RecentRun, Theme};
 use crate::analysis::changes::ReloadSummary;
 use crate::load::refresh;
 use crate::model::Dataset;
 
+/// What is computed from a whole dataset: built off the UI thread after a load or a reload,
+/// swapped in with the dataset it belongs to.
+#[derive(Default)]
+pub struct Derived {
+    pub suspect_keys: HashMap<(String, String), Vec<String>>,
+    pub insights: Vec<crate::analysis::insights::ItemInsight>,
+    pub item_index: compare::ItemIndex,
+    pub search: crate::search::SearchIndex,
+    /// Every failure label that occurs, sorted (the Failure filter's choices).
+    pub failure_labels: Vec<String>,
+}
+
+impl Derived {
+    /// The parts are independent: they are computed side by side on the rayon pool.
+    pub fn compute(dataset: &Dataset) -> Derived {
+        let ((insights, suspect_keys), (item_index, search)) = rayon::join(
+            || {
+                rayon::join(
+                    || crate::analysis::insights::insights(dataset),
+                    || suspect_keys(dataset),
+                )
+            },
+            || {
+                rayon::join(
+                    || compare::item_index(dataset),
+                    || crate::search::SearchIndex::build(dataset),
+                )
+            },
+        );
+        let failure_labels: BTreeSet<String> = insights.iter().flat_map(|i| i.labels()).collect();
+        Derived {
+            suspect_keys,
+            item_index,
+            search,
+            failure_labels: failure_labels.into_iter().collect(),
+            insights,
+        }
+    }
+}
+
 /// Everything the views read.
 #[derive(Default)]
 pub struct AppState {
-    pub dataset: Dataset,
+    /// Shared with background jobs (exports, reloads) without copying.
+    pub dataset: Arc<Dataset>,
     pub opened: Vec<PathBuf>,
     pub view: View,
     pub filters: Filters,
@@ -39,6 +81,10 @@ pub struct AppState {
     pub insights: Vec<crate::analysis::insights::ItemInsight>,
     /// (run, setting, stem, id) → item index; built when loading finishes.
     pub item_index: compare::ItemIndex,
+    /// Text search over the loaded items; built when loading finishes.
+    pub search: crate::search::SearchIndex,
+    /// The Failure filter's choices.
+    pub failure_labels: Vec<String>,
     pub compare: compare::CompareState,
     /// Cached annotations (the store is the source of truth and is written first).
     pub annotations: Annotations,
@@ -86,12 +132,28 @@ impl AppState {
         self.suspect_keys.get(&(stem.clone(), item.id.clone()))
     }
 
-    /// Recomputes what is derived from the whole dataset: audit, failure taxonomy, the item
-    /// index and the compare lists. Runs once a load or reload is complete.
+    /// Recomputes what is derived from the whole dataset here (tests, bench); the app computes
+    /// it in the background and calls `set_derived`.
     pub fn derive(&mut self) {
-        self.suspect_keys = suspect_keys(&self.dataset);
-        self.insights = crate::analysis::insights::insights(&self.dataset);
-        self.item_index = compare::item_index(&self.dataset);
+        let derived = Derived::compute(&self.dataset);
+        self.set_derived(derived);
+    }
+
+    /// Takes what was derived from the current dataset: audit, failure taxonomy, item index,
+    /// search; then refreshes the compare lists.
+    pub fn set_derived(&mut self, derived: Derived) {
+        let Derived {
+            suspect_keys,
+            insights,
+            item_index,
+            search,
+            failure_labels,
+        } = derived;
+        self.suspect_keys = suspect_keys;
+        self.insights = insights;
+        self.item_index = item_index;
+        self.search = search;
+        self.failure_labels = failure_labels;
         if self.compare.sides.is_empty() {
             self.compare.sides = compare::default_sides(&self.dataset);
         }
@@ -119,25 +181,18 @@ impl AppState {
 
     /// Puts a reload's result into the dataset and says what changed. The caller derives again.
     pub fn apply_reload(&mut self, reloaded: Reloaded) -> ReloadSummary {
-        match reloaded {
-            Reloaded::Full(dataset) => {
-                let summary = ReloadSummary::between(&self.dataset, &dataset);
-                self.dataset = dataset;
-                summary
-            }
-            Reloaded::Folders(folders) => {
-                // Compare just the reloaded folders, before and after.
-                let indices: Vec<usize> = folders.iter().map(|(i, _)| *i).collect();
-                let before = refresh::part_of(&self.dataset, &indices);
-                let mut after = Dataset::default();
-                for (_, loaded) in &folders {
-                    after.push_folder(loaded.folder.clone(), loaded.items.clone());
-                    after.diagnostics.extend(loaded.diagnostics.iter().cloned());
-                }
-                refresh::splice(&mut self.dataset, folders);
-                ReloadSummary::between(&before, &after)
-            }
+        let (dataset, summary) = merge_reload(&self.dataset, reloaded);
+        self.dataset = dataset;
+        summary
+    }
+
+    /// The index of the item with this key: from the item index when it is built for this
+    /// dataset, else by a scan.
+    pub fn item_index_of(&self, key: &crate::model::ItemKey) -> Option<usize> {
+        if self.item_index.len() == self.dataset.items.len() {
+            return self.item_index.find(&self.dataset, key);
         }
+        self.dataset.find(key)
     }
 
     /// Position of the selection in the filtered list.
@@ -155,8 +210,31 @@ impl AppState {
             _ => return None,
         };
         self.item_index
-            .get(&(key.run, other.to_string(), key.stem, key.id))
-            .copied()
+            .get(&self.dataset, &key.run, other, &key.stem, &key.id)
+    }
+}
+
+/// The dataset after a reload, and what changed. Pure, so it runs on a background thread: the
+/// current dataset is shared, copied only when folders are spliced into it.
+pub fn merge_reload(current: &Arc<Dataset>, reloaded: Reloaded) -> (Arc<Dataset>, ReloadSummary) {
+    match reloaded {
+        Reloaded::Full(dataset) => {
+            let summary = ReloadSummary::between(current, &dataset);
+            (Arc::new(dataset), summary)
+        }
+        Reloaded::Folders(folders) => {
+            // Compare just the reloaded folders, before and after.
+            let indices: Vec<usize> = folders.iter().map(|(i, _)| *i).collect();
+            let before = refresh::part_of(current, &indices);
+            let mut after = Dataset::default();
+            for (_, loaded) in &folders {
+                after.push_folder(loaded.folder.clone(), loaded.items.clone());
+                after.diagnostics.extend(loaded.diagnostics.iter().cloned());
+            }
+            let mut dataset = Dataset::clone(current);
+            refresh::splice(&mut dataset, folders);
+            (Arc::new(dataset), ReloadSummary::between(&before, &after))
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::diagnostics::Diagnostic;
 use crate::load::discover::{FolderSpec, RESULTS_CSV, RESULTS_LOG, TRACES_JSONL};
-use crate::load::image_check::{inspect_image, is_image_file};
+use crate::load::image_check::is_image_file;
 use crate::load::judge::{parse_analysis, short_caption};
 use crate::load::log::parse_log;
 use crate::load::results_csv::{ResultRow, parse_results_csv};
@@ -74,10 +74,15 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
 
     let mut items = Vec::new();
     let mut covered_images = HashSet::new();
-    for row in rows.iter().flatten() {
+    let evaluated = rows.is_some();
+    let rows_for_log = rows
+        .as_ref()
+        .map(|rows| (rows.len() as u64, rows.iter().filter(|r| r.correct).count() as u64));
+    for row in rows.into_iter().flatten() {
         covered_images.extend(row.images.iter().map(|i| i.image_file.clone()));
         items.push(item_from_row(
             dir,
+            &file_set,
             row,
             &mut traces,
             &csv_path,
@@ -107,7 +112,7 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
         names.sort();
         let parts = names
             .iter()
-            .map(|name| unjudged_part(dir, name, kind, &mut traces, &mut diagnostics))
+            .map(|name| unjudged_part(dir, &file_set, name, kind, &mut traces, &mut diagnostics))
             .collect();
         items.push(Item {
             folder: 0,
@@ -121,9 +126,7 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
     if spec.setting == "think" && !items.iter().any(Item::has_trace) && !items.is_empty() {
         diagnostics.push(Diagnostic::info(dir, None, "think folder without reasoning traces (no output.jsonl or .txt sidecars; single-GPU runs write none)"));
     }
-    if let (Some(rows), Some(log)) = (&rows, &log) {
-        let total = rows.len() as u64;
-        let correct = rows.iter().filter(|r| r.correct).count() as u64;
+    if let (Some((total, correct)), Some(log)) = (rows_for_log, &log) {
         if (total, correct) != (log.total, log.correct) {
             diagnostics.push(Diagnostic::warning(
                 &dir.join(RESULTS_LOG),
@@ -140,7 +143,7 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
         setting: spec.setting.clone(),
         stem: spec.stem.clone(),
         kind,
-        evaluated: rows.is_some(),
+        evaluated,
         log,
         shared_traces: spec.shared_traces.clone(),
     };
@@ -242,7 +245,8 @@ fn read_traces(
 
 fn item_from_row(
     dir: &Path,
-    row: &ResultRow,
+    file_set: &HashSet<&str>,
+    row: ResultRow,
     traces: &mut HashMap<String, TraceRecord>,
     csv_path: &Path,
     diagnostics: &mut Vec<Diagnostic>,
@@ -250,22 +254,22 @@ fn item_from_row(
     let paired = row.images.len() == 2;
     let parts: Vec<Part> = row
         .images
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(index, judged)| {
             let image_path = dir.join(&judged.image_file);
-            let image_status = inspect_image(&image_path);
+            let image_status = listed_status(file_set, &judged.image_file);
             let trace = take_trace(traces, &judged.image_file, &image_status, diagnostics);
             report_image(&image_path, &image_status, judged.verdict, diagnostics);
             let analysis = parse_analysis(&judged.analysis);
-            let caption = match &judged.caption_column {
-                Some(caption) if !caption.is_empty() => Some(caption.clone()),
+            let caption = match judged.caption_column {
+                Some(caption) if !caption.is_empty() => Some(caption),
                 _ => short_caption(&analysis.phase1),
             };
             Part {
                 label: paired.then_some(if index == 0 { 'A' } else { 'B' }),
-                question: judged.question.clone(),
-                answer: judged.answer.clone(),
+                question: judged.question,
+                answer: judged.answer,
                 image_path,
                 image_status,
                 verdict: judged.verdict,
@@ -295,7 +299,7 @@ fn item_from_row(
     };
     Item {
         folder: 0,
-        id: row.id.clone(),
+        id: row.id,
         parts,
         verdict,
         csv_line: Some(row.line),
@@ -304,13 +308,14 @@ fn item_from_row(
 
 fn unjudged_part(
     dir: &Path,
+    file_set: &HashSet<&str>,
     image_file: &str,
     kind: TaskKind,
     traces: &mut HashMap<String, TraceRecord>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Part {
     let image_path = dir.join(image_file);
-    let image_status = inspect_image(&image_path);
+    let image_status = listed_status(file_set, image_file);
     let question = traces
         .get(image_file)
         .and_then(|r| r.original_prompt.clone())
@@ -332,6 +337,16 @@ fn unjudged_part(
         caption: None,
         analysis: None,
         trace,
+    }
+}
+
+/// Present when the folder lists the file. Whether a PNG is whole is checked apart
+/// (`image_check::check_images`), so loading costs no system call per image.
+fn listed_status(file_set: &HashSet<&str>, image_file: &str) -> ImageStatus {
+    if file_set.contains(image_file) {
+        ImageStatus::Present
+    } else {
+        ImageStatus::Missing
     }
 }
 

@@ -1,11 +1,77 @@
-//! Cheap structural checks of image files at load time, so a truncated PNG is reported before
-//! anyone tries to look at it. Full decoding happens later, off the UI thread, when shown.
+//! Cheap structural checks of image files, so a truncated PNG is reported before anyone tries to
+//! look at it. Loading itself only looks at folder listings (present or missing); this pass opens
+//! every present PNG, on all cores — at the end of a CLI load, or in the background once the
+//! window shows the data. Full decoding happens later, off the UI thread, when shown.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use crate::model::ImageStatus;
+use crate::diagnostics::Diagnostic;
+use crate::model::{Dataset, ImageStatus};
+
+/// A broken image found by `check_images`: (item index, part index, reason).
+pub type CorruptImage = (usize, usize, String);
+
+/// Opens every image loading found present and returns the broken ones.
+pub fn check_images(dataset: &Dataset) -> Vec<CorruptImage> {
+    check_items(&dataset.items)
+}
+
+/// Marks the broken images and reports each, as "corrupt image: <reason>".
+pub fn apply_image_checks(dataset: &mut Dataset, corrupt: Vec<CorruptImage>) {
+    apply_to_items(&mut dataset.items, &mut dataset.diagnostics, corrupt);
+}
+
+/// Checks and marks the images of one freshly loaded folder (live reload).
+pub fn check_folder(loaded: &mut crate::load::LoadedFolder) {
+    let corrupt = check_items(&loaded.items);
+    apply_to_items(&mut loaded.items, &mut loaded.diagnostics, corrupt);
+}
+
+fn check_items(items: &[crate::model::Item]) -> Vec<CorruptImage> {
+    use rayon::prelude::*;
+    items
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(item_index, item)| {
+            item.parts
+                .iter()
+                .enumerate()
+                .filter(|(_, part)| part.image_status == ImageStatus::Present)
+                .filter_map(move |(part_index, part)| match inspect_image(&part.image_path) {
+                    ImageStatus::Present => None,
+                    ImageStatus::Missing => Some((
+                        item_index,
+                        part_index,
+                        "gone since the folder was listed".to_string(),
+                    )),
+                    ImageStatus::Corrupt(reason) => Some((item_index, part_index, reason)),
+                })
+        })
+        .collect()
+}
+
+fn apply_to_items(
+    items: &mut [crate::model::Item],
+    diagnostics: &mut Vec<Diagnostic>,
+    corrupt: Vec<CorruptImage>,
+) {
+    for (item_index, part_index, reason) in corrupt {
+        let Some(part) = items
+            .get_mut(item_index)
+            .and_then(|item| item.parts.get_mut(part_index))
+        else {
+            continue;
+        };
+        diagnostics.push(Diagnostic::warning(
+            &part.image_path,
+            None,
+            format!("corrupt image: {reason}"),
+        ));
+        part.image_status = ImageStatus::Corrupt(reason);
+    }
+}
 
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
 

@@ -6,10 +6,14 @@ use crate::model::JudgeAnalysis;
 /// `Phase 1 - <title>:\n<reply>\n\nPhase 2 - <title>:\n<comparison>`, or one of the short forms
 /// ("Image file not found", "Error: …", "Model returned 'Error', skipping Phase 2.").
 pub fn parse_analysis(raw: &str) -> JudgeAnalysis {
-    let text = raw.replace("\r\n", "\n");
+    let text: std::borrow::Cow<str> = if raw.contains('\r') {
+        raw.replace("\r\n", "\n").into()
+    } else {
+        raw.into()
+    };
     let (phase1_part, phase2_part) = match text.find("\nPhase 2 - ") {
         Some(at) => (&text[..at], text[at + 1..].to_string()),
-        None => (text.as_str(), String::new()),
+        None => (&text[..], String::new()),
     };
     let phase1 = strip_heading(phase1_part, "Phase 1 - ").trim().to_string();
     let phase2 = strip_heading(&phase2_part, "Phase 2 - ").trim().to_string();

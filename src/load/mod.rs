@@ -3,6 +3,7 @@
 
 pub mod benchmark;
 pub mod count;
+pub mod csv_scan;
 pub mod discover;
 pub mod folder;
 pub mod image_check;
@@ -48,7 +49,8 @@ pub fn discover_all(paths: &[PathBuf]) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
 }
 
 /// Loads the paths, reporting each step to `on_event`. A folder whose loading panics (a bug)
-/// becomes a diagnostic; the others still load. With a benchmark (file or folder of JSONL),
+/// becomes a diagnostic; the others still load. Images are only looked up in folder listings:
+/// `image_check::check_images` opens them afterwards. With a benchmark (file or folder of JSONL),
 /// questions without an image become "not generated" items.
 pub fn load_paths(
     paths: &[PathBuf],
@@ -119,7 +121,7 @@ pub fn load_paths(
     });
 }
 
-/// Loads everything synchronously into one dataset (CLI, tests).
+/// Loads everything synchronously into one dataset (CLI, tests), images checked.
 pub fn load_dataset(paths: &[PathBuf]) -> Dataset {
     load_dataset_with_benchmark(paths, None)
 }
@@ -128,6 +130,8 @@ pub fn load_dataset(paths: &[PathBuf]) -> Dataset {
 pub fn load_dataset_with_benchmark(paths: &[PathBuf], benchmark: Option<&Path>) -> Dataset {
     let mut dataset = Dataset::default();
     load_paths(paths, benchmark, |event| apply_event(&mut dataset, event));
+    let corrupt = image_check::check_images(&dataset);
+    image_check::apply_image_checks(&mut dataset, corrupt);
     dataset
 }
 

@@ -51,6 +51,7 @@ pub fn reload_folders(
         .into_iter()
         .map(|(index, spec)| {
             let mut loaded = load_folder(&spec);
+            crate::load::image_check::check_folder(&mut loaded);
             if let Some(benchmark) = &benchmark {
                 benchmark.fill(&mut loaded);
             }

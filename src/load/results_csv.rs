@@ -2,11 +2,11 @@
 //! csv.DictWriter writes them: CRLF, quoted multi-line Analysis, completion order, and rows
 //! appended across re-runs (the last row for an ID wins).
 
-use std::collections::HashMap;
 use std::path::Path;
 
 
 use crate::diagnostics::Diagnostic;
+use crate::load::csv_scan::scan_records;
 use crate::model::Verdict;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -265,11 +265,11 @@ struct Scanned<T> {
 
 /// Reads the header, then every record once, streaming: `build` turns a valid-length record with
 /// a non-empty ID into a row (or a message, reported at the record's line).
-fn scan<T>(
+fn scan<T: Send>(
     path: &Path,
     bytes: &[u8],
     lines_per_row: bool,
-    build: impl Fn(&Fields, &str, u64) -> Result<T, String>,
+    build: impl Fn(&Fields, &str, u64) -> Result<T, String> + Sync,
 ) -> Scanned<T> {
     let mut out = Scanned {
         schema: None,
@@ -326,102 +326,14 @@ fn scan<T>(
     out.schema = Some(schema);
     let columns = Columns::of(schema, &headers);
 
-    // DictWriter ends every row with CRLF: without one, the last row is still being written by a
-    // running eval. It is not there yet, which is not an error.
-    let unterminated = !bytes.is_empty() && !bytes.ends_with(b"\n");
-    let mut lines = LineCounter::new(bytes);
-    let mut index_of_id: HashMap<String, usize> = HashMap::new();
-    let mut duplicates: Vec<(String, u64)> = Vec::new();
-    // Records are handled one behind the reader, so that the last one can be held back when the
-    // file has no final line end. Two buffers, swapped: nothing is allocated per record.
-    let mut reading = csv::ByteRecord::new();
-    let mut held_record = csv::ByteRecord::new();
-    let mut held: Option<Held> = None;
-    loop {
-        let next = match reader.read_byte_record(&mut reading) {
-            Ok(true) => Some(Held::Record),
-            Ok(false) => None,
-            Err(err) => Some(Held::Error(err)),
-        };
-        if let Some(previous) = held.take() {
-            if next.is_none() && unterminated {
-                let byte = match &previous {
-                    Held::Record => held_record.position().map(|p| p.byte()),
-                    Held::Error(err) => err.position().map(|p| p.byte()),
-                };
-                out.diagnostics.push(Diagnostic::info(
-                    path,
-                    byte.map(|b| lines.line_at(b)),
-                    "last row is still being written (no line end yet); not counted",
-                ));
-                break;
-            }
-            match previous {
-                Held::Error(err) => {
-                    let line = err.position().map(|p| lines.line_at(p.byte()));
-                    out.diagnostics.push(Diagnostic::error(
-                        path,
-                        line,
-                        format!("CSV line does not parse: {err}"),
-                    ));
-                }
-                Held::Record => {
-                    let byte = held_record.position().map_or(0, |p| p.byte());
-                    // Counting needs a line only for what it reports: skip the newline count.
-                    let row_line = if lines_per_row { lines.line_at(byte) } else { 0 };
-                    match checked_row(&held_record, &columns, schema, headers.len(), row_line, &build) {
-                        Ok((row, id)) => match index_of_id.get(&id) {
-                            Some(&existing) => {
-                                duplicates.push((id, lines.line_at(byte)));
-                                out.rows[existing] = row;
-                            }
-                            None => {
-                                index_of_id.insert(id, out.rows.len());
-                                out.rows.push(row);
-                            }
-                        },
-                        Err(message) => out.diagnostics.push(Diagnostic::error(
-                            path,
-                            Some(lines.line_at(byte)),
-                            message,
-                        )),
-                    }
-                }
-            }
-        }
-        match next {
-            None => break,
-            Some(next) => {
-                std::mem::swap(&mut reading, &mut held_record);
-                held = Some(next);
-            }
-        }
-    }
-    if let Some((_, first_line)) = duplicates.first() {
-        let mut ids: Vec<&str> = duplicates.iter().map(|(id, _)| id.as_str()).collect();
-        ids.dedup();
-        let shown: Vec<&str> = ids.iter().take(10).copied().collect();
-        let more = if ids.len() > shown.len() {
-            format!(" and {} more", ids.len() - shown.len())
-        } else {
-            String::new()
-        };
-        out.diagnostics.push(Diagnostic::warning(
-            path,
-            Some(*first_line),
-            format!(
-                "{} row(s) repeat an earlier ID (appended re-run); the last row wins: ID {}{more}",
-                duplicates.len(),
-                shown.join(", ")
-            ),
-        ));
-    }
+    let body_start = reader.position().byte() as usize;
+    let header_len = headers.len();
+    let (rows, diagnostics) = scan_records(path, bytes, body_start, lines_per_row, &|record, line| {
+        checked_row(record, &columns, schema, header_len, line, &build)
+    });
+    out.rows = rows;
+    out.diagnostics.extend(diagnostics);
     out
-}
-/// The record behind the one just read: a record (in the held buffer) or a parse error.
-enum Held {
-    Record,
-    Error(csv::Error),
 }
 
 /// A record of the header's length with a non-empty ID, built into a row: (row, id).
@@ -452,43 +364,6 @@ fn checked_row<T>(
     };
     let row = build(&fields, id, line)?;
     Ok((row, id.to_string()))
-}
-
-/// 1-based line numbers of record start offsets, counted incrementally: the reader's offsets only
-/// grow, so each newline is counted once and a 200,000-row file costs one pass, not one per row.
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    /// Offset up to which newlines are counted, and the line that starts there.
-    counted_to: usize,
-    line: u64,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        LineCounter {
-            bytes,
-            counted_to: 0,
-            line: 1,
-        }
-    }
-
-    /// The line where the record at `byte` starts. The csv reader reports the offset just after
-    /// a CR, so the line terminator's rest is skipped before counting LFs.
-    fn line_at(&mut self, byte: u64) -> u64 {
-        let bytes = self.bytes;
-        let mut end = (byte as usize).min(bytes.len());
-        while end < bytes.len() && (bytes[end] == b'\r' || bytes[end] == b'\n') {
-            end += 1;
-        }
-        if end < self.counted_to {
-            // Not expected (offsets grow), but stay correct: count from the start again.
-            self.counted_to = 0;
-            self.line = 1;
-        }
-        self.line += memchr::memchr_iter(b'\n', &bytes[self.counted_to..end]).count() as u64;
-        self.counted_to = end;
-        self.line
-    }
 }
 
 /// One side's image with its score.

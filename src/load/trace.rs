@@ -4,6 +4,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use std::borrow::Cow;
+
+use serde::Deserialize as _;
 use serde_json::Value;
 
 use crate::diagnostics::Diagnostic;
@@ -39,18 +42,20 @@ pub fn parse_output_jsonl(path: &Path, text: &str) -> (Vec<TraceRecord>, Vec<Dia
         if line.trim().is_empty() {
             continue;
         }
-        let value: Value = match serde_json::from_str(line) {
-            Ok(value) => value,
+        let record: RawRecord = match serde_json::from_str(line) {
+            Ok(record) => record,
             Err(err) => {
-                diagnostics.push(Diagnostic::error(
-                    path,
-                    Some(line_no),
-                    format!("trace line is not valid JSON: {err}"),
-                ));
+                // Valid JSON of another shape (an array, a number) has no prompt_id.
+                let message = if serde_json::from_str::<Value>(line).is_ok() {
+                    "trace record has no string or integer \"prompt_id\"".to_string()
+                } else {
+                    format!("trace line is not valid JSON: {err}")
+                };
+                diagnostics.push(Diagnostic::error(path, Some(line_no), message));
                 continue;
             }
         };
-        let Some(prompt_id) = value.get("prompt_id").and_then(id_text) else {
+        let Some(prompt_id) = record.prompt_id else {
             diagnostics.push(Diagnostic::error(
                 path,
                 Some(line_no),
@@ -58,12 +63,17 @@ pub fn parse_output_jsonl(path: &Path, text: &str) -> (Vec<TraceRecord>, Vec<Dia
             ));
             continue;
         };
-        let text_field = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_string);
-        let image_file = text_field("image_file").unwrap_or_else(|| format!("{prompt_id}.png"));
-        let think = text_field("think_output").unwrap_or_default();
+        let image_file = record
+            .image_file
+            .map(Cow::into_owned)
+            .unwrap_or_else(|| format!("{prompt_id}.png"));
         let source = format!("{}:{line_no}", path.display());
-        let trace = trace_from_think(&think, text_field("detailed_prompt").as_deref(), source);
-        let original_prompt = text_field("original_prompt");
+        let trace = trace_from_think(
+            record.think_output.as_deref().unwrap_or(""),
+            record.detailed_prompt.as_deref(),
+            source,
+        );
+        let original_prompt = record.original_prompt.map(Cow::into_owned);
         records.push(TraceRecord {
             prompt_id,
             image_file,
@@ -83,23 +93,95 @@ pub fn by_image_file(records: Vec<TraceRecord>) -> HashMap<String, TraceRecord> 
         .collect()
 }
 
-fn id_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
+/// The fields of an `output.jsonl` record the inspector reads, borrowed from the line where
+/// JSON escapes allow. A field of another type counts as absent, as before.
+#[derive(serde::Deserialize)]
+struct RawRecord<'a> {
+    #[serde(default, deserialize_with = "id_text")]
+    prompt_id: Option<String>,
+    #[serde(default, borrow, deserialize_with = "text_or_none")]
+    image_file: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "text_or_none")]
+    think_output: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "text_or_none")]
+    detailed_prompt: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "text_or_none")]
+    original_prompt: Option<Cow<'a, str>>,
+}
+
+/// A string, or `None` for any other JSON value.
+struct TextOrNone;
+
+impl<'de> serde::de::Visitor<'de> for TextOrNone {
+    type Value = Option<Cow<'de, str>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Owned(v)))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(None)
+    }
+}
+
+fn text_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
+    d.deserialize_any(TextOrNone)
+}
+
+/// `prompt_id` as text: a string, or an integer written out; anything else counts as absent.
+fn id_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(s),
         Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
         _ => None,
-    }
+    })
 }
 
 /// Builds a readable trace from raw think text and the launcher's extracted detailed prompt.
 pub fn trace_from_think(think: &str, detailed_field: Option<&str>, source: String) -> Trace {
-    let body = think.replace("<think>", "").replace("</think>", "");
+    // Traces are the longest texts loaded: copy them only where a tag must go.
+    let body: std::borrow::Cow<str> = if think.contains("think>") {
+        think.replace("<think>", "").replace("</think>", "").into()
+    } else {
+        think.into()
+    };
     let (reasoning, tail) = match DETAILED_MARKERS
         .iter()
         .find_map(|m| body.find(m).map(|at| (at, m.len())))
     {
-        Some((at, len)) => (body[..at].to_string(), Some(body[at + len..].to_string())),
-        None => (body.clone(), None),
+        Some((at, len)) => (&body[..at], Some(&body[at + len..])),
+        None => (&body[..], None),
     };
     let from_field = detailed_field
         .map(|d| d.replace("</think>", "").trim().to_string())

@@ -200,12 +200,13 @@ fn list_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
                 });
                 for side in &compare.sides {
                     row.col(|ui| {
-                        if let Some(&index) = state.item_index.get(&(
-                            side.run.clone(),
-                            side.setting.clone(),
-                            stem.clone(),
-                            id.clone(),
-                        )) {
+                        if let Some(index) = state.item_index.get(
+                            &state.dataset,
+                            &side.run,
+                            &side.setting,
+                            stem,
+                            id,
+                        ) {
                             let verdict = state.dataset.items[index].verdict;
                             let mark = if verdict == crate::model::Verdict::Yes {
                                 "✔"
@@ -249,13 +250,13 @@ fn columns_ui(
     let first = compare.sides.first().and_then(|s| {
         state
             .item_index
-            .get(&(s.run.clone(), s.setting.clone(), stem.clone(), id.clone()))
+            .get(&state.dataset, &s.run, &s.setting, stem, id)
     });
     egui::ScrollArea::vertical()
         .auto_shrink(false)
         .show(ui, |ui| {
             ui.heading(format!("{stem} · #{id}"));
-            if let Some(&index) = first {
+            if let Some(index) = first {
                 let item = &state.dataset.items[index];
                 if let Some(reasons) = state.suspect_reasons(item) {
                     ui.colored_label(
@@ -306,12 +307,10 @@ fn side_ui(
     images: &mut ImageCache,
     commands: &mut Vec<Command>,
 ) {
-    let Some(&index) = state.item_index.get(&(
-        side.run.clone(),
-        side.setting.clone(),
-        stem.to_string(),
-        id.to_string(),
-    )) else {
+    let Some(index) = state
+        .item_index
+        .get(&state.dataset, &side.run, &side.setting, stem, id)
+    else {
         placeholder(
             ui,
             Vec2::new(side_px, 80.0),

@@ -25,13 +25,8 @@ pub fn diagnostics_ui(ui: &mut egui::Ui, state: &AppState) {
         ui.label(RichText::new("Nothing odd found.").size(16.0));
         return;
     }
-    let mut sorted: Vec<_> = diagnostics.iter().collect();
-    sorted.sort_by(|a, b| {
-        a.severity
-            .cmp(&b.severity)
-            .then_with(|| a.file.cmp(&b.file))
-            .then(a.line.cmp(&b.line))
-    });
+    // Sorted (errors first, then by file and line) once, when the data was loaded.
+    let sorted = diagnostics;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     TableBuilder::new(ui)
         .striped(true)
@@ -47,7 +42,7 @@ pub fn diagnostics_ui(ui: &mut egui::Ui, state: &AppState) {
         })
         .body(|body| {
             body.rows(row_height, sorted.len(), |mut row| {
-                let d = sorted[row.index()];
+                let d = &sorted[row.index()];
                 let color = match d.severity {
                     Severity::Error => ui_error_color(),
                     Severity::Warning => egui::Color32::from_rgb(200, 120, 0),

@@ -3,7 +3,7 @@
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
-use crate::app::filters::Filters;
+use crate::filters::Filters;
 use crate::app::image_cache::ImageCache;
 use crate::app::{AppState, Command};
 use crate::model::Verdict;
@@ -102,11 +102,11 @@ pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             .map(|v| (v, v.label().to_string()))
             .collect();
         changed |= combo(ui, "Verdict", &mut filters.verdict, &verdicts);
-        let mut failures: Vec<String> = state.insights.iter().flat_map(|i| i.labels()).collect();
-        failures.sort();
-        failures.dedup();
-        let failures: Vec<(String, String)> =
-            failures.into_iter().map(|f| (f.clone(), f)).collect();
+        let failures: Vec<(String, String)> = state
+            .failure_labels
+            .iter()
+            .map(|f| (f.clone(), f.clone()))
+            .collect();
         changed |= combo(ui, "Failure", &mut filters.failure, &failures);
         let tags: Vec<(String, String)> = state
             .tag_names

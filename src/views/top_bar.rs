@@ -68,6 +68,10 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
                 count(data.folders.len(), "task folder"),
                 count(data.runs().len(), "run")
             ));
+            if progress.checking_images {
+                ui.weak("· checking images…")
+                    .on_hover_text("Opening every image to find truncated or broken files.");
+            }
             if state.watching {
                 ui.label(egui::RichText::new("● live").color(egui::Color32::from_rgb(40, 150, 80)))
                     .on_hover_text("Watching the opened folders: new images, CSV rows and traces appear within about a second.");

@@ -12,6 +12,8 @@ use crate::app::loader::{ReloadPlan, Reloaded};
 use crate::app::watcher::{FolderWatcher, ReloadTimer};
 use crate::load::{discover::RESULTS_CSV, load_dataset, refresh};
 
+pub mod scale;
+
 pub struct BenchReport {
     pub lines: Vec<String>,
 }
@@ -85,7 +87,7 @@ pub fn run_bench(dir: &Path, copies: usize, trials: usize) -> anyhow::Result<Ben
         format!("{header}{}", records[..judged_at_start].concat()),
     )?;
     let mut state = AppState {
-        dataset: load_dataset(&[dir.to_path_buf()]),
+        dataset: load_dataset(&[dir.to_path_buf()]).into(),
         opened: vec![dir.to_path_buf()],
         ..AppState::default()
     };
@@ -152,7 +154,7 @@ pub fn run_bench(dir: &Path, copies: usize, trials: usize) -> anyhow::Result<Ben
     let full = load_dataset(&[dir.to_path_buf()]);
     let full_time = start.elapsed();
     let mut full_state = AppState {
-        dataset: full,
+        dataset: full.into(),
         ..AppState::default()
     };
     let start = Instant::now();

@@ -48,22 +48,13 @@ impl Filters {
                 .as_ref()
                 .is_none_or(|t| annotation.is_some_and(|a| a.tags.contains(t)))
             && (!self.starred || annotation.is_some_and(|a| a.starred))
-            && self.matches_text(item)
+            && self.needle().is_none_or(|needle| crate::search::item_matches(item, &needle))
     }
 
-    fn matches_text(&self, item: &Item) -> bool {
+    /// The search text as matched: trimmed and lowercased; `None` when there is none.
+    pub fn needle(&self) -> Option<String> {
         let needle = self.search.trim().to_lowercase();
-        if needle.is_empty() {
-            return true;
-        }
-        item.id.to_lowercase() == needle
-            || item.parts.iter().any(|p| {
-                p.question.to_lowercase().contains(&needle)
-                    || p.answer.to_lowercase().contains(&needle)
-                    || p.caption
-                        .as_ref()
-                        .is_some_and(|c| c.to_lowercase().contains(&needle))
-            })
+        (!needle.is_empty()).then_some(needle)
     }
 
     pub fn is_active(&self) -> bool {
@@ -79,7 +70,29 @@ pub fn filter_items(
     insights: &[ItemInsight],
     annotations: &Annotations,
 ) -> Vec<usize> {
+    filter_items_with(dataset, filters, insights, annotations, None)
+}
+
+/// `filter_items` with a search index: when it was built for this dataset it answers the text
+/// search; without it every item's text is lowercased and scanned.
+pub fn filter_items_with(
+    dataset: &Dataset,
+    filters: &Filters,
+    insights: &[ItemInsight],
+    annotations: &Annotations,
+    search: Option<&crate::search::SearchIndex>,
+) -> Vec<usize> {
     let needs_annotation = filters.tag.is_some() || filters.starred;
+    let text_hits = match (filters.needle(), search) {
+        (Some(needle), Some(index)) if index.covers(dataset.items.len()) => {
+            Some(index.matching(dataset, &needle))
+        }
+        _ => None,
+    };
+    let fields_only = Filters {
+        search: String::new(),
+        ..filters.clone()
+    };
     dataset
         .items
         .iter()
@@ -90,7 +103,12 @@ pub fn filter_items(
             } else {
                 None
             };
-            filters.matches(dataset, item, insights.get(*i), annotation)
+            match &text_hits {
+                Some(hits) => {
+                    hits[*i] && fields_only.matches(dataset, item, insights.get(*i), annotation)
+                }
+                None => filters.matches(dataset, item, insights.get(*i), annotation),
+            }
         })
         .map(|(i, _)| i)
         .collect()

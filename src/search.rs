@@ -1,0 +1,145 @@
+//! Text search over prompts, answers and judge captions, built once per loaded dataset.
+//!
+//! Every checkpoint and setting asks the same benchmark questions, and judges repeat the same
+//! captions, so the lowercased texts are kept once each and items point at them: a keystroke
+//! scans the distinct texts (a few percent of a million items' text) and then one bit per item.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::model::{Dataset, Item};
+
+/// Separates fields inside one searchable text; nobody types it, so no match spans two fields.
+const FIELD_SEPARATOR: char = '\u{1}';
+
+#[derive(Clone, Debug, Default)]
+pub struct SearchIndex {
+    /// Distinct lowercased texts.
+    texts: Vec<String>,
+    /// Per item: its prompt+answer text and its caption text (indices into `texts`).
+    items: Vec<[u32; 2]>,
+}
+
+impl SearchIndex {
+    pub fn build(dataset: &Dataset) -> SearchIndex {
+        let mut index = SearchIndex::default();
+        let mut known: HashMap<String, u32> = HashMap::new();
+        let mut intern = |text: String| -> u32 {
+            if let Some(&at) = known.get(&text) {
+                return at;
+            }
+            let at = index.texts.len() as u32;
+            index.texts.push(text.clone());
+            known.insert(text, at);
+            at
+        };
+        index.items = dataset
+            .items
+            .iter()
+            .map(|item| {
+                let (prompts, captions) = searchable(item);
+                [intern(prompts), intern(captions)]
+            })
+            .collect();
+        index
+    }
+
+    /// True when the index was built for a dataset of this many items.
+    pub fn covers(&self, items: usize) -> bool {
+        self.items.len() == items
+    }
+
+    /// Which items match `needle` (already lowercased and trimmed, not empty): one flag per item.
+    pub fn matching(&self, dataset: &Dataset, needle: &str) -> Vec<bool> {
+        let text_hits: Vec<bool> = self
+            .texts
+            .par_iter()
+            .map(|text| text.contains(needle))
+            .collect();
+        dataset
+            .items
+            .par_iter()
+            .zip(self.items.par_iter())
+            .map(|(item, [prompts, captions])| {
+                text_hits[*prompts as usize]
+                    || text_hits[*captions as usize]
+                    || id_matches(&item.id, needle)
+            })
+            .collect()
+    }
+}
+
+/// What search looks at: an exact id, or a substring of a prompt, answer or caption.
+pub fn item_matches(item: &Item, needle: &str) -> bool {
+    let (prompts, captions) = searchable(item);
+    id_matches(&item.id, needle) || prompts.contains(needle) || captions.contains(needle)
+}
+
+fn id_matches(id: &str, needle: &str) -> bool {
+    if id.is_ascii() {
+        id.eq_ignore_ascii_case(needle)
+    } else {
+        id.to_lowercase() == needle
+    }
+}
+
+/// An item's lowercased prompt+answer text and caption text, fields apart.
+fn searchable(item: &Item) -> (String, String) {
+    let mut prompts = String::new();
+    let mut captions = String::new();
+    for part in &item.parts {
+        for field in [&part.question, &part.answer] {
+            prompts.push_str(&field.to_lowercase());
+            prompts.push(FIELD_SEPARATOR);
+        }
+        if let Some(caption) = &part.caption {
+            captions.push_str(&caption.to_lowercase());
+            captions.push(FIELD_SEPARATOR);
+        }
+    }
+    (prompts, captions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Verdict;
+    use crate::model::fixtures::{self, folder};
+
+    fn dataset() -> Dataset {
+        let mut data = Dataset::default();
+        let mut captioned = fixtures::part("Make 3 Cups.", "3 cups", Verdict::No);
+        captioned.caption = Some("Four Cups".into());
+        data.push_folder(
+            folder("r", "normal", "math_1"),
+            vec![
+                fixtures::item("1", captioned),
+                fixtures::item("2", fixtures::part("Make 3 Cups.", "3 cups", Verdict::Yes)),
+                fixtures::item("X7", fixtures::part("Draw a fork", "fork", Verdict::Yes)),
+            ],
+        );
+        data
+    }
+
+    #[test]
+    fn the_index_finds_what_a_scan_finds_and_shares_repeated_texts() {
+        let data = dataset();
+        let index = SearchIndex::build(&data);
+        assert!(index.covers(3));
+        // Two items share one prompt text; the captions are "four cups" and empty.
+        assert_eq!(index.texts.len(), 4);
+        for needle in ["cups", "four", "x7", "3 cups", "fork", "nothing", "1"] {
+            let scanned: Vec<bool> = data
+                .items
+                .iter()
+                .map(|i| item_matches(i, needle))
+                .collect();
+            assert_eq!(index.matching(&data, needle), scanned, "{needle:?}");
+        }
+        assert_eq!(index.matching(&data, "four"), [true, false, false]);
+        assert_eq!(index.matching(&data, "x7"), [false, false, true]);
+        // A match never spans two fields: "cups." ends the prompt, "3 cups" is the answer.
+        assert_eq!(index.matching(&data, "cups. 3"), [false, false, false]);
+    }
+}
