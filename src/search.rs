@@ -4,7 +4,7 @@
 //! captions, so the lowercased texts are kept once each and items point at them: a keystroke
 //! scans the distinct texts (a few percent of a million items' text) and then one bit per item.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
@@ -24,7 +24,7 @@ pub struct SearchIndex {
 impl SearchIndex {
     pub fn build(dataset: &Dataset) -> SearchIndex {
         let mut index = SearchIndex::default();
-        let mut known: HashMap<String, u32> = HashMap::new();
+        let mut known: FxHashMap<String, u32> = FxHashMap::default();
         let mut intern = |text: String| -> u32 {
             if let Some(&at) = known.get(&text) {
                 return at;

@@ -6,7 +6,8 @@
 //! when every quote opens a field or closes it (what csv.DictWriter writes), which is checked
 //! first; any other file is read in one piece.
 
-use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -54,9 +55,12 @@ fn scan_pieces<T: Send>(
             .collect()
     };
 
-    let mut rows: Vec<T> = Vec::new();
+    let total: usize = scanned.iter().map(|p| p.rows.len()).sum();
+    let mut rows: Vec<T> = Vec::with_capacity(total);
     let mut diagnostics = Vec::new();
-    let mut index_of_id: HashMap<String, usize> = HashMap::new();
+    // IDs are short and local: a fast hash, sized once (the merge is the serial part).
+    let mut index_of_id: FxHashMap<String, usize> =
+        FxHashMap::with_capacity_and_hasher(total, Default::default());
     let mut duplicates: Vec<(String, u64)> = Vec::new();
     let mut lines = LineCounter::new(bytes);
     let mut partial = None;
@@ -297,6 +301,7 @@ impl<'a> LineCounter<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     fn ids(bytes: &[u8], pieces: Vec<Range<usize>>) -> (Vec<String>, Vec<String>) {
         let build = |record: &csv::ByteRecord, line: u64| {
