@@ -61,7 +61,7 @@ fn record(
         task_type: folder.kind.label(),
         id: item.id.clone(),
         verdict: item.verdict.label().to_string(),
-        question: join(&|p| p.question.clone()),
+        question: join(&|p| p.question.to_string()),
         answer: join(&|p| p.answer.clone()),
         caption: join(&|p| p.caption.clone().unwrap_or_default()),
         failure: insight.map(|i| i.labels().join("; ")).unwrap_or_default(),

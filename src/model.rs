@@ -87,8 +87,34 @@ pub struct Trace {
     pub reasoning: String,
     /// The "finished detailed prompt" the image was generated from, if it could be extracted.
     pub detailed_prompt: Option<String>,
-    /// Where the trace came from (file and line) for display.
-    pub source: String,
+    /// Where the trace came from, for display.
+    pub source: TraceSource,
+}
+
+/// A trace's file (shared by all the traces it holds) and line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceSource {
+    pub file: std::sync::Arc<std::path::Path>,
+    /// The line in `output.jsonl`; `None` for a `.txt` sidecar (the whole file).
+    pub line: Option<u64>,
+}
+
+impl Default for TraceSource {
+    fn default() -> Self {
+        TraceSource {
+            file: std::path::Path::new("").into(),
+            line: None,
+        }
+    }
+}
+
+impl std::fmt::Display for TraceSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.file.display()),
+            None => write!(f, "{}", self.file.display()),
+        }
+    }
 }
 
 /// One generated image and everything known about it: for math and knowledge an item has one
@@ -97,7 +123,8 @@ pub struct Trace {
 pub struct Part {
     /// `None` for single-image items, `Some('A')` / `Some('B')` for mapping pairs.
     pub label: Option<char>,
-    pub question: String,
+    /// Shared by every run and setting that asks it (interned when the dataset is built).
+    pub question: std::sync::Arc<str>,
     pub answer: String,
     pub image_path: PathBuf,
     pub image_status: ImageStatus,
@@ -126,7 +153,7 @@ impl Item {
     pub fn prompt(&self) -> &str {
         self.parts
             .first()
-            .map(|p| p.question.as_str())
+            .map(|p| &*p.question)
             .unwrap_or("")
     }
 
@@ -183,15 +210,28 @@ pub struct Dataset {
     pub folders: Vec<TaskFolder>,
     pub items: Vec<Item>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every question text once: each checkpoint and setting asks the same benchmark, so the
+    /// items share one copy (a million items ask a few tens of thousands of questions).
+    questions: std::collections::HashSet<std::sync::Arc<str>>,
 }
 
 impl Dataset {
-    /// Appends one loaded folder with its items, fixing up folder indices.
+    /// Appends one loaded folder with its items, fixing up folder indices and sharing question
+    /// texts with the items already there.
     pub fn push_folder(&mut self, folder: TaskFolder, items: Vec<Item>) {
         let index = self.folders.len();
         self.folders.push(folder);
+        let questions = &mut self.questions;
         self.items.extend(items.into_iter().map(|mut item| {
             item.folder = index;
+            for part in &mut item.parts {
+                match questions.get(&part.question) {
+                    Some(shared) => part.question = shared.clone(),
+                    None => {
+                        questions.insert(part.question.clone());
+                    }
+                }
+            }
             item
         }));
     }

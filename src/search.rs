@@ -89,7 +89,7 @@ fn searchable(item: &Item) -> (String, String) {
     let mut prompts = String::new();
     let mut captions = String::new();
     for part in &item.parts {
-        for field in [&part.question, &part.answer] {
+        for field in [&*part.question, part.answer.as_str()] {
             prompts.push_str(&field.to_lowercase());
             prompts.push(FIELD_SEPARATOR);
         }

@@ -33,7 +33,7 @@ pub fn audit(dataset: &Dataset) -> Vec<Finding> {
                     let key = (
                         folder.stem.as_str(),
                         item.id.as_str(),
-                        part.question.as_str(),
+                        &*part.question,
                         part.answer.as_str(),
                     );
                     if !evaluated.insert(key) {

@@ -494,7 +494,7 @@ mod tests {
             p.trace = Some(Trace {
                 reasoning: String::new(),
                 detailed_prompt: Some(plan.into()),
-                source: String::new(),
+                source: Default::default(),
             });
             p
         };

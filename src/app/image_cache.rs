@@ -11,12 +11,13 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::app::lru::LruBudget;
 
-/// Default budget: ~512 MiB of RGBA, a few hundred 1024² images.
-pub const DEFAULT_BUDGET_BYTES: usize = 512 * 1024 * 1024;
+/// Default budget: 64 MiB of RGBA — about 250 grid thumbnails (several screens) or 16 full
+/// 1024² images. What is on screen is never evicted; scrolling a 100k grid stays within it.
+pub const DEFAULT_BUDGET_BYTES: usize = 64 * 1024 * 1024;
 /// Larger images are downscaled on decode; the screen never needs more.
 const MAX_SIDE: u32 = 2048;
-/// Grid thumbnails: enough for the largest grid cell on a HiDPI screen, 1/28 of a full image.
-pub const THUMBNAIL_SIDE: u32 = 384;
+/// Grid thumbnails: as sharp as the default cell on a HiDPI screen, 1/64 of a 2048² image.
+pub const THUMBNAIL_SIDE: u32 = 256;
 
 /// A decoded image is cached per file and size (full images and thumbnails separately).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -90,7 +90,7 @@ impl Benchmark {
                 match item.parts.iter_mut().find(|p| p.label == entry.label) {
                     Some(part) => {
                         if part.question.is_empty() {
-                            part.question = entry.question.clone();
+                            part.question = entry.question.as_str().into();
                         }
                         if part.answer.is_empty() {
                             part.answer = entry.answer.clone();
@@ -108,7 +108,7 @@ impl Benchmark {
 fn not_generated_part(dir: &Path, entry: &BenchmarkEntry) -> Part {
     Part {
         label: entry.label,
-        question: entry.question.clone(),
+        question: entry.question.as_str().into(),
         answer: entry.answer.clone(),
         image_path: dir.join(entry.image_file()),
         image_status: ImageStatus::Missing,
@@ -282,7 +282,7 @@ mod tests {
         let (benchmark, problems) = read_benchmark(dir.path());
         assert!(problems.is_empty(), "{problems:?}");
         let mut unjudged = part("", "", Verdict::NotJudged);
-        unjudged.question.clear();
+        unjudged.question = "".into();
         let mut loaded = LoadedFolder {
             folder: folder("infer", "think", "math3"),
             items: vec![item("1", unjudged)],
@@ -295,7 +295,7 @@ mod tests {
             .map(|i| {
                 (
                     i.id.as_str(),
-                    i.parts[0].question.as_str(),
+                    &*i.parts[0].question,
                     i.parts[0].answer.as_str(),
                     i.verdict,
                 )

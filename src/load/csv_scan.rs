@@ -301,7 +301,6 @@ impl<'a> LineCounter<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn ids(bytes: &[u8], pieces: Vec<Range<usize>>) -> (Vec<String>, Vec<String>) {
         let build = |record: &csv::ByteRecord, line: u64| {

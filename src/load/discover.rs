@@ -142,6 +142,8 @@ fn walk(dir: &Path, max_depth: usize, diagnostics: &mut Vec<Diagnostic>) -> Foun
     // A folder's files come one after another: compare bytes with the last folder seen of each
     // kind before paying for a set insert (thousands of images per task folder).
     let mut last_seen: [PathBuf; 3] = Default::default();
+    // The folder at each depth of the walk so far: a file's folder without parsing its path.
+    let mut folders: Vec<PathBuf> = vec![dir.to_path_buf()];
     let walker = WalkDir::new(dir)
         .follow_links(true)
         .max_depth(max_depth)
@@ -161,13 +163,16 @@ fn walk(dir: &Path, max_depth: usize, diagnostics: &mut Vec<Diagnostic>) -> Foun
                 continue;
             }
         };
+        let depth = entry.depth();
+        if entry.file_type().is_dir() {
+            folders.truncate(depth);
+            folders.push(entry.path().to_path_buf());
+            continue;
+        }
         if !entry.file_type().is_file() {
             continue;
         }
         let name = entry.file_name().to_string_lossy();
-        let Some(parent) = entry.path().parent() else {
-            continue;
-        };
         let (kind, set) = if name == RESULTS_CSV || is_image_file(&name) {
             (0, &mut found.with_results_or_images)
         } else if name == TRACES_JSONL {
@@ -177,9 +182,12 @@ fn walk(dir: &Path, max_depth: usize, diagnostics: &mut Vec<Diagnostic>) -> Foun
         } else {
             continue;
         };
-        if last_seen[kind].as_os_str() != parent.as_os_str() {
-            last_seen[kind] = parent.to_path_buf();
-            set.insert(parent.to_path_buf());
+        let Some(parent) = folders.get(depth - 1) else {
+            continue;
+        };
+        if last_seen[kind] != *parent {
+            last_seen[kind] = parent.clone();
+            set.insert(parent.clone());
         }
     }
     found

@@ -227,7 +227,11 @@ fn read_traces(
         }
         let path = dir.join(name);
         if let Some(text) = read_text(&path, diagnostics) {
-            let trace = trace_from_think(&text, None, path.display().to_string());
+            let source = crate::model::TraceSource {
+                file: path.as_path().into(),
+                line: None,
+            };
+            let trace = trace_from_think(&text, None, source);
             traces.insert(
                 image.clone(),
                 TraceRecord {
@@ -268,7 +272,7 @@ fn item_from_row(
             };
             Part {
                 label: paired.then_some(if index == 0 { 'A' } else { 'B' }),
-                question: judged.question,
+                question: judged.question.into(),
                 answer: judged.answer,
                 image_path,
                 image_status,
@@ -329,7 +333,7 @@ fn unjudged_part(
     };
     Part {
         label,
-        question,
+        question: question.into(),
         answer: String::new(),
         image_path,
         image_status,
@@ -359,14 +363,7 @@ fn take_trace(
     let record = traces.remove(image_file)?;
     if *status == ImageStatus::Missing {
         diagnostics.push(Diagnostic::warning(
-            Path::new(
-                record
-                    .trace
-                    .source
-                    .rsplit_once(':')
-                    .map(|(f, _)| f)
-                    .unwrap_or(&record.trace.source),
-            ),
+            &record.trace.source.file,
             Some(record.line),
             format!(
                 "trace record for prompt {} has no image {}",

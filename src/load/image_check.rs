@@ -77,10 +77,11 @@ const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n
 
 /// File extensions the inspector treats as generated images.
 pub fn is_image_file(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    [".png", ".jpg", ".jpeg", ".webp"]
-        .iter()
-        .any(|ext| lower.ends_with(ext))
+    name.rsplit_once('.').is_some_and(|(_, ext)| {
+        ["png", "jpg", "jpeg", "webp"]
+            .iter()
+            .any(|known| ext.eq_ignore_ascii_case(known))
+    })
 }
 
 /// Present, missing, or corrupt. For PNGs checks the signature and that the file ends with the

@@ -10,7 +10,7 @@ use serde::Deserialize as _;
 use serde_json::Value;
 
 use crate::diagnostics::Diagnostic;
-use crate::model::Trace;
+use crate::model::{Trace, TraceSource};
 
 /// The upstream marker that ends the reasoning; BAGEL writes a curly apostrophe, some runs a straight one.
 const DETAILED_MARKERS: [&str; 2] = [
@@ -37,6 +37,7 @@ pub struct TraceRecord {
 pub fn parse_output_jsonl(path: &Path, text: &str) -> (Vec<TraceRecord>, Vec<Diagnostic>) {
     let mut records = Vec::new();
     let mut diagnostics = Vec::new();
+    let file: std::sync::Arc<Path> = path.into();
     for (index, line) in text.lines().enumerate() {
         let line_no = index as u64 + 1;
         if line.trim().is_empty() {
@@ -67,7 +68,10 @@ pub fn parse_output_jsonl(path: &Path, text: &str) -> (Vec<TraceRecord>, Vec<Dia
             .image_file
             .map(Cow::into_owned)
             .unwrap_or_else(|| format!("{prompt_id}.png"));
-        let source = format!("{}:{line_no}", path.display());
+        let source = TraceSource {
+            file: file.clone(),
+            line: Some(line_no),
+        };
         let trace = trace_from_think(
             record.think_output.as_deref().unwrap_or(""),
             record.detailed_prompt.as_deref(),
@@ -169,7 +173,7 @@ fn id_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::
 }
 
 /// Builds a readable trace from raw think text and the launcher's extracted detailed prompt.
-pub fn trace_from_think(think: &str, detailed_field: Option<&str>, source: String) -> Trace {
+pub fn trace_from_think(think: &str, detailed_field: Option<&str>, source: TraceSource) -> Trace {
     // Traces are the longest texts loaded: copy them only where a tag must go.
     let body: std::borrow::Cow<str> = if think.contains("think>") {
         think.replace("<think>", "").replace("</think>", "").into()
@@ -215,7 +219,7 @@ mod tests {
             r.trace.detailed_prompt.as_deref(),
             Some("Two kittens on a table.")
         );
-        assert_eq!(r.trace.source, "output.jsonl:1");
+        assert_eq!(r.trace.source.to_string(), "output.jsonl:1");
     }
 
     #[test]
@@ -238,13 +242,13 @@ mod tests {
         let t = trace_from_think(
             "<think>plan\nHere's the finished detailed prompt: a cat</think>",
             Some("Failed to extract detailed prompt."),
-            String::new(),
+            TraceSource::default(),
         );
         assert_eq!(t.detailed_prompt.as_deref(), Some("a cat"));
         let none = trace_from_think(
             "<think>just thoughts</think>",
             Some("Failed to extract detailed prompt."),
-            String::new(),
+            TraceSource::default(),
         );
         assert_eq!(none.detailed_prompt, None);
         assert_eq!(none.reasoning, "just thoughts");

@@ -331,8 +331,12 @@ fn trace_ui(ui: &mut egui::Ui, folder: &TaskFolder, part: &Part) {
                     None => ui.label(RichText::new("The launcher could not extract a detailed prompt from this trace.").weak()),
                 };
             });
-        let short = std::path::Path::new(&trace.source).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        ui.label(RichText::new(format!("from {short}")).small().weak()).on_hover_text(&trace.source);
+        let name = trace.source.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let short = match trace.source.line {
+            Some(line) => format!("{name}:{line}"),
+            None => name,
+        };
+        ui.label(RichText::new(format!("from {short}")).small().weak()).on_hover_text(trace.source.to_string());
     });
 }
 

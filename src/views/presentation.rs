@@ -206,7 +206,7 @@ fn prompt_ui(ui: &mut egui::Ui, part: &Part, size: f32, scale: f32) {
             .weak(),
     );
     ui.label(
-        RichText::new(&part.question)
+        RichText::new(part.question.as_ref())
             .size(size * scale)
             .color(ui.visuals().strong_text_color()),
     );
