@@ -50,6 +50,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     live_reload: true,
                     pair_slide: false,
                     theme: None,
+                    thumbnail_store:
+                        unisandbox_inspector::app::thumbnail_store::ThumbnailStore::default_path(),
                 },
                 [1440.0, 900.0],
             )?;
@@ -276,6 +278,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     live_reload: false,
                     pair_slide,
                     theme: Some(theme),
+                    // Screenshots leave the user's caches alone, as they do the session.
+                    thumbnail_store: None,
                 },
                 size,
             )?;

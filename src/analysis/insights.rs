@@ -65,21 +65,7 @@ pub fn breakdown(
     dataset: &crate::model::Dataset,
     insights: &[ItemInsight],
 ) -> std::collections::BTreeMap<(String, String, crate::taxonomy::TaskKind, String), u64> {
-    let mut counts = std::collections::BTreeMap::new();
-    for (item, insight) in dataset.items.iter().zip(insights) {
-        let folder = dataset.folder_of(item);
-        for label in insight.labels() {
-            *counts
-                .entry((
-                    folder.run.clone(),
-                    folder.setting.clone(),
-                    folder.kind,
-                    label,
-                ))
-                .or_insert(0) += 1;
-        }
-    }
-    counts
+    count_per_folder(dataset, insights, ItemInsight::labels)
 }
 
 /// Judged-wrong items per (run, setting, task type, coarse class of their first failure): the
@@ -88,18 +74,31 @@ pub fn class_breakdown(
     dataset: &crate::model::Dataset,
     insights: &[ItemInsight],
 ) -> std::collections::BTreeMap<(String, String, crate::taxonomy::TaskKind, &'static str), u64> {
-    let mut counts = std::collections::BTreeMap::new();
+    count_per_folder(dataset, insights, |insight| {
+        insight.failures.first().map(|f| f.class()).into_iter().collect()
+    })
+}
+
+/// Counts labels per folder first (names are copied once per folder and label, not per item),
+/// then keys them by (run, setting, task type, label).
+fn count_per_folder<L: Ord + Clone>(
+    dataset: &crate::model::Dataset,
+    insights: &[ItemInsight],
+    labels_of: impl Fn(&ItemInsight) -> Vec<L>,
+) -> std::collections::BTreeMap<(String, String, crate::taxonomy::TaskKind, L), u64> {
+    let mut per_folder: Vec<std::collections::BTreeMap<L, u64>> =
+        vec![std::collections::BTreeMap::new(); dataset.folders.len()];
     for (item, insight) in dataset.items.iter().zip(insights) {
-        if let Some(first) = insight.failures.first() {
-            let folder = dataset.folder_of(item);
+        for label in labels_of(insight) {
+            *per_folder[item.folder].entry(label).or_insert(0) += 1;
+        }
+    }
+    let mut counts = std::collections::BTreeMap::new();
+    for (folder, labels) in dataset.folders.iter().zip(per_folder) {
+        for (label, n) in labels {
             *counts
-                .entry((
-                    folder.run.clone(),
-                    folder.setting.clone(),
-                    folder.kind,
-                    first.class(),
-                ))
-                .or_insert(0) += 1;
+                .entry((folder.run.clone(), folder.setting.clone(), folder.kind, label))
+                .or_insert(0) += n;
         }
     }
     counts

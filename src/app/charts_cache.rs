@@ -32,19 +32,21 @@ impl ChartsCache {
             crate::analysis::task_type_accuracy(data)
         };
         let mut failures = crate::analysis::insights::breakdown(data, &state.insights);
-        for item in &data.items {
-            if let Some(annotation) = state.annotation_of(item) {
-                let folder = data.folder_of(item);
-                for tag in &annotation.tags {
-                    *failures
-                        .entry((
-                            folder.run.clone(),
-                            folder.setting.clone(),
-                            folder.kind,
-                            format!("#{tag}"),
-                        ))
-                        .or_insert(0) += 1;
-                }
+        // Tags: from the (few) annotations to their items, not from every item to its annotation.
+        for item in tagged_items(state) {
+            let folder = data.folder_of(&data.items[item]);
+            let Some(annotation) = state.annotation_of(&data.items[item]) else {
+                continue;
+            };
+            for tag in &annotation.tags {
+                *failures
+                    .entry((
+                        folder.run.clone(),
+                        folder.setting.clone(),
+                        folder.kind,
+                        format!("#{tag}"),
+                    ))
+                    .or_insert(0) += 1;
             }
         }
         let classes = crate::analysis::insights::class_breakdown(data, &state.insights);
@@ -54,6 +56,47 @@ impl ChartsCache {
             classes,
         }
     }
+}
+
+/// Indices of the loaded items that carry at least one tag.
+fn tagged_items(state: &AppState) -> Vec<usize> {
+    let data = &state.dataset;
+    if state.annotations.values().all(|a| a.tags.is_empty()) {
+        return Vec::new();
+    }
+    // Annotation keys name the checkpoint folder by its own name: folders by that name.
+    let mut folders: std::collections::HashMap<(&str, &str, &str), Vec<usize>> =
+        Default::default();
+    for (index, folder) in data.folders.iter().enumerate() {
+        let checkpoint = folder.run.rsplit('/').next().unwrap_or(&folder.run);
+        folders
+            .entry((checkpoint, folder.setting.as_str(), folder.stem.as_str()))
+            .or_default()
+            .push(index);
+    }
+    let mut items: Vec<usize> = Vec::new();
+    for (key, annotation) in &state.annotations {
+        if annotation.tags.is_empty() {
+            continue;
+        }
+        let Some(candidates) = folders.get(&(key.run.as_str(), key.setting.as_str(), key.task.as_str()))
+        else {
+            continue;
+        };
+        for &folder in candidates {
+            let found = if state.item_index.len() == data.items.len() {
+                state.item_index.in_folder(data, folder, &key.id)
+            } else {
+                data.items
+                    .iter()
+                    .position(|i| i.folder == folder && i.id == key.id)
+            };
+            items.extend(found);
+        }
+    }
+    items.sort_unstable();
+    items.dedup();
+    items
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use egui::{ColorImage, TextureHandle, TextureOptions};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::app::lru::LruBudget;
+use crate::app::thumbnail_store::ThumbnailStore;
 
 /// Default budget: 64 MiB of RGBA — about 250 grid thumbnails (several screens) or 16 full
 /// 1024² images. What is on screen is never evicted; scrolling a 100k grid stays within it.
@@ -50,6 +51,8 @@ pub struct ImageCache {
     waiting: HashMap<ImageKey, u64>,
     /// Decodes running on the blocking pool.
     running: usize,
+    /// Thumbnails on disk, when a store could be opened.
+    store: Option<Arc<ThumbnailStore>>,
 }
 
 /// Decodes running at once: the blocking pool's threads, no more (the queue stays short and
@@ -68,7 +71,14 @@ impl ImageCache {
             frame: 0,
             waiting: HashMap::new(),
             running: 0,
+            store: None,
         }
+    }
+
+    /// Keeps grid thumbnails on disk too (second visits and later sessions skip the decode).
+    pub fn with_thumbnail_store(mut self, store: Option<ThumbnailStore>) -> Self {
+        self.store = store.map(Arc::new);
+        self
     }
 
     /// The state of an image, starting its decode on first request.
@@ -114,8 +124,12 @@ impl ImageCache {
             self.waiting.remove(&key);
             self.running += 1;
             let (sender, ctx) = (self.sender.clone(), ctx.clone());
+            let store = self.store.clone().filter(|_| key.max_side == THUMBNAIL_SIDE);
             self.runtime.spawn_blocking(move || {
-                let result = decode(&key.path, key.max_side);
+                let result = match &store {
+                    Some(store) => thumbnail_via_store(&key.path, key.max_side, store),
+                    None => decode(&key.path, key.max_side),
+                };
                 let _ = sender.send((key, result));
                 ctx.request_repaint();
             });
@@ -198,6 +212,12 @@ impl ImageCache {
 
 /// Reads and decodes one file into RGBA, downscaled to fit `max_side`.
 pub fn decode(path: &Path, max_side: u32) -> Result<ColorImage, String> {
+    let rgba = decode_rgba(path, max_side)?;
+    let size = [rgba.width() as usize, rgba.height() as usize];
+    Ok(ColorImage::from_rgba_unmultiplied(size, rgba.as_raw()))
+}
+
+fn decode_rgba(path: &Path, max_side: u32) -> Result<image::RgbaImage, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let image = image::load_from_memory(&bytes).map_err(|e| format!("cannot decode: {e}"))?;
     let image = if image.width() > max_side || image.height() > max_side {
@@ -205,7 +225,87 @@ pub fn decode(path: &Path, max_side: u32) -> Result<ColorImage, String> {
     } else {
         image
     };
-    let rgba = image.to_rgba8();
+    Ok(image.to_rgba8())
+}
+
+/// A thumbnail from the disk store when it has this file as it is now, else decoded (and kept).
+pub fn thumbnail_via_store(
+    path: &Path,
+    max_side: u32,
+    store: &ThumbnailStore,
+) -> Result<ColorImage, String> {
+    if let Some(stored) = store.get(path, max_side) {
+        return Ok(ColorImage::from_rgba_unmultiplied(stored.size, &stored.rgba));
+    }
+    let rgba = decode_rgba(path, max_side)?;
     let size = [rgba.width() as usize, rgba.height() as usize];
+    store.put(path, max_side, size, rgba.as_raw());
     Ok(ColorImage::from_rgba_unmultiplied(size, rgba.as_raw()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_most_four_decode_at_once_and_what_scrolled_away_is_dropped_unstarted() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = (0..10)
+            .map(|i| {
+                let path = dir.path().join(format!("{i}.png"));
+                image::RgbImage::new(8, 8).save(&path).unwrap();
+                path
+            })
+            .collect();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .max_blocking_threads(4)
+            .build()
+            .unwrap();
+        // Keep the blocking pool busy for a moment, so no decode finishes during the first frames.
+        for _ in 0..4 {
+            runtime.spawn_blocking(|| std::thread::sleep(std::time::Duration::from_millis(300)));
+        }
+        let ctx = egui::Context::default();
+        let mut cache = ImageCache::new(runtime.handle().clone(), DEFAULT_BUDGET_BYTES);
+        cache.begin_frame(&ctx);
+        for path in &paths {
+            assert!(matches!(cache.thumbnail(&ctx, path), ImageState::Pending));
+        }
+        assert_eq!(cache.running, MAX_RUNNING);
+        assert_eq!(cache.waiting.len(), paths.len() - MAX_RUNNING);
+        // The next frame shows only the last two (the grid scrolled): the rest never starts.
+        cache.begin_frame(&ctx);
+        for path in &paths[8..] {
+            let _ = cache.thumbnail(&ctx, path);
+        }
+        cache.begin_frame(&ctx);
+        // Only what the last frame asked for still waits for a free thread.
+        let mut waiting: Vec<&PathBuf> = cache.waiting.keys().map(|k| &k.path).collect();
+        waiting.sort();
+        assert_eq!(waiting, [&paths[8], &paths[9]]);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while cache.pending() > 0 {
+            assert!(std::time::Instant::now() < deadline, "decodes did not finish");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            cache.begin_frame(&ctx);
+            // The screen still shows the last two.
+            for path in &paths[8..] {
+                let _ = cache.thumbnail(&ctx, path);
+            }
+        }
+        let ready = |path: &PathBuf, cache: &mut ImageCache| {
+            matches!(cache.thumbnail(&ctx, path), ImageState::Ready { .. })
+        };
+        // The first four (started) and the last two (still asked for) arrived; 4–7 did not.
+        assert!(paths[..4].iter().all(|p| cache.states.contains_key(&ImageKey {
+            path: p.clone(),
+            max_side: THUMBNAIL_SIDE
+        })));
+        assert!(paths[4..8].iter().all(|p| !cache.states.contains_key(&ImageKey {
+            path: p.clone(),
+            max_side: THUMBNAIL_SIDE
+        })));
+        assert!(ready(&paths[9], &mut cache));
+    }
 }

@@ -15,6 +15,7 @@ pub mod persist;
 pub mod screenshot;
 mod session;
 pub mod state;
+pub mod thumbnail_store;
 pub mod watcher;
 
 use std::collections::BTreeSet;
@@ -50,6 +51,8 @@ pub struct StartOptions {
     pub pair_slide: bool,
     /// Theme to start with (screenshots); `None` = the remembered or the system's.
     pub theme: Option<Theme>,
+    /// Where grid thumbnails are kept between sessions (`None`: decoded every session).
+    pub thumbnail_store: Option<PathBuf>,
 }
 
 pub struct InspectorApp {
@@ -101,7 +104,12 @@ impl InspectorApp {
                 ..AppState::default()
             },
             loader: Loader::new(handle.clone()),
-            images: ImageCache::new(handle, DEFAULT_BUDGET_BYTES),
+            images: ImageCache::new(handle, DEFAULT_BUDGET_BYTES).with_thumbnail_store(
+                options.thumbnail_store.as_deref().and_then(|path| {
+                    thumbnail_store::ThumbnailStore::open(path, thumbnail_store::DEFAULT_BUDGET_BYTES)
+                        .ok()
+                }),
+            ),
             commands: Vec::new(),
             screenshot: options
                 .screenshot

@@ -334,7 +334,7 @@ fn thumbnails(dir: &Path, runs: usize, with_pillow: bool) -> anyhow::Result<Vec<
     std::fs::create_dir_all(dir)?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
     let mut files = Vec::new();
-    for i in 0..24 {
+    for i in 0..100 {
         let path = dir.join(format!("{i}.png"));
         if !path.exists() {
             let image = image::RgbImage::from_fn(1024, 1024, |x, y| {
@@ -387,5 +387,31 @@ fn thumbnails(dir: &Path, runs: usize, with_pillow: bool) -> anyhow::Result<Vec<
             ratio(pillow, four)
         );
     }
-    Ok(vec![line])
+    // A screen of thumbnails visited twice: the second time from the disk store.
+    let store_path = dir.join("thumbnails.sqlite");
+    let _ = std::fs::remove_file(&store_path);
+    let store = crate::app::thumbnail_store::ThumbnailStore::open(
+        &store_path,
+        crate::app::thumbnail_store::DEFAULT_BUDGET_BYTES,
+    )?;
+    let side = crate::app::image_cache::THUMBNAIL_SIDE;
+    let visit = || -> anyhow::Result<Duration> {
+        let started = Instant::now();
+        for file in &files {
+            crate::app::image_cache::thumbnail_via_store(file, side, &store)
+                .map_err(anyhow::Error::msg)?;
+        }
+        Ok(started.elapsed())
+    };
+    let first = visit()?;
+    let second: Vec<Duration> = (0..runs).map(|_| visit()).collect::<Result<_, _>>()?;
+    let second = median(second);
+    let second_line = format!(
+        "a screen of {} thumbnails ({side} px) on one thread: first visit {}, second visit from the disk store {} ({:.2} ms each)",
+        files.len(),
+        ms(first),
+        ms(second),
+        second.as_secs_f64() * 1000.0 / files.len() as f64
+    );
+    Ok(vec![line, second_line])
 }
