@@ -66,7 +66,8 @@ fn report(frames: &Frames) -> String {
 
 fn run(items: usize) {
     let path = tree(items);
-    let annotations = std::env::temp_dir().join(format!("frame-bench-{}.sqlite", std::process::id()));
+    let annotations =
+        std::env::temp_dir().join(format!("frame-bench-{}.sqlite", std::process::id()));
     let options = StartOptions {
         paths: vec![path],
         view: View::Items,
@@ -202,7 +203,11 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    let sizes = if sizes.is_empty() { vec![100_000] } else { sizes };
+    let sizes = if sizes.is_empty() {
+        vec![100_000]
+    } else {
+        sizes
+    };
     for items in sizes {
         run(items);
     }

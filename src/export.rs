@@ -111,7 +111,7 @@ pub fn items_json(
 /// One table row: the task type and a cell per series (absent where a series lacks the task).
 type PivotRow<'a> = (String, Vec<Option<&'a AccuracyRow>>);
 
-/// Task types down, (run, setting) across: "51.0 [39.6, 62.3] (n=40)".
+/// Task types down, (run, setting) across: "51.0% (20/40) [39.6–62.3%]".
 fn pivot(rows: &[AccuracyRow]) -> (Vec<String>, Vec<PivotRow<'_>>) {
     let mut series: Vec<String> = Vec::new();
     for r in rows {
@@ -150,13 +150,7 @@ pub fn accuracy_markdown(rows: &[AccuracyRow]) -> String {
         let cells: Vec<String> = cells
             .iter()
             .map(|c| match c {
-                Some(r) => format!(
-                    "{:.1} [{:.1}, {:.1}] (n={})",
-                    r.accuracy * 100.0,
-                    r.ci_low * 100.0,
-                    r.ci_high * 100.0,
-                    r.total
-                ),
+                Some(r) => r.display(),
                 None => "—".into(),
             })
             .collect();
@@ -420,7 +414,7 @@ mod tests {
             ci_high: 0.6929,
             kind: TaskKind::of_stem("math_1"),
         }];
-        assert!(accuracy_markdown(&rows).contains("| Math L1 | 55.0 [39.8, 69.3] (n=40) |"));
+        assert!(accuracy_markdown(&rows).contains("| Math L1 | 55.0% (22/40) [39.8–69.3%] |"));
         let latex = accuracy_latex(&rows);
         assert!(latex.contains("\\begin{tabular}{lc}"));
         assert!(latex.contains("Math L1 & 55.0 {\\scriptsize [39.8, 69.3]} \\\\"));

@@ -48,7 +48,9 @@ impl Filters {
                 .as_ref()
                 .is_none_or(|t| annotation.is_some_and(|a| a.tags.contains(t)))
             && (!self.starred || annotation.is_some_and(|a| a.starred))
-            && self.needle().is_none_or(|needle| crate::search::item_matches(item, &needle))
+            && self
+                .needle()
+                .is_none_or(|needle| crate::search::item_matches(item, &needle))
     }
 
     /// The search text as matched: trimmed and lowercased; `None` when there is none.

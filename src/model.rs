@@ -151,10 +151,7 @@ pub struct Item {
 impl Item {
     /// The prompt shown in lists: the first part's question.
     pub fn prompt(&self) -> &str {
-        self.parts
-            .first()
-            .map(|p| &*p.question)
-            .unwrap_or("")
+        self.parts.first().map(|p| &*p.question).unwrap_or("")
     }
 
     pub fn is_correct(&self) -> bool {

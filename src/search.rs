@@ -130,11 +130,7 @@ mod tests {
         // Two items share one prompt text; the captions are "four cups" and empty.
         assert_eq!(index.texts.len(), 4);
         for needle in ["cups", "four", "x7", "3 cups", "fork", "nothing", "1"] {
-            let scanned: Vec<bool> = data
-                .items
-                .iter()
-                .map(|i| item_matches(i, needle))
-                .collect();
+            let scanned: Vec<bool> = data.items.iter().map(|i| item_matches(i, needle)).collect();
             assert_eq!(index.matching(&data, needle), scanned, "{needle:?}");
         }
         assert_eq!(index.matching(&data, "four"), [true, false, false]);

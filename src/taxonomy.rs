@@ -129,16 +129,50 @@ impl fmt::Display for TaskKind {
 
 /// Sort key for CoT settings: `normal` first, then `think`, then anything else.
 pub fn setting_rank(setting: &str) -> u8 {
-    match setting {
-        "normal" => 0,
-        "think" => 1,
-        _ => 2,
+    match Cot::of(setting) {
+        Some(Cot::Normal) => 0,
+        Some(Cot::Think) => 1,
+        None => 2,
     }
 }
 
 /// Whether a folder name is a CoT mode folder of batch_inference.py's layout.
 pub fn is_mode_folder(name: &str) -> bool {
-    matches!(name, "normal" | "think")
+    Cot::of(name).is_some()
+}
+
+/// The two CoT settings of batch_inference.py: generate directly, or reason first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Cot {
+    Normal,
+    Think,
+}
+
+impl Cot {
+    /// The setting a mode folder name stands for (`None` for other layouts' settings).
+    pub fn of(setting: &str) -> Option<Cot> {
+        match setting {
+            "normal" => Some(Cot::Normal),
+            "think" => Some(Cot::Think),
+            _ => None,
+        }
+    }
+
+    /// The mode folder's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cot::Normal => "normal",
+            Cot::Think => "think",
+        }
+    }
+
+    /// Normal ↔ think.
+    pub fn other(self) -> Cot {
+        match self {
+            Cot::Normal => Cot::Think,
+            Cot::Think => Cot::Normal,
+        }
+    }
 }
 
 #[cfg(test)]

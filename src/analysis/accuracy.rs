@@ -58,6 +58,18 @@ impl AccuracyRow {
         }
     }
 
+    /// The one way the inspector writes an accuracy for people: "55.0% (22/40) [39.8–69.3%]".
+    pub fn display(&self) -> String {
+        format!(
+            "{:.1}% ({}/{}) [{:.1}–{:.1}%]",
+            self.accuracy * 100.0,
+            self.correct,
+            self.total,
+            self.ci_low * 100.0,
+            self.ci_high * 100.0
+        )
+    }
+
     /// The same row with figures rounded to 4 decimals, as the logs print them (xx.xx%).
     pub fn rounded(&self) -> Self {
         let round = |x: f64| (x * 10_000.0).round() / 10_000.0;
@@ -246,6 +258,12 @@ mod tests {
         data.push_folder(folder("r", "think", "math_2"), items(&[Yes, No, No, No]));
         let rows = task_type_accuracy_where(&data, |item| item.id != "0");
         assert_eq!((rows[0].correct, rows[0].total), (0, 3));
+    }
+
+    #[test]
+    fn one_display_with_counts_and_interval() {
+        let row = AccuracyRow::new("r", "s", "t".into(), TaskKind::of_stem("math_1"), 22, 40);
+        assert_eq!(row.display(), "55.0% (22/40) [39.8–69.3%]");
     }
 
     #[test]

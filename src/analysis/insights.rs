@@ -75,7 +75,12 @@ pub fn class_breakdown(
     insights: &[ItemInsight],
 ) -> std::collections::BTreeMap<(String, String, crate::taxonomy::TaskKind, &'static str), u64> {
     count_per_folder(dataset, insights, |insight| {
-        insight.failures.first().map(|f| f.class()).into_iter().collect()
+        insight
+            .failures
+            .first()
+            .map(|f| f.class())
+            .into_iter()
+            .collect()
     })
 }
 
@@ -97,7 +102,12 @@ fn count_per_folder<L: Ord + Clone>(
     for (folder, labels) in dataset.folders.iter().zip(per_folder) {
         for (label, n) in labels {
             *counts
-                .entry((folder.run.clone(), folder.setting.clone(), folder.kind, label))
+                .entry((
+                    folder.run.clone(),
+                    folder.setting.clone(),
+                    folder.kind,
+                    label,
+                ))
                 .or_insert(0) += n;
         }
     }

@@ -65,8 +65,7 @@ fn tagged_items(state: &AppState) -> Vec<usize> {
         return Vec::new();
     }
     // Annotation keys name the checkpoint folder by its own name: folders by that name.
-    let mut folders: std::collections::HashMap<(&str, &str, &str), Vec<usize>> =
-        Default::default();
+    let mut folders: std::collections::HashMap<(&str, &str, &str), Vec<usize>> = Default::default();
     for (index, folder) in data.folders.iter().enumerate() {
         let checkpoint = folder.run.rsplit('/').next().unwrap_or(&folder.run);
         folders
@@ -79,7 +78,8 @@ fn tagged_items(state: &AppState) -> Vec<usize> {
         if annotation.tags.is_empty() {
             continue;
         }
-        let Some(candidates) = folders.get(&(key.run.as_str(), key.setting.as_str(), key.task.as_str()))
+        let Some(candidates) =
+            folders.get(&(key.run.as_str(), key.setting.as_str(), key.task.as_str()))
         else {
             continue;
         };

@@ -124,7 +124,10 @@ impl ImageCache {
             self.waiting.remove(&key);
             self.running += 1;
             let (sender, ctx) = (self.sender.clone(), ctx.clone());
-            let store = self.store.clone().filter(|_| key.max_side == THUMBNAIL_SIDE);
+            let store = self
+                .store
+                .clone()
+                .filter(|_| key.max_side == THUMBNAIL_SIDE);
             self.runtime.spawn_blocking(move || {
                 let result = match &store {
                     Some(store) => thumbnail_via_store(&key.path, key.max_side, store),
@@ -235,7 +238,10 @@ pub fn thumbnail_via_store(
     store: &ThumbnailStore,
 ) -> Result<ColorImage, String> {
     if let Some(stored) = store.get(path, max_side) {
-        return Ok(ColorImage::from_rgba_unmultiplied(stored.size, &stored.rgba));
+        return Ok(ColorImage::from_rgba_unmultiplied(
+            stored.size,
+            &stored.rgba,
+        ));
     }
     let rgba = decode_rgba(path, max_side)?;
     let size = [rgba.width() as usize, rgba.height() as usize];
@@ -286,7 +292,10 @@ mod tests {
         assert_eq!(waiting, [&paths[8], &paths[9]]);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         while cache.pending() > 0 {
-            assert!(std::time::Instant::now() < deadline, "decodes did not finish");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "decodes did not finish"
+            );
             std::thread::sleep(std::time::Duration::from_millis(5));
             cache.begin_frame(&ctx);
             // The screen still shows the last two.
@@ -298,14 +307,22 @@ mod tests {
             matches!(cache.thumbnail(&ctx, path), ImageState::Ready { .. })
         };
         // The first four (started) and the last two (still asked for) arrived; 4–7 did not.
-        assert!(paths[..4].iter().all(|p| cache.states.contains_key(&ImageKey {
-            path: p.clone(),
-            max_side: THUMBNAIL_SIDE
-        })));
-        assert!(paths[4..8].iter().all(|p| !cache.states.contains_key(&ImageKey {
-            path: p.clone(),
-            max_side: THUMBNAIL_SIDE
-        })));
+        assert!(
+            paths[..4]
+                .iter()
+                .all(|p| cache.states.contains_key(&ImageKey {
+                    path: p.clone(),
+                    max_side: THUMBNAIL_SIDE
+                }))
+        );
+        assert!(
+            paths[4..8]
+                .iter()
+                .all(|p| !cache.states.contains_key(&ImageKey {
+                    path: p.clone(),
+                    max_side: THUMBNAIL_SIDE
+                }))
+        );
         assert!(ready(&paths[9], &mut cache));
     }
 }

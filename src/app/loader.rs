@@ -82,7 +82,10 @@ pub struct ReloadResult {
 
 /// What the background load sends the UI thread.
 pub enum LoadMessage {
-    Progress { done: usize, total: usize },
+    Progress {
+        done: usize,
+        total: usize,
+    },
     /// The first folders, so rows are on screen while the rest loads (nothing derived yet).
     FirstRows(Arc<Dataset>),
     /// Everything, with what is derived from it.

@@ -21,8 +21,8 @@ pub mod watcher;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-pub use command::{Command, ExportKind, View};
 use crate::filters::filter_items_with;
+pub use command::{Command, ExportKind, View};
 use image_cache::{DEFAULT_BUDGET_BYTES, ImageCache};
 use loader::Loader;
 use persist::{Persisted, RecentRun, Theme};
@@ -106,8 +106,11 @@ impl InspectorApp {
             loader: Loader::new(handle.clone()),
             images: ImageCache::new(handle, DEFAULT_BUDGET_BYTES).with_thumbnail_store(
                 options.thumbnail_store.as_deref().and_then(|path| {
-                    thumbnail_store::ThumbnailStore::open(path, thumbnail_store::DEFAULT_BUDGET_BYTES)
-                        .ok()
+                    thumbnail_store::ThumbnailStore::open(
+                        path,
+                        thumbnail_store::DEFAULT_BUDGET_BYTES,
+                    )
+                    .ok()
                 }),
             ),
             commands: Vec::new(),

@@ -8,10 +8,10 @@ use std::time::Instant;
 use super::View;
 use super::charts_cache::ChartsCache;
 use super::compare;
-use crate::filters::{Annotations, Filters};
 use super::loader::{LoadProgress, ReloadPlan, Reloaded};
 use super::persist::{RecentRun, Theme};
 use crate::analysis::changes::ReloadSummary;
+use crate::filters::{Annotations, Filters};
 use crate::load::refresh;
 use crate::model::Dataset;
 
@@ -204,11 +204,7 @@ impl AppState {
     /// The same prompt in the other CoT setting of the same run (normal ↔ think), if loaded.
     pub fn counterpart(&self, index: usize) -> Option<usize> {
         let key = self.dataset.key_of(&self.dataset.items[index]);
-        let other = match key.setting.as_str() {
-            "normal" => "think",
-            "think" => "normal",
-            _ => return None,
-        };
+        let other = crate::taxonomy::Cot::of(&key.setting)?.other().name();
         self.item_index
             .get(&self.dataset, &key.run, other, &key.stem, &key.id)
     }

@@ -79,7 +79,10 @@ impl ThumbnailStore {
                 params![key],
                 |row| {
                     Ok(StoredThumbnail {
-                        size: [row.get::<_, i64>(0)? as usize, row.get::<_, i64>(1)? as usize],
+                        size: [
+                            row.get::<_, i64>(0)? as usize,
+                            row.get::<_, i64>(1)? as usize,
+                        ],
                         rgba: row.get(2)?,
                     })
                 },
@@ -148,14 +151,19 @@ mod tests {
         store.put(&image, 256, [4, 4], &rgba);
         let back = store.get(&image, 256).unwrap();
         assert_eq!((back.size, back.rgba), ([4, 4], rgba.clone()));
-        assert!(store.get(&image, 128).is_none(), "another size is another entry");
+        assert!(
+            store.get(&image, 128).is_none(),
+            "another size is another entry"
+        );
 
         // A rewritten file (other length) is not served from the store.
         std::fs::write(&image, b"another picture, longer").unwrap();
         assert!(store.get(&image, 256).is_none());
 
         // Over budget, the least recently used go first.
-        let others: Vec<PathBuf> = (2..5).map(|i| dir.path().join(format!("{i}.png"))).collect();
+        let others: Vec<PathBuf> = (2..5)
+            .map(|i| dir.path().join(format!("{i}.png")))
+            .collect();
         for other in &others {
             std::fs::write(other, b"x").unwrap();
             store.put(other, 256, [4, 4], &rgba);

@@ -30,7 +30,9 @@ pub struct ScaleOptions {
 
 /// The baseline scripts, shipped beside the sources.
 fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("benches").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("benches")
+        .join(name)
 }
 
 fn python() -> String {
@@ -101,8 +103,7 @@ pub fn run_scale(dir: &Path, options: &ScaleOptions) -> anyhow::Result<BenchRepo
     if std::fs::read_to_string(&marker).ok().as_deref() != Some(size.as_str()) {
         let _ = std::fs::remove_dir_all(&tree);
         let started = Instant::now();
-        let report =
-            crate::demo::scale::write_scale(&tree, 7, options.checkpoints, options.items)?;
+        let report = crate::demo::scale::write_scale(&tree, 7, options.checkpoints, options.items)?;
         std::fs::write(&marker, &size)?;
         lines.push(format!(
             "demo-data: {} items in {} task folders written in {:.1} s",
@@ -124,7 +125,13 @@ pub fn run_scale(dir: &Path, options: &ScaleOptions) -> anyhow::Result<BenchRepo
                 .args(["--format", "json"]),
         )
     };
-    let theirs = || timed(Command::new(python()).arg(script("pandas_summary.py")).arg(&tree));
+    let theirs = || {
+        timed(
+            Command::new(python())
+                .arg(script("pandas_summary.py"))
+                .arg(&tree),
+        )
+    };
     let (_, our_json, _) = ours()?;
     let mut our_times = Vec::new();
     let mut their_times = Vec::new();
@@ -184,8 +191,11 @@ pub fn run_scale(dir: &Path, options: &ScaleOptions) -> anyhow::Result<BenchRepo
     if baselines.is_ok() {
         let mut their_times = Vec::new();
         for _ in 0..runs {
-            let (_, out, err) =
-                timed(Command::new(python()).arg(script("pandas_read_csv.py")).arg(&csv))?;
+            let (_, out, err) = timed(
+                Command::new(python())
+                    .arg(script("pandas_read_csv.py"))
+                    .arg(&csv),
+            )?;
             anyhow::ensure!(
                 out.trim() == rows.to_string(),
                 "pandas read {} rows, we read {rows}",
@@ -304,8 +314,8 @@ fn rss() -> Option<String> {
 /// One math results CSV of `rows` rows: the tree's first math CSV, rows repeated with new IDs.
 fn write_big_csv(tree: &Path, dir: &Path, rows: usize) -> anyhow::Result<PathBuf> {
     let source = tree.join("ckpt-00/test/normal/math_1/evaluation_results.csv");
-    let mut reader = csv::Reader::from_path(&source)
-        .with_context(|| format!("reading {}", source.display()))?;
+    let mut reader =
+        csv::Reader::from_path(&source).with_context(|| format!("reading {}", source.display()))?;
     let header = reader.headers()?.clone();
     let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
     anyhow::ensure!(!records.is_empty(), "{} has no rows", source.display());
@@ -347,7 +357,9 @@ fn thumbnails(dir: &Path, runs: usize, with_pillow: bool) -> anyhow::Result<Vec<
         files.push(path);
     }
     let decode_all = |threads: usize| -> anyhow::Result<Duration> {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?;
         let started = Instant::now();
         pool.install(|| {
             use rayon::prelude::*;

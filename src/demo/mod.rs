@@ -200,7 +200,12 @@ impl Task<'_> {
     }
 
     /// The item ids and the images of each, as the model under test would have made them.
-    fn shots(&self, stars: bool, think: bool, rng: &mut ChaCha8Rng) -> (Vec<String>, Vec<Vec<Shot>>) {
+    fn shots(
+        &self,
+        stars: bool,
+        think: bool,
+        rng: &mut ChaCha8Rng,
+    ) -> (Vec<String>, Vec<Vec<Shot>>) {
         let rate = target_rate(stars, think, self.stem());
         match self {
             Task::Math(_, questions) => {
@@ -295,7 +300,12 @@ fn write_runs(
         .iter()
         .map(|(stem, q)| Task::Math(stem, q))
         .chain(bench.mapping.iter().map(|(stem, p)| Task::Mapping(stem, p)))
-        .chain(bench.knowledge.iter().map(|(stem, q)| Task::Knowledge(stem, q)))
+        .chain(
+            bench
+                .knowledge
+                .iter()
+                .map(|(stem, q)| Task::Knowledge(stem, q)),
+        )
         .collect();
     let mut jobs = Vec::new();
     for (ckpt_index, ckpt) in checkpoints.iter().enumerate() {

@@ -57,11 +57,13 @@ impl ImagePool {
         for (i, pair) in bench.mapping[0].1.iter().take(POOL_SIZE).enumerate() {
             let side = &pair.sides[i % 2];
             let out = simulate::mapping(side, pair.category, i % 3 != 0, false, &mut scene_rng);
-            pool.mapping.push(write(format!("mapping-{i}.png"), &out.scene)?);
+            pool.mapping
+                .push(write(format!("mapping-{i}.png"), &out.scene)?);
         }
         for (i, q) in bench.knowledge[0].1.iter().take(POOL_SIZE).enumerate() {
             let out = simulate::knowledge(q, i % 2 == 0, false, &mut scene_rng);
-            pool.knowledge.push(write(format!("knowledge-{i}.png"), &out.scene)?);
+            pool.knowledge
+                .push(write(format!("knowledge-{i}.png"), &out.scene)?);
         }
         Ok(pool)
     }
@@ -185,7 +187,9 @@ mod tests {
         assert!(data.items.iter().all(|i| i.verdict.is_judged()));
         // Every image is a real PNG (a link into the pool), none reported broken.
         assert!(
-            data.diagnostics.iter().all(|d| !d.message.contains("image")),
+            data.diagnostics
+                .iter()
+                .all(|d| !d.message.contains("image")),
             "{:#?}",
             data.diagnostics
         );

@@ -51,7 +51,11 @@ fn count_folder(spec: &FolderSpec) -> (Option<FolderCount>, Vec<Diagnostic>) {
         // the full load has it.
         Err(err) => (
             Some(named(0, 0)),
-            vec![Diagnostic::error(&path, None, format!("cannot read: {err}"))],
+            vec![Diagnostic::error(
+                &path,
+                None,
+                format!("cannot read: {err}"),
+            )],
         ),
     }
 }

@@ -6,7 +6,6 @@
 //! when every quote opens a field or closes it (what csv.DictWriter writes), which is checked
 //! first; any other file is read in one piece.
 
-
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 use std::path::Path;
@@ -44,7 +43,14 @@ fn scan_pieces<T: Send>(
 ) -> (Vec<T>, Vec<Diagnostic>) {
     let last = pieces.len() - 1;
     let scanned: Vec<Piece<T>> = if pieces.len() == 1 {
-        vec![scan_piece(path, bytes, pieces[0].clone(), true, lines_per_row, build)]
+        vec![scan_piece(
+            path,
+            bytes,
+            pieces[0].clone(),
+            true,
+            lines_per_row,
+            build,
+        )]
     } else {
         pieces
             .into_par_iter()
@@ -143,7 +149,8 @@ fn scan_piece<T>(
     let mut reading = csv::ByteRecord::new();
     let mut held_record = csv::ByteRecord::new();
     let mut held: Option<Held> = None;
-    let absolute = |position: Option<&csv::Position>| start + position.map_or(0, |p| p.byte() as usize);
+    let absolute =
+        |position: Option<&csv::Position>| start + position.map_or(0, |p| p.byte() as usize);
     loop {
         let next = match reader.read_byte_record(&mut reading) {
             Ok(true) => Some(Held::Record),
@@ -165,7 +172,9 @@ fn scan_piece<T>(
             }
             match previous {
                 Held::Error(err) => {
-                    let line = err.position().map(|p| lines.line_at(start + p.byte() as usize));
+                    let line = err
+                        .position()
+                        .map(|p| lines.line_at(start + p.byte() as usize));
                     out.diagnostics.push(Diagnostic::error(
                         path,
                         line,
@@ -175,7 +184,11 @@ fn scan_piece<T>(
                 Held::Record => {
                     let byte = absolute(held_record.position());
                     // Counting needs a line only for what it reports: skip the newline count.
-                    let row_line = if lines_per_row { lines.line_at(byte) } else { 0 };
+                    let row_line = if lines_per_row {
+                        lines.line_at(byte)
+                    } else {
+                        0
+                    };
                     match build(&held_record, row_line) {
                         Ok((row, id)) => out.rows.push((id, row, byte)),
                         Err(message) => out.diagnostics.push(Diagnostic::error(
@@ -331,7 +344,11 @@ mod tests {
         let mut n = 0;
         while text.len() < PARALLEL_FROM_BYTES * 2 {
             n += 1;
-            let id = if n % 1000 == 0 { "bad".to_string() } else { (n % 5000).to_string() };
+            let id = if n % 1000 == 0 {
+                "bad".to_string()
+            } else {
+                (n % 5000).to_string()
+            };
             text += &format!("{id},\"line one\nline \"\"two\"\", {n}\"\r\n");
         }
         let bytes = text.as_bytes();
@@ -355,8 +372,17 @@ mod tests {
         assert_eq!(first_difference, None);
         assert_eq!(diagnostics, one_diagnostics);
         // Record n starts on line 2n (a header line, then two lines a record).
-        assert!(one_diagnostics.iter().any(|d| d.contains(":2000: bad row")), "{:?}", &one_diagnostics[..3]);
-        assert!(one_diagnostics.last().unwrap().contains("the last row wins"));
+        assert!(
+            one_diagnostics.iter().any(|d| d.contains(":2000: bad row")),
+            "{:?}",
+            &one_diagnostics[..3]
+        );
+        assert!(
+            one_diagnostics
+                .last()
+                .unwrap()
+                .contains("the last row wins")
+        );
     }
 
     #[test]

@@ -104,7 +104,7 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
                 || with_sidecars.contains(&dir)
                 || spec.shared_traces.is_some();
             if spec.setting == "default" && has_traces {
-                spec.setting = "think".into();
+                spec.setting = crate::taxonomy::Cot::Think.name().into();
             }
             spec
         })

@@ -11,7 +11,7 @@ use crate::load::log::parse_log;
 use crate::load::results_csv::{ResultRow, parse_results_csv};
 use crate::load::trace::{TraceRecord, by_image_file, parse_output_jsonl, trace_from_think};
 use crate::model::{ImageStatus, Item, Part, TaskFolder, Verdict};
-use crate::taxonomy::{Family, TaskKind};
+use crate::taxonomy::{Cot, Family, TaskKind};
 
 /// A loaded folder, ready to be appended to a `Dataset`.
 #[derive(Clone, Debug)]
@@ -75,9 +75,12 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
     let mut items = Vec::new();
     let mut covered_images = HashSet::new();
     let evaluated = rows.is_some();
-    let rows_for_log = rows
-        .as_ref()
-        .map(|rows| (rows.len() as u64, rows.iter().filter(|r| r.correct).count() as u64));
+    let rows_for_log = rows.as_ref().map(|rows| {
+        (
+            rows.len() as u64,
+            rows.iter().filter(|r| r.correct).count() as u64,
+        )
+    });
     for row in rows.into_iter().flatten() {
         covered_images.extend(row.images.iter().map(|i| i.image_file.clone()));
         items.push(item_from_row(
@@ -123,7 +126,8 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
         });
     }
 
-    if spec.setting == "think" && !items.iter().any(Item::has_trace) && !items.is_empty() {
+    let think = Cot::of(&spec.setting) == Some(Cot::Think);
+    if think && !items.iter().any(Item::has_trace) && !items.is_empty() {
         diagnostics.push(Diagnostic::info(dir, None, "think folder without reasoning traces (no output.jsonl or .txt sidecars; single-GPU runs write none)"));
     }
     if let (Some((total, correct)), Some(log)) = (rows_for_log, &log) {

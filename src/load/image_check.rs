@@ -39,15 +39,17 @@ fn check_items(items: &[crate::model::Item]) -> Vec<CorruptImage> {
                 .iter()
                 .enumerate()
                 .filter(|(_, part)| part.image_status == ImageStatus::Present)
-                .filter_map(move |(part_index, part)| match inspect_image(&part.image_path) {
-                    ImageStatus::Present => None,
-                    ImageStatus::Missing => Some((
-                        item_index,
-                        part_index,
-                        "gone since the folder was listed".to_string(),
-                    )),
-                    ImageStatus::Corrupt(reason) => Some((item_index, part_index, reason)),
-                })
+                .filter_map(
+                    move |(part_index, part)| match inspect_image(&part.image_path) {
+                        ImageStatus::Present => None,
+                        ImageStatus::Missing => Some((
+                            item_index,
+                            part_index,
+                            "gone since the folder was listed".to_string(),
+                        )),
+                        ImageStatus::Corrupt(reason) => Some((item_index, part_index, reason)),
+                    },
+                )
         })
         .collect()
 }

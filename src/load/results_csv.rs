@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-
 use crate::diagnostics::Diagnostic;
 use crate::load::csv_scan::scan_records;
 use crate::model::Verdict;
@@ -127,10 +126,15 @@ pub struct CsvCounts {
 /// Parses CSV text. Never fails as a whole: problems become diagnostics with file and line, and
 /// an unknown or incomplete header yields no rows.
 pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
-    let scanned = scan(path, text.as_bytes(), true, |fields, id, line| match fields.schema {
-        Schema::Mapping => mapping_row(fields, id, line),
-        Schema::Math | Schema::Knowledge => single_row(fields, id, line),
-    });
+    let scanned = scan(
+        path,
+        text.as_bytes(),
+        true,
+        |fields, id, line| match fields.schema {
+            Schema::Mapping => mapping_row(fields, id, line),
+            Schema::Math | Schema::Knowledge => single_row(fields, id, line),
+        },
+    );
     ResultsCsv {
         schema: scanned.schema,
         rows: scanned.rows,
@@ -141,14 +145,16 @@ pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
 /// Counts a results CSV the way the eval scripts do, with the same validation and diagnostics as
 /// `parse_results_csv`, without decoding the texts: what `summary` needs, at memory speed.
 pub fn count_results_csv(path: &Path, bytes: &[u8]) -> CsvCounts {
-    let scanned = scan(path, bytes, false, |fields, _id, _line| match fields.schema {
-        Schema::Mapping => {
-            for side in &fields.columns.sides {
-                side.check(fields)?;
+    let scanned = scan(path, bytes, false, |fields, _id, _line| {
+        match fields.schema {
+            Schema::Mapping => {
+                for side in &fields.columns.sides {
+                    side.check(fields)?;
+                }
+                fields.flag(fields.columns.final_score, "Final_Score")
             }
-            fields.flag(fields.columns.final_score, "Final_Score")
+            Schema::Math | Schema::Knowledge => Ok(fields.columns.sides[0].check(fields)?.0),
         }
-        Schema::Math | Schema::Knowledge => Ok(fields.columns.sides[0].check(fields)?.0),
     });
     CsvCounts {
         schema: scanned.schema,
@@ -328,9 +334,10 @@ fn scan<T: Send>(
 
     let body_start = reader.position().byte() as usize;
     let header_len = headers.len();
-    let (rows, diagnostics) = scan_records(path, bytes, body_start, lines_per_row, &|record, line| {
-        checked_row(record, &columns, schema, header_len, line, &build)
-    });
+    let (rows, diagnostics) =
+        scan_records(path, bytes, body_start, lines_per_row, &|record, line| {
+            checked_row(record, &columns, schema, header_len, line, &build)
+        });
     out.rows = rows;
     out.diagnostics.extend(diagnostics);
     out

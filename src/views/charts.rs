@@ -226,14 +226,9 @@ fn plot_ui(ui: &mut egui::Ui, data: &ChartData, height: f32) {
 
 fn hover_text(series: &str, row: &AccuracyRow) -> String {
     format!(
-        "{series}\n{}: {:.1}% ({}/{} correct, n = {})\n95% CI {:.1}–{:.1}%",
+        "{series}\n{}: {}\n(correct/n, 95% Wilson interval)",
         row.kind.label(),
-        row.accuracy * 100.0,
-        row.correct,
-        row.total,
-        row.total,
-        row.ci_low * 100.0,
-        row.ci_high * 100.0
+        row.display()
     )
 }
 
@@ -254,14 +249,7 @@ fn table_ui(ui: &mut egui::Ui, data: &ChartData) {
                         ui.label(kind.label());
                         for (_, rows) in &data.series {
                             match rows.iter().find(|r| r.kind == *kind) {
-                                Some(r) => ui.label(format!(
-                                    "{:.1}%  ({}/{})  [{:.0}–{:.0}%]",
-                                    r.accuracy * 100.0,
-                                    r.correct,
-                                    r.total,
-                                    r.ci_low * 100.0,
-                                    r.ci_high * 100.0
-                                )),
+                                Some(r) => ui.label(r.display()),
                                 None => ui.label(RichText::new("—").weak()),
                             };
                         }

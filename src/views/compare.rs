@@ -200,13 +200,11 @@ fn list_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
                 });
                 for side in &compare.sides {
                     row.col(|ui| {
-                        if let Some(index) = state.item_index.get(
-                            &state.dataset,
-                            &side.run,
-                            &side.setting,
-                            stem,
-                            id,
-                        ) {
+                        if let Some(index) =
+                            state
+                                .item_index
+                                .get(&state.dataset, &side.run, &side.setting, stem, id)
+                        {
                             let verdict = state.dataset.items[index].verdict;
                             let mark = if verdict == crate::model::Verdict::Yes {
                                 "✔"

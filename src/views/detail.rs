@@ -1,6 +1,7 @@
 //! One item in full: prompt and expected answer, the image(s), the judge's verdict and caption,
 //! and the reasoning trace. Mapping pairs show A and B side by side.
 
+use crate::taxonomy::Cot;
 use egui::{RichText, Vec2};
 
 use crate::app::image_cache::ImageCache;
@@ -305,7 +306,7 @@ fn trace_ui(ui: &mut egui::Ui, folder: &TaskFolder, part: &Part) {
         let Some(trace) = &part.trace else {
             let why = if part.verdict == crate::model::Verdict::NotGenerated {
                 "Not generated: there is no image and no trace for this question."
-            } else if folder.setting == "think" {
+            } else if Cot::of(&folder.setting) == Some(Cot::Think) {
                 "This think folder has no trace for this image: no output.jsonl record or .txt sidecar (single-GPU runs write none, and output.jsonl is rewritten on each run)."
             } else {
                 "No trace: in normal mode the model generates directly, without chain-of-thought."

@@ -3,9 +3,9 @@
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
-use crate::filters::Filters;
 use crate::app::image_cache::ImageCache;
 use crate::app::{AppState, Command};
+use crate::filters::Filters;
 use crate::model::Verdict;
 use crate::taxonomy::{Family, TaskKind};
 use crate::views::style::verdict_color;

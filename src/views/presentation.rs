@@ -3,6 +3,7 @@
 //! starred) items by keyboard. `T` turns a slide into normal vs think of the same prompt.
 //! Type scales with the window so a slide reads on a 1280×800 laptop and a 1920×1080 projector.
 
+use crate::taxonomy::Cot;
 use egui::{Color32, RichText, Vec2};
 
 use crate::app::image_cache::ImageCache;
@@ -360,7 +361,7 @@ fn pair_slide_ui(
 ) {
     let data = &state.dataset;
     let (mut normal, mut think) = (index, other);
-    if data.folder_of(&data.items[normal]).setting != "normal" {
+    if Cot::of(&data.folder_of(&data.items[normal]).setting) != Some(Cot::Normal) {
         std::mem::swap(&mut normal, &mut think);
     }
     let first = &data.items[normal];
