@@ -28,7 +28,7 @@ pub struct LoadUpdate {
 
 /// Last touches before a dataset is shown: diagnostics in the order the Diagnostics view lists
 /// them (errors first, then by file and line), sorted once here instead of every frame.
-fn finish(dataset: &mut Dataset) {
+pub fn finish(dataset: &mut Dataset) {
     dataset.diagnostics.sort_by(|a, b| {
         a.severity
             .cmp(&b.severity)

@@ -36,7 +36,7 @@ fn csv_records(path: &Path) -> anyhow::Result<(String, Vec<String>)> {
     Ok((header, records))
 }
 
-fn append(path: &Path, text: &str) -> anyhow::Result<()> {
+pub(crate) fn append(path: &Path, text: &str) -> anyhow::Result<()> {
     use std::io::Write as _;
     let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
     file.write_all(text.as_bytes())?;

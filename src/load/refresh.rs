@@ -98,15 +98,18 @@ pub fn splice(dataset: &mut Dataset, reloaded: Vec<(usize, LoadedFolder)>) {
             *slot = Some(loaded);
         }
     }
+    // Only the reloaded folders' diagnostics go (checked against those few folders, not all).
+    let reloaded_folders: Vec<&TaskFolder> = old
+        .folders
+        .iter()
+        .zip(&fresh)
+        .filter(|(_, fresh)| fresh.is_some())
+        .map(|(folder, _)| folder)
+        .collect();
     dataset.diagnostics = old
         .diagnostics
         .into_iter()
-        .filter(|d| {
-            !old.folders
-                .iter()
-                .zip(&fresh)
-                .any(|(folder, fresh)| fresh.is_some() && concerns(folder, &d.file))
-        })
+        .filter(|d| !reloaded_folders.iter().any(|folder| concerns(folder, &d.file)))
         .collect();
     let mut by_folder: Vec<Vec<Item>> = (0..old.folders.len()).map(|_| Vec::new()).collect();
     for item in old.items {
