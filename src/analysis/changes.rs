@@ -1,8 +1,9 @@
 //! What a reload changed, so the app can say "+12 judged" instead of silently swapping data.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use crate::diagnostics::Severity;
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::load::LoadedFolder;
 use crate::model::{Dataset, ItemKey, Verdict};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -60,6 +61,65 @@ impl ReloadSummary {
         };
         let known = problems(old);
         summary.new_problems = problems(new).difference(&known).count();
+        summary
+    }
+
+    /// What reloading these folders changes, from borrowed data: nothing of the (possibly large)
+    /// dataset is copied, unlike `between` on two datasets.
+    pub fn of_folders(current: &Dataset, reloaded: &[(usize, LoadedFolder)]) -> Self {
+        let mut summary = ReloadSummary::default();
+        let indices: HashSet<usize> = reloaded.iter().map(|(index, _)| *index).collect();
+        let before: HashMap<(usize, &str), Verdict> = current
+            .items
+            .iter()
+            .filter(|item| indices.contains(&item.folder))
+            .map(|item| ((item.folder, item.id.as_str()), item.verdict))
+            .collect();
+        let mut after: HashSet<(usize, &str)> = HashSet::new();
+        for (index, loaded) in reloaded {
+            for item in &loaded.items {
+                let key = (*index, item.id.as_str());
+                after.insert(key);
+                let old = before.get(&key).copied();
+                match old {
+                    None => summary.added += 1,
+                    Some(old)
+                        if old.is_judged() && item.verdict.is_judged() && old != item.verdict =>
+                    {
+                        summary.rejudged += 1
+                    }
+                    Some(_) => {}
+                }
+                if item.verdict.is_judged() && !old.is_some_and(|v| v.is_judged()) {
+                    summary.newly_judged += 1;
+                }
+            }
+        }
+        summary.removed = before.keys().filter(|k| !after.contains(*k)).count();
+        type Problem<'a> = (Severity, &'a std::path::Path, Option<u64>, &'a str);
+        fn problem(d: &Diagnostic) -> Problem<'_> {
+            (d.severity, &d.file, d.line, &d.message)
+        }
+        let folders: Vec<&crate::model::TaskFolder> =
+            indices.iter().map(|&i| &current.folders[i]).collect();
+        let known: HashSet<Problem> = current
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity != Severity::Info)
+            .filter(|d| {
+                folders
+                    .iter()
+                    .any(|f| crate::load::refresh::concerns(f, &d.file))
+            })
+            .map(problem)
+            .collect();
+        let fresh: HashSet<Problem> = reloaded
+            .iter()
+            .flat_map(|(_, loaded)| &loaded.diagnostics)
+            .filter(|d| d.severity != Severity::Info)
+            .map(problem)
+            .collect();
+        summary.new_problems = fresh.difference(&known).count();
         summary
     }
 
@@ -151,5 +211,34 @@ mod tests {
         let summary = ReloadSummary::between(&data, &data.clone());
         assert_eq!(summary, ReloadSummary::default());
         assert_eq!(summary.message(), None);
+    }
+
+    #[test]
+    fn a_folder_reload_counts_like_two_whole_datasets() {
+        let old = dataset(&[
+            ("1", Verdict::Yes),
+            ("2", Verdict::NotJudged),
+            ("3", Verdict::No),
+            ("4", Verdict::No),
+        ]);
+        let mut new = dataset(&[
+            ("1", Verdict::Yes),
+            ("2", Verdict::No),
+            ("3", Verdict::Yes),
+            ("5", Verdict::Yes),
+            ("6", Verdict::NotJudged),
+        ]);
+        let file = old.folders[0].path.join("evaluation_results.csv");
+        new.diagnostics
+            .push(Diagnostic::warning(&file, Some(3), "bad row"));
+        let loaded = LoadedFolder {
+            folder: new.folders[0].clone(),
+            items: new.items.clone(),
+            diagnostics: new.diagnostics.clone(),
+        };
+        assert_eq!(
+            ReloadSummary::of_folders(&old, &[(0, loaded)]),
+            ReloadSummary::between(&old, &new)
+        );
     }
 }

@@ -219,17 +219,10 @@ pub fn merge_reload(current: &Arc<Dataset>, reloaded: Reloaded) -> (Arc<Dataset>
             (Arc::new(dataset), summary)
         }
         Reloaded::Folders(folders) => {
-            // Compare just the reloaded folders, before and after.
-            let indices: Vec<usize> = folders.iter().map(|(i, _)| *i).collect();
-            let before = refresh::part_of(current, &indices);
-            let mut after = Dataset::default();
-            for (_, loaded) in &folders {
-                after.push_folder(loaded.folder.clone(), loaded.items.clone());
-                after.diagnostics.extend(loaded.diagnostics.iter().cloned());
-            }
+            let summary = ReloadSummary::of_folders(current, &folders);
             let mut dataset = Dataset::clone(current);
             refresh::splice(&mut dataset, folders);
-            (Arc::new(dataset), ReloadSummary::between(&before, &after))
+            (Arc::new(dataset), summary)
         }
     }
 }

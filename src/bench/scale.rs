@@ -256,7 +256,11 @@ fn live_reload_of_a_big_csv(tree: &Path, csv: &Path) -> anyhow::Result<String> {
     let merged = started.elapsed();
     let derived = Derived::compute(&dataset);
     let done = started.elapsed();
-    anyhow::ensure!(summary.added == 2, "the reload saw {} new items", summary.added);
+    anyhow::ensure!(
+        summary.added == 2,
+        "the reload saw {} new items",
+        summary.added
+    );
     drop(derived);
     Ok(format!(
         "live reload with {rows} items open, 2 rows appended to the big CSV: folder read again {}, merged {}, derived {} → {} (plus the watcher's 150 ms quiet time)",

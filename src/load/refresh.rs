@@ -61,7 +61,7 @@ pub fn reload_folders(
 }
 
 /// True when a diagnostic is about this folder (its files or its shared traces).
-fn concerns(folder: &TaskFolder, file: &Path) -> bool {
+pub(crate) fn concerns(folder: &TaskFolder, file: &Path) -> bool {
     file.starts_with(&folder.path) || folder.shared_traces.as_deref() == Some(file)
 }
 
@@ -109,7 +109,11 @@ pub fn splice(dataset: &mut Dataset, reloaded: Vec<(usize, LoadedFolder)>) {
     dataset.diagnostics = old
         .diagnostics
         .into_iter()
-        .filter(|d| !reloaded_folders.iter().any(|folder| concerns(folder, &d.file)))
+        .filter(|d| {
+            !reloaded_folders
+                .iter()
+                .any(|folder| concerns(folder, &d.file))
+        })
         .collect();
     let mut by_folder: Vec<Vec<Item>> = (0..old.folders.len()).map(|_| Vec::new()).collect();
     for item in old.items {
