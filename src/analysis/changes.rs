@@ -167,8 +167,9 @@ mod tests {
         data
     }
 
-    #[test]
-    fn counts_new_verdicts_new_items_and_removals() {
+    /// A folder before and after an eval ran on: 2 newly judged, 2 added, 1 re-judged,
+    /// 1 removed, and a new bad row in its CSV.
+    fn before_and_after() -> (Dataset, Dataset) {
         let old = dataset(&[
             ("1", Verdict::Yes),
             ("2", Verdict::NotJudged),
@@ -182,11 +183,15 @@ mod tests {
             ("5", Verdict::Yes),
             ("6", Verdict::NotJudged),
         ]);
-        new.diagnostics.push(Diagnostic::warning(
-            std::path::Path::new("x.csv"),
-            Some(3),
-            "bad row",
-        ));
+        let file = old.folders[0].path.join("evaluation_results.csv");
+        new.diagnostics
+            .push(Diagnostic::warning(&file, Some(3), "bad row"));
+        (old, new)
+    }
+
+    #[test]
+    fn counts_new_verdicts_new_items_and_removals() {
+        let (old, new) = before_and_after();
         let summary = ReloadSummary::between(&old, &new);
         assert_eq!(
             summary,
@@ -215,22 +220,7 @@ mod tests {
 
     #[test]
     fn a_folder_reload_counts_like_two_whole_datasets() {
-        let old = dataset(&[
-            ("1", Verdict::Yes),
-            ("2", Verdict::NotJudged),
-            ("3", Verdict::No),
-            ("4", Verdict::No),
-        ]);
-        let mut new = dataset(&[
-            ("1", Verdict::Yes),
-            ("2", Verdict::No),
-            ("3", Verdict::Yes),
-            ("5", Verdict::Yes),
-            ("6", Verdict::NotJudged),
-        ]);
-        let file = old.folders[0].path.join("evaluation_results.csv");
-        new.diagnostics
-            .push(Diagnostic::warning(&file, Some(3), "bad row"));
+        let (old, new) = before_and_after();
         let loaded = LoadedFolder {
             folder: new.folders[0].clone(),
             items: new.items.clone(),
