@@ -208,16 +208,7 @@ impl FilterArgs {
     }
 }
 
-/// The bundled samples: next to the crate when run with cargo, else next to the working directory.
-pub fn default_paths() -> Vec<PathBuf> {
-    vec![bundled_sample_runs().unwrap_or_else(|| PathBuf::from("sample_runs"))]
-}
-
-/// The `sample_runs/` folder of the checkout this binary was built from, if it is there.
-pub fn bundled_sample_runs() -> Option<PathBuf> {
-    let bundled = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_runs");
-    bundled.canonicalize().ok().filter(|path| path.is_dir())
-}
+pub use crate::samples::{bundled_sample_runs, default_paths};
 
 /// Parses `1440x900`.
 pub fn parse_size(text: &str) -> Option<[f32; 2]> {

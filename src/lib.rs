@@ -17,6 +17,7 @@ pub mod item_index;
 pub mod load;
 pub mod model;
 pub mod report;
+pub mod samples;
 pub mod search;
 pub mod taxonomy;
 pub mod views;

@@ -100,7 +100,7 @@ impl InspectorApp {
                 pair_slide: options.pair_slide,
                 benchmark: options.benchmark.clone(),
                 grid_thumbnail: persist::DEFAULT_THUMBNAIL,
-                sample_runs: crate::cli::bundled_sample_runs(),
+                sample_runs: crate::samples::bundled_sample_runs(),
                 ..AppState::default()
             },
             loader: Loader::new(handle.clone()),
