@@ -48,8 +48,12 @@ impl InspectorApp {
             let changed = std::mem::take(&mut self.changed_paths);
             self.images.forget(&changed);
             let plan = self.state.reload_plan(&changed);
-            self.loader
-                .start_reload(plan, self.state.dataset.clone(), ctx);
+            self.loader.start_reload(
+                plan,
+                self.state.dataset.clone(),
+                self.state.compare.sides.clone(),
+                ctx,
+            );
         } else if let Some(wait) = self.reload_timer.wait(now) {
             ctx.request_repaint_after(wait);
         }

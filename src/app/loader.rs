@@ -136,7 +136,7 @@ impl Loader {
                 ctx.request_repaint_after(PROGRESS_REPAINT);
             });
             finish(&mut dataset);
-            let derived = Derived::compute(&dataset);
+            let derived = Derived::compute(&dataset, &[]);
             let shown = Arc::new(dataset);
             let _ = sender.send(LoadMessage::Done(shown.clone(), Box::new(derived)));
             ctx.request_repaint();
@@ -205,7 +205,13 @@ impl Loader {
 
     /// Loads again in the background what the plan says, merges it into (a copy of) `current`
     /// and derives; see `take_reloaded`.
-    pub fn start_reload(&mut self, plan: ReloadPlan, current: Arc<Dataset>, ctx: &egui::Context) {
+    pub fn start_reload(
+        &mut self,
+        plan: ReloadPlan,
+        current: Arc<Dataset>,
+        sides: Vec<crate::analysis::flips::Side>,
+        ctx: &egui::Context,
+    ) {
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let ctx = ctx.clone();
         self.runtime.spawn_blocking(move || {
@@ -221,7 +227,7 @@ impl Loader {
             drop(current);
             let mut dataset = Arc::unwrap_or_clone(dataset);
             finish(&mut dataset);
-            let derived = Derived::compute(&dataset);
+            let derived = Derived::compute(&dataset, &sides);
             let _ = sender.send(ReloadResult {
                 dataset: Arc::new(dataset),
                 derived,

@@ -25,11 +25,13 @@ pub struct Derived {
     pub search: crate::search::SearchIndex,
     /// Every failure label that occurs, sorted (the Failure filter's choices).
     pub failure_labels: Vec<String>,
+    /// The Compare view's items and flips for the sides compared (the default sides when none).
+    pub compare: compare::CompareState,
 }
 
 impl Derived {
     /// The parts are independent: they are computed side by side on the rayon pool.
-    pub fn compute(dataset: &Dataset) -> Derived {
+    pub fn compute(dataset: &Dataset, sides: &[crate::analysis::flips::Side]) -> Derived {
         let ((insights, suspect_keys), (item_index, search)) = rayon::join(
             || {
                 rayon::join(
@@ -45,12 +47,22 @@ impl Derived {
             },
         );
         let failure_labels: BTreeSet<String> = insights.iter().flat_map(|i| i.labels()).collect();
+        let mut compare = compare::CompareState {
+            sides: if sides.is_empty() {
+                compare::default_sides(dataset)
+            } else {
+                sides.to_vec()
+            },
+            ..Default::default()
+        };
+        compare.refresh(dataset, &item_index);
         Derived {
             suspect_keys,
             item_index,
             search,
             failure_labels: failure_labels.into_iter().collect(),
             insights,
+            compare,
         }
     }
 }
@@ -135,12 +147,12 @@ impl AppState {
     /// Recomputes what is derived from the whole dataset here (tests, bench); the app computes
     /// it in the background and calls `set_derived`.
     pub fn derive(&mut self) {
-        let derived = Derived::compute(&self.dataset);
+        let derived = Derived::compute(&self.dataset, &self.compare.sides);
         self.set_derived(derived);
     }
 
     /// Takes what was derived from the current dataset: audit, failure taxonomy, item index,
-    /// search; then refreshes the compare lists.
+    /// search, and the compare lists (kept where the user is in them).
     pub fn set_derived(&mut self, derived: Derived) {
         let Derived {
             suspect_keys,
@@ -148,16 +160,22 @@ impl AppState {
             item_index,
             search,
             failure_labels,
+            compare,
         } = derived;
         self.suspect_keys = suspect_keys;
         self.insights = insights;
         self.item_index = item_index;
         self.search = search;
         self.failure_labels = failure_labels;
-        if self.compare.sides.is_empty() {
-            self.compare.sides = compare::default_sides(&self.dataset);
+        if self.compare.sides.is_empty() || self.compare.sides == compare.sides {
+            self.compare.sides = compare.sides;
+            self.compare.keys = compare.keys;
+            self.compare.flips = compare.flips;
+            self.compare.clamp();
+        } else {
+            // The sides changed while this was computed: list them now.
+            self.compare.refresh(&self.dataset, &self.item_index);
         }
-        self.compare.refresh(&self.dataset, &self.item_index);
     }
 
     /// What to load again for these changed files: their task folders, or everything when a

@@ -254,7 +254,7 @@ fn live_reload_of_a_big_csv(tree: &Path, csv: &Path) -> anyhow::Result<String> {
     let mut dataset = Arc::unwrap_or_clone(dataset);
     crate::app::loader::finish(&mut dataset);
     let merged = started.elapsed();
-    let derived = Derived::compute(&dataset);
+    let derived = Derived::compute(&dataset, &[]);
     let done = started.elapsed();
     anyhow::ensure!(
         summary.added == 2,
@@ -308,7 +308,7 @@ fn open_like_the_window(tree: &Path, runs: usize) -> anyhow::Result<Vec<String>>
         }
     });
     let loaded = started.elapsed();
-    let derived = Derived::compute(&dataset);
+    let derived = Derived::compute(&dataset, &[]);
     let derived_at = started.elapsed();
     let corrupt = crate::load::image_check::check_images(&dataset);
     let checked_at = started.elapsed();
