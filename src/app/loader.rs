@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::state::Derived;
 use crate::analysis::changes::ReloadSummary;
-use crate::load::image_check::{apply_image_checks, check_images};
+use crate::load::image_check::{CorruptImage, check_images};
 use crate::load::{LoadEvent, apply_event, load_paths};
 use crate::model::Dataset;
 
@@ -22,8 +22,8 @@ pub struct LoadUpdate {
     pub dataset: Option<Arc<Dataset>>,
     /// Present when the load finished.
     pub derived: Option<Derived>,
-    /// The same dataset with broken images marked (only when there were any).
-    pub images_checked: Option<Arc<Dataset>>,
+    /// Broken images found after loading, to mark in the dataset.
+    pub corrupt_images: Vec<CorruptImage>,
 }
 
 /// Last touches before a dataset is shown: diagnostics in the order the Diagnostics view lists
@@ -90,8 +90,8 @@ pub enum LoadMessage {
     FirstRows(Arc<Dataset>),
     /// Everything, with what is derived from it.
     Done(Arc<Dataset>, Box<Derived>),
-    /// Every image opened: the dataset with broken images marked, when there were any.
-    ImagesChecked(Option<Arc<Dataset>>),
+    /// Every image opened: the broken ones.
+    ImagesChecked(Vec<CorruptImage>),
 }
 
 /// The UI is asked to repaint at most this often while a load reports progress.
@@ -140,17 +140,10 @@ impl Loader {
             let shown = Arc::new(dataset);
             let _ = sender.send(LoadMessage::Done(shown.clone(), Box::new(derived)));
             ctx.request_repaint();
-            // Items, order and derived data stay as they are: only statuses and diagnostics
-            // change, so a copy is made only when something is broken.
+            // Only the broken images go back: the UI marks them in its (then only) copy.
             let corrupt = check_images(&shown);
-            let checked = (!corrupt.is_empty()).then(|| {
-                let mut dataset = Dataset::clone(&shown);
-                apply_image_checks(&mut dataset, corrupt);
-                finish(&mut dataset);
-                Arc::new(dataset)
-            });
             drop(shown);
-            let _ = sender.send(LoadMessage::ImagesChecked(checked));
+            let _ = sender.send(LoadMessage::ImagesChecked(corrupt));
             ctx.request_repaint();
         });
         self.receiver = Some(receiver);
@@ -176,8 +169,8 @@ impl Loader {
                     self.progress.finished = true;
                     self.progress.checking_images = true;
                 }
-                Ok(LoadMessage::ImagesChecked(checked)) => {
-                    update.images_checked = checked;
+                Ok(LoadMessage::ImagesChecked(corrupt)) => {
+                    update.corrupt_images = corrupt;
                     self.progress.checking_images = false;
                     self.receiver = None;
                     any = true;

@@ -179,9 +179,12 @@ impl InspectorApp {
             self.state.dataset = dataset;
             self.charts_stale = true;
         }
-        if let Some(checked) = update.images_checked {
-            // Same items in the same order: filters, selection and derived data still hold.
-            self.state.dataset = checked;
+        if !update.corrupt_images.is_empty() {
+            // The loader has let go of its copy, so this marks the images in place (it copies
+            // only while an export still holds the old data). Items and their order stay.
+            let dataset = std::sync::Arc::make_mut(&mut self.state.dataset);
+            crate::load::image_check::apply_image_checks(dataset, update.corrupt_images);
+            loader::finish(dataset);
         }
         let Some(derived) = update.derived else {
             self.refilter();
