@@ -125,7 +125,7 @@ mod tests {
             ("math_1".into(), "1".into()),
             vec!["1 + 1 = 2, not 3".into()],
         );
-        state.insights = crate::analysis::insights::insights(&state.dataset);
+        state.insights = crate::analysis::insights::insights(&state.dataset).into();
         state
     }
 

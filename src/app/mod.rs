@@ -154,7 +154,7 @@ impl InspectorApp {
         // Absolute paths: recent runs must reopen from any working directory.
         let paths: Vec<PathBuf> = paths.into_iter().map(absolute).collect();
         self.state.dataset = Default::default();
-        self.state.insights.clear();
+        self.state.insights = Default::default();
         self.state.search = Default::default();
         self.state.item_index = Default::default();
         self.state.compare = compare::CompareState::default();

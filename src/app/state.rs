@@ -89,8 +89,9 @@ pub struct AppState {
     pub notice: Option<String>,
     /// Benchmark audit of the loaded items: (stem, item id) → reasons its key is suspect.
     pub suspect_keys: HashMap<(String, String), Vec<String>>,
-    /// Failure taxonomy per item (by dataset index); empty until loading finishes.
-    pub insights: Vec<crate::analysis::insights::ItemInsight>,
+    /// Failure taxonomy per item (by dataset index); empty until loading finishes. Shared with
+    /// export jobs without a copy.
+    pub insights: Arc<Vec<crate::analysis::insights::ItemInsight>>,
     /// (run, setting, stem, id) → item index; built when loading finishes.
     pub item_index: compare::ItemIndex,
     /// Text search over the loaded items; built when loading finishes.
@@ -163,7 +164,7 @@ impl AppState {
             compare,
         } = derived;
         self.suspect_keys = suspect_keys;
-        self.insights = insights;
+        self.insights = Arc::new(insights);
         self.item_index = item_index;
         self.search = search;
         self.failure_labels = failure_labels;
