@@ -12,9 +12,10 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use crate::app::lru::LruBudget;
 use crate::app::thumbnail_store::ThumbnailStore;
 
-/// Default budget: 64 MiB of RGBA — about 250 grid thumbnails (several screens) or 16 full
-/// 1024² images. What is on screen is never evicted; scrolling a 100k grid stays within it.
-pub const DEFAULT_BUDGET_BYTES: usize = 64 * 1024 * 1024;
+/// Default budget: 48 MiB of RGBA — about 190 grid thumbnails (several screens) or 12 full
+/// 1024² images. What is on screen is never evicted; scrolling a 100k grid stays within it,
+/// and going back is fast from the thumbnail store on disk.
+pub const DEFAULT_BUDGET_BYTES: usize = 48 * 1024 * 1024;
 /// Larger images are downscaled on decode; the screen never needs more.
 const MAX_SIDE: u32 = 2048;
 /// Grid thumbnails: as sharp as the default cell on a HiDPI screen, 1/64 of a 2048² image.
