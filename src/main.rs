@@ -52,6 +52,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     theme: None,
                     thumbnail_store:
                         unisandbox_inspector::app::thumbnail_store::ThumbnailStore::default_path(),
+                    background_filter_from: None,
                 },
                 [1440.0, 900.0],
             )?;
@@ -280,6 +281,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     theme: Some(theme),
                     // Screenshots leave the user's caches alone, as they do the session.
                     thumbnail_store: None,
+                    background_filter_from: None,
                 },
                 size,
             )?;

@@ -494,3 +494,46 @@ fn a_folder_being_evaluated_updates_in_place() {
     let message = &harness.state().state.last_reload.as_ref().unwrap().0;
     assert!(message.contains("+3 new items"), "{message}");
 }
+
+#[test]
+fn background_filtering_keeps_only_the_newest_search() {
+    use unisandbox_inspector::app::Command;
+    use unisandbox_inspector::filters::{Filters, filter_items};
+    let runs = generated_runs();
+    let options = StartOptions {
+        paths: vec![runs.path().to_path_buf()],
+        view: View::Items,
+        annotations: Some(runs.path().join("annotations.sqlite")),
+        // Every pass in the background, as for a million items.
+        background_filter_from: Some(0),
+        ..StartOptions::default()
+    };
+    let mut harness = harness_with(options);
+    let search = |text: &str| Filters {
+        search: text.into(),
+        ..Filters::default()
+    };
+    // Two keystrokes in one frame: the first search must not win.
+    harness
+        .state_mut()
+        .push_command(Command::SetFilters(search("zzz-nothing")));
+    harness
+        .state_mut()
+        .push_command(Command::SetFilters(search("cups")));
+    wait_until_idle(&mut harness);
+    let app = harness.state();
+    let expected = filter_items(
+        &app.state.dataset,
+        &search("cups"),
+        &app.state.insights,
+        &app.state.annotations,
+    );
+    assert!(!expected.is_empty());
+    assert_eq!(app.state.filtered, expected);
+    assert!(
+        app.state
+            .selected
+            .is_some_and(|s| app.state.filtered.contains(&s)),
+        "the selection follows the list"
+    );
+}

@@ -31,6 +31,10 @@ use watcher::{FolderWatcher, ReloadTimer};
 
 pub use state::AppState;
 
+/// From this many items the list is filtered on the background pool (a pass over a million
+/// items takes tens of milliseconds: longer than a frame).
+const BACKGROUND_FILTER_FROM: usize = 200_000;
+
 use crate::model::ItemKey;
 
 /// How the app starts.
@@ -53,6 +57,8 @@ pub struct StartOptions {
     pub theme: Option<Theme>,
     /// Where grid thumbnails are kept between sessions (`None`: decoded every session).
     pub thumbnail_store: Option<PathBuf>,
+    /// From how many items the list is filtered in the background (`None`: the default).
+    pub background_filter_from: Option<usize>,
 }
 
 pub struct InspectorApp {
@@ -75,6 +81,13 @@ pub struct InspectorApp {
     select_key_on_load: Option<ItemKey>,
     /// `state.charts` no longer matches the data, annotations or toggles.
     charts_stale: bool,
+    /// A filter pass running in the background (large datasets), and the pass the list wants:
+    /// a result is taken only when it is the newest asked for.
+    filter_job: Option<tokio::sync::oneshot::Receiver<Vec<usize>>>,
+    filter_generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    background_filter_from: usize,
+    /// To wake the UI when background work ends.
+    ctx: egui::Context,
     /// Owns the background threads; dropped with the app.
     _runtime: tokio::runtime::Runtime,
 }
@@ -126,6 +139,12 @@ impl InspectorApp {
             changed_paths: BTreeSet::new(),
             select_key_on_load: None,
             charts_stale: true,
+            filter_job: None,
+            filter_generation: Default::default(),
+            background_filter_from: options
+                .background_filter_from
+                .unwrap_or(BACKGROUND_FILTER_FROM),
+            ctx: ctx.clone(),
             _runtime: runtime,
         };
         app.open_annotations(options.annotations);
@@ -145,9 +164,9 @@ impl InspectorApp {
         self.commands.push(command);
     }
 
-    /// True once loading finished and no visible image is still decoding.
+    /// True once loading finished, the list is filtered and no visible image is still decoding.
     pub fn is_idle(&self) -> bool {
-        !self.loader.is_loading() && self.images.pending() == 0
+        !self.loader.is_loading() && self.filter_job.is_none() && self.images.pending() == 0
     }
 
     fn open(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>) {
@@ -234,14 +253,62 @@ impl InspectorApp {
         }
     }
 
+    /// Filters the list again: at once below `background_filter_from` items, else on the
+    /// background pool while the list keeps showing the last result; a newer pass (the next
+    /// keystroke) makes older ones give up unstarted and their results be dropped.
     fn refilter(&mut self) {
-        self.state.filtered = filter_items_with(
-            &self.state.dataset,
-            &self.state.filters,
-            &self.state.insights,
-            &self.state.annotations,
-            Some(&self.state.search),
-        );
+        use std::sync::atomic::Ordering;
+        let generation = self.filter_generation.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.state.dataset.items.len() < self.background_filter_from {
+            self.filter_job = None;
+            let filtered = filter_items_with(
+                &self.state.dataset,
+                &self.state.filters,
+                &self.state.insights,
+                &self.state.annotations,
+                Some(&self.state.search),
+            );
+            self.take_filtered(filtered);
+            return;
+        }
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let dataset = self.state.dataset.clone();
+        let filters = self.state.filters.clone();
+        let insights = self.state.insights.clone();
+        let annotations = self.state.annotations.clone();
+        let search = self.state.search.clone();
+        let (newest, ctx) = (self.filter_generation.clone(), self.ctx.clone());
+        self._runtime.spawn_blocking(move || {
+            if newest.load(Ordering::SeqCst) != generation {
+                return; // a newer pass was asked for before this one started
+            }
+            let filtered =
+                filter_items_with(&dataset, &filters, &insights, &annotations, Some(&search));
+            if sender.send(filtered).is_ok() {
+                ctx.request_repaint();
+            }
+        });
+        self.filter_job = Some(receiver);
+    }
+
+    /// The newest filter result from the background, when it has arrived.
+    fn poll_filter_job(&mut self) {
+        let Some(receiver) = &mut self.filter_job else {
+            return;
+        };
+        match receiver.try_recv() {
+            Ok(filtered) => {
+                self.filter_job = None;
+                self.take_filtered(filtered);
+            }
+            Err(tokio::sync::oneshot::error::TryRecvError::Empty) => {}
+            Err(tokio::sync::oneshot::error::TryRecvError::Closed) => self.filter_job = None,
+        }
+    }
+
+    /// Shows a filter result, keeping the selection when it is still listed.
+    fn take_filtered(&mut self, filtered: Vec<usize>) {
+        self.state.filtered = filtered;
         let still_visible = self
             .state
             .selected
@@ -412,6 +479,7 @@ fn absolute(path: PathBuf) -> PathBuf {
 impl eframe::App for InspectorApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.images.begin_frame(ctx);
+        self.poll_filter_job();
         if let Some(update) = self.loader.poll() {
             self.take_load(update);
         }

@@ -94,8 +94,8 @@ pub struct AppState {
     pub insights: Arc<Vec<crate::analysis::insights::ItemInsight>>,
     /// (run, setting, stem, id) → item index; built when loading finishes.
     pub item_index: compare::ItemIndex,
-    /// Text search over the loaded items; built when loading finishes.
-    pub search: crate::search::SearchIndex,
+    /// Text search over the loaded items; built when loading finishes (shared with filter jobs).
+    pub search: Arc<crate::search::SearchIndex>,
     /// The Failure filter's choices.
     pub failure_labels: Vec<String>,
     pub compare: compare::CompareState,
@@ -166,7 +166,7 @@ impl AppState {
         self.suspect_keys = suspect_keys;
         self.insights = Arc::new(insights);
         self.item_index = item_index;
-        self.search = search;
+        self.search = Arc::new(search);
         self.failure_labels = failure_labels;
         if self.compare.sides.is_empty() || self.compare.sides == compare.sides {
             self.compare.sides = compare.sides;
