@@ -496,7 +496,7 @@ fn a_folder_being_evaluated_updates_in_place() {
 }
 
 #[test]
-fn background_filtering_keeps_only_the_newest_search() {
+fn background_filtering_keeps_only_the_newest_search_and_charts_count_in_the_background() {
     use unisandbox_inspector::app::Command;
     use unisandbox_inspector::filters::{Filters, filter_items};
     let runs = generated_runs();
@@ -536,4 +536,16 @@ fn background_filtering_keeps_only_the_newest_search() {
             .is_some_and(|s| app.state.filtered.contains(&s)),
         "the selection follows the list"
     );
+
+    // The Charts view's counts come from the background too, equal to counting here.
+    harness
+        .state_mut()
+        .push_command(Command::SetView(View::Charts));
+    wait_until_idle(&mut harness);
+    let app = harness.state();
+    assert!(!app.state.charts_computing);
+    let here = unisandbox_inspector::app::charts_cache::ChartsCache::compute(&app.state);
+    assert!(!here.rows.is_empty());
+    assert_eq!(app.state.charts.rows, here.rows);
+    assert_eq!(app.state.charts.failures, here.failures);
 }

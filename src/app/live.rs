@@ -68,7 +68,7 @@ impl InspectorApp {
         let compare_key = self.state.compare.selected_key();
         self.state.dataset = reloaded.dataset;
         self.state.set_derived(reloaded.derived);
-        self.charts_stale = true;
+        self.charts_changed();
         self.state.selected = selected.and_then(|key| self.state.item_index_of(&key));
         self.refilter();
         if let Some(key) = compare_key {

@@ -81,6 +81,8 @@ pub struct InspectorApp {
     select_key_on_load: Option<ItemKey>,
     /// `state.charts` no longer matches the data, annotations or toggles.
     charts_stale: bool,
+    /// The Charts view's counts being computed in the background (large datasets).
+    charts_job: Option<tokio::sync::oneshot::Receiver<charts_cache::ChartsCache>>,
     /// A filter pass running in the background (large datasets), and the pass the list wants:
     /// a result is taken only when it is the newest asked for.
     filter_job: Option<tokio::sync::oneshot::Receiver<Vec<usize>>>,
@@ -139,6 +141,7 @@ impl InspectorApp {
             changed_paths: BTreeSet::new(),
             select_key_on_load: None,
             charts_stale: true,
+            charts_job: None,
             filter_job: None,
             filter_generation: Default::default(),
             background_filter_from: options
@@ -164,9 +167,14 @@ impl InspectorApp {
         self.commands.push(command);
     }
 
-    /// True once loading finished, the list is filtered and no visible image is still decoding.
+    /// True once loading finished, the list is filtered, the shown view's counts are done and no
+    /// visible image is still decoding.
     pub fn is_idle(&self) -> bool {
-        !self.loader.is_loading() && self.filter_job.is_none() && self.images.pending() == 0
+        !self.loader.is_loading()
+            && self.filter_job.is_none()
+            && self.charts_job.is_none()
+            && !(self.charts_stale && self.state.view == View::Charts)
+            && self.images.pending() == 0
     }
 
     fn open(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>) {
@@ -196,7 +204,7 @@ impl InspectorApp {
     fn take_load(&mut self, update: loader::LoadUpdate) {
         if let Some(dataset) = update.dataset {
             self.state.dataset = dataset;
-            self.charts_stale = true;
+            self.charts_changed();
         }
         if !update.corrupt_images.is_empty() {
             // The loader has let go of its copy, so this marks the images in place (it copies
@@ -291,6 +299,69 @@ impl InspectorApp {
         self.filter_job = Some(receiver);
     }
 
+    /// The data, annotations or a toggle changed: the Charts view's counts must be redone (a
+    /// computation under way is for the old state and is dropped).
+    fn charts_changed(&mut self) {
+        self.charts_stale = true;
+        self.charts_job = None;
+        self.state.charts_computing = false;
+    }
+
+    /// Counts for the Charts view: at once for small datasets, else in the background (the view
+    /// says so meanwhile).
+    fn refresh_charts(&mut self) {
+        if self.state.dataset.items.len() < self.background_filter_from {
+            self.state.charts = charts_cache::ChartsCache::compute(&self.state);
+            self.charts_stale = false;
+            return;
+        }
+        if self.charts_job.is_some() {
+            return;
+        }
+        // The counts read these parts of the state; the job gets its own (shared) copy.
+        let state = AppState {
+            dataset: self.state.dataset.clone(),
+            insights: self.state.insights.clone(),
+            suspect_keys: self.state.suspect_keys.clone(),
+            annotations: self.state.annotations.clone(),
+            item_index: self.state.item_index.clone(),
+            exclude_suspect: self.state.exclude_suspect,
+            ..AppState::default()
+        };
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let ctx = self.ctx.clone();
+        self._runtime.spawn_blocking(move || {
+            if sender
+                .send(charts_cache::ChartsCache::compute(&state))
+                .is_ok()
+            {
+                ctx.request_repaint();
+            }
+        });
+        self.charts_job = Some(receiver);
+        self.state.charts_computing = true;
+    }
+
+    /// The Charts view's counts from the background, when they have arrived.
+    fn poll_charts_job(&mut self) {
+        let Some(receiver) = &mut self.charts_job else {
+            return;
+        };
+        match receiver.try_recv() {
+            Ok(charts) => {
+                self.state.charts = charts;
+                self.charts_stale = false;
+                self.charts_job = None;
+                self.state.charts_computing = false;
+            }
+            Err(tokio::sync::oneshot::error::TryRecvError::Empty) => {}
+            Err(tokio::sync::oneshot::error::TryRecvError::Closed) => {
+                self.charts_job = None;
+                self.state.charts_computing = false;
+            }
+        }
+    }
+
     /// The newest filter result from the background, when it has arrived.
     fn poll_filter_job(&mut self) {
         let Some(receiver) = &mut self.filter_job else {
@@ -324,7 +395,7 @@ impl InspectorApp {
             command,
             Command::ToggleTag(..) | Command::SetExcludeSuspect(_)
         ) {
-            self.charts_stale = true;
+            self.charts_changed();
         }
         let state = &mut self.state;
         match command {
@@ -480,6 +551,7 @@ impl eframe::App for InspectorApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.images.begin_frame(ctx);
         self.poll_filter_job();
+        self.poll_charts_job();
         if let Some(update) = self.loader.poll() {
             self.take_load(update);
         }
@@ -507,8 +579,7 @@ impl eframe::App for InspectorApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         if self.charts_stale && self.state.view == View::Charts {
-            self.state.charts = charts_cache::ChartsCache::compute(&self.state);
-            self.charts_stale = false;
+            self.refresh_charts();
         }
         crate::views::root_ui(ui, &self.state, &mut self.images, &mut self.commands);
         self.state.scroll_to_selected = false;

@@ -128,6 +128,8 @@ pub struct AppState {
     pub watching: bool,
     /// What the Charts view draws; refreshed by the app when it is stale and Charts is shown.
     pub charts: ChartsCache,
+    /// `charts` is being recounted in the background (large datasets).
+    pub charts_computing: bool,
 }
 
 impl AppState {

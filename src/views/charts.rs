@@ -52,6 +52,12 @@ fn chart_data(state: &AppState) -> ChartData {
 pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.heading("Accuracy by task type");
+        if state.charts_computing {
+            ui.weak(format!(
+                "counting {} items…",
+                state.dataset.items.len()
+            ));
+        }
         ui.separator();
         let label = ui.label("Run:");
         let shown = state.chart_run.clone().unwrap_or_else(|| "all runs side by side".into());
