@@ -2,6 +2,7 @@
 //! `Command`s; `InspectorApp` applies them once per frame.
 
 mod annotate;
+mod background;
 pub mod charts_cache;
 pub mod command;
 pub mod compare;
@@ -21,7 +22,6 @@ pub mod watcher;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use crate::filters::filter_items_with;
 pub use command::{Command, ExportKind, View};
 use image_cache::{DEFAULT_BUDGET_BYTES, ImageCache};
 use loader::Loader;
@@ -30,10 +30,6 @@ use screenshot::{ScreenshotJob, ScreenshotOutcome, ScreenshotPlan};
 use watcher::{FolderWatcher, ReloadTimer};
 
 pub use state::AppState;
-
-/// From this many items the list is filtered on the background pool (a pass over a million
-/// items takes tens of milliseconds: longer than a frame).
-const BACKGROUND_FILTER_FROM: usize = 200_000;
 
 use crate::model::ItemKey;
 
@@ -87,7 +83,7 @@ pub struct InspectorApp {
     /// a result is taken only when it is the newest asked for.
     filter_job: Option<tokio::sync::oneshot::Receiver<Vec<usize>>>,
     filter_generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    background_filter_from: usize,
+    background_from: usize,
     /// To wake the UI when background work ends.
     ctx: egui::Context,
     /// Owns the background threads; dropped with the app.
@@ -144,9 +140,9 @@ impl InspectorApp {
             charts_job: None,
             filter_job: None,
             filter_generation: Default::default(),
-            background_filter_from: options
+            background_from: options
                 .background_filter_from
-                .unwrap_or(BACKGROUND_FILTER_FROM),
+                .unwrap_or(background::BACKGROUND_FROM),
             ctx: ctx.clone(),
             _runtime: runtime,
         };
@@ -258,134 +254,6 @@ impl InspectorApp {
         // (The early return above means `on` is a change.)
         if self.screenshot.is_none() {
             ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
-        }
-    }
-
-    /// Filters the list again: at once below `background_filter_from` items, else on the
-    /// background pool while the list keeps showing the last result; a newer pass (the next
-    /// keystroke) makes older ones give up unstarted and their results be dropped.
-    fn refilter(&mut self) {
-        use std::sync::atomic::Ordering;
-        let generation = self.filter_generation.fetch_add(1, Ordering::SeqCst) + 1;
-        if self.state.dataset.items.len() < self.background_filter_from {
-            self.filter_job = None;
-            let filtered = filter_items_with(
-                &self.state.dataset,
-                &self.state.filters,
-                &self.state.insights,
-                &self.state.annotations,
-                Some(&self.state.search),
-            );
-            self.take_filtered(filtered);
-            return;
-        }
-        let (sender, receiver) = tokio::sync::oneshot::channel();
-        let dataset = self.state.dataset.clone();
-        let filters = self.state.filters.clone();
-        let insights = self.state.insights.clone();
-        let annotations = self.state.annotations.clone();
-        let search = self.state.search.clone();
-        let (newest, ctx) = (self.filter_generation.clone(), self.ctx.clone());
-        self._runtime.spawn_blocking(move || {
-            if newest.load(Ordering::SeqCst) != generation {
-                return; // a newer pass was asked for before this one started
-            }
-            let filtered =
-                filter_items_with(&dataset, &filters, &insights, &annotations, Some(&search));
-            if sender.send(filtered).is_ok() {
-                ctx.request_repaint();
-            }
-        });
-        self.filter_job = Some(receiver);
-    }
-
-    /// The data, annotations or a toggle changed: the Charts view's counts must be redone (a
-    /// computation under way is for the old state and is dropped).
-    fn charts_changed(&mut self) {
-        self.charts_stale = true;
-        self.charts_job = None;
-        self.state.charts_computing = false;
-    }
-
-    /// Counts for the Charts view: at once for small datasets, else in the background (the view
-    /// says so meanwhile).
-    fn refresh_charts(&mut self) {
-        if self.state.dataset.items.len() < self.background_filter_from {
-            self.state.charts = charts_cache::ChartsCache::compute(&self.state);
-            self.charts_stale = false;
-            return;
-        }
-        if self.charts_job.is_some() {
-            return;
-        }
-        // The counts read these parts of the state; the job gets its own (shared) copy.
-        let state = AppState {
-            dataset: self.state.dataset.clone(),
-            insights: self.state.insights.clone(),
-            suspect_keys: self.state.suspect_keys.clone(),
-            annotations: self.state.annotations.clone(),
-            item_index: self.state.item_index.clone(),
-            exclude_suspect: self.state.exclude_suspect,
-            ..AppState::default()
-        };
-        let (sender, receiver) = tokio::sync::oneshot::channel();
-        let ctx = self.ctx.clone();
-        self._runtime.spawn_blocking(move || {
-            if sender
-                .send(charts_cache::ChartsCache::compute(&state))
-                .is_ok()
-            {
-                ctx.request_repaint();
-            }
-        });
-        self.charts_job = Some(receiver);
-        self.state.charts_computing = true;
-    }
-
-    /// The Charts view's counts from the background, when they have arrived.
-    fn poll_charts_job(&mut self) {
-        let Some(receiver) = &mut self.charts_job else {
-            return;
-        };
-        match receiver.try_recv() {
-            Ok(charts) => {
-                self.state.charts = charts;
-                self.charts_stale = false;
-                self.charts_job = None;
-                self.state.charts_computing = false;
-            }
-            Err(tokio::sync::oneshot::error::TryRecvError::Empty) => {}
-            Err(tokio::sync::oneshot::error::TryRecvError::Closed) => {
-                self.charts_job = None;
-                self.state.charts_computing = false;
-            }
-        }
-    }
-
-    /// The newest filter result from the background, when it has arrived.
-    fn poll_filter_job(&mut self) {
-        let Some(receiver) = &mut self.filter_job else {
-            return;
-        };
-        match receiver.try_recv() {
-            Ok(filtered) => {
-                self.filter_job = None;
-                self.take_filtered(filtered);
-            }
-            Err(tokio::sync::oneshot::error::TryRecvError::Empty) => {}
-            Err(tokio::sync::oneshot::error::TryRecvError::Closed) => self.filter_job = None,
-        }
-    }
-
-    /// Shows a filter result, keeping the selection when it is still listed.
-    fn take_filtered(&mut self, filtered: Vec<usize>) {
-        self.state.filtered = filtered;
-        let still_visible = self
-            .state
-            .selected
-            .is_some_and(|s| self.state.filtered.binary_search(&s).is_ok());
-        if !still_visible {
-            self.state.selected = self.state.filtered.first().copied();
         }
     }
 
@@ -550,8 +418,7 @@ fn absolute(path: PathBuf) -> PathBuf {
 impl eframe::App for InspectorApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.images.begin_frame(ctx);
-        self.poll_filter_job();
-        self.poll_charts_job();
+        self.poll_background();
         if let Some(update) = self.loader.poll() {
             self.take_load(update);
         }
