@@ -382,7 +382,7 @@ mod tests {
             .save(&path)
             .unwrap();
         let mut data = dataset_with("q");
-        data.items[0].parts[0].image_path = path;
+        std::sync::Arc::make_mut(&mut data.items[0]).parts[0].image_path = path;
         let html = html_report(&data, &[0], &[], &Annotations::new(), "t");
         assert!(html.contains("src=\"data:image/png;base64,iVBOR"));
     }

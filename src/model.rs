@@ -205,7 +205,8 @@ pub struct ItemKey {
 #[derive(Clone, Debug, Default)]
 pub struct Dataset {
     pub folders: Vec<TaskFolder>,
-    pub items: Vec<Item>,
+    /// Shared, so copying a dataset for a reload copies pointers, not texts.
+    pub items: Vec<std::sync::Arc<Item>>,
     pub diagnostics: Vec<Diagnostic>,
     /// Every question text once: each checkpoint and setting asks the same benchmark, so the
     /// items share one copy (a million items ask a few tens of thousands of questions).
@@ -229,8 +230,30 @@ impl Dataset {
                     }
                 }
             }
+            std::sync::Arc::new(item)
+        }));
+    }
+
+    /// Appends a folder whose items already belong to a dataset (a reload keeping them): shared,
+    /// not copied; only a changed folder index makes an item's copy.
+    pub fn push_shared_folder(&mut self, folder: TaskFolder, items: Vec<std::sync::Arc<Item>>) {
+        let index = self.folders.len();
+        self.folders.push(folder);
+        self.items.extend(items.into_iter().map(|mut item| {
+            if item.folder != index {
+                std::sync::Arc::make_mut(&mut item).folder = index;
+            }
             item
         }));
+    }
+
+    /// Takes the folders, items and diagnostics out, keeping the shared question texts.
+    pub fn take_contents(&mut self) -> (Vec<TaskFolder>, Vec<std::sync::Arc<Item>>, Vec<Diagnostic>) {
+        (
+            std::mem::take(&mut self.folders),
+            std::mem::take(&mut self.items),
+            std::mem::take(&mut self.diagnostics),
+        )
     }
 
     pub fn folder_of(&self, item: &Item) -> &TaskFolder {

@@ -8,7 +8,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use crate::diagnostics::Diagnostic;
-use crate::model::{Dataset, ImageStatus};
+use crate::model::{Dataset, ImageStatus, Item};
 
 /// A broken image found by `check_images`: (item index, part index, reason).
 pub type CorruptImage = (usize, usize, String);
@@ -20,22 +20,25 @@ pub fn check_images(dataset: &Dataset) -> Vec<CorruptImage> {
 
 /// Marks the broken images and reports each, as "corrupt image: <reason>".
 pub fn apply_image_checks(dataset: &mut Dataset, corrupt: Vec<CorruptImage>) {
-    apply_to_items(&mut dataset.items, &mut dataset.diagnostics, corrupt);
+    apply_to_items(&mut dataset.items, &mut dataset.diagnostics, corrupt, |item| {
+        std::sync::Arc::make_mut(item)
+    });
 }
 
 /// Checks and marks the images of one freshly loaded folder (live reload).
 pub fn check_folder(loaded: &mut crate::load::LoadedFolder) {
     let corrupt = check_items(&loaded.items);
-    apply_to_items(&mut loaded.items, &mut loaded.diagnostics, corrupt);
+    apply_to_items(&mut loaded.items, &mut loaded.diagnostics, corrupt, |item| item);
 }
 
-fn check_items(items: &[crate::model::Item]) -> Vec<CorruptImage> {
+fn check_items<I: std::borrow::Borrow<Item> + Sync>(items: &[I]) -> Vec<CorruptImage> {
     use rayon::prelude::*;
     items
         .par_iter()
         .enumerate()
         .flat_map_iter(|(item_index, item)| {
-            item.parts
+            item.borrow()
+                .parts
                 .iter()
                 .enumerate()
                 .filter(|(_, part)| part.image_status == ImageStatus::Present)
@@ -54,15 +57,17 @@ fn check_items(items: &[crate::model::Item]) -> Vec<CorruptImage> {
         .collect()
 }
 
-fn apply_to_items(
-    items: &mut [crate::model::Item],
+/// `mutable` gives write access to one item (copying a shared one first).
+fn apply_to_items<I>(
+    items: &mut [I],
     diagnostics: &mut Vec<Diagnostic>,
     corrupt: Vec<CorruptImage>,
+    mutable: impl Fn(&mut I) -> &mut Item,
 ) {
     for (item_index, part_index, reason) in corrupt {
         let Some(part) = items
             .get_mut(item_index)
-            .and_then(|item| item.parts.get_mut(part_index))
+            .and_then(|item| mutable(item).parts.get_mut(part_index))
         else {
             continue;
         };

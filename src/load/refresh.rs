@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::load::benchmark::Benchmark;
 use crate::load::{FolderSpec, LoadedFolder, load_folder};
@@ -74,7 +75,7 @@ pub fn part_of(dataset: &Dataset, folders: &[usize]) -> Dataset {
             .items
             .iter()
             .filter(|i| i.folder == index)
-            .cloned()
+            .map(|i| Item::clone(i))
             .collect();
         part.push_folder(folder.clone(), items);
         part.diagnostics.extend(
@@ -91,23 +92,21 @@ pub fn part_of(dataset: &Dataset, folders: &[usize]) -> Dataset {
 /// Replaces the given folders' items and diagnostics with their fresh loads, in place, keeping
 /// folder order (and so item order) as it was.
 pub fn splice(dataset: &mut Dataset, reloaded: Vec<(usize, LoadedFolder)>) {
-    let old = std::mem::take(dataset);
-    let mut fresh: Vec<Option<LoadedFolder>> = (0..old.folders.len()).map(|_| None).collect();
+    let (old_folders, old_items, old_diagnostics) = dataset.take_contents();
+    let mut fresh: Vec<Option<LoadedFolder>> = (0..old_folders.len()).map(|_| None).collect();
     for (index, loaded) in reloaded {
         if let Some(slot) = fresh.get_mut(index) {
             *slot = Some(loaded);
         }
     }
     // Only the reloaded folders' diagnostics go (checked against those few folders, not all).
-    let reloaded_folders: Vec<&TaskFolder> = old
-        .folders
+    let reloaded_folders: Vec<&TaskFolder> = old_folders
         .iter()
         .zip(&fresh)
         .filter(|(_, fresh)| fresh.is_some())
         .map(|(folder, _)| folder)
         .collect();
-    dataset.diagnostics = old
-        .diagnostics
+    dataset.diagnostics = old_diagnostics
         .into_iter()
         .filter(|d| {
             !reloaded_folders
@@ -115,17 +114,17 @@ pub fn splice(dataset: &mut Dataset, reloaded: Vec<(usize, LoadedFolder)>) {
                 .any(|folder| concerns(folder, &d.file))
         })
         .collect();
-    let mut by_folder: Vec<Vec<Item>> = (0..old.folders.len()).map(|_| Vec::new()).collect();
-    for item in old.items {
+    let mut by_folder: Vec<Vec<Arc<Item>>> = (0..old_folders.len()).map(|_| Vec::new()).collect();
+    for item in old_items {
         by_folder[item.folder].push(item);
     }
-    for ((folder, items), fresh) in old.folders.into_iter().zip(by_folder).zip(fresh) {
+    for ((folder, items), fresh) in old_folders.into_iter().zip(by_folder).zip(fresh) {
         match fresh {
             Some(loaded) => {
                 dataset.diagnostics.extend(loaded.diagnostics);
                 dataset.push_folder(loaded.folder, loaded.items);
             }
-            None => dataset.push_folder(folder, items),
+            None => dataset.push_shared_folder(folder, items),
         }
     }
 }
