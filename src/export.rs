@@ -292,7 +292,16 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
                     html_escape(part.verdict.label())
                 );
             }
-            match std::fs::read(&part.image_path) {
+            // Only an image loading found listed in the item's own folder is read: a path
+            // written in a run file never reaches this read.
+            let readable = part.image_status == crate::model::ImageStatus::Present
+                && crate::load::confine::may_read_image(part, &folder.path);
+            let bytes = if readable {
+                std::fs::read(&part.image_path)
+            } else {
+                Err(std::io::ErrorKind::NotFound.into())
+            };
+            match bytes {
                 Ok(bytes) => {
                     let mime = if part
                         .image_path
@@ -382,9 +391,17 @@ mod tests {
             .save(&path)
             .unwrap();
         let mut data = dataset_with("q");
-        std::sync::Arc::make_mut(&mut data.items[0]).parts[0].image_path = path;
+        data.folders[0].path = dir.path().to_path_buf();
+        let part = &mut std::sync::Arc::make_mut(&mut data.items[0]).parts[0];
+        part.image_path = path;
+        part.image_status = crate::model::ImageStatus::Present;
         let html = html_report(&data, &[0], &[], &Annotations::new(), "t");
         assert!(html.contains("src=\"data:image/png;base64,iVBOR"));
+        // The same file named from outside the item's folder is not read.
+        let part = &mut std::sync::Arc::make_mut(&mut data.items[0]).parts[0];
+        part.image_path = dir.path().join("sub/../1.png");
+        let html = html_report(&data, &[0], &[], &Annotations::new(), "t");
+        assert!(!html.contains("base64,iVBOR"));
     }
 
     #[test]

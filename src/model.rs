@@ -188,6 +188,8 @@ pub struct TaskFolder {
     pub log: Option<LogSummary>,
     /// Infer.py's `output.jsonl` one level up that holds this folder's traces, if any.
     pub shared_traces: Option<PathBuf>,
+    /// The opened folder (resolved) this one was found in: nothing outside it is read.
+    pub root: PathBuf,
 }
 
 /// Names one item across reloads and restarts: checkpoint, CoT setting, task stem, id.
@@ -248,7 +250,9 @@ impl Dataset {
     }
 
     /// Takes the folders, items and diagnostics out, keeping the shared question texts.
-    pub fn take_contents(&mut self) -> (Vec<TaskFolder>, Vec<std::sync::Arc<Item>>, Vec<Diagnostic>) {
+    pub fn take_contents(
+        &mut self,
+    ) -> (Vec<TaskFolder>, Vec<std::sync::Arc<Item>>, Vec<Diagnostic>) {
         (
             std::mem::take(&mut self.folders),
             std::mem::take(&mut self.items),
@@ -319,6 +323,7 @@ pub mod fixtures {
             evaluated: true,
             log: None,
             shared_traces: None,
+            root: PathBuf::new(),
         }
     }
 

@@ -223,7 +223,11 @@ mod tests {
         let (old, new) = before_and_after();
         let loaded = LoadedFolder {
             folder: new.folders[0].clone(),
-            items: new.items.iter().map(|i| crate::model::Item::clone(i)).collect(),
+            items: new
+                .items
+                .iter()
+                .map(|i| crate::model::Item::clone(i))
+                .collect(),
             diagnostics: new.diagnostics.clone(),
         };
         assert_eq!(

@@ -23,11 +23,14 @@ pub struct BenchmarkEntry {
 }
 
 impl BenchmarkEntry {
+    /// The file the eval would write for this question (a name in the task folder: an ID
+    /// such as `../x` cannot point elsewhere).
     fn image_file(&self) -> String {
-        match self.label {
+        let written = match self.label {
             Some(label) => format!("{}_{label}.png", self.id),
             None => format!("{}.png", self.id),
-        }
+        };
+        crate::load::confine::file_name_or_unusable(&written)
     }
 }
 

@@ -49,6 +49,10 @@ fn count_folder(spec: &FolderSpec) -> (Option<FolderCount>, Vec<Diagnostic>) {
         std::fs::File::open(&path)?.read_to_end(buffer)?;
         Ok(())
     };
+    if path.is_symlink() && !crate::load::confine::link_stays_inside(&path, &spec.root) {
+        let message = "symlink leads outside the opened folder (or nowhere); not read";
+        return (None, vec![Diagnostic::warning(&path, None, message)]);
+    }
     BUFFER.with_borrow_mut(|buffer| match read(buffer) {
         Ok(()) => {
             let counts = count_results_csv(&path, buffer);

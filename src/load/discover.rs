@@ -26,6 +26,8 @@ pub struct FolderSpec {
     pub stem: String,
     /// An `output.jsonl` one level up that holds this folder's traces (Infer.py's layout).
     pub shared_traces: Option<PathBuf>,
+    /// The opened folder (resolved) it was found in: nothing outside it is read.
+    pub root: PathBuf,
 }
 
 /// Walks `root` and returns its task folders, sorted by run, setting and stem. Unreadable
@@ -48,7 +50,7 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
         }
     };
     // The root's own files, then each sub-folder's tree on its own core.
-    let mut found = walk(&root, 1, &mut diagnostics);
+    let mut found = walk(&root, &root, 1, &mut diagnostics);
     let subtrees: Vec<PathBuf> = std::fs::read_dir(&root)
         .map(|entries| {
             entries
@@ -56,6 +58,8 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
                 .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
                 .map(|e| e.path())
                 .filter(|p| p.is_dir())
+                // Links leaving the root are reported by the root's own walk above.
+                .filter(|p| !p.is_symlink() || crate::load::confine::link_stays_inside(p, &root))
                 .collect()
         })
         .unwrap_or_default();
@@ -65,7 +69,7 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
             .par_iter()
             .map(|sub| {
                 let mut problems = Vec::new();
-                (walk(sub, MAX_DEPTH - 1, &mut problems), problems)
+                (walk(sub, &root, MAX_DEPTH - 1, &mut problems), problems)
             })
             .collect()
     };
@@ -137,20 +141,25 @@ impl FoundFolders {
 /// Walks `dir` to `max_depth` levels below it (1: only its own files), skipping hidden entries;
 /// unreadable
 /// folders become diagnostics.
-fn walk(dir: &Path, max_depth: usize, diagnostics: &mut Vec<Diagnostic>) -> FoundFolders {
+fn walk(
+    dir: &Path,
+    root: &Path,
+    max_depth: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> FoundFolders {
     let mut found = FoundFolders::default();
     // A folder's files come one after another: compare bytes with the last folder seen of each
     // kind before paying for a set insert (thousands of images per task folder).
     let mut last_seen: [PathBuf; 3] = Default::default();
     // The folder at each depth of the walk so far: a file's folder without parsing its path.
     let mut folders: Vec<PathBuf> = vec![dir.to_path_buf()];
-    let walker = WalkDir::new(dir)
+    let mut walker = WalkDir::new(dir)
         .follow_links(true)
         .max_depth(max_depth)
         .min_depth(1)
         .into_iter()
         .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
@@ -163,6 +172,19 @@ fn walk(dir: &Path, max_depth: usize, diagnostics: &mut Vec<Diagnostic>) -> Foun
                 continue;
             }
         };
+        // A link may point anywhere: it is followed only when it lands inside the opened folder.
+        // (A linked file is reported by its task folder's load, which skips it too.)
+        if entry.path_is_symlink() && !crate::load::confine::link_stays_inside(entry.path(), root) {
+            if entry.file_type().is_dir() {
+                diagnostics.push(Diagnostic::warning(
+                    entry.path(),
+                    None,
+                    "symlink leads outside the opened folder; not read",
+                ));
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         let depth = entry.depth();
         if entry.file_type().is_dir() {
             folders.truncate(depth);
@@ -237,6 +259,7 @@ pub fn name_folder(root: &Path, dir: &Path) -> FolderSpec {
         setting,
         stem,
         shared_traces: None,
+        root: root.to_path_buf(),
     }
 }
 

@@ -30,6 +30,7 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
     let mut file_names: Vec<String> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
             .filter_map(|e| e.ok())
+            .filter(|e| stays_inside(e, &spec.root, &mut diagnostics))
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect(),
         Err(err) => {
@@ -150,12 +151,27 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
         evaluated,
         log,
         shared_traces: spec.shared_traces.clone(),
+        root: spec.root.clone(),
     };
     LoadedFolder {
         folder,
         items,
         diagnostics,
     }
+}
+
+/// False (with a diagnostic) for a symlink that leads out of the opened folder: it is not read.
+fn stays_inside(entry: &std::fs::DirEntry, root: &Path, diagnostics: &mut Vec<Diagnostic>) -> bool {
+    let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+    if !is_link || crate::load::confine::link_stays_inside(&entry.path(), root) {
+        return true;
+    }
+    diagnostics.push(Diagnostic::warning(
+        &entry.path(),
+        None,
+        "symlink leads outside the opened folder (or nowhere); not read",
+    ));
+    false
 }
 
 fn read_text(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
@@ -265,6 +281,16 @@ fn item_from_row(
         .into_iter()
         .enumerate()
         .map(|(index, judged)| {
+            if judged.image_file == crate::load::confine::UNUSABLE_NAME {
+                diagnostics.push(Diagnostic::warning(
+                    csv_path,
+                    Some(row.line),
+                    format!(
+                        "ID {}: the image path is not a usable file name; the image counts as missing",
+                        row.id
+                    ),
+                ));
+            }
             let image_path = dir.join(&judged.image_file);
             let image_status = listed_status(file_set, &judged.image_file);
             let trace = take_trace(traces, &judged.image_file, &image_status, diagnostics);

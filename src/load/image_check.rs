@@ -20,15 +20,23 @@ pub fn check_images(dataset: &Dataset) -> Vec<CorruptImage> {
 
 /// Marks the broken images and reports each, as "corrupt image: <reason>".
 pub fn apply_image_checks(dataset: &mut Dataset, corrupt: Vec<CorruptImage>) {
-    apply_to_items(&mut dataset.items, &mut dataset.diagnostics, corrupt, |item| {
-        std::sync::Arc::make_mut(item)
-    });
+    apply_to_items(
+        &mut dataset.items,
+        &mut dataset.diagnostics,
+        corrupt,
+        |item| std::sync::Arc::make_mut(item),
+    );
 }
 
 /// Checks and marks the images of one freshly loaded folder (live reload).
 pub fn check_folder(loaded: &mut crate::load::LoadedFolder) {
     let corrupt = check_items(&loaded.items);
-    apply_to_items(&mut loaded.items, &mut loaded.diagnostics, corrupt, |item| item);
+    apply_to_items(
+        &mut loaded.items,
+        &mut loaded.diagnostics,
+        corrupt,
+        |item| item,
+    );
 }
 
 fn check_items<I: std::borrow::Borrow<Item> + Sync>(items: &[I]) -> Vec<CorruptImage> {

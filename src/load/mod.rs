@@ -2,6 +2,7 @@
 //! and the tests alike.
 
 pub mod benchmark;
+pub mod confine;
 pub mod count;
 pub mod csv_scan;
 pub mod discover;

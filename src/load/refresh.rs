@@ -38,6 +38,7 @@ pub fn spec_of(folder: &TaskFolder) -> FolderSpec {
         setting: folder.setting.clone(),
         stem: folder.stem.clone(),
         shared_traces: folder.shared_traces.clone(),
+        root: folder.root.clone(),
     }
 }
 

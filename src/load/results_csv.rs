@@ -441,13 +441,15 @@ fn verdict_of(result: &str, score: bool, id: &str) -> Result<Verdict, String> {
 }
 
 /// The last component of an eval-machine path (either separator), or the fallback when empty.
+/// The file name `Image_Path` refers to (matched against the folder later, never opened as
+/// written), or the eval's default name when the column is empty.
 fn file_name_or(path: &str, fallback: &str) -> String {
-    let name = path.rsplit(['/', '\\']).next().unwrap_or("").trim();
-    if name.is_empty() {
-        fallback.to_string()
+    let written = if path.trim().is_empty() {
+        fallback
     } else {
-        name.to_string()
-    }
+        path
+    };
+    crate::load::confine::file_name_or_unusable(written)
 }
 
 #[cfg(test)]

@@ -64,10 +64,19 @@ pub fn parse_output_jsonl(path: &Path, text: &str) -> (Vec<TraceRecord>, Vec<Dia
             ));
             continue;
         };
-        let image_file = record
+        let written = record
             .image_file
             .map(Cow::into_owned)
             .unwrap_or_else(|| format!("{prompt_id}.png"));
+        // A name, matched against the folder's files; never a path to open.
+        let image_file = crate::load::confine::file_name_or_unusable(&written);
+        if image_file == crate::load::confine::UNUSABLE_NAME {
+            diagnostics.push(Diagnostic::warning(
+                path,
+                Some(line_no),
+                format!("image_file {written:?} is not a file name; the trace has no image"),
+            ));
+        }
         let source = TraceSource {
             file: file.clone(),
             line: Some(line_no),
