@@ -549,3 +549,51 @@ fn background_filtering_keeps_only_the_newest_search_and_charts_count_in_the_bac
     assert_eq!(app.state.charts.rows, here.rows);
     assert_eq!(app.state.charts.failures, here.failures);
 }
+
+#[test]
+fn keys_typed_faster_than_frames_apply_one_by_one_in_order() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Items);
+    harness.key_press(egui::Key::ArrowDown);
+    harness.key_press(egui::Key::ArrowUp);
+    harness.run_steps(2);
+    let start = harness.state().state.selected_row().expect("a selection");
+    let tag = harness.state().state.tag_names[2].clone();
+    // Ten rounds of ↓ S 3, all in one frame (a fast typist on a busy machine). The harness's
+    // own `key_press` runs a frame per event, so the events go into one frame's input here.
+    for _ in 0..10 {
+        for key in [egui::Key::ArrowDown, egui::Key::S, egui::Key::Num3] {
+            for pressed in [true, false] {
+                harness.input_mut().events.push(egui::Event::Key {
+                    key,
+                    physical_key: Some(key),
+                    pressed,
+                    repeat: false,
+                    modifiers: egui::Modifiers::NONE,
+                });
+            }
+        }
+    }
+    harness.step();
+    harness.run_steps(3);
+    let app = harness.state();
+    let state = &app.state;
+    assert_eq!(state.selected_row(), Some(start + 10));
+    for row in start..start + 12 {
+        let index = state.filtered[row];
+        let annotation = state
+            .annotation_of(&state.dataset.items[index])
+            .cloned()
+            .unwrap_or_default();
+        let expected = (start + 1..=start + 10).contains(&row);
+        assert_eq!(annotation.starred, expected, "star on row {row}");
+        assert_eq!(annotation.tags.contains(&tag), expected, "tag on row {row}");
+    }
+    // And so says the database.
+    let store =
+        unisandbox_inspector::annotations::AnnotationStore::open(&dir.path().join("annotations.sqlite"))
+            .unwrap();
+    let saved = store.load_all().unwrap();
+    assert_eq!(saved.values().filter(|a| a.starred).count(), 10);
+    assert_eq!(saved.values().filter(|a| a.tags.contains(&tag)).count(), 10);
+}

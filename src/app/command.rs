@@ -75,6 +75,12 @@ pub enum Command {
     /// Toggle an annotation tag on the item with this dataset index.
     ToggleTag(usize, String),
     ToggleStar(usize),
+    /// Keys act on the selection as it is when the command is applied (after the arrow keys
+    /// typed before them), not as it was when the key was read.
+    ToggleStarOfSelection,
+    ToggleTagOfSelection(String),
+    /// The grid's column count as last laid out, for its arrow keys.
+    SetGridColumns(usize),
     /// Replace the item's note.
     SetNote(usize, String),
     /// Offer a new tag from now on.

@@ -26,117 +26,103 @@ impl InspectorApp {
         if ctx.egui_wants_keyboard_input() {
             return;
         }
+        // Every key press in the order it was typed, each turned into its commands on its own:
+        // ↓ S 3 arriving in one frame must star and tag the item ↓ moved to, so keys that act on
+        // the selection name it when applied, not now.
         ctx.input_mut(|input| {
-            let pressed =
-                |input: &mut egui::InputState, key| input.consume_key(egui::Modifiers::NONE, key);
-            if self.state.zoom.is_some() {
-                if pressed(input, egui::Key::Escape) {
-                    self.commands.push(Command::Zoom(None));
-                }
-                return;
+            let mut handled = Vec::with_capacity(input.events.len());
+            for event in &input.events {
+                let egui::Event::Key {
+                    key,
+                    pressed: true,
+                    modifiers,
+                    ..
+                } = event
+                else {
+                    handled.push(false);
+                    continue;
+                };
+                let commands = self.commands_for_key(*key, *modifiers);
+                handled.push(!commands.is_empty());
+                self.commands.extend(commands);
             }
-            // Shift+S: only the starred items (before plain S, which would also match it).
-            if matches!(
-                self.state.view,
-                View::Items | View::Grid | View::Presentation
-            ) && input.consume_key(egui::Modifiers::SHIFT, egui::Key::S)
-            {
-                let mut filters = self.state.filters.clone();
-                filters.starred = !filters.starred;
-                self.commands.push(Command::SetFilters(filters));
-            }
-            match self.state.view {
-                View::Items | View::Grid => {
-                    if let Some(selected) = self.state.selected {
-                        let digits = [
-                            egui::Key::Num1,
-                            egui::Key::Num2,
-                            egui::Key::Num3,
-                            egui::Key::Num4,
-                            egui::Key::Num5,
-                            egui::Key::Num6,
-                            egui::Key::Num7,
-                            egui::Key::Num8,
-                            egui::Key::Num9,
-                        ];
-                        for (n, key) in digits.into_iter().enumerate() {
-                            if pressed(input, key)
-                                && let Some(tag) = self.state.tag_names.get(n)
-                            {
-                                self.commands
-                                    .push(Command::ToggleTag(selected, tag.clone()));
-                            }
-                        }
-                        if pressed(input, egui::Key::S) {
-                            self.commands.push(Command::ToggleStar(selected));
-                        }
-                    }
-                    // The grid moves by its own column count; the list by rows.
-                    if self.state.view == View::Items {
-                        if pressed(input, egui::Key::ArrowDown) {
-                            self.commands.push(Command::MoveSelection(1));
-                        }
-                        if pressed(input, egui::Key::ArrowUp) {
-                            self.commands.push(Command::MoveSelection(-1));
-                        }
-                    }
-                }
-                View::Compare => {
-                    if pressed(input, egui::Key::ArrowDown) {
-                        self.commands.push(Command::CompareMove(1));
-                    }
-                    if pressed(input, egui::Key::ArrowUp) {
-                        self.commands.push(Command::CompareMove(-1));
-                    }
-                    if pressed(input, egui::Key::ArrowRight) {
-                        self.commands.push(Command::CompareFocus(1));
-                    }
-                    if pressed(input, egui::Key::ArrowLeft) {
-                        self.commands.push(Command::CompareFocus(-1));
-                    }
-                }
-                View::Presentation => {
-                    let next = [
-                        egui::Key::ArrowRight,
-                        egui::Key::ArrowDown,
-                        egui::Key::Space,
-                        egui::Key::PageDown,
-                        egui::Key::N,
-                    ];
-                    let previous = [
-                        egui::Key::ArrowLeft,
-                        egui::Key::ArrowUp,
-                        egui::Key::PageUp,
-                        egui::Key::Backspace,
-                        egui::Key::P,
-                    ];
-                    if next.into_iter().any(|k| pressed(input, k)) {
-                        self.commands.push(Command::MoveSelection(1));
-                    }
-                    if previous.into_iter().any(|k| pressed(input, k)) {
-                        self.commands.push(Command::MoveSelection(-1));
-                    }
-                    if pressed(input, egui::Key::Home) {
-                        self.commands.push(Command::MoveSelection(i64::MIN / 2));
-                    }
-                    if pressed(input, egui::Key::End) {
-                        self.commands.push(Command::MoveSelection(i64::MAX / 2));
-                    }
-                    if pressed(input, egui::Key::T) {
-                        self.commands.push(Command::TogglePairSlide);
-                    }
-                    if let Some(selected) = self.state.selected
-                        && pressed(input, egui::Key::S)
-                    {
-                        self.commands.push(Command::ToggleStar(selected));
-                    }
-                    if pressed(input, egui::Key::Escape) {
-                        self.commands.push(Command::Present(false));
-                    }
-                }
-                _ => {}
-            }
+            let mut handled = handled.into_iter();
+            input
+                .events
+                .retain(|_| !handled.next().unwrap_or(false));
         });
+    }
+
+    /// What one key press does in the current view (nothing: an empty list).
+    fn commands_for_key(&self, key: egui::Key, modifiers: egui::Modifiers) -> Vec<Command> {
+        use egui::Key;
+        let state = &self.state;
+        if state.zoom.is_some() {
+            return match key {
+                Key::Escape if modifiers.is_none() => vec![Command::Zoom(None)],
+                _ => Vec::new(),
+            };
+        }
+        let browsing = matches!(state.view, View::Items | View::Grid | View::Presentation);
+        // Shift+S: only the starred items.
+        if browsing && key == Key::S && modifiers == egui::Modifiers::SHIFT {
+            let mut filters = state.filters.clone();
+            filters.starred = !filters.starred;
+            return vec![Command::SetFilters(filters)];
+        }
+        if !modifiers.is_none() {
+            return Vec::new();
+        }
+        let digit = [
+            Key::Num1,
+            Key::Num2,
+            Key::Num3,
+            Key::Num4,
+            Key::Num5,
+            Key::Num6,
+            Key::Num7,
+            Key::Num8,
+            Key::Num9,
+        ]
+        .iter()
+        .position(|k| *k == key);
+        let columns = state.grid_columns.max(1) as i64;
+        let command = match (state.view, key) {
+            (View::Items | View::Grid, _) if digit.is_some() => digit
+                .and_then(|n| state.tag_names.get(n))
+                .map(|tag| Command::ToggleTagOfSelection(tag.clone())),
+            (View::Items | View::Grid | View::Presentation, Key::S) => {
+                Some(Command::ToggleStarOfSelection)
+            }
+            (View::Items, Key::ArrowDown) => Some(Command::MoveSelection(1)),
+            (View::Items, Key::ArrowUp) => Some(Command::MoveSelection(-1)),
+            // The grid moves by the columns it showed last frame.
+            (View::Grid, Key::ArrowRight) => Some(Command::MoveSelection(1)),
+            (View::Grid, Key::ArrowLeft) => Some(Command::MoveSelection(-1)),
+            (View::Grid, Key::ArrowDown) => Some(Command::MoveSelection(columns)),
+            (View::Grid, Key::ArrowUp) => Some(Command::MoveSelection(-columns)),
+            (View::Grid, Key::Enter) if state.selected.is_some() => {
+                Some(Command::SetView(View::Items))
+            }
+            (View::Compare, Key::ArrowDown) => Some(Command::CompareMove(1)),
+            (View::Compare, Key::ArrowUp) => Some(Command::CompareMove(-1)),
+            (View::Compare, Key::ArrowRight) => Some(Command::CompareFocus(1)),
+            (View::Compare, Key::ArrowLeft) => Some(Command::CompareFocus(-1)),
+            (
+                View::Presentation,
+                Key::ArrowRight | Key::ArrowDown | Key::Space | Key::PageDown | Key::N,
+            ) => Some(Command::MoveSelection(1)),
+            (
+                View::Presentation,
+                Key::ArrowLeft | Key::ArrowUp | Key::PageUp | Key::Backspace | Key::P,
+            ) => Some(Command::MoveSelection(-1)),
+            (View::Presentation, Key::Home) => Some(Command::MoveSelection(i64::MIN / 2)),
+            (View::Presentation, Key::End) => Some(Command::MoveSelection(i64::MAX / 2)),
+            (View::Presentation, Key::T) => Some(Command::TogglePairSlide),
+            (View::Presentation, Key::Escape) => Some(Command::Present(false)),
+            _ => None,
+        };
+        command.into_iter().collect()
     }
 
     /// Folders (or files: their folder) dropped onto the window are opened.

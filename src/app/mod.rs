@@ -349,6 +349,17 @@ impl InspectorApp {
                 }
                 Ok(())
             }),
+            Command::ToggleStarOfSelection => {
+                if let Some(item) = state.selected {
+                    self.apply(ctx, Command::ToggleStar(item));
+                }
+            }
+            Command::ToggleTagOfSelection(tag) => {
+                if let Some(item) = state.selected {
+                    self.apply(ctx, Command::ToggleTag(item, tag));
+                }
+            }
+            Command::SetGridColumns(columns) => state.grid_columns = columns,
             Command::ToggleStar(item) => self.annotate(item, |store, key, a| {
                 store.set_starred(key, !a.starred)?;
                 a.starred = !a.starred;

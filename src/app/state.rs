@@ -114,6 +114,8 @@ pub struct AppState {
     pub theme: Theme,
     /// Thumbnail side in the grid view, in points.
     pub grid_thumbnail: f32,
+    /// Columns the grid laid out last frame (its arrow keys move by a row of them).
+    pub grid_columns: usize,
     /// Presentation: show the normal and think versions of the item side by side.
     pub pair_slide: bool,
     /// The view to return to when the presentation ends.

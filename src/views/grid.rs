@@ -65,7 +65,9 @@ fn grid_ui(
     let side = ((width - (columns - 1) as f32 * GAP) / columns as f32).max(state.grid_thumbnail);
     let rows = state.filtered.len().div_ceil(columns);
     let row_height = side + CAPTION_HEIGHT + GAP;
-    keyboard(ui, state, columns, commands);
+    if columns != state.grid_columns {
+        commands.push(Command::SetGridColumns(columns));
+    }
 
     let mut area = egui::ScrollArea::vertical()
         .auto_shrink(false)
@@ -88,27 +90,6 @@ fn grid_ui(
                 }
             });
             ui.add_space(GAP);
-        }
-    });
-}
-
-fn keyboard(ui: &egui::Ui, state: &AppState, columns: usize, commands: &mut Vec<Command>) {
-    if ui.ctx().egui_wants_keyboard_input() || state.zoom.is_some() {
-        return;
-    }
-    let columns = columns as i64;
-    ui.input_mut(|input| {
-        let mut press = |key, delta: i64| {
-            if input.consume_key(egui::Modifiers::NONE, key) {
-                commands.push(Command::MoveSelection(delta));
-            }
-        };
-        press(egui::Key::ArrowRight, 1);
-        press(egui::Key::ArrowLeft, -1);
-        press(egui::Key::ArrowDown, columns);
-        press(egui::Key::ArrowUp, -columns);
-        if state.selected.is_some() && input.consume_key(egui::Modifiers::NONE, egui::Key::Enter) {
-            commands.push(Command::SetView(View::Items));
         }
     });
 }
