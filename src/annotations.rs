@@ -131,6 +131,39 @@ impl AnnotationStore {
         &self.path
     }
 
+    /// How long a write waits for another program's lock before failing.
+    pub fn set_busy_timeout(&self, timeout: std::time::Duration) -> Result<(), AnnotationError> {
+        self.conn.busy_timeout(timeout).map_err(|e| self.err(e))
+    }
+
+    /// Applies these writes in order, in one transaction: all of them or none.
+    pub fn apply(
+        &mut self,
+        writes: &[crate::annotation_writer::Write],
+    ) -> Result<(), AnnotationError> {
+        use crate::annotation_writer::Write;
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.err(e))?;
+        let applied = writes.iter().try_for_each(|write| match write {
+            Write::Tag { key, tag, on } => self.set_tag(key, tag, *on),
+            Write::Note { key, note } => self.set_note(key, note),
+            Write::Starred { key, starred } => self.set_starred(key, *starred),
+            Write::TagName(name) => self.add_tag_name(name),
+        });
+        let end = if applied.is_ok() {
+            "COMMIT"
+        } else {
+            "ROLLBACK"
+        };
+        let ended = self.conn.execute_batch(end).map_err(|e| self.err(e));
+        if ended.is_err() && applied.is_ok() {
+            // A failed COMMIT leaves the transaction open: close it so the next try starts clean.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        applied.and(ended)
+    }
+
     fn err(&self, source: rusqlite::Error) -> AnnotationError {
         AnnotationError::Sqlite {
             path: self.path.clone(),

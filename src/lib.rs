@@ -5,6 +5,7 @@
 //! then the egui `app` and its `views`. Only the last two depend on egui.
 
 pub mod analysis;
+pub mod annotation_writer;
 pub mod annotations;
 pub mod app;
 pub mod bench;

@@ -589,11 +589,21 @@ fn keys_typed_faster_than_frames_apply_one_by_one_in_order() {
         assert_eq!(annotation.starred, expected, "star on row {row}");
         assert_eq!(annotation.tags.contains(&tag), expected, "tag on row {row}");
     }
-    // And so says the database.
-    let store =
-        unisandbox_inspector::annotations::AnnotationStore::open(&dir.path().join("annotations.sqlite"))
-            .unwrap();
-    let saved = store.load_all().unwrap();
-    assert_eq!(saved.values().filter(|a| a.starred).count(), 10);
-    assert_eq!(saved.values().filter(|a| a.tags.contains(&tag)).count(), 10);
+    // And so says the database, within half a second (the writer thread commits them).
+    let store = unisandbox_inspector::annotations::AnnotationStore::open(
+        &dir.path().join("annotations.sqlite"),
+    )
+    .unwrap();
+    let typed = std::time::Instant::now();
+    let counts = || {
+        let saved = store.load_all().unwrap();
+        (
+            saved.values().filter(|a| a.starred).count(),
+            saved.values().filter(|a| a.tags.contains(&tag)).count(),
+        )
+    };
+    while counts() != (10, 10) && typed.elapsed() < Duration::from_millis(500) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(counts(), (10, 10));
 }

@@ -1,9 +1,12 @@
-//! Annotation commands: every change goes to the SQLite store first, then to the cached copy the
-//! views read, so a failed write never shows as saved.
+//! Annotation commands: the cached copy the views read changes at once, and the write goes to
+//! the writer thread (`annotation_writer`), which commits within a fraction of a second; a
+//! database that cannot be written shows as a notice, never as a frozen window.
 
 use std::path::PathBuf;
 
 use super::InspectorApp;
+use crate::annotation_writer::{AnnotationWriter, Write};
+use crate::annotations::{Annotation, AnnotationKey};
 
 impl InspectorApp {
     pub(super) fn open_annotations(&mut self, path: Option<PathBuf>) {
@@ -18,7 +21,10 @@ impl InspectorApp {
                 self.state.annotations = all;
                 self.state.tag_names = names;
                 self.state.annotations_file = Some(store.path().to_path_buf());
-                self.store = Some(store);
+                let ctx = self.ctx.clone();
+                self.writer = Some(AnnotationWriter::start(store, move || {
+                    ctx.request_repaint()
+                }));
             }
             Err(err) => {
                 self.state.tag_names = crate::annotations::DEFAULT_TAGS
@@ -30,43 +36,60 @@ impl InspectorApp {
         }
     }
 
-    /// Writes one annotation change to the store, then to the cache; a failed write changes nothing.
+    /// Changes one item's annotation in the cache and queues the write `change` returns.
     pub(super) fn annotate(
         &mut self,
         item: usize,
-        change: impl FnOnce(
-            &crate::annotations::AnnotationStore,
-            &crate::annotations::AnnotationKey,
-            &mut crate::annotations::Annotation,
-        ) -> Result<(), crate::annotations::AnnotationError>,
+        change: impl FnOnce(&AnnotationKey, &mut Annotation) -> Write,
     ) {
-        let Some(store) = &self.store else {
+        let Some(found) = self.state.dataset.items.get(item) else {
+            return;
+        };
+        let key = AnnotationKey::of(&self.state.dataset, found);
+        self.annotate_key(key, change);
+    }
+
+    pub(super) fn annotate_key(
+        &mut self,
+        key: AnnotationKey,
+        change: impl FnOnce(&AnnotationKey, &mut Annotation) -> Write,
+    ) {
+        let Some(writer) = &mut self.writer else {
             self.state.notice =
                 Some("Annotations are off (the database could not be opened).".into());
             return;
         };
-        let Some(found) = self.state.dataset.items.get(item) else {
-            return;
-        };
-        let key = crate::annotations::AnnotationKey::of(&self.state.dataset, found);
         let mut annotation = self
             .state
             .annotations
             .get(&key)
             .cloned()
             .unwrap_or_default();
-        match change(store, &key, &mut annotation) {
-            Ok(()) => {
-                if annotation.is_empty() {
-                    self.state.annotations.remove(&key);
-                } else {
-                    self.state.annotations.insert(key, annotation);
-                }
-                if self.state.filters.tag.is_some() || self.state.filters.starred {
-                    self.refilter();
-                }
-            }
-            Err(err) => self.state.notice = Some(format!("Annotation not saved: {err}")),
+        writer.send(change(&key, &mut annotation));
+        if annotation.is_empty() {
+            self.state.annotations.remove(&key);
+        } else {
+            self.state.annotations.insert(key, annotation);
         }
+        if self.state.filters.tag.is_some() || self.state.filters.starred {
+            self.refilter();
+        }
+    }
+
+    /// Shows once when writes start failing (and when they land again).
+    pub(super) fn writer_status(&mut self) {
+        let Some(writer) = &self.writer else { return };
+        let status = writer.status();
+        if status.problem == self.writer_problem {
+            return;
+        }
+        self.state.notice = Some(match &status.problem {
+            Some(problem) => format!(
+                "Annotations not saved yet ({} change(s) waiting; retrying): {problem}",
+                status.waiting
+            ),
+            None => "Annotations saved.".to_string(),
+        });
+        self.writer_problem = status.problem;
     }
 }

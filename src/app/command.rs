@@ -81,8 +81,9 @@ pub enum Command {
     ToggleTagOfSelection(String),
     /// The grid's column count as last laid out, for its arrow keys.
     SetGridColumns(usize),
-    /// Replace the item's note.
-    SetNote(usize, String),
+    /// Replace the note of the item with this key (a key, not an index: a reload between
+    /// typing and saving must not move the note to another item).
+    SetNote(crate::annotations::AnnotationKey, String),
     /// Offer a new tag from now on.
     AddTagName(String),
     /// Save an export chosen with the save dialog.

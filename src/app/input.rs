@@ -47,9 +47,7 @@ impl InspectorApp {
                 self.commands.extend(commands);
             }
             let mut handled = handled.into_iter();
-            input
-                .events
-                .retain(|_| !handled.next().unwrap_or(false));
+            input.events.retain(|_| !handled.next().unwrap_or(false));
         });
     }
 

@@ -31,6 +31,7 @@ use watcher::{FolderWatcher, ReloadTimer};
 
 pub use state::AppState;
 
+use crate::annotation_writer::Write;
 use crate::model::ItemKey;
 
 /// How the app starts.
@@ -65,7 +66,9 @@ pub struct InspectorApp {
     screenshot: Option<ScreenshotJob>,
     select_on_load: Option<String>,
     /// The annotations database; `None` when it could not be opened (the notice says why).
-    store: Option<crate::annotations::AnnotationStore>,
+    writer: Option<crate::annotation_writer::AnnotationWriter>,
+    /// The writer's problem as last shown (a notice is shown when it changes).
+    writer_problem: Option<String>,
     /// Messages from background exports, shown as the notice.
     export_messages: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     live_reload: bool,
@@ -129,7 +132,8 @@ impl InspectorApp {
                 .screenshot
                 .map(|(plan, outcome)| ScreenshotJob::new(plan, outcome)),
             select_on_load,
-            store: None,
+            writer: None,
+            writer_problem: None,
             export_messages: Default::default(),
             live_reload: options.live_reload && !screenshotting,
             watcher: None,
@@ -339,15 +343,18 @@ impl InspectorApp {
             Command::SetChartRun(run) => state.chart_run = run,
             Command::SetExcludeSuspect(on) => state.exclude_suspect = on,
             Command::Export(kind) => self.export(ctx, kind),
-            Command::ToggleTag(item, tag) => self.annotate(item, |store, key, a| {
+            Command::ToggleTag(item, tag) => self.annotate(item, |key, a| {
                 let on = !a.tags.contains(&tag);
-                store.set_tag(key, &tag, on)?;
                 if on {
-                    a.tags.insert(tag);
+                    a.tags.insert(tag.clone());
                 } else {
                     a.tags.remove(&tag);
                 }
-                Ok(())
+                Write::Tag {
+                    key: key.clone(),
+                    tag,
+                    on,
+                }
             }),
             Command::ToggleStarOfSelection => {
                 if let Some(item) = state.selected {
@@ -360,22 +367,26 @@ impl InspectorApp {
                 }
             }
             Command::SetGridColumns(columns) => state.grid_columns = columns,
-            Command::ToggleStar(item) => self.annotate(item, |store, key, a| {
-                store.set_starred(key, !a.starred)?;
+            Command::ToggleStar(item) => self.annotate(item, |key, a| {
                 a.starred = !a.starred;
-                Ok(())
+                Write::Starred {
+                    key: key.clone(),
+                    starred: a.starred,
+                }
             }),
-            Command::SetNote(item, note) => self.annotate(item, |store, key, a| {
-                store.set_note(key, &note)?;
-                a.note = note;
-                Ok(())
+            Command::SetNote(key, note) => self.annotate_key(key, |key, a| {
+                a.note = note.clone();
+                Write::Note {
+                    key: key.clone(),
+                    note,
+                }
             }),
             Command::AddTagName(name) => {
                 let name = name.trim().to_string();
-                if let (Some(store), false) = (&self.store, name.is_empty()) {
-                    match store.add_tag_name(&name).and_then(|()| store.tag_names()) {
-                        Ok(names) => self.state.tag_names = names,
-                        Err(err) => self.state.notice = Some(format!("Tag not saved: {err}")),
+                if let (Some(writer), false) = (&mut self.writer, name.is_empty()) {
+                    writer.send(Write::TagName(name.clone()));
+                    if !self.state.tag_names.contains(&name) {
+                        self.state.tag_names.push(name);
                     }
                 }
             }
@@ -452,6 +463,7 @@ impl eframe::App for InspectorApp {
         self.live_reload(ctx);
         self.dropped_files(ctx);
         self.keyboard(ctx);
+        self.writer_status();
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -470,6 +482,14 @@ impl eframe::App for InspectorApp {
             if let Some(job) = &mut self.screenshot {
                 job.step(&ctx, idle);
             }
+        }
+    }
+
+    /// The last annotations are committed before the window goes (dropping the writer would
+    /// too; this makes it happen before eframe tears the window down).
+    fn on_exit(&mut self) {
+        if let Some(writer) = &self.writer {
+            writer.flush(std::time::Duration::from_secs(10));
         }
     }
 

@@ -135,8 +135,10 @@ fn annotation_ui(ui: &mut egui::Ui, state: &AppState, index: usize, commands: &m
         }
         ui.data_mut(|d| d.insert_temp(new_tag_id, new_tag));
     });
-    // The note is edited in a per-item draft and saved on every change.
-    let draft_id = egui::Id::unique(("note_draft", index));
+    // The note is edited in a per-item draft, keyed by the item (not its index, which a reload
+    // or another opened folder changes), and saved on every change.
+    let key = crate::annotations::AnnotationKey::of(&state.dataset, item);
+    let draft_id = egui::Id::unique(("note_draft", &key));
     let mut draft = ui
         .data_mut(|d| d.get_temp::<String>(draft_id))
         .unwrap_or_else(|| annotation.note.clone());
@@ -150,7 +152,7 @@ fn annotation_ui(ui: &mut egui::Ui, state: &AppState, index: usize, commands: &m
         )
         .labelled_by(label.id);
     if response.changed() {
-        commands.push(Command::SetNote(index, draft.clone()));
+        commands.push(Command::SetNote(key, draft.clone()));
     }
     ui.data_mut(|d| d.insert_temp(draft_id, draft));
 }
