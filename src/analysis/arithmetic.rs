@@ -40,6 +40,7 @@ pub fn evaluate_question(question: &str) -> Result<Evaluation, String> {
     let mut parser = Parser {
         tokens: &tokens,
         at: 0,
+        depth: 0,
     };
     let mut value = parser.expr()?;
     if parser.at != tokens.len() {
@@ -114,7 +115,12 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
 struct Parser<'a> {
     tokens: &'a [Token],
     at: usize,
+    /// Nesting so far: a question of ten thousand `(` or `√` is refused, not a stack overflow.
+    depth: usize,
 }
+
+/// Deeper than any benchmark question (they nest two or three levels).
+const MAX_DEPTH: usize = 64;
 
 impl Parser<'_> {
     fn peek_op(&self) -> Option<char> {
@@ -151,6 +157,10 @@ impl Parser<'_> {
     }
 
     fn power(&mut self) -> Result<f64, String> {
+        self.nested(Self::power_level)
+    }
+
+    fn power_level(&mut self) -> Result<f64, String> {
         let base = self.unary()?;
         if self.peek_op() == Some('^') {
             self.at += 1;
@@ -160,7 +170,22 @@ impl Parser<'_> {
         Ok(base)
     }
 
+    /// Runs one level of the recursive descent, refusing to go deeper than `MAX_DEPTH`.
+    fn nested(&mut self, level: fn(&mut Self) -> Result<f64, String>) -> Result<f64, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err(format!("nested more than {MAX_DEPTH} levels deep"));
+        }
+        self.depth += 1;
+        let value = level(self);
+        self.depth -= 1;
+        value
+    }
+
     fn unary(&mut self) -> Result<f64, String> {
+        self.nested(Self::unary_level)
+    }
+
+    fn unary_level(&mut self) -> Result<f64, String> {
         match self.peek_op() {
             Some('√') => {
                 self.at += 1;
@@ -255,6 +280,18 @@ mod tests {
         assert_eq!(value("Draw 7 / 2 cats."), 3.5);
         assert_eq!(value("Draw 7 / 2, rounded down, cats."), 3.0);
         assert_eq!(value("Draw as many cats as 7 / 2 rounded down."), 3.0);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        let deep = format!("Draw {}1 + 1{} apples", "(".repeat(100_000), ")".repeat(100_000));
+        let err = evaluate_question(&deep).unwrap_err();
+        assert!(err.contains("nested more than"), "{err}");
+        let tower = format!("Draw 1{} apples", "^1".repeat(100_000));
+        assert!(evaluate_question(&tower).is_err());
+        let roots = format!("Draw {}4 apples", "√".repeat(100_000));
+        assert!(evaluate_question(&roots).is_err());
+        assert_eq!(value("Draw ((((2 + 1)))) cups"), 3.0, "ordinary nesting still reads");
     }
 
     #[test]

@@ -117,7 +117,7 @@ pub fn classify_part(family: Family, part: &Part, other: Option<&Part>) -> Optio
                 if got == want {
                     Failure::Unclassified
                 } else {
-                    Failure::CountOff(got - want)
+                    Failure::CountOff(got.saturating_sub(want))
                 }
             }
             (Some(_), Some(_)) => Failure::WrongObject,

@@ -214,6 +214,19 @@ impl ImageCache {
     }
 }
 
+/// Generated images are 1024×1024; anything claiming more than 8192 on a side (or needing
+/// more than 256 MiB to decode) is refused from its header, before memory is allocated — four
+/// decodes at once stay within 1 GiB whatever the files say.
+pub fn decode_limits() -> image::Limits {
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_DECODE_SIDE);
+    limits.max_image_height = Some(MAX_DECODE_SIDE);
+    limits.max_alloc = Some(256 << 20);
+    limits
+}
+
+pub const MAX_DECODE_SIDE: u32 = 8192;
+
 /// Reads and decodes one file into RGBA, downscaled to fit `max_side`.
 pub fn decode(path: &Path, max_side: u32) -> Result<ColorImage, String> {
     let rgba = decode_rgba(path, max_side)?;
@@ -223,7 +236,11 @@ pub fn decode(path: &Path, max_side: u32) -> Result<ColorImage, String> {
 
 fn decode_rgba(path: &Path, max_side: u32) -> Result<image::RgbaImage, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let image = image::load_from_memory(&bytes).map_err(|e| format!("cannot decode: {e}"))?;
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(&bytes))
+        .with_guessed_format()
+        .map_err(|e| format!("cannot decode: {e}"))?;
+    reader.limits(decode_limits());
+    let image = reader.decode().map_err(|e| format!("cannot decode: {e}"))?;
     let image = if image.width() > max_side || image.height() > max_side {
         image.thumbnail(max_side, max_side)
     } else {
@@ -253,6 +270,43 @@ pub fn thumbnail_via_store(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A PNG whose header claims `width` × `height` (RGBA), with no pixel data behind it.
+    pub fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+        fn crc32(bytes: &[u8]) -> u32 {
+            let mut crc = 0xFFFF_FFFFu32;
+            for &byte in bytes {
+                crc ^= byte as u32;
+                for _ in 0..8 {
+                    crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                }
+            }
+            !crc
+        }
+        let mut chunk = b"IHDR".to_vec();
+        chunk.extend(width.to_be_bytes());
+        chunk.extend(height.to_be_bytes());
+        chunk.extend([8, 6, 0, 0, 0]);
+        let mut png = vec![0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
+        png.extend(13u32.to_be_bytes());
+        png.extend(&chunk);
+        png.extend(crc32(&chunk).to_be_bytes());
+        png
+    }
+
+    #[test]
+    fn a_png_claiming_huge_dimensions_is_refused_before_allocating() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bomb.png");
+        std::fs::write(&path, png_claiming(100_000, 100_000)).unwrap();
+        let started = std::time::Instant::now();
+        let err = decode(&path, 256).unwrap_err();
+        assert!(err.contains("limit"), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        // Just inside the limits is only refused for its missing pixels.
+        std::fs::write(&path, png_claiming(MAX_DECODE_SIDE, 16)).unwrap();
+        assert!(!decode(&path, 256).unwrap_err().contains("limit"));
+    }
 
     #[test]
     fn at_most_four_decode_at_once_and_what_scrolled_away_is_dropped_unstarted() {
