@@ -284,14 +284,22 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_not_a_stack_overflow() {
-        let deep = format!("Draw {}1 + 1{} apples", "(".repeat(100_000), ")".repeat(100_000));
+        let deep = format!(
+            "Draw {}1 + 1{} apples",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        );
         let err = evaluate_question(&deep).unwrap_err();
         assert!(err.contains("nested more than"), "{err}");
         let tower = format!("Draw 1{} apples", "^1".repeat(100_000));
         assert!(evaluate_question(&tower).is_err());
         let roots = format!("Draw {}4 apples", "√".repeat(100_000));
         assert!(evaluate_question(&roots).is_err());
-        assert_eq!(value("Draw ((((2 + 1)))) cups"), 3.0, "ordinary nesting still reads");
+        assert_eq!(
+            value("Draw ((((2 + 1)))) cups"),
+            3.0,
+            "ordinary nesting still reads"
+        );
     }
 
     #[test]

@@ -278,7 +278,11 @@ mod tests {
             for &byte in bytes {
                 crc ^= byte as u32;
                 for _ in 0..8 {
-                    crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                    crc = if crc & 1 == 1 {
+                        (crc >> 1) ^ 0xEDB8_8320
+                    } else {
+                        crc >> 1
+                    };
                 }
             }
             !crc
