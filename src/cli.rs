@@ -123,6 +123,9 @@ pub enum CliCommand {
         format: crate::export::ExportFormat,
         #[arg(long)]
         out: PathBuf,
+        /// Replace `--out` when it already exists (without this, an existing file is kept).
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         filters: FilterArgs,
     },

@@ -159,16 +159,31 @@ pub fn accuracy_markdown(rows: &[AccuracyRow]) -> String {
     out
 }
 
+/// Text as LaTeX typesets it literally: each of `{ } $ ^ ~ # & % _ \` escaped, one character
+/// at a time (a replace chain would escape the braces of its own `\textbackslash{}`).
+pub fn latex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out += "\\textbackslash{}",
+            '^' => out += "\\textasciicircum{}",
+            '~' => out += "\\textasciitilde{}",
+            '{' | '}' | '$' | '#' | '&' | '%' | '_' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // Line breaks inside a table cell would end the row.
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A booktabs table, paper-ready: accuracy in % with the 95% Wilson interval beneath.
 pub fn accuracy_latex(rows: &[AccuracyRow]) -> String {
     let (series, body) = pivot(rows);
-    let escape = |s: &str| {
-        s.replace('\\', "\\textbackslash{}")
-            .replace('_', "\\_")
-            .replace('%', "\\%")
-            .replace('&', "\\&")
-            .replace('#', "\\#")
-    };
+    let escape = latex_escape;
     let mut out = String::from(
         "% Requires \\usepackage{booktabs}\n\\begin{table}[t]\n\\centering\n\\small\n",
     );
@@ -381,6 +396,15 @@ mod tests {
         assert!(html.contains("it&#39;s &quot;3&quot; cups"));
         assert!(html.contains("Image missing"));
         assert!(!html.contains("http"), "no network references");
+    }
+
+    #[test]
+    fn latex_escapes_every_special_character() {
+        assert_eq!(
+            latex_escape(r"a{b}$c^d~e#f&g%h_i\j"),
+            r"a\{b\}\$c\textasciicircum{}d\textasciitilde{}e\#f\&g\%h\_i\textbackslash{}j"
+        );
+        assert_eq!(latex_escape("line\nbreak"), "line break");
     }
 
     #[test]

@@ -115,9 +115,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             paths,
             format,
             out,
+            force,
             filters,
         }) => {
             use unisandbox_inspector::export::{self, ExportFormat};
+            if out.exists() && !force {
+                anyhow::bail!(
+                    "{} already exists; pass --force to replace it (nothing was written)",
+                    out.display()
+                );
+            }
             let dataset = load_dataset(&paths);
             let insights = unisandbox_inspector::analysis::insights::insights(&dataset);
             let chosen = filters.to_filters();

@@ -424,3 +424,29 @@ fn alternative_layouts_of_the_shared_fixture_open_with_images_and_traces() {
         .count();
     assert_eq!(infer_prompts, 10);
 }
+
+#[test]
+fn export_never_replaces_a_file_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(bin().arg("demo-data").arg(dir.path().join("runs")));
+    let out = dir.path().join("report.md");
+    std::fs::write(&out, "my notes").unwrap();
+    let refused = bin()
+        .arg("export")
+        .arg(dir.path().join("runs"))
+        .args(["--format", "markdown", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("pass --force"));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "my notes");
+    run_ok(
+        bin()
+            .arg("export")
+            .arg(dir.path().join("runs"))
+            .args(["--format", "markdown", "--force", "--out"])
+            .arg(&out),
+    );
+    assert!(std::fs::read_to_string(&out).unwrap().contains("| Task |"));
+}
