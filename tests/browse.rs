@@ -607,3 +607,66 @@ fn keys_typed_faster_than_frames_apply_one_by_one_in_order() {
     }
     assert_eq!(counts(), (10, 10));
 }
+
+/// Every file under `root` with its bytes.
+fn snapshot(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.insert(path.clone(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn browsing_annotating_and_presenting_leave_the_run_folder_byte_identical() {
+    let dir = generated_runs();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let before = snapshot(dir.path());
+    let mut harness = harness_with(StartOptions {
+        paths: vec![dir.path().to_path_buf()],
+        view: View::Items,
+        annotations: Some(elsewhere.path().join("annotations.sqlite")),
+        live_reload: true,
+        ..StartOptions::default()
+    });
+    for key in [egui::Key::ArrowDown, egui::Key::S, egui::Key::Num2] {
+        harness.key_press(key);
+    }
+    let views = [
+        View::Grid,
+        View::Compare,
+        View::Charts,
+        View::Diagnostics,
+        View::Presentation,
+        View::Items,
+    ];
+    for view in views {
+        harness
+            .state_mut()
+            .push_command(unisandbox_inspector::app::Command::SetView(view));
+        harness.run_steps(3);
+        harness.key_press(egui::Key::ArrowDown);
+        harness.key_press(egui::Key::S);
+    }
+    wait_until_idle(&mut harness);
+    drop(harness);
+    assert!(
+        elsewhere.path().join("annotations.sqlite").exists(),
+        "annotations went to their own file"
+    );
+    let after = snapshot(dir.path());
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "no file added or removed"
+    );
+    assert!(before == after, "every file byte-identical");
+}
