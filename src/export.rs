@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use base64::Engine as _;
 use serde::Serialize;
+use std::io::Write as _;
 
 use crate::analysis::AccuracyRow;
 use crate::analysis::insights::ItemInsight;
@@ -231,15 +231,15 @@ pub fn html_escape(text: &str) -> String {
 
 /// A single HTML file: every item with its image(s) embedded as data URIs, prompt, answer,
 /// verdict, judge caption and trace. No scripts, no network.
-pub fn html_report(
+pub fn write_html_report(
+    out: &mut impl std::io::Write,
     dataset: &Dataset,
     indices: &[usize],
     insights: &[ItemInsight],
     annotations: &Annotations,
     title: &str,
-) -> String {
-    let mut out = String::new();
-    let _ = write!(
+) -> std::io::Result<()> {
+    write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>\
 body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}}\
@@ -253,7 +253,7 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
         html_escape(title),
         html_escape(title),
         indices.len()
-    );
+    )?;
     for &index in indices {
         let item = &dataset.items[index];
         let folder = dataset.folder_of(item);
@@ -262,7 +262,7 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
             Verdict::No => "NO",
             _ => "other",
         };
-        let _ = write!(
+        write!(
             out,
             "<div class=\"item\"><h2>{} #{} <span class=\"badge {class}\">{}</span></h2><p class=\"meta\">{} · {} · {}</p>",
             html_escape(&folder.stem),
@@ -271,32 +271,32 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
             html_escape(&folder.run),
             html_escape(&folder.setting),
             html_escape(&folder.kind.label())
-        );
+        )?;
         if let Some(labels) = insights
             .get(index)
             .map(|i| i.labels())
             .filter(|l| !l.is_empty())
         {
-            let _ = write!(
+            write!(
                 out,
                 "<p><b>Failure:</b> {}</p>",
                 html_escape(&labels.join(" · "))
-            );
+            )?;
         }
         if let Some(annotation) = annotations.get(&AnnotationKey::of(dataset, item)) {
             if !annotation.tags.is_empty() {
                 let tags: Vec<&str> = annotation.tags.iter().map(String::as_str).collect();
-                let _ = write!(out, "<p><b>Tags:</b> {}</p>", html_escape(&tags.join(", ")));
+                write!(out, "<p><b>Tags:</b> {}</p>", html_escape(&tags.join(", ")))?;
             }
             if !annotation.note.is_empty() {
-                let _ = write!(out, "<p><b>Note:</b> {}</p>", html_escape(&annotation.note));
+                write!(out, "<p><b>Note:</b> {}</p>", html_escape(&annotation.note))?;
             }
         }
-        out += "<div class=\"parts\">";
+        out.write_all("<div class=\"parts\">".as_bytes())?;
         for part in &item.parts {
-            out += "<div class=\"part\">";
+            out.write_all("<div class=\"part\">".as_bytes())?;
             if let Some(label) = part.label {
-                let _ = write!(
+                write!(
                     out,
                     "<h3>{label} <span class=\"badge {}\">{}</span></h3>",
                     if part.verdict == Verdict::Yes {
@@ -305,7 +305,7 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
                         "NO"
                     },
                     html_escape(part.verdict.label())
-                );
+                )?;
             }
             // Only an image loading found listed in the item's own folder is read: a path
             // written in a run file never reaches this read.
@@ -327,42 +327,64 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
                     } else {
                         "image/jpeg"
                     };
-                    let _ = write!(
+                    // Encoded straight into the output: one image in memory at a time.
+                    write!(
                         out,
-                        "<img alt=\"generated image\" src=\"data:{mime};base64,{}\">",
-                        base64::engine::general_purpose::STANDARD.encode(bytes)
+                        "<img alt=\"generated image\" src=\"data:{mime};base64,"
+                    )?;
+                    let mut encoder = base64::write::EncoderWriter::new(
+                        &mut *out,
+                        &base64::engine::general_purpose::STANDARD,
                     );
+                    encoder.write_all(&bytes)?;
+                    encoder.finish()?;
+                    drop(encoder);
+                    out.write_all(b"\">")?;
                 }
-                Err(_) => out += "<p><b>Image missing.</b></p>",
+                Err(_) => out.write_all(b"<p><b>Image missing.</b></p>")?,
             }
-            let _ = write!(
+            write!(
                 out,
                 "<p><b>Prompt:</b> {}</p><p><b>Expected:</b> {}</p><p><b>Judge caption:</b> {}</p>",
                 html_escape(&part.question),
                 html_escape(&part.answer),
                 html_escape(part.caption.as_deref().unwrap_or("(not judged)"))
-            );
+            )?;
             if let Some(trace) = &part.trace {
-                let _ = write!(
+                write!(
                     out,
                     "<details open><summary>Reasoning trace</summary><div class=\"trace\">{}</div>",
                     html_escape(&trace.reasoning)
-                );
+                )?;
                 if let Some(plan) = &trace.detailed_prompt {
-                    let _ = write!(
+                    write!(
                         out,
                         "<p class=\"plan\"><b>Detailed prompt:</b> {}</p>",
                         html_escape(plan)
-                    );
+                    )?;
                 }
-                out += "</details>";
+                out.write_all("</details>".as_bytes())?;
             }
-            out += "</div>";
+            out.write_all("</div>".as_bytes())?;
         }
-        out += "</div></div>\n";
+        out.write_all("</div></div>\n".as_bytes())?;
     }
-    out += "</body></html>\n";
-    out
+    out.write_all("</body></html>\n".as_bytes())?;
+    out.flush()
+}
+
+/// The report as one string (tests, small exports); `write_html_report` streams it to a file.
+pub fn html_report(
+    dataset: &Dataset,
+    indices: &[usize],
+    insights: &[ItemInsight],
+    annotations: &Annotations,
+    title: &str,
+) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_html_report(&mut out, dataset, indices, insights, annotations, title);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -22,3 +22,12 @@ pub mod samples;
 pub mod search;
 pub mod taxonomy;
 pub mod views;
+
+/// What a caught panic said, for a message to the user.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}

@@ -159,16 +159,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 ExportFormat::Markdown => export::accuracy_markdown(&rows),
                 ExportFormat::Latex => export::accuracy_latex(&rows),
-                ExportFormat::Html => export::html_report(
-                    &dataset,
-                    &indices,
-                    &insights,
-                    &annotations,
-                    "UniSandbox Inspector report",
-                ),
+                ExportFormat::Html => {
+                    // Streamed to the file: a report of thousands of images is never one string.
+                    let write = || -> std::io::Result<()> {
+                        let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
+                        export::write_html_report(
+                            &mut file,
+                            &dataset,
+                            &indices,
+                            &insights,
+                            &annotations,
+                            "UniSandbox Inspector report",
+                        )
+                    };
+                    write().map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+                    String::new()
+                }
             };
-            std::fs::write(&out, text)
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            if format != ExportFormat::Html {
+                std::fs::write(&out, text)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            }
             let what = if matches!(format, ExportFormat::Markdown | ExportFormat::Latex) {
                 format!("{} accuracy rows", rows.len())
             } else {

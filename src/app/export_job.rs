@@ -73,27 +73,43 @@ impl InspectorApp {
             .collect();
         let ctx = ctx.clone();
         self._runtime.spawn_blocking(move || {
-            let text = match kind {
-                ExportKind::Items(ExportFormat::Csv) => {
-                    export::items_csv(&data, &indices, &insights, &annotations)
-                        .map_err(|e| e.to_string())
-                }
-                ExportKind::Items(ExportFormat::Json) => {
-                    export::items_json(&data, &indices, &insights, &annotations)
-                        .map_err(|e| e.to_string())
-                }
-                ExportKind::Items(_) => Ok(export::html_report(
-                    &data,
-                    &indices,
-                    &insights,
-                    &annotations,
-                    "UniSandbox Inspector report",
-                )),
-                ExportKind::Table(ExportFormat::Latex) => Ok(export::accuracy_latex(&rows)),
-                ExportKind::Table(_) => Ok(export::accuracy_markdown(&rows)),
-                ExportKind::ChartPng => Err("unreachable".into()),
-            };
-            let result = text.and_then(|t| std::fs::write(&path, t).map_err(|e| e.to_string()));
+            let job = std::panic::AssertUnwindSafe(|| {
+                let text = match kind {
+                    ExportKind::Items(ExportFormat::Csv) => {
+                        export::items_csv(&data, &indices, &insights, &annotations)
+                            .map_err(|e| e.to_string())
+                    }
+                    ExportKind::Items(ExportFormat::Json) => {
+                        export::items_json(&data, &indices, &insights, &annotations)
+                            .map_err(|e| e.to_string())
+                    }
+                    ExportKind::Items(_) => {
+                        // Streamed to the file, one image in memory at a time.
+                        let write = || -> std::io::Result<()> {
+                            let mut file = std::io::BufWriter::new(std::fs::File::create(&path)?);
+                            export::write_html_report(
+                                &mut file,
+                                &data,
+                                &indices,
+                                &insights,
+                                &annotations,
+                                "UniSandbox Inspector report",
+                            )
+                        };
+                        return write().map_err(|e| e.to_string());
+                    }
+                    ExportKind::Table(ExportFormat::Latex) => Ok(export::accuracy_latex(&rows)),
+                    ExportKind::Table(_) => Ok(export::accuracy_markdown(&rows)),
+                    ExportKind::ChartPng => Err("unreachable".into()),
+                };
+                text.and_then(|t| std::fs::write(&path, t).map_err(|e| e.to_string()))
+            });
+            let result = std::panic::catch_unwind(job).unwrap_or_else(|panic| {
+                Err(format!(
+                    "internal error ({})",
+                    crate::panic_message(&*panic)
+                ))
+            });
             report(result, &path);
             ctx.request_repaint();
         });

@@ -130,10 +130,18 @@ impl ImageCache {
                 .clone()
                 .filter(|_| key.max_side == THUMBNAIL_SIDE);
             self.runtime.spawn_blocking(move || {
-                let result = match &store {
-                    Some(store) => thumbnail_via_store(&key.path, key.max_side, store),
-                    None => decode(&key.path, key.max_side),
-                };
+                // A decoder bug on a hostile file is that image's error, not a stuck "Loading…".
+                let result =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &store {
+                        Some(store) => thumbnail_via_store(&key.path, key.max_side, store),
+                        None => decode(&key.path, key.max_side),
+                    }))
+                    .unwrap_or_else(|panic| {
+                        Err(format!(
+                            "cannot decode (decoder failed: {})",
+                            crate::panic_message(&*panic)
+                        ))
+                    });
                 let _ = sender.send((key, result));
                 ctx.request_repaint();
             });

@@ -53,6 +53,8 @@ pub struct Loader {
     receiver: Option<UnboundedReceiver<LoadMessage>>,
     pub progress: LoadProgress,
     reload: Option<tokio::sync::oneshot::Receiver<ReloadResult>>,
+    /// Why the last job stopped early (it panicked), until the app shows it.
+    problem: Option<String>,
 }
 
 /// What a reload loads: everything, or only some folders (by index) of the current dataset.
@@ -92,6 +94,8 @@ pub enum LoadMessage {
     Done(Arc<Dataset>, Box<Derived>),
     /// Every image opened: the broken ones.
     ImagesChecked(Vec<CorruptImage>),
+    /// The job panicked (a bug): what it said. What arrived before stays on screen.
+    Stopped(String),
 }
 
 /// The UI is asked to repaint at most this often while a load reports progress.
@@ -107,7 +111,13 @@ impl Loader {
                 ..Default::default()
             },
             reload: None,
+            problem: None,
         }
+    }
+
+    /// A background job's failure, once, for the notice.
+    pub fn take_problem(&mut self) -> Option<String> {
+        self.problem.take()
     }
 
     /// Starts loading `paths` (a previous load's remaining messages are dropped). The dataset is
@@ -115,36 +125,45 @@ impl Loader {
     pub fn start(&mut self, paths: Vec<PathBuf>, benchmark: Option<PathBuf>, ctx: &egui::Context) {
         let (sender, receiver) = unbounded_channel();
         let ctx = ctx.clone();
+        let ctx_for_failure = ctx.clone();
         self.reload = None;
         self.runtime.spawn_blocking(move || {
-            let mut dataset = Dataset::default();
-            let (mut total, mut done) = (0, 0);
-            let mut shown_first = false;
-            load_paths(&paths, benchmark.as_deref(), |event| {
-                match &event {
-                    LoadEvent::Discovered { folders } => total = *folders,
-                    LoadEvent::Folder(_) => done += 1,
-                    LoadEvent::Diagnostic(_) => {}
-                }
-                apply_event(&mut dataset, event);
-                if !shown_first && !dataset.items.is_empty() {
-                    shown_first = true;
-                    let _ = sender.send(LoadMessage::FirstRows(Arc::new(dataset.clone())));
-                    ctx.request_repaint();
-                }
-                let _ = sender.send(LoadMessage::Progress { done, total });
-                ctx.request_repaint_after(PROGRESS_REPAINT);
+            // A bug in loading or deriving must not leave the window waiting forever: say so.
+            let failed = sender.clone();
+            let job = std::panic::AssertUnwindSafe(|| {
+                let mut dataset = Dataset::default();
+                let (mut total, mut done) = (0, 0);
+                let mut shown_first = false;
+                load_paths(&paths, benchmark.as_deref(), |event| {
+                    match &event {
+                        LoadEvent::Discovered { folders } => total = *folders,
+                        LoadEvent::Folder(_) => done += 1,
+                        LoadEvent::Diagnostic(_) => {}
+                    }
+                    apply_event(&mut dataset, event);
+                    if !shown_first && !dataset.items.is_empty() {
+                        shown_first = true;
+                        let _ = sender.send(LoadMessage::FirstRows(Arc::new(dataset.clone())));
+                        ctx.request_repaint();
+                    }
+                    let _ = sender.send(LoadMessage::Progress { done, total });
+                    ctx.request_repaint_after(PROGRESS_REPAINT);
+                });
+                finish(&mut dataset);
+                let derived = Derived::compute(&dataset, &[]);
+                let shown = Arc::new(dataset);
+                let _ = sender.send(LoadMessage::Done(shown.clone(), Box::new(derived)));
+                ctx.request_repaint();
+                // Only the broken images go back: the UI marks them in its (then only) copy.
+                let corrupt = check_images(&shown);
+                drop(shown);
+                let _ = sender.send(LoadMessage::ImagesChecked(corrupt));
+                ctx.request_repaint();
             });
-            finish(&mut dataset);
-            let derived = Derived::compute(&dataset, &[]);
-            let shown = Arc::new(dataset);
-            let _ = sender.send(LoadMessage::Done(shown.clone(), Box::new(derived)));
-            ctx.request_repaint();
-            // Only the broken images go back: the UI marks them in its (then only) copy.
-            let corrupt = check_images(&shown);
-            drop(shown);
-            let _ = sender.send(LoadMessage::ImagesChecked(corrupt));
-            ctx.request_repaint();
+            if let Err(panic) = std::panic::catch_unwind(job) {
+                let _ = failed.send(LoadMessage::Stopped(crate::panic_message(&*panic)));
+                ctx_for_failure.request_repaint();
+            }
         });
         self.receiver = Some(receiver);
         self.progress = LoadProgress::default();
@@ -176,9 +195,19 @@ impl Loader {
                     any = true;
                     break;
                 }
+                Ok(LoadMessage::Stopped(message)) => {
+                    self.problem = Some(format!(
+                        "Loading stopped early because of an internal error ({message}); what was loaded is shown. Please report this."
+                    ));
+                    self.progress.finished = true;
+                    self.progress.checking_images = false;
+                    self.receiver = None;
+                    any = true;
+                    break;
+                }
                 Err(tokio::sync::mpsc::error::TryRecvError::Empty) => break,
                 Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => {
-                    // The job ended early (it panicked): show what there is.
+                    // The job ended early without a word: show what there is.
                     self.progress.finished = true;
                     self.progress.checking_images = false;
                     self.receiver = None;
@@ -246,6 +275,9 @@ impl Loader {
             Err(tokio::sync::oneshot::error::TryRecvError::Empty) => None,
             Err(tokio::sync::oneshot::error::TryRecvError::Closed) => {
                 self.reload = None;
+                self.problem = Some(
+                    "Live reload failed because of an internal error; the data shown is from before the change. Please report this.".into(),
+                );
                 None
             }
         }

@@ -445,6 +445,9 @@ impl eframe::App for InspectorApp {
             self.take_load(update);
         }
         self.state.progress = self.loader.progress;
+        if let Some(problem) = self.loader.take_problem() {
+            self.state.notice = Some(problem);
+        }
         if let Some(reloaded) = self.loader.take_reloaded() {
             self.finish_reload(reloaded);
             ctx.request_repaint();

@@ -84,10 +84,13 @@ pub fn load_paths(
         };
         match std::panic::catch_unwind(load) {
             Ok(loaded) => LoadEvent::Folder(Box::new(loaded)),
-            Err(_) => LoadEvent::Diagnostic(Diagnostic::error(
+            Err(panic) => LoadEvent::Diagnostic(Diagnostic::error(
                 &spec.path,
                 None,
-                "internal error while loading this folder; it was skipped (please report)",
+                format!(
+                    "internal error while loading this folder ({}); it was skipped (please report)",
+                    crate::panic_message(&*panic)
+                ),
             )),
         }
     };
