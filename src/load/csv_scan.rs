@@ -142,7 +142,11 @@ fn scan_piece<T>(
         .from_reader(&bytes[range.clone()]);
     // DictWriter ends every row with CRLF: without one, the last row is still being written by a
     // running eval. It is not there yet, which is not an error.
-    let unterminated = is_last && range.end > range.start && !bytes[..range.end].ends_with(b"\n");
+    // (A file written with bare CR line ends ends in one.)
+    let unterminated = is_last
+        && range.end > range.start
+        && !bytes[..range.end].ends_with(b"\n")
+        && !bytes[..range.end].ends_with(b"\r");
     let mut lines = LineCounter::new(bytes);
     // Records are handled one behind the reader, so that the last one can be held back when the
     // file has no final line end. Two buffers, swapped: nothing is allocated per record.

@@ -164,11 +164,18 @@ fn walk(
             Ok(entry) => entry,
             Err(err) => {
                 let path = err.path().unwrap_or(dir).to_path_buf();
-                diagnostics.push(Diagnostic::error(
-                    &path,
-                    None,
-                    format!("cannot read: {err}"),
-                ));
+                let message = if err.loop_ancestor().is_some() {
+                    "symlink loop (it points to a folder above it); not followed".to_string()
+                } else if path.is_symlink() {
+                    // A broken or looping link to a file: its task folder's load reports it.
+                    continue;
+                } else {
+                    match err.io_error() {
+                        Some(io) => format!("cannot read: {io}"),
+                        None => format!("cannot read: {err}"),
+                    }
+                };
+                diagnostics.push(Diagnostic::error(&path, None, message));
                 continue;
             }
         };

@@ -30,7 +30,10 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
     let mut file_names: Vec<String> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
             .filter_map(|e| e.ok())
-            .filter(|e| stays_inside(e, &spec.root, &mut diagnostics))
+            .filter(|e| {
+                stays_inside(e, &spec.root, &mut diagnostics)
+                    && is_readable_file(e, &mut diagnostics)
+            })
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect(),
         Err(err) => {
@@ -171,6 +174,39 @@ fn stays_inside(entry: &std::fs::DirEntry, root: &Path, diagnostics: &mut Vec<Di
         None,
         "symlink leads outside the opened folder (or nowhere); not read",
     ));
+    false
+}
+
+/// True for a regular file (a link to one included). A folder or a pipe under a name the
+/// loader would read is reported (reading a pipe would wait forever); other folders are skipped.
+fn is_readable_file(entry: &std::fs::DirEntry, diagnostics: &mut Vec<Diagnostic>) -> bool {
+    // The listing knows the type (no system call per image); only a link needs resolving.
+    let Ok(listed) = entry.file_type() else {
+        return false;
+    };
+    let is_dir = if listed.is_symlink() {
+        match std::fs::metadata(entry.path()) {
+            Ok(target) if target.is_file() => return true,
+            Ok(target) => target.is_dir(),
+            Err(_) => return false, // dangling: reported by `stays_inside`
+        }
+    } else if listed.is_file() {
+        return true;
+    } else {
+        listed.is_dir()
+    };
+    let name = entry.file_name().to_string_lossy().into_owned();
+    let read_by_name = [RESULTS_CSV, RESULTS_LOG, TRACES_JSONL].contains(&name.as_str())
+        || is_image_file(&name)
+        || name.ends_with(".txt");
+    if read_by_name {
+        let what = if is_dir {
+            "is a folder, not a file; not read"
+        } else {
+            "is not a regular file (a pipe, socket or device); not read"
+        };
+        diagnostics.push(Diagnostic::error(&entry.path(), None, what));
+    }
     false
 }
 

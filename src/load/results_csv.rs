@@ -282,6 +282,14 @@ fn scan<T: Send>(
         rows: Vec::new(),
         diagnostics: Vec::new(),
     };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        out.diagnostics.push(Diagnostic::error(
+            path,
+            Some(1),
+            "empty file: no header row (the eval has not written anything yet)",
+        ));
+        return out;
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)

@@ -43,6 +43,15 @@ pub fn parse_output_jsonl(path: &Path, text: &str) -> (Vec<TraceRecord>, Vec<Dia
         if line.trim().is_empty() {
             continue;
         }
+        // serde would read an array positionally as a record: only an object is one.
+        if !line.trim_start().starts_with('{') {
+            let message = match serde_json::from_str::<Value>(line) {
+                Ok(_) => "trace line is JSON but not an object; skipped".to_string(),
+                Err(err) => format!("trace line is not valid JSON: {err}"),
+            };
+            diagnostics.push(Diagnostic::error(path, Some(line_no), message));
+            continue;
+        }
         let record: RawRecord = match serde_json::from_str(line) {
             Ok(record) => record,
             Err(err) => {
