@@ -657,6 +657,28 @@ fn browsing_annotating_and_presenting_leave_the_run_folder_byte_identical() {
         harness.key_press(egui::Key::S);
     }
     wait_until_idle(&mut harness);
+    // The eval re-runs an item (a row appended): the window reloads, and still writes nothing.
+    let csv = dir
+        .path()
+        .join("bagel-base/test/normal/math_1/evaluation_results.csv");
+    let (_, rows) = csv_rows(&csv);
+    let flipped = if rows[0].contains(",YES,1,") {
+        rows[0].replace(",YES,1,", ",NO,0,")
+    } else {
+        rows[0].replace(",NO,0,", ",YES,1,")
+    };
+    assert_ne!(flipped, rows[0], "the row's verdict flips");
+    append(&csv, &flipped);
+    let mut before = before;
+    before.insert(csv.clone(), std::fs::read(&csv).unwrap());
+    assert!(harness.state().state.last_reload.is_none());
+    step_until(
+        &mut harness,
+        Duration::from_secs(20),
+        "the live reload",
+        |app| app.state.last_reload.is_some(),
+    );
+    wait_until_idle(&mut harness);
     drop(harness);
     assert!(
         elsewhere.path().join("annotations.sqlite").exists(),
