@@ -9,7 +9,7 @@ use crate::load::image_check::is_image_file;
 use crate::load::judge::{parse_analysis, short_caption};
 use crate::load::log::parse_log;
 use crate::load::results_csv::{ResultRow, parse_results_csv};
-use crate::load::trace::{TraceRecord, by_image_file, parse_output_jsonl, trace_from_think};
+use crate::load::trace::{TraceRecord, by_image_file, read_output_jsonl, trace_from_think};
 use crate::model::{ImageStatus, Item, Part, TaskFolder, Verdict};
 use crate::taxonomy::{Cot, Family, TaskKind};
 
@@ -253,10 +253,8 @@ fn read_traces(
     let own = file_set
         .contains(TRACES_JSONL)
         .then(|| dir.join(TRACES_JSONL));
-    if let Some(path) = own.or_else(|| shared.map(Path::to_path_buf))
-        && let Some(text) = read_text(&path, diagnostics)
-    {
-        let (records, problems) = parse_output_jsonl(&path, &text);
+    if let Some(path) = own.or_else(|| shared.map(Path::to_path_buf)) {
+        let (records, problems) = read_output_jsonl(&path);
         diagnostics.extend(problems);
         let is_shared = path.parent() != Some(dir);
         traces = by_image_file(

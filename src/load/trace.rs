@@ -32,79 +32,142 @@ pub struct TraceRecord {
     pub trace: Trace,
 }
 
-/// Parses an `output.jsonl`. Lines that are not JSON objects with a `prompt_id` become
-/// diagnostics; the rest still load.
+/// Parses an `output.jsonl` held in memory (tests, fuzzing); `read_output_jsonl` streams a file.
+/// Lines that are not JSON objects with a `prompt_id` become diagnostics; the rest still load.
 pub fn parse_output_jsonl(path: &Path, text: &str) -> (Vec<TraceRecord>, Vec<Diagnostic>) {
     let mut records = Vec::new();
     let mut diagnostics = Vec::new();
     let file: std::sync::Arc<Path> = path.into();
     for (index, line) in text.lines().enumerate() {
-        let line_no = index as u64 + 1;
-        if line.trim().is_empty() {
-            continue;
+        parse_line(
+            &file,
+            index as u64 + 1,
+            line,
+            &mut records,
+            &mut diagnostics,
+        );
+    }
+    (records, diagnostics)
+}
+
+/// Reads an `output.jsonl` a line at a time: memory holds one line, not the file (a run's
+/// traces reach hundreds of MB). Undecodable bytes are shown as � and reported once.
+pub fn read_output_jsonl(path: &Path) -> (Vec<TraceRecord>, Vec<Diagnostic>) {
+    use std::io::BufRead as _;
+    let mut records = Vec::new();
+    let mut diagnostics = Vec::new();
+    let file: std::sync::Arc<Path> = path.into();
+    let mut reader = match std::fs::File::open(path) {
+        Ok(opened) => std::io::BufReader::with_capacity(1 << 16, opened),
+        Err(err) => {
+            diagnostics.push(Diagnostic::error(path, None, format!("cannot read: {err}")));
+            return (records, diagnostics);
         }
-        // serde would read an array positionally as a record: only an object is one.
-        if !line.trim_start().starts_with('{') {
-            let message = match serde_json::from_str::<Value>(line) {
-                Ok(_) => "trace line is JSON but not an object; skipped".to_string(),
-                Err(err) => format!("trace line is not valid JSON: {err}"),
-            };
-            diagnostics.push(Diagnostic::error(path, Some(line_no), message));
-            continue;
-        }
-        let record: RawRecord = match serde_json::from_str(line) {
-            Ok(record) => record,
+    };
+    let mut buffer = Vec::new();
+    let mut line_no = 0;
+    let mut reported_encoding = false;
+    loop {
+        buffer.clear();
+        match reader.read_until(b'\n', &mut buffer) {
+            Ok(0) => break,
+            Ok(_) => {}
             Err(err) => {
-                // Valid JSON of another shape (an array, a number) has no prompt_id.
-                let message = if serde_json::from_str::<Value>(line).is_ok() {
-                    "trace record has no string or integer \"prompt_id\"".to_string()
-                } else {
-                    format!("trace line is not valid JSON: {err}")
-                };
-                diagnostics.push(Diagnostic::error(path, Some(line_no), message));
-                continue;
+                diagnostics.push(Diagnostic::error(
+                    path,
+                    Some(line_no + 1),
+                    format!("cannot read further: {err}"),
+                ));
+                break;
             }
-        };
-        let Some(prompt_id) = record.prompt_id else {
-            diagnostics.push(Diagnostic::error(
-                path,
-                Some(line_no),
-                "trace record has no string or integer \"prompt_id\"",
-            ));
-            continue;
-        };
-        let written = record
-            .image_file
-            .map(Cow::into_owned)
-            .unwrap_or_else(|| format!("{prompt_id}.png"));
-        // A name, matched against the folder's files; never a path to open.
-        let image_file = crate::load::confine::file_name_or_unusable(&written);
-        if image_file == crate::load::confine::UNUSABLE_NAME {
+        }
+        line_no += 1;
+        let line = String::from_utf8_lossy(&buffer);
+        if !reported_encoding && matches!(line, Cow::Owned(_)) {
+            reported_encoding = true;
             diagnostics.push(Diagnostic::warning(
                 path,
                 Some(line_no),
-                format!("image_file {written:?} is not a file name; the trace has no image"),
+                "not valid UTF-8; undecodable bytes shown as �",
             ));
         }
-        let source = TraceSource {
-            file: file.clone(),
-            line: Some(line_no),
-        };
-        let trace = trace_from_think(
-            record.think_output.as_deref().unwrap_or(""),
-            record.detailed_prompt.as_deref(),
-            source,
-        );
-        let original_prompt = record.original_prompt.map(Cow::into_owned);
-        records.push(TraceRecord {
-            prompt_id,
-            image_file,
-            line: line_no,
-            original_prompt,
-            trace,
-        });
+        let line = line.trim_end_matches(['\n', '\r']);
+        parse_line(&file, line_no, line, &mut records, &mut diagnostics);
     }
     (records, diagnostics)
+}
+
+/// One line of an `output.jsonl`: a record, or a diagnostic at its line.
+fn parse_line(
+    file: &std::sync::Arc<Path>,
+    line_no: u64,
+    line: &str,
+    records: &mut Vec<TraceRecord>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let path: &Path = file;
+    if line.trim().is_empty() {
+        return;
+    }
+    // serde would read an array positionally as a record: only an object is one.
+    if !line.trim_start().starts_with('{') {
+        let message = match serde_json::from_str::<Value>(line) {
+            Ok(_) => "trace line is JSON but not an object; skipped".to_string(),
+            Err(err) => format!("trace line is not valid JSON: {err}"),
+        };
+        diagnostics.push(Diagnostic::error(path, Some(line_no), message));
+        return;
+    }
+    let record: RawRecord = match serde_json::from_str(line) {
+        Ok(record) => record,
+        Err(err) => {
+            // Valid JSON of another shape has no usable prompt_id.
+            let message = if serde_json::from_str::<Value>(line).is_ok() {
+                "trace record has no string or integer \"prompt_id\"".to_string()
+            } else {
+                format!("trace line is not valid JSON: {err}")
+            };
+            diagnostics.push(Diagnostic::error(path, Some(line_no), message));
+            return;
+        }
+    };
+    let Some(prompt_id) = record.prompt_id else {
+        diagnostics.push(Diagnostic::error(
+            path,
+            Some(line_no),
+            "trace record has no string or integer \"prompt_id\"",
+        ));
+        return;
+    };
+    let written = record
+        .image_file
+        .map(Cow::into_owned)
+        .unwrap_or_else(|| format!("{prompt_id}.png"));
+    // A name, matched against the folder's files; never a path to open.
+    let image_file = crate::load::confine::file_name_or_unusable(&written);
+    if image_file == crate::load::confine::UNUSABLE_NAME {
+        diagnostics.push(Diagnostic::warning(
+            path,
+            Some(line_no),
+            format!("image_file {written:?} is not a file name; the trace has no image"),
+        ));
+    }
+    let source = TraceSource {
+        file: file.clone(),
+        line: Some(line_no),
+    };
+    let trace = trace_from_think(
+        record.think_output.as_deref().unwrap_or(""),
+        record.detailed_prompt.as_deref(),
+        source,
+    );
+    records.push(TraceRecord {
+        prompt_id,
+        image_file,
+        line: line_no,
+        original_prompt: record.original_prompt.map(Cow::into_owned),
+        trace,
+    });
 }
 
 /// Traces by image file name, for matching with the images of a folder.
@@ -220,6 +283,30 @@ pub fn trace_from_think(think: &str, detailed_field: Option<&str>, source: Trace
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streaming_a_file_reads_what_parsing_it_whole_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("output.jsonl");
+        let mut bytes = format!("{RECORD}\r\nnot json\n\n[1, 2]\n").into_bytes();
+        bytes.extend(b"{\"prompt_id\": \"9\", \"think_output\": \"bad \xff byte\"}\n");
+        bytes.extend(RECORD.replace("\"2\"", "\"3\"").as_bytes()); // no final line end
+        std::fs::write(&path, &bytes).unwrap();
+        let (streamed, streamed_problems) = read_output_jsonl(&path);
+        let (whole, whole_problems) = parse_output_jsonl(&path, &String::from_utf8_lossy(&bytes));
+        assert_eq!(streamed.len(), 3);
+        assert_eq!(
+            streamed.iter().map(|r| (&r.prompt_id, r.line)).collect::<Vec<_>>(),
+            whole.iter().map(|r| (&r.prompt_id, r.line)).collect::<Vec<_>>()
+        );
+        let utf8 = Diagnostic::warning(&path, Some(5), "not valid UTF-8; undecodable bytes shown as �");
+        let mut expected = whole_problems.clone();
+        expected.push(utf8);
+        let mut streamed_problems = streamed_problems;
+        streamed_problems.sort_by_key(|d| d.line);
+        expected.sort_by_key(|d| d.line);
+        assert_eq!(streamed_problems, expected);
+    }
 
     const RECORD: &str = r#"{"prompt_id": "2", "image_file": "2.png", "original_prompt": "q", "detailed_prompt": "Two kittens on a table.</think>", "think_output": "<think>√9 is 3; 3 minus 1 is 2.\n\nHere’s the finished detailed prompt: Two kittens on a table.</think>"}"#;
 
