@@ -680,6 +680,17 @@ fn browsing_annotating_and_presenting_leave_the_run_folder_byte_identical() {
     );
     wait_until_idle(&mut harness);
     drop(harness);
+    // Exports read the tree and write only where they are told.
+    for format in ["html", "csv", "latex"] {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_unisandbox-inspector"))
+            .arg("export")
+            .arg(dir.path())
+            .args(["--format", format, "--out"])
+            .arg(elsewhere.path().join(format!("export.{format}")))
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "{status:?}");
+    }
     assert!(
         elsewhere.path().join("annotations.sqlite").exists(),
         "annotations went to their own file"
@@ -691,4 +702,71 @@ fn browsing_annotating_and_presenting_leave_the_run_folder_byte_identical() {
         "no file added or removed"
     );
     assert!(before == after, "every file byte-identical");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+    }
+}
+
+#[test]
+fn a_note_draft_stays_with_its_item_when_a_reload_moves_the_indices() {
+    use unisandbox_inspector::annotations::{AnnotationKey, AnnotationStore};
+    let dir = generated_runs();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let db = elsewhere.path().join("annotations.sqlite");
+    let mut harness = harness_with(StartOptions {
+        paths: vec![dir.path().to_path_buf()],
+        view: View::Items,
+        annotations: Some(db.clone()),
+        live_reload: true,
+        ..StartOptions::default()
+    });
+    harness.key_press(egui::Key::ArrowDown);
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run_steps(2);
+    let key_at = |app: &InspectorApp, index: usize| {
+        AnnotationKey::of(&app.state.dataset, &app.state.dataset.items[index])
+    };
+    let index = harness.state().state.selected.unwrap();
+    let first = key_at(harness.state(), index);
+    harness.get_by_label("Note").focus();
+    harness.get_by_label("Note").type_text("first");
+    harness.run_steps(2);
+
+    // A checkpoint that sorts first appears: everything reloads and every index moves.
+    let folders = harness.state().state.dataset.folders.len();
+    copy_dir(
+        &dir.path().join("bagel-base/test/normal/math_1"),
+        &dir.path().join("aaa-ckpt/test/normal/math_1"),
+    );
+    step_until(&mut harness, Duration::from_secs(20), "the reload", |app| {
+        app.state.dataset.folders.len() > folders && app.state.progress.finished
+    });
+    wait_until_idle(&mut harness);
+    // The item now at the old index is another one; a note typed there is its own.
+    let second = key_at(harness.state(), index);
+    assert_ne!(second, first, "the indices moved");
+    harness
+        .state_mut()
+        .push_command(unisandbox_inspector::app::Command::Select(index));
+    harness.run_steps(2);
+    harness.get_by_label("Note").focus();
+    harness.get_by_label("Note").type_text("z");
+    harness.run_steps(2);
+
+    let store = AnnotationStore::open(&db).unwrap();
+    let typed = std::time::Instant::now();
+    let notes = || {
+        let all = store.load_all().unwrap();
+        let note = |key: &AnnotationKey| all.get(key).map(|a| a.note.clone()).unwrap_or_default();
+        (note(&first), note(&second))
+    };
+    while notes() != ("first".into(), "z".into()) && typed.elapsed() < Duration::from_secs(1) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(notes(), ("first".to_string(), "z".to_string()));
 }

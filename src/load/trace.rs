@@ -296,10 +296,20 @@ mod tests {
         let (whole, whole_problems) = parse_output_jsonl(&path, &String::from_utf8_lossy(&bytes));
         assert_eq!(streamed.len(), 3);
         assert_eq!(
-            streamed.iter().map(|r| (&r.prompt_id, r.line)).collect::<Vec<_>>(),
-            whole.iter().map(|r| (&r.prompt_id, r.line)).collect::<Vec<_>>()
+            streamed
+                .iter()
+                .map(|r| (&r.prompt_id, r.line))
+                .collect::<Vec<_>>(),
+            whole
+                .iter()
+                .map(|r| (&r.prompt_id, r.line))
+                .collect::<Vec<_>>()
         );
-        let utf8 = Diagnostic::warning(&path, Some(5), "not valid UTF-8; undecodable bytes shown as �");
+        let utf8 = Diagnostic::warning(
+            &path,
+            Some(5),
+            "not valid UTF-8; undecodable bytes shown as �",
+        );
         let mut expected = whole_problems.clone();
         expected.push(utf8);
         let mut streamed_problems = streamed_problems;
