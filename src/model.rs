@@ -190,6 +190,42 @@ pub struct TaskFolder {
     pub shared_traces: Option<PathBuf>,
     /// The opened folder (resolved) this one was found in: nothing outside it is read.
     pub root: PathBuf,
+    /// How far its results CSV was read, so a live reload can read only what was appended.
+    pub csv_mark: Option<CsvMark>,
+}
+
+/// Where a results CSV's complete rows ended when it was read, and a fingerprint of the bytes
+/// just before: if the file still holds those bytes there, it only grew, and rows appended by a
+/// running eval can be read from `len` on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CsvMark {
+    /// Bytes of complete rows (a half-written last row starts here).
+    pub len: u64,
+    /// The line the next row starts on.
+    pub next_line: u64,
+    /// Hash of the `CsvMark::TAIL` bytes before `len`.
+    pub tail: u64,
+}
+
+impl CsvMark {
+    pub const TAIL: usize = 4096;
+
+    /// The mark of `bytes` whose complete rows end at `complete_to`.
+    pub fn of(bytes: &[u8], complete_to: usize) -> CsvMark {
+        let complete_to = complete_to.min(bytes.len());
+        CsvMark {
+            len: complete_to as u64,
+            next_line: memchr::memchr_iter(b'\n', &bytes[..complete_to]).count() as u64 + 1,
+            tail: Self::fingerprint(&bytes[complete_to.saturating_sub(Self::TAIL)..complete_to]),
+        }
+    }
+
+    pub fn fingerprint(bytes: &[u8]) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        bytes.hash(&mut hasher);
+        hasher.finish()
+    }
 }
 
 /// Names one item across reloads and restarts: checkpoint, CoT setting, task stem, id.
@@ -221,19 +257,25 @@ impl Dataset {
     pub fn push_folder(&mut self, folder: TaskFolder, items: Vec<Item>) {
         let index = self.folders.len();
         self.folders.push(folder);
-        let questions = &mut self.questions;
-        self.items.extend(items.into_iter().map(|mut item| {
-            item.folder = index;
-            for part in &mut item.parts {
-                match questions.get(&part.question) {
-                    Some(shared) => part.question = shared.clone(),
-                    None => {
-                        questions.insert(part.question.clone());
-                    }
+        for item in items {
+            let shared = self.share(item, index);
+            self.items.push(shared);
+        }
+    }
+
+    /// An item of folder `index`, ready to be placed in `items`: its question texts shared with
+    /// the items already there.
+    pub fn share(&mut self, mut item: Item, index: usize) -> std::sync::Arc<Item> {
+        item.folder = index;
+        for part in &mut item.parts {
+            match self.questions.get(&part.question) {
+                Some(shared) => part.question = shared.clone(),
+                None => {
+                    self.questions.insert(part.question.clone());
                 }
             }
-            std::sync::Arc::new(item)
-        }));
+        }
+        std::sync::Arc::new(item)
     }
 
     /// Appends a folder whose items already belong to a dataset (a reload keeping them): shared,
@@ -324,6 +366,7 @@ pub mod fixtures {
             log: None,
             shared_traces: None,
             root: PathBuf::new(),
+            csv_mark: None,
         }
     }
 

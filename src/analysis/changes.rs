@@ -4,6 +4,8 @@ use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::load::LoadedFolder;
+use crate::load::append::AppendedRows;
+use crate::load::refresh::FolderReload;
 use crate::model::{Dataset, ItemKey, Verdict};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -66,19 +68,32 @@ impl ReloadSummary {
 
     /// What reloading these folders changes, from borrowed data: nothing of the (possibly large)
     /// dataset is copied, unlike `between` on two datasets.
-    pub fn of_folders(current: &Dataset, reloaded: &[(usize, LoadedFolder)]) -> Self {
+    pub fn of_folders(current: &Dataset, reloaded: &[(usize, FolderReload)]) -> Self {
         let mut summary = ReloadSummary::default();
         let indices: HashSet<usize> = reloaded.iter().map(|(index, _)| *index).collect();
+        let wholes: Vec<(usize, &LoadedFolder)> = reloaded
+            .iter()
+            .filter_map(|(index, reload)| match reload {
+                FolderReload::Whole(loaded) => Some((*index, loaded)),
+                FolderReload::Appended(_) => None,
+            })
+            .collect();
+        let whole_indices: HashSet<usize> = wholes.iter().map(|(index, _)| *index).collect();
         let before: HashMap<(usize, &str), Verdict> = current
             .items
             .iter()
-            .filter(|item| indices.contains(&item.folder))
+            .filter(|item| whole_indices.contains(&item.folder))
             .map(|item| ((item.folder, item.id.as_str()), item.verdict))
             .collect();
+        for (index, reload) in reloaded {
+            if let FolderReload::Appended(appended) = reload {
+                summary.add_appended(current, *index, appended);
+            }
+        }
         let mut after: HashSet<(usize, &str)> = HashSet::new();
-        for (index, loaded) in reloaded {
+        for (index, loaded) in wholes {
             for item in &loaded.items {
-                let key = (*index, item.id.as_str());
+                let key = (index, item.id.as_str());
                 after.insert(key);
                 let old = before.get(&key).copied();
                 match old {
@@ -115,12 +130,32 @@ impl ReloadSummary {
             .collect();
         let fresh: HashSet<Problem> = reloaded
             .iter()
-            .flat_map(|(_, loaded)| &loaded.diagnostics)
+            .flat_map(|(_, reload)| match reload {
+                FolderReload::Whole(loaded) => &loaded.diagnostics,
+                FolderReload::Appended(appended) => &appended.diagnostics,
+            })
             .filter(|d| d.severity != Severity::Info)
             .map(problem)
             .collect();
         summary.new_problems = fresh.difference(&known).count();
         summary
+    }
+
+    /// Rows appended to folder `index`: each is newly judged; an ID without a not-yet-judged item
+    /// before is new, and a not-yet-judged item whose ID no row took is gone.
+    fn add_appended(&mut self, current: &Dataset, index: usize, appended: &AppendedRows) {
+        let replaced: HashSet<&str> = current
+            .items
+            .iter()
+            .filter(|item| item.folder == index)
+            .enumerate()
+            .filter(|(position, _)| appended.judged_now.binary_search(position).is_ok())
+            .map(|(_, item)| item.id.as_str())
+            .collect();
+        let new_ids: HashSet<&str> = appended.items.iter().map(|i| i.id.as_str()).collect();
+        self.newly_judged += appended.items.len();
+        self.added += new_ids.iter().filter(|id| !replaced.contains(*id)).count();
+        self.removed += replaced.iter().filter(|id| !new_ids.contains(*id)).count();
     }
 
     /// "+12 judged · +3 new items", or `None` when nothing visible changed.
@@ -231,7 +266,7 @@ mod tests {
             diagnostics: new.diagnostics.clone(),
         };
         assert_eq!(
-            ReloadSummary::of_folders(&old, &[(0, loaded)]),
+            ReloadSummary::of_folders(&old, &[(0, FolderReload::Whole(loaded))]),
             ReloadSummary::between(&old, &new)
         );
     }

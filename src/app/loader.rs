@@ -65,6 +65,8 @@ pub enum ReloadPlan {
     },
     Folders {
         specs: Vec<(usize, crate::load::FolderSpec)>,
+        /// Folders whose only change is their results CSV (rows appended, perhaps).
+        grown: Vec<usize>,
         benchmark: Option<PathBuf>,
     },
 }
@@ -72,7 +74,7 @@ pub enum ReloadPlan {
 /// The result of a reload, matching its plan.
 pub enum Reloaded {
     Full(Dataset),
-    Folders(Vec<(usize, crate::load::LoadedFolder)>),
+    Folders(Vec<(usize, crate::load::refresh::FolderReload)>),
 }
 
 /// A finished reload: the new dataset with everything derived from it, and what changed.
@@ -241,9 +243,16 @@ impl Loader {
                 ReloadPlan::Full { paths, benchmark } => Reloaded::Full(
                     crate::load::load_dataset_with_benchmark(&paths, benchmark.as_deref()),
                 ),
-                ReloadPlan::Folders { specs, benchmark } => Reloaded::Folders(
-                    crate::load::refresh::reload_folders(specs, benchmark.as_deref()),
-                ),
+                ReloadPlan::Folders {
+                    specs,
+                    grown,
+                    benchmark,
+                } => Reloaded::Folders(crate::load::refresh::reload_folders(
+                    &current,
+                    specs,
+                    &grown,
+                    benchmark.as_deref(),
+                )),
             };
             let (dataset, summary) = super::state::merge_reload(&current, reloaded);
             drop(current);

@@ -189,6 +189,7 @@ impl AppState {
         let benchmark = self.benchmark.clone();
         match refresh::affected_folders(&self.dataset, changed) {
             Some(folders) => ReloadPlan::Folders {
+                grown: refresh::grown_csvs(&self.dataset, &folders, changed),
                 specs: folders
                     .into_iter()
                     .map(|i| (i, refresh::spec_of(&self.dataset.folders[i])))

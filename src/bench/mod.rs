@@ -115,9 +115,9 @@ pub fn run_bench(dir: &Path, copies: usize, trials: usize) -> anyhow::Result<Ben
                 // What the app does: reload the touched folders (or all), then derive.
                 let reload_start = Instant::now();
                 let reloaded = match state.reload_plan(&changed) {
-                    ReloadPlan::Folders { specs, .. } => {
-                        Reloaded::Folders(refresh::reload_folders(specs, None))
-                    }
+                    ReloadPlan::Folders { specs, grown, .. } => Reloaded::Folders(
+                        refresh::reload_folders(&state.dataset, specs, &grown, None),
+                    ),
                     ReloadPlan::Full { paths, .. } => Reloaded::Full(load_dataset(&paths)),
                 };
                 let summary = state.apply_reload(reloaded);

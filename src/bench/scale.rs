@@ -225,6 +225,27 @@ pub fn run_scale(dir: &Path, options: &ScaleOptions) -> anyhow::Result<BenchRepo
 fn live_reload_of_a_big_csv(tree: &Path, csv: &Path) -> anyhow::Result<String> {
     use crate::app::loader::{ReloadPlan, Reloaded};
     let folder = csv.parent().context("the big CSV's folder")?.to_path_buf();
+    // As in a running eval, the images exist before their rows are written: generation comes
+    // first. The two rows about to be appended judge two images already in the folder.
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_path(csv)?;
+    let last = reader.records().last().context("the big CSV has rows")??;
+    let next: u64 = last.get(0).unwrap_or("0").parse::<u64>().unwrap_or(0) + 1;
+    let mut appended = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let sample_png = tree.join("ckpt-00/test/normal/math_1/1.png");
+    for id in [next, next + 1] {
+        let mut record: Vec<String> = last.iter().map(str::to_string).collect();
+        record[0] = id.to_string();
+        record[3] = format!("/eval/machine/{id}.png");
+        appended.write_record(&record)?;
+        let image = folder.join(format!("{id}.png"));
+        if !image.exists() {
+            std::fs::hard_link(&sample_png, &image)
+                .or_else(|_| std::fs::copy(&sample_png, &image).map(drop))?;
+        }
+    }
+    let appended = String::from_utf8(appended.into_inner()?)?;
     let mut state = crate::app::AppState {
         dataset: crate::load::load_dataset(&[tree.to_path_buf(), folder.clone()]).into(),
         opened: vec![tree.to_path_buf(), folder],
@@ -232,24 +253,18 @@ fn live_reload_of_a_big_csv(tree: &Path, csv: &Path) -> anyhow::Result<String> {
     };
     state.derive();
     let rows = state.dataset.items.len();
-    let text = std::fs::read_to_string(csv)?;
-    let last_row = text
-        .trim_end()
-        .rsplit_once("\r\n")
-        .map(|(_, row)| row.to_string())
-        .context("the big CSV has rows")?;
-    let (id, rest) = last_row.split_once(',').context("a CSV row")?;
-    let next: u64 = id.parse::<u64>().unwrap_or(0) + 1;
-    super::append(csv, &format!("{next},{rest}\r\n{},{rest}\r\n", next + 1))?;
+    super::append(csv, &appended)?;
     let started = Instant::now();
     let changed = std::iter::once(csv.to_path_buf()).collect();
     let reloaded = match state.reload_plan(&changed) {
-        ReloadPlan::Folders { specs, .. } => {
-            Reloaded::Folders(crate::load::refresh::reload_folders(specs, None))
-        }
+        ReloadPlan::Folders { specs, grown, .. } => Reloaded::Folders(
+            crate::load::refresh::reload_folders(&state.dataset, specs, &grown, None),
+        ),
         ReloadPlan::Full { paths, .. } => Reloaded::Full(crate::load::load_dataset(&paths)),
     };
     let read = started.elapsed();
+    let appended_only = matches!(&reloaded, Reloaded::Folders(folders)
+        if folders.iter().all(|(_, f)| matches!(f, crate::load::refresh::FolderReload::Appended(_))));
     let (dataset, summary) = crate::app::state::merge_reload(&state.dataset, reloaded);
     let mut dataset = Arc::unwrap_or_clone(dataset);
     crate::app::loader::finish(&mut dataset);
@@ -257,13 +272,18 @@ fn live_reload_of_a_big_csv(tree: &Path, csv: &Path) -> anyhow::Result<String> {
     let derived = Derived::compute(&dataset, &[]);
     let done = started.elapsed();
     anyhow::ensure!(
-        summary.added == 2,
-        "the reload saw {} new items",
-        summary.added
+        summary.newly_judged == 2,
+        "the reload saw {} newly judged items",
+        summary.newly_judged
     );
     drop(derived);
     Ok(format!(
-        "live reload with {rows} items open, 2 rows appended to the big CSV: folder read again {}, merged {}, derived {} → {} (plus the watcher's 150 ms quiet time)",
+        "live reload with {rows} items open, 2 rows appended to the big CSV ({}): read {}, merged {}, derived {} → {} (plus the watcher's 150 ms quiet time)",
+        if appended_only {
+            "only the appended bytes read"
+        } else {
+            "FOLDER READ WHOLE"
+        },
         ms(read),
         ms(merged - read),
         ms(done - merged),
@@ -379,13 +399,22 @@ fn write_big_csv(tree: &Path, dir: &Path, rows: usize) -> anyhow::Result<PathBuf
         .terminator(csv::Terminator::CRLF)
         .from_path(&path)?;
     writer.write_record(&header)?;
+    // Every row's image is there, as in a real run (hard links to one PNG of the tree).
+    let sample_png = tree.join("ckpt-00/test/normal/math_1/1.png");
     for row in 0..rows {
+        let id = row + 1;
         let mut record: Vec<String> = records[row % records.len()]
             .iter()
             .map(str::to_string)
             .collect();
-        record[0] = (row + 1).to_string();
+        record[0] = id.to_string();
+        record[3] = format!("/eval/machine/{id}.png");
         writer.write_record(&record)?;
+        let image = dir.join(format!("{id}.png"));
+        if !image.exists() {
+            std::fs::hard_link(&sample_png, &image)
+                .or_else(|_| std::fs::copy(&sample_png, &image).map(drop))?;
+        }
     }
     writer.flush()?;
     Ok(path)

@@ -22,15 +22,25 @@ const PARALLEL_FROM_BYTES: usize = 4 << 20;
 pub trait RowBuilder<T>: Fn(&csv::ByteRecord, u64) -> Result<(T, String), String> + Sync {}
 impl<T, F: Fn(&csv::ByteRecord, u64) -> Result<(T, String), String> + Sync> RowBuilder<T> for F {}
 
-/// Reads the records of `bytes[body_start..]`; rows deduplicated (last wins) in the order their
-/// IDs first appeared, then the diagnostics.
+/// What a pass over the records found.
+pub struct Scan<T> {
+    /// Deduplicated (last wins), in the order IDs first appeared.
+    pub rows: Vec<T>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Where the complete records end: the start of a half-written last row, else the end.
+    pub complete_to: usize,
+    /// Rows that repeated an earlier ID.
+    pub duplicates: usize,
+}
+
+/// Reads the records of `bytes[body_start..]`.
 pub fn scan_records<T: Send>(
     path: &Path,
     bytes: &[u8],
     body_start: usize,
     lines_per_row: bool,
     build: &impl RowBuilder<T>,
-) -> (Vec<T>, Vec<Diagnostic>) {
+) -> Scan<T> {
     scan_pieces(path, bytes, pieces(bytes, body_start), lines_per_row, build)
 }
 
@@ -40,7 +50,7 @@ fn scan_pieces<T: Send>(
     pieces: Vec<Range<usize>>,
     lines_per_row: bool,
     build: &impl RowBuilder<T>,
-) -> (Vec<T>, Vec<Diagnostic>) {
+) -> Scan<T> {
     let last = pieces.len() - 1;
     let scanned: Vec<Piece<T>> = if pieces.len() == 1 {
         vec![scan_piece(
@@ -70,7 +80,9 @@ fn scan_pieces<T: Send>(
     let mut duplicates: Vec<(String, u64)> = Vec::new();
     let mut lines = LineCounter::new(bytes);
     let mut partial = None;
+    let mut partial_at = None;
     for piece in scanned {
+        partial_at = partial_at.or(piece.partial_at);
         for (id, row, byte) in piece.rows {
             match index_of_id.get(&id) {
                 Some(&existing) => {
@@ -106,7 +118,20 @@ fn scan_pieces<T: Send>(
             ),
         ));
     }
-    (rows, diagnostics)
+    // The reader places a record just after the previous line's CR: skip the rest of the end.
+    let mut complete_to = partial_at.unwrap_or(bytes.len());
+    while bytes
+        .get(complete_to)
+        .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+    {
+        complete_to += 1;
+    }
+    Scan {
+        rows,
+        diagnostics,
+        complete_to,
+        duplicates: duplicates.len(),
+    }
 }
 
 /// What one piece held: rows with their ID and start offset, problems, a half-written last row.
@@ -114,6 +139,8 @@ struct Piece<T> {
     rows: Vec<(String, T, usize)>,
     diagnostics: Vec<Diagnostic>,
     partial: Option<Diagnostic>,
+    /// Where that half-written row starts.
+    partial_at: Option<usize>,
 }
 
 /// The record behind the one just read: a record (in the held buffer) or a parse error.
@@ -134,6 +161,7 @@ fn scan_piece<T>(
         rows: Vec::new(),
         diagnostics: Vec::new(),
         partial: None,
+        partial_at: None,
     };
     let start = range.start;
     let mut reader = csv::ReaderBuilder::new()
@@ -167,6 +195,7 @@ fn scan_piece<T>(
                     Held::Record => absolute(held_record.position()),
                     Held::Error(err) => absolute(err.position()),
                 };
+                out.partial_at = Some(byte);
                 out.partial = Some(Diagnostic::info(
                     path,
                     Some(lines.line_at(byte)),
@@ -327,7 +356,9 @@ mod tests {
             }
             Ok((format!("{id}@{line}"), id))
         };
-        let (rows, diagnostics) = scan_pieces(Path::new("x.csv"), bytes, pieces, true, &build);
+        let Scan {
+            rows, diagnostics, ..
+        } = scan_pieces(Path::new("x.csv"), bytes, pieces, true, &build);
         (rows, diagnostics.iter().map(|d| d.to_string()).collect())
     }
 

@@ -10,7 +10,9 @@ use crate::load::judge::{parse_analysis, short_caption};
 use crate::load::log::parse_log;
 use crate::load::results_csv::{ResultRow, parse_results_csv};
 use crate::load::trace::{TraceRecord, by_image_file, read_output_jsonl, trace_from_think};
-use crate::model::{ImageStatus, Item, Part, TaskFolder, Verdict};
+use crate::model::{CsvMark, ImageStatus, Item, Part, TaskFolder, Verdict};
+
+const NOT_UTF8: &str = "not valid UTF-8";
 use crate::taxonomy::{Cot, Family, TaskKind};
 
 /// A loaded folder, ready to be appended to a `Dataset`.
@@ -56,9 +58,13 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
         &mut diagnostics,
     );
     let csv_path = dir.join(RESULTS_CSV);
-    let rows = file_set
-        .contains(RESULTS_CSV)
-        .then(|| read_rows(&csv_path, &mut diagnostics));
+    let (rows, csv_mark) = match file_set.contains(RESULTS_CSV) {
+        true => {
+            let (rows, mark) = read_rows(&csv_path, &mut diagnostics);
+            (Some(rows), mark)
+        }
+        false => (None, None),
+    };
     let log = file_set
         .contains(RESULTS_LOG)
         .then(|| dir.join(RESULTS_LOG))
@@ -139,7 +145,7 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
             diagnostics.push(Diagnostic::warning(
                 &dir.join(RESULTS_LOG),
                 None,
-                format!("log says {}/{} correct, the CSV gives {correct}/{total} (after keeping the last row per ID)", log.correct, log.total),
+                log_mismatch(log, total, correct),
             ));
         }
     }
@@ -155,12 +161,21 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
         log,
         shared_traces: spec.shared_traces.clone(),
         root: spec.root.clone(),
+        csv_mark,
     };
     LoadedFolder {
         folder,
         items,
         diagnostics,
     }
+}
+
+/// The warning when the log's counts differ from the CSV's.
+pub(crate) fn log_mismatch(log: &crate::model::LogSummary, total: u64, correct: u64) -> String {
+    format!(
+        "log says {}/{} correct, the CSV gives {correct}/{total} (after keeping the last row per ID)",
+        log.correct, log.total
+    )
 }
 
 /// False (with a diagnostic) for a symlink that leads out of the opened folder: it is not read.
@@ -218,7 +233,7 @@ fn read_text(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
                 diagnostics.push(Diagnostic::warning(
                     path,
                     None,
-                    "not valid UTF-8; undecodable bytes shown as �",
+                    format!("{NOT_UTF8}; undecodable bytes shown as �"),
                 ));
                 Some(String::from_utf8_lossy(err.as_bytes()).into_owned())
             }
@@ -230,13 +245,19 @@ fn read_text(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
     }
 }
 
-fn read_rows(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<ResultRow> {
+fn read_rows(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> (Vec<ResultRow>, Option<CsvMark>) {
     let Some(text) = read_text(path, diagnostics) else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     let parsed = parse_results_csv(path, &text);
     diagnostics.extend(parsed.diagnostics);
-    parsed.rows
+    // Byte offsets are the file's only when nothing was re-encoded.
+    let lossless = !diagnostics
+        .iter()
+        .any(|d| d.file == path && d.message.starts_with(NOT_UTF8));
+    let mark = (parsed.schema.is_some() && lossless)
+        .then(|| CsvMark::of(text.as_bytes(), parsed.complete_to));
+    (parsed.rows, mark)
 }
 
 /// Traces keyed by image file name, from `output.jsonl` and from `<id>.txt` sidecars.
@@ -301,7 +322,7 @@ fn read_traces(
     traces
 }
 
-fn item_from_row(
+pub(crate) fn item_from_row(
     dir: &Path,
     file_set: &HashSet<&str>,
     row: ResultRow,

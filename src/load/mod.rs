@@ -1,6 +1,7 @@
 //! Formats on disk → model + diagnostics. No egui; used by the app's background loader, the CLI
 //! and the tests alike.
 
+pub mod append;
 pub mod benchmark;
 pub mod confine;
 pub mod count;

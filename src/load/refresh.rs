@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::load::append::AppendedRows;
 use crate::load::benchmark::Benchmark;
 use crate::load::{FolderSpec, LoadedFolder, load_folder};
 use crate::model::{Dataset, Item, TaskFolder};
@@ -42,22 +43,63 @@ pub fn spec_of(folder: &TaskFolder) -> FolderSpec {
     }
 }
 
-/// Loads these folders again (on a background thread in the app).
+/// A folder loaded again: whole, or only the rows appended to its CSV.
+#[derive(Clone, Debug)]
+pub enum FolderReload {
+    Whole(LoadedFolder),
+    Appended(AppendedRows),
+}
+
+/// Loads these folders of `current` again (on a background thread in the app). Folders in
+/// `grown` changed only in their results CSV: for them the appended rows are read when that is
+/// exact (see `append`), else the folder is loaded whole.
 pub fn reload_folders(
+    current: &Dataset,
     specs: Vec<(usize, FolderSpec)>,
+    grown: &[usize],
     benchmark: Option<&Path>,
-) -> Vec<(usize, LoadedFolder)> {
+) -> Vec<(usize, FolderReload)> {
     let benchmark: Option<Benchmark> =
         benchmark.map(|path| crate::load::benchmark::read_benchmark(path).0);
     specs
         .into_iter()
         .map(|(index, spec)| {
+            // Benchmark questions add items of their own: only a whole load places them.
+            if benchmark.is_none()
+                && grown.contains(&index)
+                && let Some(appended) = crate::load::append::read_appended(current, index)
+            {
+                return (index, FolderReload::Appended(appended));
+            }
             let mut loaded = load_folder(&spec);
             crate::load::image_check::check_folder(&mut loaded);
             if let Some(benchmark) = &benchmark {
                 benchmark.fill(&mut loaded);
             }
-            (index, loaded)
+            (index, FolderReload::Whole(loaded))
+        })
+        .collect()
+}
+
+/// The folders among `affected` whose only changed file is their results CSV.
+pub fn grown_csvs(
+    dataset: &Dataset,
+    affected: &[usize],
+    changed: &BTreeSet<PathBuf>,
+) -> Vec<usize> {
+    affected
+        .iter()
+        .copied()
+        .filter(|&index| {
+            let folder = &dataset.folders[index];
+            let csv = folder.path.join(crate::load::discover::RESULTS_CSV);
+            changed
+                .iter()
+                .filter(|path| {
+                    path.parent() == Some(folder.path.as_path())
+                        || folder.shared_traces.as_deref() == Some(path.as_path())
+                })
+                .all(|path| *path == csv)
         })
         .collect()
 }
@@ -92,9 +134,9 @@ pub fn part_of(dataset: &Dataset, folders: &[usize]) -> Dataset {
 
 /// Replaces the given folders' items and diagnostics with their fresh loads, in place, keeping
 /// folder order (and so item order) as it was.
-pub fn splice(dataset: &mut Dataset, reloaded: Vec<(usize, LoadedFolder)>) {
+pub fn splice(dataset: &mut Dataset, reloaded: Vec<(usize, FolderReload)>) {
     let (old_folders, old_items, old_diagnostics) = dataset.take_contents();
-    let mut fresh: Vec<Option<LoadedFolder>> = (0..old_folders.len()).map(|_| None).collect();
+    let mut fresh: Vec<Option<FolderReload>> = (0..old_folders.len()).map(|_| None).collect();
     for (index, loaded) in reloaded {
         if let Some(slot) = fresh.get_mut(index) {
             *slot = Some(loaded);
@@ -121,13 +163,48 @@ pub fn splice(dataset: &mut Dataset, reloaded: Vec<(usize, LoadedFolder)>) {
     }
     for ((folder, items), fresh) in old_folders.into_iter().zip(by_folder).zip(fresh) {
         match fresh {
-            Some(loaded) => {
+            Some(FolderReload::Whole(loaded)) => {
                 dataset.diagnostics.extend(loaded.diagnostics);
                 dataset.push_folder(loaded.folder, loaded.items);
+            }
+            Some(FolderReload::Appended(appended)) => {
+                let index = dataset.folders.len();
+                let items =
+                    with_appended(dataset, index, items, appended.judged_now, appended.items);
+                dataset.diagnostics.extend(appended.diagnostics);
+                dataset.push_shared_folder(appended.folder, items);
             }
             None => dataset.push_shared_folder(folder, items),
         }
     }
+}
+
+/// A folder's items with the judged-now ones taken out and the new ones placed where a full
+/// load sorts them: by natural ID, judged items before not-yet-judged ones of the same ID.
+fn with_appended(
+    dataset: &mut Dataset,
+    index: usize,
+    items: Vec<Arc<Item>>,
+    judged_now: Vec<usize>,
+    new_items: Vec<Item>,
+) -> Vec<Arc<Item>> {
+    use crate::load::folder::natural_key;
+    let mut items: Vec<Arc<Item>> = items
+        .into_iter()
+        .enumerate()
+        .filter(|(position, _)| judged_now.binary_search(position).is_err())
+        .map(|(_, item)| item)
+        .collect();
+    for item in new_items {
+        let key = natural_key(&item.id);
+        let at = items.partition_point(|other| {
+            let other_key = natural_key(&other.id);
+            other_key < key || (other_key == key && other.csv_line.is_some())
+        });
+        let shared = dataset.share(item, index);
+        items.insert(at, shared);
+    }
+    items
 }
 
 #[cfg(test)]
@@ -186,13 +263,95 @@ mod tests {
             .iter()
             .map(|&i| (i, spec_of(&data.folders[i])))
             .collect();
-        splice(&mut data, reload_folders(specs, None));
+        let reloaded = reload_folders(&data, specs, &[], None);
+        splice(&mut data, reloaded);
 
         let full = load_dataset(&roots);
         assert_ne!(data.items, before, "the re-run row and the deletion show");
         assert_eq!(data.folders, full.folders);
         assert_eq!(data.items, full.items);
         assert_eq!(sorted_diagnostics(&data), sorted_diagnostics(&full));
+    }
+
+    /// The raw records of a CSV, each as DictWriter wrote it.
+    fn raw_rows(path: &Path) -> (String, Vec<String>) {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_path(path)
+            .unwrap();
+        let mut rows = reader.byte_records().map(|record| {
+            let mut writer = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(Vec::new());
+            writer.write_byte_record(&record.unwrap()).unwrap();
+            String::from_utf8(writer.into_inner().unwrap()).unwrap()
+        });
+        let header = rows.next().unwrap();
+        (header, rows.collect())
+    }
+
+    fn append_to(path: &Path, text: &str) {
+        use std::io::Write as _;
+        let mut file = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+    }
+
+    #[test]
+    fn reading_only_the_appended_rows_equals_a_full_reload_in_every_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::demo::write_demo(dir.path(), 7).unwrap();
+        let roots = [dir.path().to_path_buf()];
+        let specs = crate::load::discover(dir.path()).0;
+        let mut appended_reads = 0;
+        for spec in &specs {
+            let csv_path = spec.path.join(crate::load::discover::RESULTS_CSV);
+            if !csv_path.exists() {
+                continue;
+            }
+            let (header, rows) = raw_rows(&csv_path);
+            if rows.len() < 6 {
+                continue;
+            }
+            // The eval has judged a third of the images and is writing the next row.
+            let k = rows.len() / 3;
+            let (half, rest) = rows[k].split_at(rows[k].len() / 2);
+            std::fs::write(&csv_path, format!("{header}{}{half}", rows[..k].concat())).unwrap();
+            let mut data = load_dataset(&roots);
+            let steps = [
+                format!("{rest}{}", rows[k + 1..k + 3].concat()),
+                rows[k + 3..].concat(),
+            ];
+            for step in steps {
+                append_to(&csv_path, &step);
+                let changed: BTreeSet<PathBuf> = [csv_path.clone()].into();
+                let affected = affected_folders(&data, &changed).unwrap();
+                let grown = grown_csvs(&data, &affected, &changed);
+                assert_eq!(grown, affected, "only the CSV changed");
+                let specs = affected
+                    .iter()
+                    .map(|&i| (i, spec_of(&data.folders[i])))
+                    .collect();
+                let reloaded = reload_folders(&data, specs, &grown, None);
+                appended_reads += reloaded
+                    .iter()
+                    .filter(|(_, r)| matches!(r, FolderReload::Appended(_)))
+                    .count();
+                splice(&mut data, reloaded);
+                let full = load_dataset(&roots);
+                let name = spec.path.display();
+                assert_eq!(data.folders, full.folders, "{name}");
+                assert_eq!(data.items, full.items, "{name}");
+                assert_eq!(
+                    sorted_diagnostics(&data),
+                    sorted_diagnostics(&full),
+                    "{name}"
+                );
+            }
+        }
+        assert!(
+            appended_reads >= 40,
+            "most steps read only the appended rows ({appended_reads})"
+        );
     }
 
     #[test]

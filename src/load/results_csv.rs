@@ -111,6 +111,10 @@ pub struct ResultsCsv {
     /// Deduplicated rows (last wins), in the order IDs first appeared.
     pub rows: Vec<ResultRow>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Byte offset where the complete rows end (a half-written last row starts there).
+    pub complete_to: usize,
+    /// Rows that repeated an earlier ID (re-runs).
+    pub duplicates: usize,
 }
 
 /// What `count_results_csv` keeps of a file: the eval's counts, nothing per row.
@@ -139,6 +143,8 @@ pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
         schema: scanned.schema,
         rows: scanned.rows,
         diagnostics: scanned.diagnostics,
+        complete_to: scanned.complete_to,
+        duplicates: scanned.duplicates,
     }
 }
 
@@ -267,6 +273,8 @@ struct Scanned<T> {
     schema: Option<Schema>,
     rows: Vec<T>,
     diagnostics: Vec<Diagnostic>,
+    complete_to: usize,
+    duplicates: usize,
 }
 
 /// Reads the header, then every record once, streaming: `build` turns a valid-length record with
@@ -281,6 +289,8 @@ fn scan<T: Send>(
         schema: None,
         rows: Vec::new(),
         diagnostics: Vec::new(),
+        complete_to: 0,
+        duplicates: 0,
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
         out.diagnostics.push(Diagnostic::error(
@@ -342,12 +352,13 @@ fn scan<T: Send>(
 
     let body_start = reader.position().byte() as usize;
     let header_len = headers.len();
-    let (rows, diagnostics) =
-        scan_records(path, bytes, body_start, lines_per_row, &|record, line| {
-            checked_row(record, &columns, schema, header_len, line, &build)
-        });
-    out.rows = rows;
-    out.diagnostics.extend(diagnostics);
+    let scan = scan_records(path, bytes, body_start, lines_per_row, &|record, line| {
+        checked_row(record, &columns, schema, header_len, line, &build)
+    });
+    out.rows = scan.rows;
+    out.diagnostics.extend(scan.diagnostics);
+    out.complete_to = scan.complete_to;
+    out.duplicates = scan.duplicates;
     out
 }
 
