@@ -340,6 +340,22 @@ impl Dataset {
     }
 }
 
+/// Each item's index, by the item's identity (its `Arc`): what a reload kept unchanged is found
+/// in the new dataset without comparing contents.
+pub fn items_by_identity(dataset: &Dataset) -> rustc_hash::FxHashMap<usize, usize> {
+    dataset
+        .items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| (identity(item), index))
+        .collect()
+}
+
+/// An item's identity: the address its `Arc` shares (the same item, not an equal one).
+pub fn identity(item: &std::sync::Arc<Item>) -> usize {
+    std::sync::Arc::as_ptr(item) as usize
+}
+
 fn unique(values: impl Iterator<Item = String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for value in values {

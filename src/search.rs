@@ -4,6 +4,8 @@
 //! captions, so the lowercased texts are kept once each and items point at them: a keystroke
 //! scans the distinct texts (a few percent of a million items' text) and then one bit per item.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
@@ -15,33 +17,64 @@ const FIELD_SEPARATOR: char = '\u{1}';
 
 #[derive(Clone, Debug, Default)]
 pub struct SearchIndex {
-    /// Distinct lowercased texts.
-    texts: Vec<String>,
+    /// Distinct lowercased texts (a reload may leave some no item uses any more: harmless).
+    texts: Vec<Arc<str>>,
+    /// Where each text is in `texts` (sharing it), so a reload can add texts without building
+    /// anew.
+    known: FxHashMap<Arc<str>, u32>,
     /// Per item: its prompt+answer text and its caption text (indices into `texts`).
     items: Vec<[u32; 2]>,
 }
 
 impl SearchIndex {
     pub fn build(dataset: &Dataset) -> SearchIndex {
-        let mut index = SearchIndex::default();
-        let mut known: FxHashMap<String, u32> = FxHashMap::default();
+        SearchIndex::default().rebuilt(None, dataset)
+    }
+
+    /// The index of `dataset`, reusing this one (built for `previous`) for the items both hold
+    /// (the same `Arc`s, kept by a reload): only new items are lowercased.
+    pub fn rebuilt(&self, previous: Option<&Dataset>, dataset: &Dataset) -> SearchIndex {
+        let reuse = previous
+            .filter(|old| self.covers(old.items.len()))
+            .map(crate::model::items_by_identity);
+        let mut index = match &reuse {
+            Some(_) => SearchIndex {
+                texts: self.texts.clone(),
+                known: self.known.clone(),
+                items: Vec::new(),
+            },
+            None => SearchIndex::default(),
+        };
+        // Lowercasing is the work: on all cores, then the texts are shared in one pass.
+        let found: Vec<Result<[u32; 2], (String, String)>> = dataset
+            .items
+            .par_iter()
+            .map(|item| {
+                reuse
+                    .as_ref()
+                    .and_then(|by_identity| by_identity.get(&crate::model::identity(item)))
+                    .map(|&at| self.items[at])
+                    .ok_or_else(|| searchable(item))
+            })
+            .collect();
         let mut intern = |text: String| -> u32 {
-            if let Some(&at) = known.get(&text) {
+            if let Some(&at) = index.known.get(text.as_str()) {
                 return at;
             }
             let at = index.texts.len() as u32;
+            let text: Arc<str> = text.into();
             index.texts.push(text.clone());
-            known.insert(text, at);
+            index.known.insert(text, at);
             at
         };
-        index.items = dataset
-            .items
-            .iter()
-            .map(|item| {
-                let (prompts, captions) = searchable(item);
-                [intern(prompts), intern(captions)]
+        let items = found
+            .into_iter()
+            .map(|found| match found {
+                Ok(known) => known,
+                Err((prompts, captions)) => [intern(prompts), intern(captions)],
             })
             .collect();
+        index.items = items;
         index
     }
 

@@ -6,7 +6,7 @@ use super::failure::{Failure, Reasoning, classify_item, reasoning_of};
 use crate::model::Verdict;
 
 /// Everything the taxonomy says about one item, computed once after loading.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ItemInsight {
     pub failures: Vec<Failure>,
     pub reasoning: Option<Reasoning>,
@@ -33,11 +33,29 @@ pub const DREW_WRONG: &str = "reasoned right, drew wrong";
 
 /// Insights for every item, in dataset order.
 pub fn insights(dataset: &crate::model::Dataset) -> Vec<ItemInsight> {
+    insights_reusing(dataset, None)
+}
+
+/// `insights`, copying those of items that `previous` (a dataset and its insights) already
+/// had: a reload keeps the unchanged items themselves (the same `Arc`), and an item's insight
+/// depends only on the item and its folder's kind.
+pub fn insights_reusing(
+    dataset: &crate::model::Dataset,
+    previous: Option<(&crate::model::Dataset, &[ItemInsight])>,
+) -> Vec<ItemInsight> {
     use rayon::prelude::*;
+    let known = previous
+        .filter(|(old, insights)| old.items.len() == insights.len())
+        .map(|(old, insights)| (crate::model::items_by_identity(old), insights));
     dataset
         .items
         .par_iter()
         .map(|item| {
+            if let Some((by_identity, insights)) = &known
+                && let Some(&at) = by_identity.get(&crate::model::identity(item))
+            {
+                return insights[at].clone();
+            }
             let family = dataset.folder_of(item).kind.family;
             let failures = classify_item(family, item);
             let per_part: Vec<Option<Reasoning>> =

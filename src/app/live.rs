@@ -50,7 +50,7 @@ impl InspectorApp {
             let plan = self.state.reload_plan(&changed);
             self.loader.start_reload(
                 plan,
-                self.state.dataset.clone(),
+                self.state.previous(),
                 self.state.compare.sides.clone(),
                 ctx,
             );

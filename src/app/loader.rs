@@ -232,10 +232,11 @@ impl Loader {
     pub fn start_reload(
         &mut self,
         plan: ReloadPlan,
-        current: Arc<Dataset>,
+        previous: super::state::Previous,
         sides: Vec<crate::analysis::flips::Side>,
         ctx: &egui::Context,
     ) {
+        let current = previous.dataset.clone();
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let ctx = ctx.clone();
         self.runtime.spawn_blocking(move || {
@@ -258,7 +259,8 @@ impl Loader {
             drop(current);
             let mut dataset = Arc::unwrap_or_clone(dataset);
             finish(&mut dataset);
-            let derived = Derived::compute(&dataset, &sides);
+            let derived = Derived::compute_after(Some(&previous), &dataset, &sides);
+            drop(previous);
             let _ = sender.send(ReloadResult {
                 dataset: Arc::new(dataset),
                 derived,

@@ -29,42 +29,82 @@ pub struct Derived {
     pub compare: compare::CompareState,
 }
 
+/// What was derived for the dataset before a reload: per-item results of the items the reload
+/// kept (the same `Arc`s) are copied instead of computed again.
+#[derive(Clone)]
+pub struct Previous {
+    pub dataset: Arc<Dataset>,
+    pub insights: Arc<Vec<crate::analysis::insights::ItemInsight>>,
+    pub search: Arc<crate::search::SearchIndex>,
+}
+
 impl Derived {
     /// The parts are independent: they are computed side by side on the rayon pool.
     pub fn compute(dataset: &Dataset, sides: &[crate::analysis::flips::Side]) -> Derived {
+        Derived::compute_after(None, dataset, sides)
+    }
+
+    /// `compute`, reusing what `previous` derived for the items a reload kept.
+    pub fn compute_after(
+        previous: Option<&Previous>,
+        dataset: &Dataset,
+        sides: &[crate::analysis::flips::Side],
+    ) -> Derived {
         let ((insights, suspect_keys), (item_index, search)) = rayon::join(
             || {
                 rayon::join(
-                    || crate::analysis::insights::insights(dataset),
+                    || {
+                        crate::analysis::insights::insights_reusing(
+                            dataset,
+                            previous.map(|p| (&*p.dataset, p.insights.as_slice())),
+                        )
+                    },
                     || suspect_keys(dataset),
                 )
             },
             || {
                 rayon::join(
                     || compare::item_index(dataset),
-                    || crate::search::SearchIndex::build(dataset),
+                    || match previous {
+                        Some(p) => p.search.rebuilt(Some(&p.dataset), dataset),
+                        None => crate::search::SearchIndex::build(dataset),
+                    },
                 )
             },
         );
-        let failure_labels: BTreeSet<String> = insights.iter().flat_map(|i| i.labels()).collect();
-        let mut compare = compare::CompareState {
-            sides: if sides.is_empty() {
-                compare::default_sides(dataset)
-            } else {
-                sides.to_vec()
+        let (failure_labels, compare) = rayon::join(
+            || failure_labels(&insights),
+            || {
+                let mut compare = compare::CompareState {
+                    sides: if sides.is_empty() {
+                        compare::default_sides(dataset)
+                    } else {
+                        sides.to_vec()
+                    },
+                    ..Default::default()
+                };
+                compare.refresh(dataset, &item_index);
+                compare
             },
-            ..Default::default()
-        };
-        compare.refresh(dataset, &item_index);
+        );
         Derived {
             suspect_keys,
             item_index,
             search,
-            failure_labels: failure_labels.into_iter().collect(),
+            failure_labels,
             insights,
             compare,
         }
     }
+}
+
+/// Every failure label in use, sorted: from the few distinct insights, not one label list per
+/// item (a million items have a few dozen distinct ones).
+fn failure_labels(insights: &[crate::analysis::insights::ItemInsight]) -> Vec<String> {
+    let distinct: std::collections::HashSet<&crate::analysis::insights::ItemInsight> =
+        insights.iter().collect();
+    let labels: BTreeSet<String> = distinct.into_iter().flat_map(|i| i.labels()).collect();
+    labels.into_iter().collect()
 }
 
 /// Everything the views read.
@@ -158,6 +198,15 @@ impl AppState {
 
     /// Takes what was derived from the current dataset: audit, failure taxonomy, item index,
     /// search, and the compare lists (kept where the user is in them).
+    /// What is derived now, for a reload to reuse.
+    pub fn previous(&self) -> Previous {
+        Previous {
+            dataset: self.dataset.clone(),
+            insights: self.insights.clone(),
+            search: self.search.clone(),
+        }
+    }
+
     pub fn set_derived(&mut self, derived: Derived) {
         let Derived {
             suspect_keys,

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecursiveMode, Watcher as _};
 
 /// Quiet time after the last change before reloading.
-pub const QUIET: Duration = Duration::from_millis(150);
+pub const QUIET: Duration = Duration::from_millis(100);
 /// Longest wait after the first unreloaded change.
 pub const MAX_WAIT: Duration = Duration::from_millis(600);
 
@@ -114,11 +114,11 @@ mod tests {
         let mut timer = ReloadTimer::default();
         assert!(!timer.is_due(ms(10_000)), "nothing changed");
         timer.changed(ms(0));
-        assert!(!timer.is_due(ms(100)));
+        assert!(!timer.is_due(ms(QUIET.as_millis() as u64 - 1)));
         assert!(timer.is_due(ms(QUIET.as_millis() as u64)));
-        // Changes every 100 ms never go quiet; MAX_WAIT still triggers.
+        // Changes every 50 ms never go quiet; MAX_WAIT still triggers.
         let mut busy = ReloadTimer::default();
-        for t in (0..2_000).step_by(100) {
+        for t in (0..2_000).step_by(50) {
             busy.changed(ms(t));
             if busy.is_due(ms(t)) {
                 assert_eq!(t, MAX_WAIT.as_millis() as u64);

@@ -317,6 +317,8 @@ mod tests {
             let (half, rest) = rows[k].split_at(rows[k].len() / 2);
             std::fs::write(&csv_path, format!("{header}{}{half}", rows[..k].concat())).unwrap();
             let mut data = load_dataset(&roots);
+            let mut insights = crate::analysis::insights::insights(&data);
+            let mut search = crate::search::SearchIndex::build(&data);
             let steps = [
                 format!("{rest}{}", rows[k + 1..k + 3].concat()),
                 rows[k + 3..].concat(),
@@ -336,6 +338,7 @@ mod tests {
                     .iter()
                     .filter(|(_, r)| matches!(r, FolderReload::Appended(_)))
                     .count();
+                let before = data.clone();
                 splice(&mut data, reloaded);
                 let full = load_dataset(&roots);
                 let name = spec.path.display();
@@ -346,6 +349,24 @@ mod tests {
                     sorted_diagnostics(&full),
                     "{name}"
                 );
+                // What is derived from the kept items is reused, and equals deriving afresh.
+                insights = crate::analysis::insights::insights_reusing(
+                    &data,
+                    Some((&before, insights.as_slice())),
+                );
+                assert_eq!(
+                    insights,
+                    crate::analysis::insights::insights(&full),
+                    "{name}"
+                );
+                search = search.rebuilt(Some(&before), &data);
+                let fresh = crate::search::SearchIndex::build(&full);
+                for needle in ["cups", "3", "caption", "zebra"] {
+                    assert_eq!(
+                        search.matching(&data, needle),
+                        fresh.matching(&full, needle)
+                    );
+                }
             }
         }
         assert!(
