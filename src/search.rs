@@ -45,37 +45,44 @@ impl SearchIndex {
             },
             None => SearchIndex::default(),
         };
-        // Lowercasing is the work: on all cores, then the texts are shared in one pass.
-        let found: Vec<Result<[u32; 2], (String, String)>> = dataset
-            .items
-            .par_iter()
-            .map(|item| {
-                reuse
-                    .as_ref()
-                    .and_then(|by_identity| by_identity.get(&crate::model::identity(item)))
-                    .map(|&at| self.items[at])
-                    .ok_or_else(|| searchable(item))
-            })
-            .collect();
-        let mut intern = |text: String| -> u32 {
-            if let Some(&at) = index.known.get(text.as_str()) {
-                return at;
+        // Lowercasing is the work: on all cores, a chunk at a time (so only one chunk's texts
+        // wait to be shared), then the texts are shared in one pass.
+        const CHUNK: usize = 16 * 1024;
+        let mut items = Vec::with_capacity(dataset.items.len());
+        for chunk in dataset.items.chunks(CHUNK) {
+            let found: Vec<Result<[u32; 2], (String, String)>> = chunk
+                .par_iter()
+                .map(|item| {
+                    reuse
+                        .as_ref()
+                        .and_then(|by_identity| by_identity.get(&crate::model::identity(item)))
+                        .map(|&at| self.items[at])
+                        .ok_or_else(|| searchable(item))
+                })
+                .collect();
+            for found in found {
+                items.push(match found {
+                    Ok(known) => known,
+                    Err((prompts, captions)) => {
+                        [index.intern(prompts), index.intern(captions)]
+                    }
+                });
             }
-            let at = index.texts.len() as u32;
-            let text: Arc<str> = text.into();
-            index.texts.push(text.clone());
-            index.known.insert(text, at);
-            at
-        };
-        let items = found
-            .into_iter()
-            .map(|found| match found {
-                Ok(known) => known,
-                Err((prompts, captions)) => [intern(prompts), intern(captions)],
-            })
-            .collect();
+        }
         index.items = items;
         index
+    }
+
+    /// The position of `text` among the distinct texts, added if new.
+    fn intern(&mut self, text: String) -> u32 {
+        if let Some(&at) = self.known.get(text.as_str()) {
+            return at;
+        }
+        let at = self.texts.len() as u32;
+        let text: Arc<str> = text.into();
+        self.texts.push(text.clone());
+        self.known.insert(text, at);
+        at
     }
 
     /// True when the index was built for a dataset of this many items.
