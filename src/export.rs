@@ -373,6 +373,25 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
     out.flush()
 }
 
+/// Writes the report to `path`, streamed: a report of thousands of images is never one string.
+pub fn save_html_report(
+    path: &std::path::Path,
+    dataset: &Dataset,
+    indices: &[usize],
+    insights: &[ItemInsight],
+    annotations: &Annotations,
+) -> std::io::Result<()> {
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    write_html_report(
+        &mut file,
+        dataset,
+        indices,
+        insights,
+        annotations,
+        "UniSandbox Inspector report",
+    )
+}
+
 /// The report as one string (tests, small exports); `write_html_report` streams it to a file.
 pub fn html_report(
     dataset: &Dataset,

@@ -160,19 +160,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExportFormat::Markdown => export::accuracy_markdown(&rows),
                 ExportFormat::Latex => export::accuracy_latex(&rows),
                 ExportFormat::Html => {
-                    // Streamed to the file: a report of thousands of images is never one string.
-                    let write = || -> std::io::Result<()> {
-                        let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
-                        export::write_html_report(
-                            &mut file,
-                            &dataset,
-                            &indices,
-                            &insights,
-                            &annotations,
-                            "UniSandbox Inspector report",
-                        )
-                    };
-                    write().map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+                    export::save_html_report(&out, &dataset, &indices, &insights, &annotations)
+                        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
                     String::new()
                 }
             };

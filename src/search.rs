@@ -63,9 +63,7 @@ impl SearchIndex {
             for found in found {
                 items.push(match found {
                     Ok(known) => known,
-                    Err((prompts, captions)) => {
-                        [index.intern(prompts), index.intern(captions)]
-                    }
+                    Err((prompts, captions)) => [index.intern(prompts), index.intern(captions)],
                 });
             }
         }

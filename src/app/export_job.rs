@@ -84,19 +84,14 @@ impl InspectorApp {
                             .map_err(|e| e.to_string())
                     }
                     ExportKind::Items(_) => {
-                        // Streamed to the file, one image in memory at a time.
-                        let write = || -> std::io::Result<()> {
-                            let mut file = std::io::BufWriter::new(std::fs::File::create(&path)?);
-                            export::write_html_report(
-                                &mut file,
-                                &data,
-                                &indices,
-                                &insights,
-                                &annotations,
-                                "UniSandbox Inspector report",
-                            )
-                        };
-                        return write().map_err(|e| e.to_string());
+                        return export::save_html_report(
+                            &path,
+                            &data,
+                            &indices,
+                            &insights,
+                            &annotations,
+                        )
+                        .map_err(|e| e.to_string());
                     }
                     ExportKind::Table(ExportFormat::Latex) => Ok(export::accuracy_latex(&rows)),
                     ExportKind::Table(_) => Ok(export::accuracy_markdown(&rows)),
