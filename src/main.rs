@@ -179,11 +179,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(CliCommand::Audit { paths, format }) => {
             let dataset = load_dataset(&paths);
-            let findings = unisandbox_inspector::analysis::audit::audit(&dataset);
-            print!(
-                "{}",
-                unisandbox_inspector::report::render_audit(&findings, format)?
-            );
+            let (findings, not_checked) =
+                unisandbox_inspector::analysis::audit::audit_report(&dataset);
+            let (out, err) =
+                unisandbox_inspector::report::render_audit(&findings, &not_checked, format)?;
+            print!("{out}");
+            eprint!("{err}");
             Ok(ExitCode::SUCCESS)
         }
         Some(CliCommand::Bench {

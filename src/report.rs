@@ -27,12 +27,24 @@ pub fn count_of(n: usize, noun: &str) -> String {
     }
 }
 
+/// The suspect keys (stdout: a table or a JSON array), and the questions the audit could not
+/// evaluate: after the table, or — with JSON, where stdout is the array — on stderr.
 pub fn render_audit(
     findings: &[crate::analysis::audit::Finding],
+    not_checked: &[crate::analysis::audit::NotChecked],
     format: ListFormat,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<(String, String)> {
+    let mut unchecked = String::new();
+    for n in not_checked {
+        unchecked += &format!("  {:<10} {:<6} {} — {}\n", n.task, n.id, n.question, n.why);
+    }
+    unchecked = format!(
+        "{} question(s) not checked (their arithmetic could not be read){}\n{unchecked}",
+        not_checked.len(),
+        if not_checked.is_empty() { "" } else { ":" }
+    );
     Ok(match format {
-        ListFormat::Json => serde_json::to_string_pretty(findings)? + "\n",
+        ListFormat::Json => (serde_json::to_string_pretty(findings)? + "\n", unchecked),
         ListFormat::Table => {
             let mut out = String::new();
             for f in findings {
@@ -42,7 +54,8 @@ pub fn render_audit(
                 );
             }
             out += &format!("{} suspect answer key(s)\n", findings.len());
-            out
+            out += &unchecked;
+            (out, String::new())
         }
     })
 }

@@ -29,27 +29,140 @@ const WORDS: [(&str, &str); 14] = [
     ("mod ", " % "),
 ];
 
-/// Finds the expression in `question` and evaluates it.
+/// Steps after the main expression ("…, then add 2"): they apply to the result so far.
+const THEN_STEPS: [(&str, char); 8] = [
+    ("add ", '+'),
+    ("plus ", '+'),
+    ("subtract ", '-'),
+    ("minus ", '-'),
+    ("multiply by ", '*'),
+    ("multiply it by ", '*'),
+    ("divide by ", '/'),
+    ("divide it by ", '/'),
+];
+
+/// Finds the expression in `question` and evaluates it: a variable given by "where X = n" is
+/// substituted, `²`/`³` are powers, and each "…, then add / subtract / multiply by / divide by N"
+/// applies to the result so far.
 pub fn evaluate_question(question: &str) -> Result<Evaluation, String> {
-    let mut text = format!(" {} ", question.to_lowercase());
+    let lowered = substitute_variables(
+        &question
+            .to_lowercase()
+            .replace('²', "^2")
+            .replace('³', "^3"),
+    );
+    let mut clauses = lowered.split(", then ");
+    let main = clauses.next().unwrap_or("");
+    let (mut expression, mut value) = evaluate_span(main)?;
+    for clause in clauses {
+        let clause = clause.trim();
+        let Some((op, operand)) = THEN_STEPS
+            .iter()
+            .find_map(|(verb, op)| clause.strip_prefix(verb).map(|rest| (*op, rest)))
+        else {
+            return Err(format!("cannot read the step \"then {clause}\""));
+        };
+        let (operand_text, operand) = evaluate_operand(operand)?;
+        value = match op {
+            '+' => value + operand,
+            '-' => value - operand,
+            '*' => value * operand,
+            _ if operand == 0.0 => return Err("division by zero".into()),
+            _ => value / operand,
+        };
+        expression = format!("({expression}) {op} {operand_text}");
+    }
+    if lowered.contains("rounded down") {
+        value = value.floor();
+    }
+    Ok(Evaluation { expression, value })
+}
+
+/// The longest arithmetic in `text`, evaluated.
+fn evaluate_span(text: &str) -> Result<(String, f64), String> {
+    let mut text = format!(" {text} ");
     for (word, symbol) in WORDS {
         text = text.replace(word, symbol);
     }
     let expression = longest_math_span(&text).ok_or("no arithmetic found in the question")?;
-    let tokens = tokenize(&expression)?;
+    let value = evaluate_expression(&expression)?;
+    Ok((expression, value))
+}
+
+/// The operand of a "then" step: a number or an expression ("the square root of 9").
+fn evaluate_operand(text: &str) -> Result<(String, f64), String> {
+    let mut text = format!(" {text} ");
+    for (word, symbol) in WORDS {
+        text = text.replace(word, symbol);
+    }
+    let operand: String = text
+        .trim()
+        .chars()
+        .take_while(|c| is_math_char(*c))
+        .collect();
+    let operand = operand.trim().trim_end_matches('.').trim().to_string();
+    if operand.is_empty() {
+        return Err(format!("cannot read the step operand {:?}", text.trim()));
+    }
+    let value = evaluate_expression(&operand)?;
+    Ok((operand, value))
+}
+
+fn evaluate_expression(expression: &str) -> Result<f64, String> {
+    let tokens = tokenize(expression)?;
     let mut parser = Parser {
         tokens: &tokens,
         at: 0,
         depth: 0,
     };
-    let mut value = parser.expr()?;
+    let value = parser.expr()?;
     if parser.at != tokens.len() {
         return Err(format!("cannot read {expression:?}"));
     }
-    if question.to_lowercase().contains("rounded down") {
-        value = value.floor();
+    Ok(value)
+}
+
+/// "… √(m^2 + 9) where m = 1" → "… √(1^2 + 9)": single-letter variables given a number.
+fn substitute_variables(text: &str) -> String {
+    let Some(at) = text.rfind("where ") else {
+        return text.to_string();
+    };
+    let (body, definitions) = text.split_at(at);
+    let mut values: Vec<(char, String)> = Vec::new();
+    for definition in definitions["where ".len()..]
+        .split([',', ';'])
+        .flat_map(|d| d.split(" and "))
+    {
+        let Some((name, number)) = definition.split_once('=') else {
+            continue;
+        };
+        let name = name.trim();
+        let number = number.trim().trim_end_matches('.').trim();
+        let mut letters = name.chars();
+        if let (Some(letter), None) = (letters.next(), letters.next())
+            && letter.is_alphabetic()
+            && number.parse::<f64>().is_ok()
+        {
+            values.push((letter, number.to_string()));
+        }
     }
-    Ok(Evaluation { expression, value })
+    if values.is_empty() {
+        return text.to_string();
+    }
+    // Replace the letter only where it stands alone (not inside a word such as "make").
+    let chars: Vec<char> = body.chars().collect();
+    let mut out = String::with_capacity(body.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let alone = !chars
+            .get(i.wrapping_sub(1))
+            .is_some_and(|p| p.is_alphanumeric())
+            && !chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+        match values.iter().find(|(letter, _)| *letter == c) {
+            Some((_, number)) if alone => out.push_str(&format!("({number})")),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn is_math_char(c: char) -> bool {
@@ -273,6 +386,37 @@ mod tests {
         );
         assert_eq!(value("Draw 3 times 2 divided by 3 apples."), 2.0);
         assert_eq!(value("Draw 2 to the power of 2 modulo 3 balls."), 1.0);
+    }
+
+    #[test]
+    fn then_steps_apply_to_the_result_so_far() {
+        // The key (3) is right: √16 − 3 = 1, then + 2. Dropping the step accused it.
+        assert_eq!(
+            value("Generate the outcome of the square root of 16 minus 3, then add 2."),
+            3.0
+        );
+        assert_eq!(value("Draw 2 + 3 cups, then multiply by 2."), 10.0);
+        assert_eq!(
+            value("Draw 2 + 4 cups, then divide by 2, then subtract 1."),
+            2.0
+        );
+        assert_eq!(
+            value("Show 1 + 1 stars, then add the square root of 9."),
+            5.0
+        );
+        assert!(evaluate_question("Draw 2 + 2 cups, then paint them red.").is_err());
+    }
+
+    #[test]
+    fn variables_given_by_where_are_substituted() {
+        let shirts = value("Create the same quantity of shirts as √(M² + 9) where M = 1.");
+        assert!((shirts - 10f64.sqrt()).abs() < 1e-9, "{shirts}");
+        assert_eq!(value("Make x * 2 + y apples, where x = 3 and y = 1."), 7.0);
+        assert_eq!(
+            value("Make a total of 2 + 2 apples."),
+            4.0,
+            "the article is no variable"
+        );
     }
 
     #[test]

@@ -18,8 +18,24 @@ pub struct Finding {
     pub reason: String,
 }
 
+/// A math question the audit could not evaluate: it is not vouched for either.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NotChecked {
+    pub task: String,
+    pub id: String,
+    pub question: String,
+    /// Why the arithmetic could not be read.
+    pub why: String,
+}
+
 /// Every suspect answer key, once per benchmark item (runs and settings share the benchmark).
 pub fn audit(dataset: &Dataset) -> Vec<Finding> {
+    audit_report(dataset).0
+}
+
+/// The suspect keys and the math questions that could not be checked, once per benchmark item.
+pub fn audit_report(dataset: &Dataset) -> (Vec<Finding>, Vec<NotChecked>) {
+    let mut not_checked: Vec<NotChecked> = Vec::new();
     let mut findings: Vec<Finding> = Vec::new();
     let mut seen: std::collections::HashSet<(String, String, String)> = Default::default();
     // Every checkpoint and setting repeats the benchmark: evaluate each question once.
@@ -39,10 +55,15 @@ pub fn audit(dataset: &Dataset) -> Vec<Finding> {
                     if !evaluated.insert(key) {
                         continue;
                     }
-                    if let Some(finding) =
-                        audit_math(&folder.stem, &item.id, &part.question, &part.answer)
-                    {
-                        found.push(finding);
+                    match check_math(&folder.stem, &item.id, &part.question, &part.answer) {
+                        Ok(Some(finding)) => found.push(finding),
+                        Ok(None) => {}
+                        Err(why) => not_checked.push(NotChecked {
+                            task: folder.stem.clone(),
+                            id: item.id.clone(),
+                            question: part.question.to_string(),
+                            why,
+                        }),
                     }
                 }
             }
@@ -93,12 +114,27 @@ pub fn audit(dataset: &Dataset) -> Vec<Finding> {
         (a.task.as_str(), crate::load::folder::natural_key(&a.id))
             .cmp(&(b.task.as_str(), crate::load::folder::natural_key(&b.id)))
     });
-    findings
+    not_checked.sort_by(|a, b| {
+        (a.task.as_str(), crate::load::folder::natural_key(&a.id))
+            .cmp(&(b.task.as_str(), crate::load::folder::natural_key(&b.id)))
+    });
+    not_checked.dedup_by(|a, b| a.task == b.task && a.id == b.id && a.question == b.question);
+    (findings, not_checked)
 }
 
 /// A math key is suspect when the question's arithmetic gives another count, or no whole count.
 pub fn audit_math(task: &str, id: &str, question: &str, answer: &str) -> Option<Finding> {
-    let evaluation = evaluate_question(question).ok()?;
+    check_math(task, id, question, answer).ok().flatten()
+}
+
+/// `audit_math`, or why the question could not be evaluated.
+fn check_math(
+    task: &str,
+    id: &str,
+    question: &str,
+    answer: &str,
+) -> Result<Option<Finding>, String> {
+    let evaluation = evaluate_question(question)?;
     let value = evaluation.value;
     let computed = if value.fract() == 0.0 {
         format!("{value}")
@@ -113,18 +149,18 @@ pub fn audit_math(task: &str, id: &str, question: &str, answer: &str) -> Option<
         reason,
     };
     if value.fract() != 0.0 {
-        return Some(finding(format!(
+        return Ok(Some(finding(format!(
             "{} is not a whole number",
             evaluation.expression
-        )));
+        ))));
     }
-    match answer_count(answer) {
+    Ok(match answer_count(answer) {
         Some(key) if key != value => Some(finding(format!(
             "{} = {computed}, the key says {key}",
             evaluation.expression
         ))),
         _ => None,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -152,5 +188,39 @@ mod tests {
         let fraction =
             audit_math("math_1", "9", "Create as many cups as 7 / 2.", "3 cups").unwrap();
         assert!(fraction.reason.contains("not a whole number"));
+    }
+
+    #[test]
+    fn right_keys_are_not_accused_and_unreadable_questions_are_listed() {
+        use crate::model::{Verdict, fixtures};
+        let questions = [
+            ("1", "Generate the outcome of the square root of 16 minus 3, then add 2.", "3 cups"),
+            ("2", "Create the same quantity of shirts as √(M² + 9) where M = 1.", "3 shirts"),
+            ("3", "Draw some cats.", "2 cats"),
+            ("4", "Make 2 + 2 apples, then paint them.", "4 apples"),
+        ];
+        let mut data = Dataset::default();
+        let items = questions
+            .iter()
+            .map(|(id, q, a)| fixtures::item(id, fixtures::part(q, a, Verdict::No)))
+            .collect();
+        data.push_folder(fixtures::folder("ckpt", "normal", "math_3"), items);
+        let (findings, not_checked) = audit_report(&data);
+        let flagged: Vec<(&str, &str)> = findings
+            .iter()
+            .map(|f| (f.id.as_str(), f.reason.as_str()))
+            .collect();
+        assert_eq!(flagged, [("2", "√((1)^2 + 9) is not a whole number")]);
+        let unchecked: Vec<(&str, &str)> = not_checked
+            .iter()
+            .map(|n| (n.id.as_str(), n.why.as_str()))
+            .collect();
+        assert_eq!(
+            unchecked,
+            [
+                ("3", "no arithmetic found in the question"),
+                ("4", "cannot read the step \"then paint them.\"")
+            ]
+        );
     }
 }
