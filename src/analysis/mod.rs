@@ -1,6 +1,7 @@
 //! Pure analysis of a loaded dataset: accuracy, confidence intervals, benchmark audit. No egui.
 
 pub mod accuracy;
+pub mod agreement;
 pub mod arithmetic;
 pub mod audit;
 pub mod changes;
