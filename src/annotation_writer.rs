@@ -34,6 +34,11 @@ pub enum Write {
         starred: bool,
     },
     TagName(String),
+    /// A human verdict (or its removal).
+    Review {
+        key: AnnotationKey,
+        review: Option<crate::annotations::Review>,
+    },
 }
 
 enum Message {

@@ -57,12 +57,72 @@ pub struct Annotation {
     pub tags: BTreeSet<String>,
     pub note: String,
     pub starred: bool,
+    /// A human's verdict on the image, beside the judge's.
+    pub review: Option<Review>,
 }
 
 impl Annotation {
     pub fn is_empty(&self) -> bool {
-        self.tags.is_empty() && self.note.is_empty() && !self.starred
+        self.tags.is_empty() && self.note.is_empty() && !self.starred && self.review.is_none()
     }
+}
+
+/// What a human says of the generated image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Human {
+    Yes,
+    No,
+    /// Looked, could not decide: counts nowhere.
+    Unsure,
+}
+
+impl Human {
+    pub fn name(self) -> &'static str {
+        match self {
+            Human::Yes => "yes",
+            Human::No => "no",
+            Human::Unsure => "unsure",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Human> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "yes" => Some(Human::Yes),
+            "no" => Some(Human::No),
+            "unsure" => Some(Human::Unsure),
+            _ => None,
+        }
+    }
+
+    /// The verdict as YES/NO, when it is one.
+    pub fn is_yes(self) -> Option<bool> {
+        match self {
+            Human::Yes => Some(true),
+            Human::No => Some(false),
+            Human::Unsure => None,
+        }
+    }
+}
+
+/// A human verdict with who gave it, when, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Review {
+    pub human: Human,
+    /// The right answer when the answer key is wrong (the verdict is then against this answer).
+    pub corrected_answer: Option<String>,
+    pub reviewer: String,
+    pub reason: String,
+    /// Milliseconds since 1970.
+    pub at: i64,
+}
+
+/// Now, in milliseconds since 1970 (for `Review::at`).
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -118,7 +178,12 @@ impl AnnotationStore {
                  run TEXT NOT NULL, setting TEXT NOT NULL, task TEXT NOT NULL, item TEXT NOT NULL,
                  note TEXT NOT NULL DEFAULT '', starred INTEGER NOT NULL DEFAULT 0,
                  PRIMARY KEY (run, setting, task, item));
-             CREATE TABLE IF NOT EXISTS tag_name (name TEXT PRIMARY KEY, added INTEGER NOT NULL);",
+             CREATE TABLE IF NOT EXISTS tag_name (name TEXT PRIMARY KEY, added INTEGER NOT NULL);
+             CREATE TABLE IF NOT EXISTS human_verdict (
+                 run TEXT NOT NULL, setting TEXT NOT NULL, task TEXT NOT NULL, item TEXT NOT NULL,
+                 human TEXT NOT NULL, corrected_answer TEXT, reviewer TEXT NOT NULL DEFAULT '',
+                 reason TEXT NOT NULL DEFAULT '', at INTEGER NOT NULL,
+                 PRIMARY KEY (run, setting, task, item));",
         )
         .map_err(sqlite)?;
         Ok(Self {
@@ -150,6 +215,7 @@ impl AnnotationStore {
             Write::Note { key, note } => self.set_note(key, note),
             Write::Starred { key, starred } => self.set_starred(key, *starred),
             Write::TagName(name) => self.add_tag_name(name),
+            Write::Review { key, review } => self.set_review(key, review.as_ref()),
         });
         let end = if applied.is_ok() {
             "COMMIT"
@@ -212,8 +278,74 @@ impl AnnotationStore {
             entry.note = note;
             entry.starred = starred;
         }
+        let mut reviews = self
+            .conn
+            .prepare(
+                "SELECT run, setting, task, item, human, corrected_answer, reviewer, reason, at FROM human_verdict",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = reviews
+            .query_map([], |row| {
+                Ok((
+                    key(row)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, Option<String>>(5)?,
+                    row.get::<_, String>(6)?,
+                    row.get::<_, String>(7)?,
+                    row.get::<_, i64>(8)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (k, human, corrected_answer, reviewer, reason, at) =
+                row.map_err(|e| self.err(e))?;
+            // A value another version wrote that this one does not know is left alone.
+            let Some(human) = Human::parse(&human) else {
+                continue;
+            };
+            all.entry(k).or_default().review = Some(Review {
+                human,
+                corrected_answer,
+                reviewer,
+                reason,
+                at,
+            });
+        }
         all.retain(|_, a| !a.is_empty());
         Ok(all)
+    }
+
+    /// Stores (or, with `None`, removes) an item's human verdict.
+    pub fn set_review(
+        &self,
+        key: &AnnotationKey,
+        review: Option<&Review>,
+    ) -> Result<(), AnnotationError> {
+        let changed = match review {
+            Some(r) => self.conn.execute(
+                "INSERT INTO human_verdict (run, setting, task, item, human, corrected_answer, reviewer, reason, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (run, setting, task, item) DO UPDATE SET human = excluded.human,
+                   corrected_answer = excluded.corrected_answer, reviewer = excluded.reviewer,
+                   reason = excluded.reason, at = excluded.at",
+                params![
+                    key.run,
+                    key.setting,
+                    key.task,
+                    key.id,
+                    r.human.name(),
+                    r.corrected_answer,
+                    r.reviewer,
+                    r.reason,
+                    r.at
+                ],
+            ),
+            None => self.conn.execute(
+                "DELETE FROM human_verdict WHERE run = ?1 AND setting = ?2 AND task = ?3 AND item = ?4",
+                params![key.run, key.setting, key.task, key.id],
+            ),
+        };
+        changed.map(drop).map_err(|e| self.err(e))
     }
 
     pub fn set_tag(&self, key: &AnnotationKey, tag: &str, on: bool) -> Result<(), AnnotationError> {

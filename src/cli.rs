@@ -29,6 +29,31 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ReviewAction {
+    /// Store the human verdicts of a labels CSV for the items of the opened runs.
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// CSV with the header `run,setting,task,id,human` (optional `reviewer`, `note`).
+        #[arg(long)]
+        labels: PathBuf,
+        /// Reviewer recorded for rows without a `reviewer` column.
+        #[arg(long, default_value = "import")]
+        reviewer: String,
+    },
+    /// Write the human verdicts on the opened runs' items in the import format.
+    Export {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace `--out` when it already exists.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum CliCommand {
     /// Print the accuracy table of every evaluated task folder.
     Summary {
@@ -128,6 +153,19 @@ pub enum CliCommand {
         force: bool,
         #[command(flatten)]
         filters: FilterArgs,
+    },
+    /// Human verdicts in and out as CSV (`run,setting,task,id,human[,reviewer][,note]`).
+    Review {
+        #[command(subcommand)]
+        action: ReviewAction,
+    },
+    /// Judge versus human per task folder: the 2×2 table, agreement, Cohen's κ, the judge's
+    /// precision and recall, and the human-corrected accuracy with its 95% interval.
+    Agreement {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: crate::report::ListFormat,
     },
     /// List answer keys that contradict their own question (benchmark audit).
     Audit {

@@ -242,6 +242,7 @@ mod tests {
                 tags: ["wrong count".to_string()].into(),
                 note: String::new(),
                 starred: true,
+                review: None,
             },
         );
         let tagged = Filters {

@@ -18,6 +18,7 @@ pub mod item_index;
 pub mod load;
 pub mod model;
 pub mod report;
+pub mod review;
 pub mod samples;
 pub mod search;
 pub mod taxonomy;

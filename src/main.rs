@@ -177,6 +177,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("wrote {what} to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
+        Some(CliCommand::Review { action }) => {
+            review(action, cli.annotations.as_deref(), &load_dataset)
+        }
+        Some(CliCommand::Agreement { paths, format }) => {
+            let dataset = load_dataset(&paths);
+            let annotations = read_annotations(cli.annotations.as_deref())?;
+            let rows = unisandbox_inspector::analysis::agreement::by_folder(&dataset, &annotations);
+            print!(
+                "{}",
+                unisandbox_inspector::report::render_agreement(&rows, format)?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Some(CliCommand::Audit { paths, format }) => {
             let dataset = load_dataset(&paths);
             let (findings, not_checked) =
@@ -307,6 +320,62 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Annotations for exports: the given or default database, or none when it does not exist yet.
+/// `review import` / `review export`.
+fn review(
+    action: unisandbox_inspector::cli::ReviewAction,
+    annotations: Option<&std::path::Path>,
+    load_dataset: &dyn Fn(&[std::path::PathBuf]) -> unisandbox_inspector::model::Dataset,
+) -> anyhow::Result<ExitCode> {
+    use unisandbox_inspector::annotations::AnnotationStore;
+    use unisandbox_inspector::cli::ReviewAction;
+    match action {
+        ReviewAction::Import {
+            paths,
+            labels,
+            reviewer,
+        } => {
+            let dataset = load_dataset(&paths);
+            let path = match annotations {
+                Some(path) => path.to_path_buf(),
+                None => AnnotationStore::default_path()?,
+            };
+            let mut store = AnnotationStore::open(&path)?;
+            let outcome = unisandbox_inspector::review::import_labels(
+                &dataset, &labels, &mut store, &reviewer,
+            )?;
+            for skipped in &outcome.skipped {
+                eprintln!("{skipped}");
+            }
+            println!(
+                "stored {} human verdict(s) in {}; {} row(s) skipped",
+                outcome.stored,
+                path.display(),
+                outcome.skipped.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ReviewAction::Export { paths, out, force } => {
+            if out.exists() && !force {
+                anyhow::bail!(
+                    "{} already exists; pass --force to replace it (nothing was written)",
+                    out.display()
+                );
+            }
+            let dataset = load_dataset(&paths);
+            let annotations = read_annotations(annotations)?;
+            let file = std::fs::File::create(&out)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            let written = unisandbox_inspector::review::export_labels(
+                &dataset,
+                &annotations,
+                std::io::BufWriter::new(file),
+            )?;
+            println!("wrote {written} human verdict(s) to {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
 fn read_annotations(
     path: Option<&std::path::Path>,
 ) -> anyhow::Result<unisandbox_inspector::filters::Annotations> {

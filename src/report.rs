@@ -60,6 +60,59 @@ pub fn render_audit(
     })
 }
 
+/// Judge versus human per task folder: JSON rows (unrounded floats, null where a share has no
+/// denominator) or an aligned table.
+pub fn render_agreement(
+    rows: &[crate::analysis::agreement::FolderAgreement],
+    format: ListFormat,
+) -> anyhow::Result<String> {
+    Ok(match format {
+        ListFormat::Json => serde_json::to_string_pretty(rows)? + "\n",
+        ListFormat::Table => {
+            let share = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.3}"));
+            let percent =
+                |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{:.1}", 100.0 * x));
+            let mut out = format!(
+                "{:<18} {:<8} {:<14} {:>8} {:>15} {:>9} {:>6} {:>9} {:>7}  {}\n",
+                "run",
+                "setting",
+                "task",
+                "reviewed",
+                "yes/no·no/yes",
+                "agreement",
+                "kappa",
+                "precision",
+                "recall",
+                "corrected accuracy [95% CI]"
+            );
+            for r in rows {
+                out += &format!(
+                    "{:<18} {:<8} {:<14} {:>8} {:>15} {:>9} {:>6} {:>9} {:>7}  {}% ({}/{}) [{}, {}]\n",
+                    r.run,
+                    r.setting,
+                    r.task,
+                    r.reviewed,
+                    format!("{}·{}", r.judge_yes_human_no, r.judge_no_human_yes),
+                    share(r.agreement),
+                    share(r.kappa),
+                    share(r.judge_precision),
+                    share(r.judge_recall),
+                    percent(r.corrected_accuracy),
+                    r.corrected_correct,
+                    r.corrected_total,
+                    percent(r.corrected_ci_low),
+                    percent(r.corrected_ci_high),
+                );
+            }
+            if rows.is_empty() {
+                out +=
+                    "no human verdicts on these runs yet (review in the app, or `review import`)\n";
+            }
+            out
+        }
+    })
+}
+
 /// Renders flips between two sides.
 pub fn render_flips(
     a: &str,

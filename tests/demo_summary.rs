@@ -450,3 +450,135 @@ fn export_never_replaces_a_file_without_force() {
     );
     assert!(std::fs::read_to_string(&out).unwrap().contains("| Task |"));
 }
+
+#[test]
+fn review_import_agreement_and_export_through_the_cli() {
+    use unisandbox_inspector::model::Verdict;
+    let dir = tempfile::tempdir().unwrap();
+    let runs = dir.path().join("runs");
+    run_ok(bin().arg("demo-data").arg(&runs));
+    let db = dir.path().join("annotations.sqlite");
+    // Two items the judge said YES to and two it said NO to, in one folder.
+    let data = unisandbox_inspector::load::load_dataset(&[runs.clone()]);
+    let folder = data
+        .folders
+        .iter()
+        .position(|f| f.run == "bagel-base" && f.setting == "think" && f.stem == "math_1")
+        .unwrap();
+    let of = |verdict: Verdict| -> Vec<String> {
+        data.items
+            .iter()
+            .filter(|i| i.folder == folder && i.verdict == verdict)
+            .map(|i| i.id.clone())
+            .take(2)
+            .collect()
+    };
+    let (yes, no) = (of(Verdict::Yes), of(Verdict::No));
+    assert_eq!(
+        (yes.len(), no.len()),
+        (2, 2),
+        "the demo folder has both verdicts"
+    );
+    let judged: Vec<_> = data
+        .items
+        .iter()
+        .filter(|i| i.folder == folder && i.verdict.is_judged())
+        .collect();
+    let judge_correct = judged.iter().filter(|i| i.verdict == Verdict::Yes).count() as u64;
+    let row = |id: &str, human: &str| format!("bagel-base,think,math_1,{id},{human}\n");
+    let labels = dir.path().join("labels.csv");
+    std::fs::write(
+        &labels,
+        format!(
+            "run,setting,task,id,human\n{}{}{}{}{}{}",
+            row(&yes[0], "yes"),
+            row(&yes[1], "no"),
+            row(&no[0], "no"),
+            row(&no[1], "yes"),
+            row("9999", "yes"),
+            row(&yes[0], "maybe"),
+        ),
+    )
+    .unwrap();
+    let output = bin()
+        .args(["--annotations"])
+        .arg(&db)
+        .args(["review", "import"])
+        .arg(&runs)
+        .arg("--labels")
+        .arg(&labels)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stdout.contains("stored 4 human verdict(s)"), "{stdout}");
+    assert!(stdout.contains("2 row(s) skipped"), "{stdout}");
+    assert!(
+        stderr.contains("labels.csv:6: no item bagel-base/think/math_1 id 9999"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("labels.csv:7: human is \"maybe\", not yes or no"),
+        "{stderr}"
+    );
+
+    let json = run_ok(
+        bin()
+            .arg("--annotations")
+            .arg(&db)
+            .arg("agreement")
+            .arg(&runs)
+            .args(["--format", "json"]),
+    );
+    let rows: Vec<Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(rows.len(), 1, "{json}");
+    let r = &rows[0];
+    assert_eq!(
+        (r["run"].as_str(), r["setting"].as_str(), r["task"].as_str()),
+        (Some("bagel-base"), Some("think"), Some("math_1"))
+    );
+    for (field, expected) in [
+        ("reviewed", 4),
+        ("both_yes", 1),
+        ("both_no", 1),
+        ("judge_yes_human_no", 1),
+        ("judge_no_human_yes", 1),
+    ] {
+        assert_eq!(r[field].as_u64(), Some(expected), "{field}");
+    }
+    // p_o = 0.5, both say YES half the time: p_e = 0.5, κ = 0.
+    assert_eq!(r["agreement"].as_f64(), Some(0.5));
+    assert_eq!(r["kappa"].as_f64(), Some(0.0));
+    assert_eq!(r["judge_precision"].as_f64(), Some(0.5));
+    assert_eq!(r["judge_recall"].as_f64(), Some(0.5));
+    // One YES overturned, one NO overturned: the count is the judge's.
+    assert_eq!(r["corrected_correct"].as_u64(), Some(judge_correct));
+    assert_eq!(r["corrected_total"].as_u64(), Some(judged.len() as u64));
+    let accuracy = judge_correct as f64 / judged.len() as f64;
+    assert!((r["corrected_accuracy"].as_f64().unwrap() - accuracy).abs() < 1e-12);
+    assert!(r["corrected_ci_low"].as_f64().unwrap() < accuracy);
+
+    let out = dir.path().join("exported.csv");
+    run_ok(
+        bin()
+            .arg("--annotations")
+            .arg(&db)
+            .args(["review", "export"])
+            .arg(&runs)
+            .arg("--out")
+            .arg(&out),
+    );
+    let exported = std::fs::read_to_string(&out).unwrap();
+    let mut lines: Vec<&str> = exported.lines().collect();
+    assert_eq!(lines.remove(0), "run,setting,task,id,human,reviewer,note");
+    lines.sort();
+    let mut expected = vec![
+        format!("bagel-base,think,math_1,{},yes,import,", yes[0]),
+        format!("bagel-base,think,math_1,{},no,import,", yes[1]),
+        format!("bagel-base,think,math_1,{},no,import,", no[0]),
+        format!("bagel-base,think,math_1,{},yes,import,", no[1]),
+    ];
+    expected.sort();
+    assert_eq!(lines, expected);
+}

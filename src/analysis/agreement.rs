@@ -5,6 +5,8 @@
 use serde::Serialize;
 
 use crate::analysis::wilson::{Z95, wilson_interval};
+use crate::annotations::{AnnotationKey, Annotations};
+use crate::model::{Dataset, Verdict};
 
 /// Verdicts on the same items: judge (rows) × human (columns).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -89,6 +91,79 @@ impl Table2x2 {
             interval(self.both_yes, self.both_yes + self.judge_no_human_yes),
         ]
     }
+}
+
+/// One task folder's judge-versus-human figures and its human-corrected accuracy.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FolderAgreement {
+    pub run: String,
+    pub setting: String,
+    pub task: String,
+    pub reviewed: u64,
+    pub both_yes: u64,
+    pub both_no: u64,
+    pub judge_yes_human_no: u64,
+    pub judge_no_human_yes: u64,
+    pub agreement: Option<f64>,
+    pub kappa: Option<f64>,
+    pub judge_precision: Option<f64>,
+    pub judge_recall: Option<f64>,
+    /// The eval's counting (one per judged item: last row per ID, a mapping ID once, a missing
+    /// image wrong) with the human verdict where there is one.
+    pub corrected_correct: u64,
+    pub corrected_total: u64,
+    pub corrected_accuracy: Option<f64>,
+    pub corrected_ci_low: Option<f64>,
+    pub corrected_ci_high: Option<f64>,
+}
+
+/// Per task folder with at least one human YES/NO verdict, in load order.
+pub fn by_folder(dataset: &Dataset, annotations: &Annotations) -> Vec<FolderAgreement> {
+    let mut tables: Vec<(Table2x2, u64, u64)> = vec![Default::default(); dataset.folders.len()];
+    for item in &dataset.items {
+        if !item.verdict.is_judged() {
+            continue; // the eval counts only what it judged
+        }
+        let judge_yes = item.verdict == Verdict::Yes;
+        let human_yes = annotations
+            .get(&AnnotationKey::of(dataset, item))
+            .and_then(|a| a.review.as_ref())
+            .and_then(|r| r.human.is_yes());
+        let (table, correct, total) = &mut tables[item.folder];
+        if let Some(human_yes) = human_yes {
+            table.add(judge_yes, human_yes);
+        }
+        *total += 1;
+        *correct += u64::from(human_yes.unwrap_or(judge_yes));
+    }
+    dataset
+        .folders
+        .iter()
+        .zip(tables)
+        .filter(|(_, (table, _, _))| table.reviewed() > 0)
+        .map(|(folder, (table, correct, total))| {
+            let interval = (total > 0).then(|| wilson_interval(correct, total, Z95));
+            FolderAgreement {
+                run: folder.run.clone(),
+                setting: folder.setting.clone(),
+                task: folder.stem.clone(),
+                reviewed: table.reviewed(),
+                both_yes: table.both_yes,
+                both_no: table.both_no,
+                judge_yes_human_no: table.judge_yes_human_no,
+                judge_no_human_yes: table.judge_no_human_yes,
+                agreement: table.agreement(),
+                kappa: table.kappa(),
+                judge_precision: table.judge_precision(),
+                judge_recall: table.judge_recall(),
+                corrected_correct: correct,
+                corrected_total: total,
+                corrected_accuracy: ratio(correct, total),
+                corrected_ci_low: interval.map(|(low, _)| low),
+                corrected_ci_high: interval.map(|(_, high)| high),
+            }
+        })
+        .collect()
 }
 
 fn ratio(k: u64, n: u64) -> Option<f64> {

@@ -194,8 +194,16 @@ mod tests {
     fn right_keys_are_not_accused_and_unreadable_questions_are_listed() {
         use crate::model::{Verdict, fixtures};
         let questions = [
-            ("1", "Generate the outcome of the square root of 16 minus 3, then add 2.", "3 cups"),
-            ("2", "Create the same quantity of shirts as √(M² + 9) where M = 1.", "3 shirts"),
+            (
+                "1",
+                "Generate the outcome of the square root of 16 minus 3, then add 2.",
+                "3 cups",
+            ),
+            (
+                "2",
+                "Create the same quantity of shirts as √(M² + 9) where M = 1.",
+                "3 shirts",
+            ),
             ("3", "Draw some cats.", "2 cats"),
             ("4", "Make 2 + 2 apples, then paint them.", "4 apples"),
         ];

@@ -1,0 +1,186 @@
+//! Human verdicts in and out as CSV, for teams that review in spreadsheets:
+//! `run,setting,task,id,human[,reviewer][,note]`, `human` being `yes` or `no`, `run` the
+//! checkpoint label as `summary` prints it, `id` the item id (a mapping pair's ID).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::annotation_writer::Write;
+use crate::annotations::{AnnotationKey, AnnotationStore, Annotations, Human, Review};
+use crate::model::Dataset;
+
+/// The columns `review export` writes and `review import` reads (the last two optional).
+pub const COLUMNS: [&str; 7] = ["run", "setting", "task", "id", "human", "reviewer", "note"];
+
+#[derive(Debug, serde::Deserialize)]
+struct LabelRow {
+    run: String,
+    setting: String,
+    task: String,
+    id: String,
+    human: String,
+    #[serde(default)]
+    reviewer: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// What an import did: how many verdicts it stored, and each row it skipped (file:line: why).
+#[derive(Debug, Default, PartialEq)]
+pub struct ImportOutcome {
+    pub stored: usize,
+    pub skipped: Vec<String>,
+}
+
+/// Reads a labels CSV and stores its verdicts for the items of `dataset` it names (all in one
+/// transaction). A file that cannot be read or lacks a required column is an error; a row
+/// naming no loaded item, or with a `human` other than yes/no, is skipped with its line.
+pub fn import_labels(
+    dataset: &Dataset,
+    labels: &Path,
+    store: &mut AnnotationStore,
+    default_reviewer: &str,
+) -> anyhow::Result<ImportOutcome> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(labels)
+        .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", labels.display()))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| anyhow::anyhow!("{}:1: cannot read the header: {e}", labels.display()))?
+        .clone();
+    let missing: Vec<&str> = COLUMNS[..5]
+        .iter()
+        .copied()
+        .filter(|c| !headers.iter().any(|h| h == *c))
+        .collect();
+    anyhow::ensure!(
+        missing.is_empty(),
+        "{}:1: the header lacks {} (expected {})",
+        labels.display(),
+        missing.join(", "),
+        COLUMNS.join(",")
+    );
+    let items: HashMap<(&str, &str, &str, &str), usize> = dataset
+        .items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let folder = dataset.folder_of(item);
+            (
+                (
+                    folder.run.as_str(),
+                    folder.setting.as_str(),
+                    folder.stem.as_str(),
+                    item.id.as_str(),
+                ),
+                index,
+            )
+        })
+        .collect();
+    let mut outcome = ImportOutcome::default();
+    let mut writes = Vec::new();
+    let at = crate::annotations::now_millis();
+    for record in reader.records() {
+        let (line, row) = match record {
+            Ok(record) => {
+                let line = record.position().map_or(0, |p| p.line());
+                match record.deserialize::<LabelRow>(Some(&headers)) {
+                    Ok(row) => (line, row),
+                    Err(err) => {
+                        outcome
+                            .skipped
+                            .push(format!("{}:{line}: {err}", labels.display()));
+                        continue;
+                    }
+                }
+            }
+            Err(err) => {
+                let line = err.position().map_or(0, |p| p.line());
+                outcome
+                    .skipped
+                    .push(format!("{}:{line}: {err}", labels.display()));
+                continue;
+            }
+        };
+        let human = match Human::parse(&row.human) {
+            Some(human @ (Human::Yes | Human::No)) => human,
+            _ => {
+                outcome.skipped.push(format!(
+                    "{}:{line}: human is {:?}, not yes or no; skipped",
+                    labels.display(),
+                    row.human
+                ));
+                continue;
+            }
+        };
+        let key = (
+            row.run.as_str(),
+            row.setting.as_str(),
+            row.task.as_str(),
+            row.id.as_str(),
+        );
+        let Some(&index) = items.get(&key) else {
+            outcome.skipped.push(format!(
+                "{}:{line}: no item {}/{}/{} id {} in the opened runs; skipped",
+                labels.display(),
+                row.run,
+                row.setting,
+                row.task,
+                row.id
+            ));
+            continue;
+        };
+        let key = AnnotationKey::of(dataset, &dataset.items[index]);
+        let reviewer = row
+            .reviewer
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| default_reviewer.to_string());
+        writes.push(Write::Review {
+            key,
+            review: Some(Review {
+                human,
+                corrected_answer: None,
+                reviewer,
+                reason: row.note.unwrap_or_default(),
+                at,
+            }),
+        });
+    }
+    store.apply(&writes)?;
+    outcome.stored = writes.len();
+    Ok(outcome)
+}
+
+/// Writes the YES/NO human verdicts of the loaded items in the import format.
+pub fn export_labels(
+    dataset: &Dataset,
+    annotations: &Annotations,
+    out: impl std::io::Write,
+) -> anyhow::Result<usize> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(COLUMNS)?;
+    let mut written = 0;
+    for item in &dataset.items {
+        let Some(review) = annotations
+            .get(&AnnotationKey::of(dataset, item))
+            .and_then(|a| a.review.as_ref())
+            .filter(|r| r.human != Human::Unsure)
+        else {
+            continue;
+        };
+        let folder = dataset.folder_of(item);
+        writer.write_record([
+            folder.run.as_str(),
+            folder.setting.as_str(),
+            folder.stem.as_str(),
+            item.id.as_str(),
+            review.human.name(),
+            review.reviewer.as_str(),
+            review.reason.as_str(),
+        ])?;
+        written += 1;
+    }
+    writer.flush()?;
+    Ok(written)
+}
