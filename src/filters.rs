@@ -21,8 +21,20 @@ pub struct Filters {
     pub tag: Option<String>,
     /// Only starred items.
     pub starred: bool,
+    /// Only items where a human's YES/NO differs from the judge's.
+    #[serde(default)]
+    pub disagree: bool,
     /// Case-insensitive text searched in prompts, answers and judge captions.
     pub search: String,
+}
+
+/// True when a human's YES/NO on the item differs from the judge's verdict.
+pub fn human_disagrees(item: &Item, annotation: &Annotation) -> bool {
+    annotation
+        .review
+        .as_ref()
+        .and_then(|r| r.human.is_yes())
+        .is_some_and(|human_yes| human_yes != (item.verdict == Verdict::Yes))
 }
 
 impl Filters {
@@ -48,6 +60,7 @@ impl Filters {
                 .as_ref()
                 .is_none_or(|t| annotation.is_some_and(|a| a.tags.contains(t)))
             && (!self.starred || annotation.is_some_and(|a| a.starred))
+            && (!self.disagree || annotation.is_some_and(|a| human_disagrees(item, a)))
             && self
                 .needle()
                 .is_none_or(|needle| crate::search::item_matches(item, &needle))
@@ -84,7 +97,7 @@ pub fn filter_items_with(
     annotations: &Annotations,
     search: Option<&crate::search::SearchIndex>,
 ) -> Vec<usize> {
-    let needs_annotation = filters.tag.is_some() || filters.starred;
+    let needs_annotation = filters.tag.is_some() || filters.starred || filters.disagree;
     let text_hits = match (filters.needle(), search) {
         (Some(needle), Some(index)) if index.covers(dataset.items.len()) => {
             Some(index.matching(dataset, &needle))

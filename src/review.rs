@@ -184,3 +184,131 @@ pub fn export_labels(
     writer.flush()?;
     Ok(written)
 }
+
+/// Which items a review session walks through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Sample {
+    /// Every judged item of the list.
+    #[default]
+    All,
+    /// Up to `per_task` items of each task folder, half the judge's YES and half its NO where
+    /// there are enough (stratified), drawn with `seed` so a team can review the same sample.
+    PerTask { per_task: usize, seed: u64 },
+}
+
+/// The judged items among `candidates` that `sample` picks, in list order.
+pub fn review_queue(dataset: &Dataset, candidates: &[usize], sample: Sample) -> Vec<usize> {
+    use rand::SeedableRng as _;
+    use rand::seq::SliceRandom as _;
+    let judged: Vec<usize> = candidates
+        .iter()
+        .copied()
+        .filter(|&i| dataset.items[i].verdict.is_judged())
+        .collect();
+    let Sample::PerTask { per_task, seed } = sample else {
+        return judged;
+    };
+    let mut by_folder: std::collections::BTreeMap<usize, (Vec<usize>, Vec<usize>)> =
+        Default::default();
+    for &index in &judged {
+        let item = &dataset.items[index];
+        let (yes, no) = by_folder.entry(item.folder).or_default();
+        if item.verdict == crate::model::Verdict::Yes {
+            yes.push(index);
+        } else {
+            no.push(index);
+        }
+    }
+    let mut picked = Vec::new();
+    for (folder, (mut yes, mut no)) in by_folder {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(
+            seed ^ (folder as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        );
+        yes.shuffle(&mut rng);
+        no.shuffle(&mut rng);
+        let want_yes = per_task.div_ceil(2).min(yes.len());
+        let want_no = (per_task - want_yes).min(no.len());
+        // A stratum too small to fill its half leaves the rest to the other.
+        let want_yes = (per_task - want_no).min(yes.len());
+        picked.extend(&yes[..want_yes]);
+        picked.extend(&no[..want_no]);
+    }
+    picked.sort_unstable();
+    picked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Verdict, fixtures};
+
+    fn dataset() -> Dataset {
+        let mut data = Dataset::default();
+        for stem in ["math_1", "math_2"] {
+            let items = (0..20)
+                .map(|n| {
+                    let verdict = match n % 5 {
+                        0 => Verdict::Yes,
+                        4 => Verdict::NotJudged,
+                        _ => Verdict::No,
+                    };
+                    fixtures::item(&n.to_string(), fixtures::part("q", "a", verdict))
+                })
+                .collect();
+            data.push_folder(fixtures::folder("ckpt", "think", stem), items);
+        }
+        data
+    }
+
+    #[test]
+    fn a_seeded_sample_is_stratified_by_the_judges_verdict() {
+        let data = dataset();
+        let all: Vec<usize> = (0..data.items.len()).collect();
+        assert_eq!(
+            review_queue(&data, &all, Sample::All).len(),
+            32,
+            "judged only"
+        );
+        let sample = Sample::PerTask {
+            per_task: 8,
+            seed: 7,
+        };
+        let picked = review_queue(&data, &all, sample);
+        assert_eq!(picked.len(), 16);
+        for folder in 0..2 {
+            let of: Vec<Verdict> = picked
+                .iter()
+                .map(|&i| &data.items[i])
+                .filter(|i| i.folder == folder)
+                .map(|i| i.verdict)
+                .collect();
+            // 4 judge YES exist per folder: all of them, and 4 NO.
+            assert_eq!(of.iter().filter(|v| **v == Verdict::Yes).count(), 4);
+            assert_eq!(of.iter().filter(|v| **v == Verdict::No).count(), 4);
+        }
+        assert_eq!(
+            picked,
+            review_queue(&data, &all, sample),
+            "same seed, same sample"
+        );
+        let other = review_queue(
+            &data,
+            &all,
+            Sample::PerTask {
+                per_task: 8,
+                seed: 8,
+            },
+        );
+        assert_ne!(picked, other, "another seed draws other NO items");
+        // More than there is: everything judged.
+        let big = review_queue(
+            &data,
+            &all,
+            Sample::PerTask {
+                per_task: 100,
+                seed: 1,
+            },
+        );
+        assert_eq!(big.len(), 32);
+    }
+}

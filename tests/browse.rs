@@ -770,3 +770,96 @@ fn a_note_draft_stays_with_its_item_when_a_reload_moves_the_indices() {
     }
     assert_eq!(notes(), ("first".to_string(), "z".to_string()));
 }
+
+#[test]
+fn reviewing_by_keyboard_stores_human_verdicts_and_updates_agreement() {
+    use unisandbox_inspector::annotations::Human;
+    let dir = generated_runs();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut harness = harness_with(StartOptions {
+        paths: vec![dir.path().to_path_buf()],
+        view: View::Items,
+        annotations: Some(elsewhere.path().join("annotations.sqlite")),
+        ..StartOptions::default()
+    });
+    harness
+        .state_mut()
+        .push_command(unisandbox_inspector::app::Command::SetView(View::Review));
+    harness.run_steps(2);
+    let queue = harness.state().state.review.queue.clone();
+    assert!(queue.len() > 5, "the judged items are queued");
+    let reviews = |app: &InspectorApp| -> Vec<(usize, Human, Option<String>)> {
+        let state = &app.state;
+        queue
+            .iter()
+            .filter_map(|&i| {
+                let review = state
+                    .annotation_of(&state.dataset.items[i])?
+                    .review
+                    .clone()?;
+                Some((i, review.human, review.corrected_answer))
+            })
+            .collect()
+    };
+    for key in [
+        egui::Key::Y,
+        egui::Key::N,
+        egui::Key::Y,
+        egui::Key::N,
+        egui::Key::U,
+    ] {
+        harness.key_press(key);
+    }
+    harness.run_steps(2);
+    let given: Vec<Human> = reviews(harness.state()).iter().map(|r| r.1).collect();
+    assert_eq!(
+        given,
+        [Human::Yes, Human::No, Human::Yes, Human::No, Human::Unsure]
+    );
+    assert_eq!(
+        harness.state().state.review.position,
+        5,
+        "each verdict moves on"
+    );
+    harness.get_by_label_contains("5 / ");
+
+    // Undo takes the last one back and returns to its item.
+    harness.key_press(egui::Key::Z);
+    harness.run_steps(2);
+    assert_eq!(reviews(harness.state()).len(), 4);
+    assert_eq!(harness.state().state.review.position, 4);
+
+    // K: the key is wrong; type the right answer, then judge the image against it.
+    harness.key_press(egui::Key::K);
+    harness.run_steps(2);
+    harness.get_by_label("Right answer").type_text("3 cups");
+    harness.run_steps(1);
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    harness.key_press(egui::Key::Y);
+    harness.run_steps(2);
+    let last = reviews(harness.state()).pop().unwrap();
+    assert_eq!(
+        (last.0, last.1, last.2.as_deref()),
+        (queue[4], Human::Yes, Some("3 cups"))
+    );
+
+    // The Charts view shows judge versus human on what was reviewed.
+    harness
+        .state_mut()
+        .push_command(unisandbox_inspector::app::Command::SetView(View::Charts));
+    harness.run_steps(3);
+    let reviewed: u64 = harness
+        .state()
+        .state
+        .charts
+        .agreement
+        .iter()
+        .map(|r| r.reviewed)
+        .sum();
+    assert_eq!(
+        reviewed, 5,
+        "four Y/N and the Y after K; unsure counts nowhere"
+    );
+    harness.get_by_label("Judge vs human");
+}

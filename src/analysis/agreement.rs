@@ -115,11 +115,15 @@ pub struct FolderAgreement {
     pub corrected_accuracy: Option<f64>,
     pub corrected_ci_low: Option<f64>,
     pub corrected_ci_high: Option<f64>,
+    /// The judge's own count on the same items, for comparison.
+    pub judge_correct: u64,
+    pub judge_accuracy: Option<f64>,
 }
 
 /// Per task folder with at least one human YES/NO verdict, in load order.
 pub fn by_folder(dataset: &Dataset, annotations: &Annotations) -> Vec<FolderAgreement> {
-    let mut tables: Vec<(Table2x2, u64, u64)> = vec![Default::default(); dataset.folders.len()];
+    let mut tables: Vec<(Table2x2, u64, u64, u64)> =
+        vec![Default::default(); dataset.folders.len()];
     for item in &dataset.items {
         if !item.verdict.is_judged() {
             continue; // the eval counts only what it judged
@@ -129,19 +133,20 @@ pub fn by_folder(dataset: &Dataset, annotations: &Annotations) -> Vec<FolderAgre
             .get(&AnnotationKey::of(dataset, item))
             .and_then(|a| a.review.as_ref())
             .and_then(|r| r.human.is_yes());
-        let (table, correct, total) = &mut tables[item.folder];
+        let (table, correct, total, judge_correct) = &mut tables[item.folder];
         if let Some(human_yes) = human_yes {
             table.add(judge_yes, human_yes);
         }
         *total += 1;
         *correct += u64::from(human_yes.unwrap_or(judge_yes));
+        *judge_correct += u64::from(judge_yes);
     }
     dataset
         .folders
         .iter()
         .zip(tables)
-        .filter(|(_, (table, _, _))| table.reviewed() > 0)
-        .map(|(folder, (table, correct, total))| {
+        .filter(|(_, (table, _, _, _))| table.reviewed() > 0)
+        .map(|(folder, (table, correct, total, judge_correct))| {
             let interval = (total > 0).then(|| wilson_interval(correct, total, Z95));
             FolderAgreement {
                 run: folder.run.clone(),
@@ -161,6 +166,8 @@ pub fn by_folder(dataset: &Dataset, annotations: &Annotations) -> Vec<FolderAgre
                 corrected_accuracy: ratio(correct, total),
                 corrected_ci_low: interval.map(|(low, _)| low),
                 corrected_ci_high: interval.map(|(_, high)| high),
+                judge_correct,
+                judge_accuracy: ratio(judge_correct, total),
             }
         })
         .collect()

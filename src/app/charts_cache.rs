@@ -19,6 +19,8 @@ pub struct ChartsCache {
     pub failures: FailureCounts<String>,
     /// The first failure class of each judged-wrong item, for the stacked chart.
     pub classes: FailureCounts<&'static str>,
+    /// Judge versus human per task folder with human verdicts.
+    pub agreement: Vec<crate::analysis::agreement::FolderAgreement>,
 }
 
 impl ChartsCache {
@@ -50,10 +52,17 @@ impl ChartsCache {
             }
         }
         let classes = crate::analysis::insights::class_breakdown(data, &state.insights);
+        // Only worth a pass over the items once somebody has reviewed some.
+        let agreement = if state.annotations.values().any(|a| a.review.is_some()) {
+            crate::analysis::agreement::by_folder(data, &state.annotations)
+        } else {
+            Vec::new()
+        };
         Self {
             rows,
             failures,
             classes,
+            agreement,
         }
     }
 }

@@ -24,6 +24,8 @@ pub enum View {
     /// Thumbnail grid of the filtered items.
     Grid,
     Compare,
+    /// Human review of the judge: one item at a time, Y / N / U / K.
+    Review,
     Charts,
     Diagnostics,
     /// Full-screen slides of the filtered items (F11).
@@ -96,4 +98,18 @@ pub enum Command {
     CompareSelect(usize),
     CompareMove(i64),
     CompareFocus(i64),
+    /// Review the list's judged items again, all or a sample.
+    SetReviewSample(crate::review::Sample),
+    /// The human verdict on the item under review; moves on to the next.
+    ReviewVerdict(crate::annotations::Human),
+    /// Start typing the right answer for the item under review (its key is wrong).
+    ReviewFixKey,
+    /// The right answer as typed so far.
+    ReviewFixKeyText(String),
+    /// The right answer typed (`None`: given up); the Y/N that follows judges against it.
+    ReviewCorrectedAnswer(Option<String>),
+    /// Take back the last verdict given in this session.
+    ReviewUndo,
+    ReviewMove(i64),
+    SetReviewer(String),
 }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::{Command, InspectorApp, View};
+use crate::annotations::Human;
 
 impl InspectorApp {
     pub(super) fn keyboard(&mut self, ctx: &egui::Context) {
@@ -102,6 +103,13 @@ impl InspectorApp {
             (View::Grid, Key::Enter) if state.selected.is_some() => {
                 Some(Command::SetView(View::Items))
             }
+            (View::Review, Key::Y) => Some(Command::ReviewVerdict(Human::Yes)),
+            (View::Review, Key::N) => Some(Command::ReviewVerdict(Human::No)),
+            (View::Review, Key::U) => Some(Command::ReviewVerdict(Human::Unsure)),
+            (View::Review, Key::K) => Some(Command::ReviewFixKey),
+            (View::Review, Key::Z | Key::Backspace) => Some(Command::ReviewUndo),
+            (View::Review, Key::ArrowRight | Key::ArrowDown) => Some(Command::ReviewMove(1)),
+            (View::Review, Key::ArrowLeft | Key::ArrowUp) => Some(Command::ReviewMove(-1)),
             (View::Compare, Key::ArrowDown) => Some(Command::CompareMove(1)),
             (View::Compare, Key::ArrowUp) => Some(Command::CompareMove(-1)),
             (View::Compare, Key::ArrowRight) => Some(Command::CompareFocus(1)),

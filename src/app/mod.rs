@@ -13,6 +13,7 @@ mod live;
 pub mod loader;
 pub mod lru;
 pub mod persist;
+mod review;
 pub mod screenshot;
 mod session;
 pub mod state;
@@ -303,6 +304,10 @@ impl InspectorApp {
                 }
                 self.state.view = view;
                 self.state.scroll_to_selected = true;
+                if view == View::Review && self.state.review.queue.is_empty() {
+                    let sample = self.state.review.sample;
+                    self.start_review(sample);
+                }
             }
             Command::Present(on) => self.present(ctx, on),
             Command::TogglePairSlide => state.pair_slide = !state.pair_slide,
@@ -409,6 +414,14 @@ impl InspectorApp {
                 state.scroll_to_selected = true;
             }
             Command::CompareFocus(delta) => state.compare.move_focus(delta),
+            review @ (Command::SetReviewSample(_)
+            | Command::ReviewVerdict(_)
+            | Command::ReviewFixKey
+            | Command::ReviewFixKeyText(_)
+            | Command::ReviewCorrectedAnswer(_)
+            | Command::ReviewUndo
+            | Command::ReviewMove(_)
+            | Command::SetReviewer(_)) => self.apply_review(review),
         }
     }
 

@@ -90,6 +90,8 @@ pub struct Persisted {
     pub selected: Option<ItemKey>,
     pub theme: Theme,
     pub grid_thumbnail: f32,
+    /// The name recorded with human verdicts.
+    pub reviewer: String,
 }
 
 impl Default for Persisted {
@@ -102,6 +104,7 @@ impl Default for Persisted {
             selected: None,
             theme: Theme::System,
             grid_thumbnail: DEFAULT_THUMBNAIL,
+            reviewer: String::new(),
         }
     }
 }
@@ -196,6 +199,7 @@ mod tests {
             }),
             theme: Theme::Dark,
             grid_thumbnail: 240.0,
+            reviewer: "ada".into(),
         };
         let text = serde_json::to_string(&state).unwrap();
         assert_eq!(serde_json::from_str::<Persisted>(&text).unwrap(), state);

@@ -16,6 +16,9 @@ impl InspectorApp {
             *persist::THUMBNAIL_RANGE.start(),
             *persist::THUMBNAIL_RANGE.end(),
         );
+        if !restore.reviewer.is_empty() {
+            state.reviewer = restore.reviewer;
+        }
         let paths: Vec<PathBuf> = paths.iter().cloned().map(absolute).collect();
         if restore.last_opened == paths {
             state.filters = restore.filters;
@@ -40,6 +43,7 @@ impl InspectorApp {
                 .map(|i| state.dataset.key_of(&state.dataset.items[i])),
             theme: state.theme,
             grid_thumbnail: state.grid_thumbnail,
+            reviewer: state.reviewer.clone(),
         }
     }
 }

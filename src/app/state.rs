@@ -107,6 +107,31 @@ fn failure_labels(insights: &[crate::analysis::insights::ItemInsight]) -> Vec<St
     labels.into_iter().collect()
 }
 
+/// A review of the judge in progress.
+#[derive(Clone, Debug, Default)]
+pub struct ReviewSession {
+    /// Dataset indices of the items to review, in order.
+    pub queue: Vec<usize>,
+    pub position: usize,
+    pub sample: crate::review::Sample,
+    /// The right answer being typed after K (`Some` while the field is open).
+    pub typing_answer: Option<String>,
+    /// A right answer typed for the item under review, used by its next Y/N.
+    pub corrected_answer: Option<String>,
+    /// What each verdict of this session replaced, for undo: (item, queue position, before).
+    pub undo: Vec<(
+        crate::annotations::AnnotationKey,
+        usize,
+        Option<crate::annotations::Review>,
+    )>,
+}
+
+impl ReviewSession {
+    pub fn current(&self) -> Option<usize> {
+        self.queue.get(self.position).copied()
+    }
+}
+
 /// Everything the views read.
 #[derive(Default)]
 pub struct AppState {
@@ -156,6 +181,9 @@ pub struct AppState {
     pub grid_thumbnail: f32,
     /// Columns the grid laid out last frame (its arrow keys move by a row of them).
     pub grid_columns: usize,
+    pub review: ReviewSession,
+    /// The name recorded with human verdicts (a setting).
+    pub reviewer: String,
     /// Presentation: show the normal and think versions of the item side by side.
     pub pair_slide: bool,
     /// The view to return to when the presentation ends.

@@ -117,6 +117,7 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
         .show(ui, |ui| {
             table_ui(ui, &data);
             ui.add_space(12.0);
+            agreement_ui(ui, state);
             let series: Vec<(String, String, String)> = data
                 .series
                 .iter()
@@ -129,6 +130,68 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
             ui.add_space(12.0);
             failure_table_ui(ui, state, &data);
         });
+}
+
+/// Judge versus human, per task folder with human verdicts (Review mode, `review import`).
+pub fn agreement_ui(ui: &mut egui::Ui, state: &AppState) {
+    let rows = &state.charts.agreement;
+    if rows.is_empty() {
+        return;
+    }
+    ui.heading("Judge vs human");
+    ui.label(RichText::new("On the items a human reviewed: how often the judge agrees, Cohen's κ (agreement beyond chance), the judge's precision (its YES a human confirms) and recall (the human's YES it gave), and the accuracy with human verdicts replacing the judge's [95% Wilson interval].").weak());
+    let share = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.2}"));
+    let percent = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{:.1}%", 100.0 * x));
+    egui::Grid::new("agreement_grid")
+        .striped(true)
+        .spacing([16.0, 4.0])
+        .show(ui, |ui| {
+            for title in [
+                "Run",
+                "Setting",
+                "Task",
+                "Reviewed",
+                "Judge YES · human NO",
+                "Judge NO · human YES",
+                "Agreement",
+                "κ",
+                "Precision",
+                "Recall",
+                "Judge accuracy",
+                "Human-corrected",
+            ] {
+                ui.strong(title);
+            }
+            ui.end_row();
+            for r in rows {
+                ui.label(&r.run);
+                ui.label(&r.setting);
+                ui.label(&r.task);
+                ui.label(r.reviewed.to_string());
+                ui.label(r.judge_yes_human_no.to_string());
+                ui.label(r.judge_no_human_yes.to_string());
+                ui.label(percent(r.agreement));
+                ui.label(share(r.kappa));
+                ui.label(share(r.judge_precision));
+                ui.label(share(r.judge_recall));
+                ui.label(format!(
+                    "{} ({}/{})",
+                    percent(r.judge_accuracy),
+                    r.judge_correct,
+                    r.corrected_total
+                ));
+                ui.label(format!(
+                    "{} ({}/{}) [{}, {}]",
+                    percent(r.corrected_accuracy),
+                    r.corrected_correct,
+                    r.corrected_total,
+                    percent(r.corrected_ci_low),
+                    percent(r.corrected_ci_high)
+                ));
+                ui.end_row();
+            }
+        });
+    ui.add_space(12.0);
 }
 
 /// How the judged-wrong items failed, per task type and series (from the failure taxonomy).

@@ -30,6 +30,7 @@ pub fn detail_ui(
                 item,
                 state.suspect_reasons(item),
                 state.insights.get(index),
+                state.annotation_of(item).and_then(|a| a.review.as_ref()),
             );
             annotation_ui(ui, state, index, commands);
             ui.add_space(6.0);
@@ -47,10 +48,33 @@ fn header_ui(
     item: &Item,
     suspect: Option<&Vec<String>>,
     insight: Option<&crate::analysis::insights::ItemInsight>,
+    review: Option<&crate::annotations::Review>,
 ) {
     ui.horizontal_wrapped(|ui| {
         ui.heading(format!("{} · #{}", folder.stem, item.id));
-        verdict_badge(ui, item.verdict);
+        verdict_badge(ui, item.verdict).on_hover_text("The judge's verdict");
+        if let Some(review) = review {
+            let text = match review.human.is_yes() {
+                Some(true) => "human: YES",
+                Some(false) => "human: NO",
+                None => "human: unsure",
+            };
+            let disagree = review
+                .human
+                .is_yes()
+                .is_some_and(|yes| yes != (item.verdict == crate::model::Verdict::Yes));
+            let color = if disagree {
+                egui::Color32::from_rgb(230, 160, 40)
+            } else {
+                ui.visuals().text_color()
+            };
+            let mut hover = format!("Reviewed by {}", review.reviewer);
+            if let Some(answer) = &review.corrected_answer {
+                hover += &format!("; answer key corrected to “{answer}”");
+            }
+            ui.label(RichText::new(text).strong().color(color))
+                .on_hover_text(hover);
+        }
         if let Some(reasons) = suspect {
             suspect_badge(ui).on_hover_text(format!("Benchmark audit: {}", reasons.join("; ")));
         }

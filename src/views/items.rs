@@ -115,6 +115,10 @@ pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             .collect();
         changed |= combo(ui, "Tag", &mut filters.tag, &tags);
         changed |= ui.checkbox(&mut filters.starred, "★ only").changed();
+        changed |= ui
+            .checkbox(&mut filters.disagree, "judge ≠ human")
+            .on_hover_text("Only items where a reviewer's verdict differs from the judge's")
+            .changed();
     });
     ui.horizontal(|ui| {
         let label = ui.label("Search");

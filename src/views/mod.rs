@@ -9,6 +9,7 @@ pub mod failure_chart;
 pub mod grid;
 pub mod items;
 pub mod presentation;
+pub mod review;
 pub mod start;
 pub mod style;
 pub mod top_bar;
@@ -36,6 +37,7 @@ pub fn root_ui(
         View::Grid => grid::grid_view_ui(ui, state, images, commands),
         View::Presentation => presentation::presentation_ui(ui, state, images, commands),
         View::Compare => compare::compare_view_ui(ui, state, images, commands),
+        View::Review => review::review_view_ui(ui, state, images, commands),
         View::Charts => {
             egui::CentralPanel::default().show(ui, |ui| charts::charts_ui(ui, state, commands));
         }

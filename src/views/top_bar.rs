@@ -27,6 +27,7 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             (View::Items, "Items".to_string()),
             (View::Grid, "Grid".to_string()),
             (View::Compare, "Compare".to_string()),
+            (View::Review, "Review".to_string()),
             (View::Charts, "Charts".to_string()),
             (View::Diagnostics, format!("Diagnostics ({problems})")),
         ];
