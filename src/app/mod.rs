@@ -186,6 +186,7 @@ impl InspectorApp {
         self.state.search = Default::default();
         self.state.item_index = Default::default();
         self.state.compare = compare::CompareState::default();
+        self.state.review = Default::default();
         self.state.suspect_keys.clear();
         self.state.filtered.clear();
         self.state.selected = None;
@@ -304,7 +305,7 @@ impl InspectorApp {
                 }
                 self.state.view = view;
                 self.state.scroll_to_selected = true;
-                if view == View::Review && self.state.review.queue.is_empty() {
+                if view == View::Review && !self.state.review.built {
                     let sample = self.state.review.sample;
                     self.start_review(sample);
                 }
@@ -480,6 +481,15 @@ impl eframe::App for InspectorApp {
         self.dropped_files(ctx);
         self.keyboard(ctx);
         self.writer_status();
+        // Review mode opened before the data arrived (a restored session): queue it once loaded.
+        if self.state.view == View::Review
+            && !self.state.review.built
+            && self.state.progress.finished
+            && !self.state.filtered.is_empty()
+        {
+            let sample = self.state.review.sample;
+            self.start_review(sample);
+        }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {

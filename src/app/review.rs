@@ -12,6 +12,7 @@ impl InspectorApp {
         let state = &mut self.state;
         state.review.queue = crate::review::review_queue(&state.dataset, &state.filtered, sample);
         state.review.sample = sample;
+        state.review.built = true;
         // Start at the first item not reviewed yet.
         state.review.position = state
             .review

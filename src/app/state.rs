@@ -116,6 +116,8 @@ pub struct ReviewSession {
     pub sample: crate::review::Sample,
     /// The right answer being typed after K (`Some` while the field is open).
     pub typing_answer: Option<String>,
+    /// The queue was built for the data now open (it may be empty).
+    pub built: bool,
     /// A right answer typed for the item under review, used by its next Y/N.
     pub corrected_answer: Option<String>,
     /// What each verdict of this session replaced, for undo: (item, queue position, before).
