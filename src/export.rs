@@ -29,7 +29,13 @@ pub struct ItemRecord {
     pub task: String,
     pub task_type: String,
     pub id: String,
+    /// The judge's verdict.
     pub verdict: String,
+    /// A reviewer's verdict (`yes`, `no`, `unsure`), empty when nobody reviewed the item.
+    pub human: String,
+    pub reviewer: String,
+    /// The right answer a reviewer gave when the key was wrong.
+    pub corrected_answer: String,
     pub question: String,
     pub answer: String,
     pub caption: String,
@@ -61,6 +67,21 @@ fn record(
         task_type: folder.kind.label(),
         id: item.id.clone(),
         verdict: item.verdict.label().to_string(),
+        human: annotation
+            .review
+            .as_ref()
+            .map(|r| r.human.name().to_string())
+            .unwrap_or_default(),
+        reviewer: annotation
+            .review
+            .as_ref()
+            .map(|r| r.reviewer.clone())
+            .unwrap_or_default(),
+        corrected_answer: annotation
+            .review
+            .as_ref()
+            .and_then(|r| r.corrected_answer.clone())
+            .unwrap_or_default(),
         question: join(&|p| p.question.to_string()),
         answer: join(&|p| p.answer.clone()),
         caption: join(&|p| p.caption.clone().unwrap_or_default()),
@@ -473,7 +494,7 @@ mod tests {
     fn csv_and_json_rows() {
         let data = dataset_with("Make 1, then 2");
         let csv = items_csv(&data, &[0], &[], &Annotations::new()).unwrap();
-        assert!(csv.starts_with("run,setting,task,task_type,id,verdict,question,answer,caption,failure,tags,note,starred,image\n"));
+        assert!(csv.starts_with("run,setting,task,task_type,id,verdict,human,reviewer,corrected_answer,question,answer,caption,failure,tags,note,starred,image\n"));
         assert!(csv.contains("\"Make 1, then 2\""));
         let json: serde_json::Value =
             serde_json::from_str(&items_json(&data, &[0], &[], &Annotations::new()).unwrap())

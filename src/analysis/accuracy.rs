@@ -92,12 +92,22 @@ pub fn folder_accuracy_where(
     dataset: &Dataset,
     keep: impl Fn(&crate::model::Item) -> bool,
 ) -> Vec<AccuracyRow> {
+    folder_accuracy_counting(dataset, keep, crate::model::Item::is_correct)
+}
+
+/// Like `folder_accuracy_where`, with `correct` saying which items count as right (the judge's
+/// verdict, or a human's where there is one).
+pub fn folder_accuracy_counting(
+    dataset: &Dataset,
+    keep: impl Fn(&crate::model::Item) -> bool,
+    correct: impl Fn(&crate::model::Item) -> bool,
+) -> Vec<AccuracyRow> {
     let mut counts = vec![(0u64, 0u64); dataset.folders.len()];
     for item in &dataset.items {
         if item.verdict.is_judged() && keep(item) {
             let entry = &mut counts[item.folder];
             entry.1 += 1;
-            entry.0 += u64::from(item.is_correct());
+            entry.0 += u64::from(correct(item));
         }
     }
     let counts = dataset
@@ -151,8 +161,17 @@ pub fn task_type_accuracy_where(
     dataset: &Dataset,
     keep: impl Fn(&crate::model::Item) -> bool,
 ) -> Vec<AccuracyRow> {
+    task_type_accuracy_counting(dataset, keep, crate::model::Item::is_correct)
+}
+
+/// Per task type, with `correct` saying which items count as right.
+pub fn task_type_accuracy_counting(
+    dataset: &Dataset,
+    keep: impl Fn(&crate::model::Item) -> bool,
+    correct: impl Fn(&crate::model::Item) -> bool,
+) -> Vec<AccuracyRow> {
     let mut rows: Vec<AccuracyRow> = Vec::new();
-    for row in folder_accuracy_where(dataset, keep) {
+    for row in folder_accuracy_counting(dataset, keep, correct) {
         match rows
             .iter_mut()
             .find(|r| r.run == row.run && r.setting == row.setting && r.kind == row.kind)

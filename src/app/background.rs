@@ -90,6 +90,7 @@ impl InspectorApp {
             annotations: self.state.annotations.clone(),
             item_index: self.state.item_index.clone(),
             exclude_suspect: self.state.exclude_suspect,
+            human_corrected: self.state.human_corrected,
             ..AppState::default()
         };
         let (sender, receiver) = tokio::sync::oneshot::channel();

@@ -26,13 +26,19 @@ pub struct ChartsCache {
 impl ChartsCache {
     pub fn compute(state: &AppState) -> Self {
         let data = &state.dataset;
-        let rows = if state.exclude_suspect {
-            crate::analysis::task_type_accuracy_where(data, |item| {
-                state.suspect_reasons(item).is_none()
-            })
-        } else {
-            crate::analysis::task_type_accuracy(data)
-        };
+        // Human verdicts are looked up only when asked for and when there are any.
+        let human = state.human_corrected && state.annotations.values().any(|a| a.review.is_some());
+        let rows = crate::analysis::accuracy::task_type_accuracy_counting(
+            data,
+            |item| !state.exclude_suspect || state.suspect_reasons(item).is_none(),
+            |item| {
+                if human {
+                    state.counts_correct(item)
+                } else {
+                    item.is_correct()
+                }
+            },
+        );
         let mut failures = crate::analysis::insights::breakdown(data, &state.insights);
         // Tags: from the (few) annotations to their items, not from every item to its annotation.
         for item in tagged_items(state) {
@@ -170,5 +176,38 @@ mod tests {
             )),
             Some(&1)
         );
+    }
+
+    #[test]
+    fn human_verdicts_correct_the_counts_and_a_fixed_key_is_no_longer_suspect() {
+        use crate::annotations::{Human, Review};
+        let mut state = state();
+        // Item 1's key is wrong (1 + 1 = 2): a reviewer fixes it and says the image shows 2.
+        let key = AnnotationKey::of(&state.dataset, &state.dataset.items[0]);
+        state.annotations.insert(
+            key,
+            Annotation {
+                review: Some(Review {
+                    human: Human::Yes,
+                    corrected_answer: Some("2 cups".into()),
+                    reviewer: "ada".into(),
+                    reason: String::new(),
+                    at: 0,
+                }),
+                ..Annotation::default()
+            },
+        );
+        let judge = ChartsCache::compute(&state);
+        assert_eq!((judge.rows[0].correct, judge.rows[0].total), (1, 2));
+        state.human_corrected = true;
+        let corrected = ChartsCache::compute(&state);
+        assert_eq!((corrected.rows[0].correct, corrected.rows[0].total), (2, 2));
+        assert!(state.suspect_reasons(&state.dataset.items[0]).is_none());
+        // Excluding suspect keys now keeps the fixed item.
+        state.exclude_suspect = true;
+        let clean = ChartsCache::compute(&state);
+        assert_eq!(clean.rows[0].total, 2);
+        assert_eq!(corrected.agreement.len(), 1);
+        assert_eq!(corrected.agreement[0].judge_no_human_yes, 1);
     }
 }

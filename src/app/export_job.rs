@@ -55,13 +55,14 @@ impl InspectorApp {
         let insights = self.state.insights.clone();
         let annotations = self.state.annotations.clone();
         let indices = self.state.filtered.clone();
-        let all_rows = if self.state.exclude_suspect {
-            crate::analysis::task_type_accuracy_where(&data, |item| {
-                self.state.suspect_reasons(item).is_none()
-            })
-        } else {
-            crate::analysis::task_type_accuracy(&data)
-        };
+        // The table as the chart shows it: suspect keys left out and human verdicts used when
+        // those toggles are on.
+        let state = &self.state;
+        let all_rows = crate::analysis::accuracy::task_type_accuracy_counting(
+            &data,
+            |item| !state.exclude_suspect || state.suspect_reasons(item).is_none(),
+            |item| state.counts_correct(item),
+        );
         let rows: Vec<_> = all_rows
             .into_iter()
             .filter(|r| {

@@ -267,7 +267,7 @@ impl InspectorApp {
         // (Loading marks the charts stale itself.)
         if matches!(
             command,
-            Command::ToggleTag(..) | Command::SetExcludeSuspect(_)
+            Command::ToggleTag(..) | Command::SetExcludeSuspect(_) | Command::SetHumanCorrected(_)
         ) {
             self.charts_changed();
         }
@@ -348,6 +348,7 @@ impl InspectorApp {
             Command::Zoom(path) => state.zoom = path,
             Command::SetChartRun(run) => state.chart_run = run,
             Command::SetExcludeSuspect(on) => state.exclude_suspect = on,
+            Command::SetHumanCorrected(on) => state.human_corrected = on,
             Command::Export(kind) => self.export(ctx, kind),
             Command::ToggleTag(item, tag) => self.annotate(item, |key, a| {
                 let on = !a.tags.contains(&tag);

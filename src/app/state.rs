@@ -151,6 +151,8 @@ pub struct AppState {
     pub chart_run: Option<String>,
     /// Chart accuracy without the items whose answer key the audit flags.
     pub exclude_suspect: bool,
+    /// Chart accuracy with human verdicts replacing the judge's where there are any.
+    pub human_corrected: bool,
     pub progress: LoadProgress,
     /// A one-line message for the user (e.g. no file dialog available).
     pub notice: Option<String>,
@@ -214,9 +216,30 @@ impl AppState {
     }
 
     /// Why this item's answer key is suspect, if it is.
+    /// Why the item's answer key is suspect (benchmark audit) — unless a reviewer already fixed
+    /// the key (K in review mode), which overrides the audit for that item.
     pub fn suspect_reasons(&self, item: &crate::model::Item) -> Option<&Vec<String>> {
         let stem = &self.dataset.folder_of(item).stem;
-        self.suspect_keys.get(&(stem.clone(), item.id.clone()))
+        let reasons = self.suspect_keys.get(&(stem.clone(), item.id.clone()))?;
+        let fixed = self
+            .annotation_of(item)
+            .and_then(|a| a.review.as_ref())
+            .is_some_and(|r| r.corrected_answer.is_some());
+        (!fixed).then_some(reasons)
+    }
+
+    /// Whether the item counts as right: the judge's verdict, or with `human_corrected` a
+    /// reviewer's YES/NO where there is one.
+    pub fn counts_correct(&self, item: &crate::model::Item) -> bool {
+        if self.human_corrected
+            && let Some(human_yes) = self
+                .annotation_of(item)
+                .and_then(|a| a.review.as_ref())
+                .and_then(|r| r.human.is_yes())
+        {
+            return human_yes;
+        }
+        item.is_correct()
     }
 
     /// Recomputes what is derived from the whole dataset here (tests, bench); the app computes

@@ -82,6 +82,17 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
             commands.push(Command::SetExcludeSuspect(exclude));
         }
         ui.separator();
+        let label = ui.label("Verdicts:");
+        let mut human = state.human_corrected;
+        ui.selectable_value(&mut human, false, "judge")
+            .labelled_by(label.id)
+            .on_hover_text("The judge's verdicts, as the eval scripts count them");
+        ui.selectable_value(&mut human, true, "human-corrected")
+            .on_hover_text("A reviewer's YES/NO replaces the judge's where there is one (Review tab, `review import`)");
+        if human != state.human_corrected {
+            commands.push(Command::SetHumanCorrected(human));
+        }
+        ui.separator();
         ui.menu_button("Export…", |ui| {
             use crate::app::ExportKind;
             use crate::export::ExportFormat;

@@ -235,8 +235,9 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                 row.col(|ui| {
                     ui.label(&folder.stem);
                 });
+                let annotation = state.annotation_of(item);
                 row.col(|ui| {
-                    let starred = state.annotation_of(item).is_some_and(|a| a.starred);
+                    let starred = annotation.is_some_and(|a| a.starred);
                     ui.label(if starred {
                         format!("{} ★", item.id)
                     } else {
@@ -244,16 +245,30 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                     });
                 });
                 row.col(|ui| {
-                    ui.label(
-                        RichText::new(item.verdict.label())
-                            .color(verdict_color(item.verdict))
-                            .strong(),
-                    );
+                    ui.horizontal(|ui| {
+                        ui.label(
+                            RichText::new(item.verdict.label())
+                                .color(verdict_color(item.verdict))
+                                .strong(),
+                        );
+                        // A reviewer's verdict beside the judge's, marked when they differ.
+                        if let Some(review) = annotation.and_then(|a| a.review.as_ref()) {
+                            let differs = annotation
+                                .is_some_and(|a| crate::filters::human_disagrees(item, a));
+                            let text = format!("· human {}", review.human.name());
+                            let text = if differs {
+                                RichText::new(text).color(egui::Color32::from_rgb(230, 160, 40))
+                            } else {
+                                RichText::new(text).weak()
+                            };
+                            ui.label(text);
+                        }
+                    });
                 });
                 row.col(|ui| {
                     if let Some(insight) = state.insights.get(index) {
                         let mut labels = insight.labels();
-                        if let Some(annotation) = state.annotation_of(item) {
+                        if let Some(annotation) = annotation {
                             labels.extend(annotation.tags.iter().map(|t| format!("#{t}")));
                         }
                         if state.suspect_reasons(item).is_some() {
