@@ -862,4 +862,23 @@ fn reviewing_by_keyboard_stores_human_verdicts_and_updates_agreement() {
         "four Y/N and the Y after K; unsure counts nowhere"
     );
     harness.get_by_label("Judge vs human");
+    // The disagreements of the first folder open in Items.
+    let first = harness.state().state.charts.agreement[0].clone();
+    let disagreements = first.judge_yes_human_no + first.judge_no_human_yes;
+    assert!(
+        disagreements > 0,
+        "the demo's first items are mostly judged NO; two got a Y"
+    );
+    harness
+        .get_all_by_label_contains("disagreement(s)")
+        .next()
+        .unwrap()
+        .click_accesskit(); // below the fold of the Charts view
+
+    harness.run_steps(3);
+    wait_until_idle(&mut harness);
+    let state = &harness.state().state;
+    assert_eq!(state.view, View::Items);
+    assert!(state.filters.disagree);
+    assert_eq!(state.filtered.len() as u64, disagreements);
 }

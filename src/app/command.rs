@@ -113,5 +113,7 @@ pub enum Command {
     /// Take back the last verdict given in this session.
     ReviewUndo,
     ReviewMove(i64),
+    /// The reason to store with the next verdict.
+    SetReviewReason(String),
     SetReviewer(String),
 }

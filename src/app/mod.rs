@@ -423,6 +423,7 @@ impl InspectorApp {
             | Command::ReviewCorrectedAnswer(_)
             | Command::ReviewUndo
             | Command::ReviewMove(_)
+            | Command::SetReviewReason(_)
             | Command::SetReviewer(_)) => self.apply_review(review),
         }
     }

@@ -50,6 +50,7 @@ impl InspectorApp {
                 review.typing_answer = None;
             }
             Command::SetReviewer(name) => self.state.reviewer = name.trim().to_string(),
+            Command::SetReviewReason(reason) => self.state.review.reason = reason,
             _ => {}
         }
     }
@@ -75,7 +76,9 @@ impl InspectorApp {
             human,
             corrected_answer,
             reviewer: self.reviewer_name(),
-            reason: String::new(),
+            reason: std::mem::take(&mut self.state.review.reason)
+                .trim()
+                .to_string(),
             at: crate::annotations::now_millis(),
         };
         let position = self.state.review.position;

@@ -120,6 +120,8 @@ pub struct ReviewSession {
     pub built: bool,
     /// A right answer typed for the item under review, used by its next Y/N.
     pub corrected_answer: Option<String>,
+    /// An optional reason, stored with the next verdict.
+    pub reason: String,
     /// What each verdict of this session replaced, for undo: (item, queue position, before).
     pub undo: Vec<(
         crate::annotations::AnnotationKey,

@@ -128,7 +128,7 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
         .show(ui, |ui| {
             table_ui(ui, &data);
             ui.add_space(12.0);
-            agreement_ui(ui, state);
+            agreement_ui(ui, state, commands);
             let series: Vec<(String, String, String)> = data
                 .series
                 .iter()
@@ -144,7 +144,7 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
 }
 
 /// Judge versus human, per task folder with human verdicts (Review mode, `review import`).
-pub fn agreement_ui(ui: &mut egui::Ui, state: &AppState) {
+pub fn agreement_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
     let rows = &state.charts.agreement;
     if rows.is_empty() {
         return;
@@ -170,6 +170,7 @@ pub fn agreement_ui(ui: &mut egui::Ui, state: &AppState) {
                 "Recall",
                 "Judge accuracy",
                 "Human-corrected",
+                "",
             ] {
                 ui.strong(title);
             }
@@ -199,6 +200,22 @@ pub fn agreement_ui(ui: &mut egui::Ui, state: &AppState) {
                     percent(r.corrected_ci_low),
                     percent(r.corrected_ci_high)
                 ));
+                let disagreements = r.judge_yes_human_no + r.judge_no_human_yes;
+                if disagreements > 0
+                    && ui
+                        .button(format!("list {disagreements} disagreement(s)"))
+                        .on_hover_text("Open them in Items, one by one with ↑/↓")
+                        .clicked()
+                {
+                    commands.push(Command::SetFilters(crate::filters::Filters {
+                        run: Some(r.run.clone()),
+                        setting: Some(r.setting.clone()),
+                        task: Some(crate::taxonomy::TaskKind::of_stem(&r.task)),
+                        disagree: true,
+                        ..Default::default()
+                    }));
+                    commands.push(Command::SetView(crate::app::View::Items));
+                }
                 ui.end_row();
             }
         });

@@ -156,7 +156,11 @@ fn cell_ui(
     for (part, slot) in parts.iter().zip(slots) {
         thumbnail(ui, part, slot, images);
     }
-    badge(ui, item, image_rect);
+    let human = state
+        .annotation_of(item)
+        .and_then(|a| a.review.as_ref())
+        .map(|r| r.human);
+    badge(ui, item, human, image_rect);
     let starred = state.annotation_of(item).is_some_and(|a| a.starred);
     let mut marks = String::new();
     if state.suspect_reasons(item).is_some() {
@@ -260,13 +264,14 @@ fn thumbnail(ui: &egui::Ui, part: &Part, slot: Rect, images: &mut ImageCache) {
     }
 }
 
-fn badge(ui: &egui::Ui, item: &Item, image_rect: Rect) {
+/// The judge's verdict on the thumbnail, and a reviewer's beside it (`· human no`).
+fn badge(ui: &egui::Ui, item: &Item, human: Option<crate::annotations::Human>, image_rect: Rect) {
     let painter = ui.painter();
-    let galley = painter.layout_no_wrap(
-        item.verdict.label().to_string(),
-        FontId::proportional(12.0),
-        Color32::WHITE,
-    );
+    let text = match human {
+        Some(human) => format!("{} · human {}", item.verdict.label(), human.name()),
+        None => item.verdict.label().to_string(),
+    };
+    let galley = painter.layout_no_wrap(text, FontId::proportional(12.0), Color32::WHITE);
     let rect = Rect::from_min_size(
         image_rect.min + Vec2::new(5.0, 5.0),
         galley.size() + Vec2::new(10.0, 4.0),

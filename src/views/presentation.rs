@@ -161,6 +161,17 @@ fn big_badge(ui: &mut egui::Ui, verdict: Verdict, scale: f32) {
         });
 }
 
+/// A reviewer's verdict beside the judge's badge, when there is one.
+fn human_verdict_ui(ui: &mut egui::Ui, state: &AppState, item: &Item, scale: f32) {
+    if let Some(review) = state.annotation_of(item).and_then(|a| a.review.as_ref()) {
+        ui.label(
+            RichText::new(format!("human: {}", review.human.name()))
+                .size(20.0 * scale)
+                .strong(),
+        );
+    }
+}
+
 fn title_ui(ui: &mut egui::Ui, state: &AppState, item: &Item, scale: f32, show_setting: bool) {
     let folder = state.dataset.folder_of(item);
     ui.horizontal_wrapped(|ui| {
@@ -171,6 +182,7 @@ fn title_ui(ui: &mut egui::Ui, state: &AppState, item: &Item, scale: f32, show_s
         );
         if show_setting {
             big_badge(ui, item.verdict, scale);
+            human_verdict_ui(ui, state, item, scale);
         }
         let starred = state.annotation_of(item).is_some_and(|a| a.starred);
         if starred {
@@ -388,6 +400,7 @@ fn pair_slide_ui(
             ui.horizontal(|ui| {
                 ui.label(RichText::new(setting).size(26.0 * scale).strong());
                 big_badge(ui, item.verdict, scale);
+                human_verdict_ui(ui, state, item, scale);
             });
             images_ui(ui, item, side, images, commands);
             for part in &item.parts {

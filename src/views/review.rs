@@ -225,6 +225,25 @@ fn item_ui(
             });
             ui.add_space(10.0);
             answer_key_ui(ui, state, commands);
+            ui.horizontal(|ui| {
+                let label = ui.label(RichText::new("Reason").weak());
+                let mut reason = state.review.reason.clone();
+                let response = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut reason)
+                            .desired_width(320.0)
+                            .hint_text(
+                                "optional, kept with the next verdict; Esc leaves the field",
+                            ),
+                    )
+                    .labelled_by(label.id);
+                if response.changed() {
+                    commands.push(Command::SetReviewReason(reason));
+                }
+                if response.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                    response.surrender_focus();
+                }
+            });
         });
     });
 }
