@@ -151,6 +151,7 @@ pub fn agreement_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comm
     }
     ui.heading("Judge vs human");
     ui.label(RichText::new("On the items a human reviewed: how often the judge agrees, Cohen's κ (agreement beyond chance), the judge's precision (its YES a human confirms) and recall (the human's YES it gave), and the accuracy with human verdicts replacing the judge's [95% Wilson interval].").weak());
+    agreement_plot_ui(ui, rows);
     let share = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.2}"));
     let percent = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{:.1}%", 100.0 * x));
     egui::Grid::new("agreement_grid")
@@ -220,6 +221,78 @@ pub fn agreement_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comm
             }
         });
     ui.add_space(12.0);
+}
+
+/// Per reviewed task folder: raw agreement (Wilson interval) and Cohen's κ (its large-sample
+/// interval) side by side; κ below 0 means the judge agrees with people less than chance.
+fn agreement_plot_ui(ui: &mut egui::Ui, rows: &[crate::analysis::agreement::FolderAgreement]) {
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{} · {} · {}", r.task, r.run, r.setting))
+        .collect();
+    let whisker_color = ui.visuals().strong_text_color();
+    let width = bar_width(2);
+    let plot = egui_plot::Plot::new("agreement_plot")
+        .height(200.0)
+        .legend(egui_plot::Legend::default())
+        .include_y(-0.2)
+        .include_y(1.0)
+        .include_x(-0.6)
+        .include_x(rows.len() as f64 - 0.4)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .x_axis_formatter(move |mark, _| {
+            let index = mark.value.round();
+            if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
+                labels.get(index as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        });
+    plot.show(ui, |plot_ui| {
+        let series: [(&str, egui::Color32); 2] = [
+            ("agreement", SERIES[0]),
+            ("Cohen's κ", SERIES[3 % SERIES.len()]),
+        ];
+        for (s, (name, color)) in series.into_iter().enumerate() {
+            let mut bars = Vec::new();
+            for (k, row) in rows.iter().enumerate() {
+                let table = crate::analysis::agreement::Table2x2 {
+                    both_yes: row.both_yes,
+                    both_no: row.both_no,
+                    judge_yes_human_no: row.judge_yes_human_no,
+                    judge_no_human_yes: row.judge_no_human_yes,
+                };
+                let (value, interval) = if s == 0 {
+                    (row.agreement, table.intervals()[0])
+                } else {
+                    (row.kappa, table.kappa_interval())
+                };
+                let Some(value) = value else { continue };
+                let x = bar_x(k, s, 2);
+                bars.push(
+                    Bar::new(x, value)
+                        .width(width * 0.9)
+                        .fill(color)
+                        .name(format!("{name}: {value:.2} (n = {})", row.reviewed)),
+                );
+                if let Some((low, high)) = interval {
+                    plot_ui.line(
+                        Line::new("", PlotPoints::from(vec![[x, low], [x, high]]))
+                            .color(whisker_color)
+                            .width(1.5)
+                            .allow_hover(false),
+                    );
+                }
+            }
+            plot_ui.bar_chart(
+                BarChart::new(name, bars)
+                    .color(color)
+                    .element_formatter(Box::new(|bar, _| bar.name.clone())),
+            );
+        }
+    });
 }
 
 /// How the judged-wrong items failed, per task type and series (from the failure taxonomy).
