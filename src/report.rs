@@ -107,6 +107,20 @@ pub fn render_agreement(
             if rows.is_empty() {
                 out +=
                     "no human verdicts on these runs yet (review in the app, or `review import`)\n";
+            } else if rows.len() > 1 {
+                let all = crate::analysis::agreement::overall(rows);
+                out += &format!(
+                    "{:<18} {:<8} {:<14} {:>8} {:>15} {:>9} {:>6} {:>9} {:>7}\n",
+                    "all reviewed",
+                    "",
+                    "",
+                    all.reviewed(),
+                    format!("{}·{}", all.judge_yes_human_no, all.judge_no_human_yes),
+                    share(all.agreement()),
+                    share(all.kappa()),
+                    share(all.judge_precision()),
+                    share(all.judge_recall()),
+                );
             }
             out
         }

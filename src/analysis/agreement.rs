@@ -173,6 +173,17 @@ pub fn by_folder(dataset: &Dataset, annotations: &Annotations) -> Vec<FolderAgre
         .collect()
 }
 
+/// All reviewed items of these folders in one table (the overall agreement).
+pub fn overall(rows: &[FolderAgreement]) -> Table2x2 {
+    rows.iter().fold(Table2x2::default(), |mut all, r| {
+        all.both_yes += r.both_yes;
+        all.both_no += r.both_no;
+        all.judge_yes_human_no += r.judge_yes_human_no;
+        all.judge_no_human_yes += r.judge_no_human_yes;
+        all
+    })
+}
+
 fn ratio(k: u64, n: u64) -> Option<f64> {
     (n > 0).then(|| k as f64 / n as f64)
 }

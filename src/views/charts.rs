@@ -219,6 +219,20 @@ pub fn agreement_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comm
                 }
                 ui.end_row();
             }
+            if rows.len() > 1 {
+                let all = crate::analysis::agreement::overall(rows);
+                ui.strong("all reviewed");
+                ui.label("");
+                ui.label("");
+                ui.strong(all.reviewed().to_string());
+                ui.strong(all.judge_yes_human_no.to_string());
+                ui.strong(all.judge_no_human_yes.to_string());
+                ui.strong(percent(all.agreement()));
+                ui.strong(share(all.kappa()));
+                ui.strong(share(all.judge_precision()));
+                ui.strong(share(all.judge_recall()));
+                ui.end_row();
+            }
         });
     ui.add_space(12.0);
 }
