@@ -25,6 +25,17 @@ impl InspectorApp {
                     .is_none()
             })
             .unwrap_or(0);
+        state.review.reviewed = state
+            .review
+            .queue
+            .iter()
+            .filter(|&&i| {
+                state
+                    .annotation_of(&state.dataset.items[i])
+                    .and_then(|a| a.review.as_ref())
+                    .is_some()
+            })
+            .count();
         state.review.typing_answer = None;
         state.review.corrected_answer = None;
         state.review.undo.clear();
@@ -84,6 +95,7 @@ impl InspectorApp {
         let position = self.state.review.position;
         self.set_review(key.clone(), Some(review));
         let session = &mut self.state.review;
+        session.reviewed += usize::from(before.is_none());
         session.undo.push((key, position, before));
         session.position = (position + 1).min(session.queue.len().saturating_sub(1));
         if position + 1 >= session.queue.len() {
@@ -95,8 +107,13 @@ impl InspectorApp {
         let Some((key, position, before)) = self.state.review.undo.pop() else {
             return;
         };
+        let restores_nothing = before.is_none();
         self.set_review(key, before);
-        self.state.review.position = position;
+        let session = &mut self.state.review;
+        if restores_nothing {
+            session.reviewed = session.reviewed.saturating_sub(1);
+        }
+        session.position = position;
         self.state.review.corrected_answer = None;
     }
 

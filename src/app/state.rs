@@ -122,6 +122,8 @@ pub struct ReviewSession {
     pub corrected_answer: Option<String>,
     /// An optional reason, stored with the next verdict.
     pub reason: String,
+    /// Queued items with a human verdict (kept up to date, not counted per frame).
+    pub reviewed: usize,
     /// What each verdict of this session replaced, for undo: (item, queue position, before).
     pub undo: Vec<(
         crate::annotations::AnnotationKey,

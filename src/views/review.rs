@@ -101,16 +101,7 @@ fn review_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
             commands.push(Command::SetReviewer(name));
         }
     });
-    let reviewed = session
-        .queue
-        .iter()
-        .filter(|&&i| {
-            state
-                .annotation_of(&state.dataset.items[i])
-                .and_then(|a| a.review.as_ref())
-                .is_some()
-        })
-        .count();
+    let reviewed = session.reviewed;
     let total = session.queue.len();
     ui.horizontal(|ui| {
         let fraction = if total == 0 {
