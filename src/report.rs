@@ -66,6 +66,7 @@ pub fn render_agreement(
     rows: &[crate::analysis::agreement::FolderAgreement],
     format: ListFormat,
 ) -> anyhow::Result<String> {
+    use crate::analysis::agreement::Table2x2;
     Ok(match format {
         ListFormat::Json => serde_json::to_string_pretty(rows)? + "\n",
         ListFormat::Table => {
@@ -85,18 +86,22 @@ pub fn render_agreement(
                 "recall",
                 "corrected accuracy [95% CI]"
             );
+            // The judge-versus-human columns of one table, named.
+            let columns = |run: &str, setting: &str, task: &str, t: &Table2x2| {
+                format!(
+                    "{run:<18} {setting:<8} {task:<14} {:>8} {:>15} {:>9} {:>6} {:>9} {:>7}",
+                    t.reviewed(),
+                    format!("{}·{}", t.judge_yes_human_no, t.judge_no_human_yes),
+                    share(t.agreement()),
+                    share(t.kappa()),
+                    share(t.judge_precision()),
+                    share(t.judge_recall()),
+                )
+            };
             for r in rows {
                 out += &format!(
-                    "{:<18} {:<8} {:<14} {:>8} {:>15} {:>9} {:>6} {:>9} {:>7}  {}% ({}/{}) [{}, {}]\n",
-                    r.run,
-                    r.setting,
-                    r.task,
-                    r.reviewed,
-                    format!("{}·{}", r.judge_yes_human_no, r.judge_no_human_yes),
-                    share(r.agreement),
-                    share(r.kappa),
-                    share(r.judge_precision),
-                    share(r.judge_recall),
+                    "{}  {}% ({}/{}) [{}, {}]\n",
+                    columns(&r.run, &r.setting, &r.task, &r.table()),
                     percent(r.corrected_accuracy),
                     r.corrected_correct,
                     r.corrected_total,
@@ -109,18 +114,8 @@ pub fn render_agreement(
                     "no human verdicts on these runs yet (review in the app, or `review import`)\n";
             } else if rows.len() > 1 {
                 let all = crate::analysis::agreement::overall(rows);
-                out += &format!(
-                    "{:<18} {:<8} {:<14} {:>8} {:>15} {:>9} {:>6} {:>9} {:>7}\n",
-                    "all reviewed",
-                    "",
-                    "",
-                    all.reviewed(),
-                    format!("{}·{}", all.judge_yes_human_no, all.judge_no_human_yes),
-                    share(all.agreement()),
-                    share(all.kappa()),
-                    share(all.judge_precision()),
-                    share(all.judge_recall()),
-                );
+                out += &columns("all reviewed", "", "", &all);
+                out += "\n";
             }
             out
         }

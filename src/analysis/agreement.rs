@@ -173,13 +173,26 @@ pub fn by_folder(dataset: &Dataset, annotations: &Annotations) -> Vec<FolderAgre
         .collect()
 }
 
+impl FolderAgreement {
+    /// The folder's 2×2 table.
+    pub fn table(&self) -> Table2x2 {
+        Table2x2 {
+            both_yes: self.both_yes,
+            both_no: self.both_no,
+            judge_yes_human_no: self.judge_yes_human_no,
+            judge_no_human_yes: self.judge_no_human_yes,
+        }
+    }
+}
+
 /// All reviewed items of these folders in one table (the overall agreement).
 pub fn overall(rows: &[FolderAgreement]) -> Table2x2 {
     rows.iter().fold(Table2x2::default(), |mut all, r| {
-        all.both_yes += r.both_yes;
-        all.both_no += r.both_no;
-        all.judge_yes_human_no += r.judge_yes_human_no;
-        all.judge_no_human_yes += r.judge_no_human_yes;
+        let t = r.table();
+        all.both_yes += t.both_yes;
+        all.both_no += t.both_no;
+        all.judge_yes_human_no += t.judge_yes_human_no;
+        all.judge_no_human_yes += t.judge_no_human_yes;
         all
     })
 }

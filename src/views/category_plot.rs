@@ -20,13 +20,22 @@ pub fn bar_x(k: usize, s: usize, series: usize) -> f64 {
 
 /// A fixed (no pan or zoom) plot whose x axis is labelled with the task types.
 pub fn category_plot<'a>(id: &str, kinds: &[TaskKind], height: f32, y_label: &str) -> Plot<'a> {
-    let labels: Vec<String> = kinds.iter().map(|k| k.label()).collect();
+    labelled_plot(
+        id,
+        kinds.iter().map(|k| k.label()).collect(),
+        height,
+        y_label,
+    )
+}
+
+/// A fixed (no pan or zoom) plot with one category per label along the x axis.
+pub fn labelled_plot<'a>(id: &str, labels: Vec<String>, height: f32, y_label: &str) -> Plot<'a> {
     Plot::new(id)
         .height(height)
         .legend(Legend::default())
         .include_y(0.0)
         .include_x(-0.6)
-        .include_x(kinds.len() as f64 - 0.4)
+        .include_x(labels.len() as f64 - 0.4)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)

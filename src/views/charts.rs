@@ -246,24 +246,9 @@ fn agreement_plot_ui(ui: &mut egui::Ui, rows: &[crate::analysis::agreement::Fold
         .collect();
     let whisker_color = ui.visuals().strong_text_color();
     let width = bar_width(2);
-    let plot = egui_plot::Plot::new("agreement_plot")
-        .height(200.0)
-        .legend(egui_plot::Legend::default())
+    let plot = crate::views::category_plot::labelled_plot("agreement_plot", labels, 200.0, "")
         .include_y(-0.2)
-        .include_y(1.0)
-        .include_x(-0.6)
-        .include_x(rows.len() as f64 - 0.4)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .x_axis_formatter(move |mark, _| {
-            let index = mark.value.round();
-            if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
-                labels.get(index as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        });
+        .include_y(1.0);
     plot.show(ui, |plot_ui| {
         let series: [(&str, egui::Color32); 2] = [
             ("agreement", SERIES[0]),
@@ -272,12 +257,7 @@ fn agreement_plot_ui(ui: &mut egui::Ui, rows: &[crate::analysis::agreement::Fold
         for (s, (name, color)) in series.into_iter().enumerate() {
             let mut bars = Vec::new();
             for (k, row) in rows.iter().enumerate() {
-                let table = crate::analysis::agreement::Table2x2 {
-                    both_yes: row.both_yes,
-                    both_no: row.both_no,
-                    judge_yes_human_no: row.judge_yes_human_no,
-                    judge_no_human_yes: row.judge_no_human_yes,
-                };
+                let table = row.table();
                 let (value, interval) = if s == 0 {
                     (row.agreement, table.intervals()[0])
                 } else {
