@@ -36,16 +36,70 @@ impl AnnotationKey {
     pub fn of(dataset: &crate::model::Dataset, item: &crate::model::Item) -> Self {
         let folder = dataset.folder_of(item);
         AnnotationKey {
-            run: folder
-                .run
-                .rsplit('/')
-                .next()
-                .unwrap_or(&folder.run)
-                .to_string(),
+            run: checkpoint_name(&folder.run).to_string(),
             setting: folder.setting.clone(),
             task: folder.stem.clone(),
             id: item.id.clone(),
         }
+    }
+}
+
+/// The checkpoint folder's name in a run label (`group/ckpt-b` → `ckpt-b`): what keys use.
+fn checkpoint_name(run: &str) -> &str {
+    run.rsplit('/').next().unwrap_or(run)
+}
+
+/// The human verdicts of a set of annotations, found per item without building a key: what a
+/// pass over every item (accuracy, agreement) uses, so a million items cost no allocation.
+pub struct ReviewIndex<'a>(HashMap<(&'a str, &'a str, &'a str, &'a str), &'a Review>);
+
+impl<'a> ReviewIndex<'a> {
+    pub fn new(annotations: &'a Annotations) -> Self {
+        ReviewIndex(
+            annotations
+                .iter()
+                .filter_map(|(k, a)| {
+                    let key = (
+                        k.run.as_str(),
+                        k.setting.as_str(),
+                        k.task.as_str(),
+                        k.id.as_str(),
+                    );
+                    a.review.as_ref().map(|review| (key, review))
+                })
+                .collect(),
+        )
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(
+        &self,
+        dataset: &crate::model::Dataset,
+        item: &crate::model::Item,
+    ) -> Option<&'a Review> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let folder = dataset.folder_of(item);
+        let key = (
+            checkpoint_name(&folder.run),
+            folder.setting.as_str(),
+            folder.stem.as_str(),
+            item.id.as_str(),
+        );
+        self.0.get(&key).copied()
+    }
+
+    /// The human's YES/NO on the item, when there is one.
+    pub fn human_yes(
+        &self,
+        dataset: &crate::model::Dataset,
+        item: &crate::model::Item,
+    ) -> Option<bool> {
+        self.get(dataset, item).and_then(|r| r.human.is_yes())
     }
 }
 
@@ -419,6 +473,35 @@ impl AnnotationStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_review_index_finds_items_by_checkpoint_name_like_annotation_keys() {
+        use crate::model::{Dataset, Verdict, fixtures};
+        let mut data = Dataset::default();
+        let items = vec![
+            fixtures::item("1", fixtures::part("q", "a", Verdict::No)),
+            fixtures::item("2", fixtures::part("q", "a", Verdict::Yes)),
+        ];
+        data.push_folder(fixtures::folder("group/ckpt-b", "think", "math_1"), items);
+        let review = Review {
+            human: Human::Yes,
+            corrected_answer: None,
+            reviewer: "ada".into(),
+            reason: String::new(),
+            at: 0,
+        };
+        let mut annotations = Annotations::new();
+        annotations.insert(
+            AnnotationKey::of(&data, &data.items[0]),
+            Annotation {
+                review: Some(review),
+                ..Annotation::default()
+            },
+        );
+        let index = ReviewIndex::new(&annotations);
+        assert_eq!(index.human_yes(&data, &data.items[0]), Some(true));
+        assert_eq!(index.human_yes(&data, &data.items[1]), None);
+    }
 
     fn key(id: &str) -> AnnotationKey {
         AnnotationKey {

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::analysis::wilson::{Z95, wilson_interval};
-use crate::annotations::{AnnotationKey, Annotations};
+use crate::annotations::{Annotations, ReviewIndex};
 use crate::model::{Dataset, Verdict};
 
 /// Verdicts on the same items: judge (rows) × human (columns).
@@ -122,6 +122,7 @@ pub struct FolderAgreement {
 
 /// Per task folder with at least one human YES/NO verdict, in load order.
 pub fn by_folder(dataset: &Dataset, annotations: &Annotations) -> Vec<FolderAgreement> {
+    let reviews = ReviewIndex::new(annotations);
     let mut tables: Vec<(Table2x2, u64, u64, u64)> =
         vec![Default::default(); dataset.folders.len()];
     for item in &dataset.items {
@@ -129,10 +130,7 @@ pub fn by_folder(dataset: &Dataset, annotations: &Annotations) -> Vec<FolderAgre
             continue; // the eval counts only what it judged
         }
         let judge_yes = item.verdict == Verdict::Yes;
-        let human_yes = annotations
-            .get(&AnnotationKey::of(dataset, item))
-            .and_then(|a| a.review.as_ref())
-            .and_then(|r| r.human.is_yes());
+        let human_yes = reviews.human_yes(dataset, item);
         let (table, correct, total, judge_correct) = &mut tables[item.folder];
         if let Some(human_yes) = human_yes {
             table.add(judge_yes, human_yes);

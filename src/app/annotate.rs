@@ -71,7 +71,8 @@ impl InspectorApp {
         } else {
             self.state.annotations.insert(key, annotation);
         }
-        if self.state.filters.tag.is_some() || self.state.filters.starred {
+        let filters = &self.state.filters;
+        if filters.tag.is_some() || filters.starred || filters.disagree {
             self.refilter();
         }
     }

@@ -23,22 +23,28 @@ pub struct ChartsCache {
     pub agreement: Vec<crate::analysis::agreement::FolderAgreement>,
 }
 
+/// Accuracy per (run, setting, task type) as the Charts view shows it (and its table export
+/// writes it): without suspect keys when that toggle is on, and with a reviewer's YES/NO in place
+/// of the judge's when "human-corrected" is.
+pub fn shown_rows(state: &AppState) -> Vec<AccuracyRow> {
+    let reviews = crate::annotations::ReviewIndex::new(&state.annotations);
+    let human = state.human_corrected && !reviews.is_empty();
+    crate::analysis::accuracy::task_type_accuracy_counting(
+        &state.dataset,
+        |item| !state.exclude_suspect || state.suspect_reasons(item).is_none(),
+        |item| {
+            human
+                .then(|| reviews.human_yes(&state.dataset, item))
+                .flatten()
+                .unwrap_or_else(|| item.is_correct())
+        },
+    )
+}
+
 impl ChartsCache {
     pub fn compute(state: &AppState) -> Self {
         let data = &state.dataset;
-        // Human verdicts are looked up only when asked for and when there are any.
-        let human = state.human_corrected && state.annotations.values().any(|a| a.review.is_some());
-        let rows = crate::analysis::accuracy::task_type_accuracy_counting(
-            data,
-            |item| !state.exclude_suspect || state.suspect_reasons(item).is_none(),
-            |item| {
-                if human {
-                    state.counts_correct(item)
-                } else {
-                    item.is_correct()
-                }
-            },
-        );
+        let rows = shown_rows(state);
         let mut failures = crate::analysis::insights::breakdown(data, &state.insights);
         // Tags: from the (few) annotations to their items, not from every item to its annotation.
         for item in tagged_items(state) {

@@ -55,14 +55,7 @@ impl InspectorApp {
         let insights = self.state.insights.clone();
         let annotations = self.state.annotations.clone();
         let indices = self.state.filtered.clone();
-        // The table as the chart shows it: suspect keys left out and human verdicts used when
-        // those toggles are on.
-        let state = &self.state;
-        let all_rows = crate::analysis::accuracy::task_type_accuracy_counting(
-            &data,
-            |item| !state.exclude_suspect || state.suspect_reasons(item).is_none(),
-            |item| state.counts_correct(item),
-        );
+        let all_rows = super::charts_cache::shown_rows(&self.state);
         let rows: Vec<_> = all_rows
             .into_iter()
             .filter(|r| {

@@ -97,10 +97,8 @@ impl InspectorApp {
         let session = &mut self.state.review;
         session.reviewed += usize::from(before.is_none());
         session.undo.push((key, position, before));
+        // The last item stays on screen, reviewed.
         session.position = (position + 1).min(session.queue.len().saturating_sub(1));
-        if position + 1 >= session.queue.len() {
-            session.position = position; // the last item stays on screen, reviewed
-        }
     }
 
     fn review_undo(&mut self) {

@@ -232,20 +232,6 @@ impl AppState {
         (!fixed).then_some(reasons)
     }
 
-    /// Whether the item counts as right: the judge's verdict, or with `human_corrected` a
-    /// reviewer's YES/NO where there is one.
-    pub fn counts_correct(&self, item: &crate::model::Item) -> bool {
-        if self.human_corrected
-            && let Some(human_yes) = self
-                .annotation_of(item)
-                .and_then(|a| a.review.as_ref())
-                .and_then(|r| r.human.is_yes())
-        {
-            return human_yes;
-        }
-        item.is_correct()
-    }
-
     /// Recomputes what is derived from the whole dataset here (tests, bench); the app computes
     /// it in the background and calls `set_derived`.
     pub fn derive(&mut self) {

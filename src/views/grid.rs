@@ -156,12 +156,10 @@ fn cell_ui(
     for (part, slot) in parts.iter().zip(slots) {
         thumbnail(ui, part, slot, images);
     }
-    let human = state
-        .annotation_of(item)
-        .and_then(|a| a.review.as_ref())
-        .map(|r| r.human);
+    let annotation = state.annotation_of(item);
+    let human = annotation.and_then(|a| a.review.as_ref()).map(|r| r.human);
     badge(ui, item, human, image_rect);
-    let starred = state.annotation_of(item).is_some_and(|a| a.starred);
+    let starred = annotation.is_some_and(|a| a.starred);
     let mut marks = String::new();
     if state.suspect_reasons(item).is_some() {
         marks.push('⚠');
