@@ -40,6 +40,10 @@ pub fn read_appended(dataset: &Dataset, index: usize) -> Option<AppendedRows> {
     let folder = dataset.folders.get(index)?;
     let mark = folder.csv_mark?;
     let csv_path = folder.path.join(RESULTS_CSV);
+    // Replaced by a link since it was listed: the whole reload checks it (and reports it).
+    if csv_path.is_symlink() && !crate::load::confine::link_stays_inside(&csv_path, &folder.root) {
+        return None;
+    }
     let (header, tail, appended) = read_after_mark(&csv_path, &mark)?;
     if CsvMark::fingerprint(&tail) != mark.tail {
         return None; // rewritten, not appended
