@@ -22,12 +22,15 @@ pub enum Verdict {
     NotJudged,
     /// In the benchmark JSONL (`--benchmark`), but no image was generated for it.
     NotGenerated,
+    /// A STARS filter reply with no parsable verdict (neither YES nor NO): rejected.
+    Unparsed,
 }
 
 impl Verdict {
-    pub const ALL: [Verdict; 6] = [
+    pub const ALL: [Verdict; 7] = [
         Verdict::Yes,
         Verdict::No,
+        Verdict::Unparsed,
         Verdict::JudgeError,
         Verdict::ImageMissing,
         Verdict::NotJudged,
@@ -58,6 +61,7 @@ impl Verdict {
             Verdict::ImageMissing => "image missing",
             Verdict::NotJudged => "not yet judged",
             Verdict::NotGenerated => "not generated",
+            Verdict::Unparsed => "no verdict",
         }
     }
 }
@@ -192,6 +196,51 @@ pub struct TaskFolder {
     pub root: PathBuf,
     /// How far its results CSV was read, so a live reload can read only what was appended.
     pub csv_mark: Option<CsvMark>,
+    /// Set when this folder is a STARS filter output (its items are candidates), not an eval.
+    pub filter: Option<FilterRun>,
+}
+
+/// The setting a STARS filter output is listed under (beside `normal` / `think`).
+pub const FILTER_SETTING: &str = "filter";
+
+/// A STARS rejection-sampling filter output folder, as loaded.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FilterRun {
+    /// The folders under the opened folder that hold images: candidate images are resolved
+    /// against their listings (never at the absolute path written in the filter's files).
+    pub image_folders: std::sync::Arc<Vec<PathBuf>>,
+    /// `filter_stats.json`, when present and readable.
+    pub stats: Option<FilterStats>,
+    /// Candidates whose `image` matched no file under the opened folder.
+    pub images_missing: u64,
+    /// True when the items come from a whole `filter_results.json` (else, in part or all, from
+    /// `filtered_data.jsonl` + `rejected_data.jsonl`).
+    pub from_results_json: bool,
+}
+
+impl FilterRun {
+    /// The file an item's `csv_line` points into.
+    pub fn source_file(&self, item: &Item) -> &'static str {
+        if self.from_results_json {
+            "filter_results.json"
+        } else if item.verdict == Verdict::Yes {
+            "filtered_data.jsonl"
+        } else {
+            "rejected_data.jsonl"
+        }
+    }
+}
+
+/// What `filter_stats.json` states.
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+pub struct FilterStats {
+    pub total_samples: Option<u64>,
+    pub accepted_samples: Option<u64>,
+    pub rejected_samples: Option<u64>,
+    /// A percentage, e.g. 42.5.
+    pub acceptance_rate: Option<f64>,
+    pub data_file: Option<String>,
+    pub model_path: Option<String>,
 }
 
 /// Where a results CSV's complete rows ended when it was read, and a fingerprint of the bytes
@@ -383,6 +432,7 @@ pub mod fixtures {
             shared_traces: None,
             root: PathBuf::new(),
             csv_mark: None,
+            filter: None,
         }
     }
 

@@ -29,6 +29,8 @@ pub fn count_of(n: usize, noun: &str) -> String {
 
 /// The suspect keys (stdout: a table or a JSON array), and the questions the audit could not
 /// evaluate: after the table, or — with JSON, where stdout is the array — on stderr.
+use crate::analysis::audit::ACCEPTED_SUSPECT;
+
 pub fn render_audit(
     findings: &[crate::analysis::audit::Finding],
     not_checked: &[crate::analysis::audit::NotChecked],
@@ -48,12 +50,23 @@ pub fn render_audit(
         ListFormat::Table => {
             let mut out = String::new();
             for f in findings {
+                let candidate = match (&f.run, f.accepted) {
+                    (Some(run), Some(true)) => format!("  [{run}: {}]", ACCEPTED_SUSPECT),
+                    (Some(run), _) => format!("  [{run}: rejected]"),
+                    _ => String::new(),
+                };
                 out += &format!(
-                    "{:<10} {:<6} expected {:<14} computed {:<6} {}\n",
+                    "{:<10} {:<6} expected {:<14} computed {:<6} {}{candidate}\n",
                     f.task, f.id, f.expected, f.computed, f.reason
                 );
             }
             out += &format!("{} suspect answer key(s)\n", findings.len());
+            let poisoned = findings.iter().filter(|f| f.flag.is_some()).count();
+            if poisoned > 0 {
+                out += &format!(
+                    "{poisoned} filter candidate(s) {ACCEPTED_SUSPECT}: training on them teaches a wrong answer\n"
+                );
+            }
             out += &unchecked;
             (out, String::new())
         }

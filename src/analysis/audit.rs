@@ -7,7 +7,7 @@ use crate::analysis::arithmetic::{answer_count, evaluate_question};
 use crate::model::Dataset;
 use crate::taxonomy::Family;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Finding {
     pub task: String,
     /// Item id, with `_A` / `_B` for a mapping side.
@@ -16,7 +16,18 @@ pub struct Finding {
     /// What the question itself gives (math), or the other side's answer (mapping).
     pub computed: String,
     pub reason: String,
+    /// STARS filter candidates only: the filter run, whether it accepted the candidate, and
+    /// `ACCEPTED_SUSPECT` when it did (the model would be trained on a wrong answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flag: Option<&'static str>,
 }
+
+/// The flag of an accepted filter candidate whose key contradicts its own arithmetic.
+pub const ACCEPTED_SUSPECT: &str = "accepted with a suspect key";
 
 /// A math question the audit could not evaluate: it is not vouched for either.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -37,16 +48,25 @@ pub fn audit(dataset: &Dataset) -> Vec<Finding> {
 pub fn audit_report(dataset: &Dataset) -> (Vec<Finding>, Vec<NotChecked>) {
     let mut not_checked: Vec<NotChecked> = Vec::new();
     let mut findings: Vec<Finding> = Vec::new();
-    let mut seen: std::collections::HashSet<(String, String, String)> = Default::default();
+    let mut seen: std::collections::HashSet<(Option<String>, String, String, String)> =
+        Default::default();
     // Every checkpoint and setting repeats the benchmark: evaluate each question once.
-    let mut evaluated: std::collections::HashSet<(&str, &str, &str, &str)> = Default::default();
+    let mut evaluated: std::collections::HashSet<(&str, &str, &str, &str, &str)> =
+        Default::default();
     for item in &dataset.items {
         let folder = dataset.folder_of(item);
         let mut found = Vec::new();
         match folder.kind.family {
             Family::Math => {
                 for part in item.parts.iter().filter(|p| !p.question.is_empty()) {
+                    // Each filter run judged its candidates itself: check them per run.
+                    let run = if folder.filter.is_some() {
+                        folder.run.as_str()
+                    } else {
+                        ""
+                    };
                     let key = (
+                        run,
                         folder.stem.as_str(),
                         item.id.as_str(),
                         &*part.question,
@@ -56,7 +76,15 @@ pub fn audit_report(dataset: &Dataset) -> (Vec<Finding>, Vec<NotChecked>) {
                         continue;
                     }
                     match check_math(&folder.stem, &item.id, &part.question, &part.answer) {
-                        Ok(Some(finding)) => found.push(finding),
+                        Ok(Some(mut finding)) => {
+                            if folder.filter.is_some() {
+                                let accepted = item.verdict == crate::model::Verdict::Yes;
+                                finding.run = Some(folder.run.clone());
+                                finding.accepted = Some(accepted);
+                                finding.flag = accepted.then_some(ACCEPTED_SUSPECT);
+                            }
+                            found.push(finding)
+                        }
                         Ok(None) => {}
                         Err(why) => not_checked.push(NotChecked {
                             task: folder.stem.clone(),
@@ -81,6 +109,7 @@ pub fn audit_report(dataset: &Dataset) -> (Vec<Finding>, Vec<NotChecked>) {
                             computed: "—".into(),
                             reason: "the answer key is \"undefined\": no rule defines this symbol"
                                 .into(),
+                            ..Finding::default()
                         });
                     }
                 }
@@ -94,6 +123,7 @@ pub fn audit_report(dataset: &Dataset) -> (Vec<Finding>, Vec<NotChecked>) {
                         expected: a.answer.clone(),
                         computed: b.answer.clone(),
                         reason: "A and B have the same answer".into(),
+                        ..Finding::default()
                     });
                 }
             }
@@ -101,6 +131,7 @@ pub fn audit_report(dataset: &Dataset) -> (Vec<Finding>, Vec<NotChecked>) {
         }
         for finding in found {
             let key = (
+                finding.run.clone(),
                 finding.task.clone(),
                 finding.id.clone(),
                 finding.reason.clone(),
@@ -147,6 +178,7 @@ fn check_math(
         expected: answer.into(),
         computed: computed.clone(),
         reason,
+        ..Finding::default()
     };
     if value.fract() != 0.0 {
         return Ok(Some(finding(format!(

@@ -27,11 +27,13 @@ pub enum Failure {
     JudgeCallFailed,
     /// Judged NO, but the caption could not be classified.
     Unclassified,
+    /// A STARS filter candidate, rejected for this reason (read from the model's reply).
+    Rejection(crate::analysis::rejection::Rejection),
 }
 
 impl Failure {
     /// Coarse classes for the stacked chart, in stacking order.
-    pub const CLASSES: [&'static str; 10] = [
+    pub const CLASSES: [&'static str; 17] = [
         "count off",
         "wrong object",
         "other symbol's object",
@@ -42,6 +44,13 @@ impl Failure {
         "image missing",
         "judge call failed",
         "unclassified",
+        "wrong count",
+        "wrong object type",
+        "extra objects",
+        "quality",
+        "incomplete object",
+        "no parsable verdict",
+        "no reason given",
     ];
 
     pub fn class(&self) -> &'static str {
@@ -56,6 +65,7 @@ impl Failure {
             Failure::ImageMissing => "image missing",
             Failure::JudgeCallFailed => "judge call failed",
             Failure::Unclassified => "unclassified",
+            Failure::Rejection(r) => r.label(),
         }
     }
 
@@ -72,6 +82,7 @@ impl Failure {
             Failure::ImageMissing => "image missing".into(),
             Failure::JudgeCallFailed => "judge call failed".into(),
             Failure::Unclassified => "unclassified".into(),
+            Failure::Rejection(r) => r.label().into(),
         }
     }
 }
@@ -100,6 +111,11 @@ pub fn classify_part(family: Family, part: &Part, other: Option<&Part>) -> Optio
         Verdict::Yes | Verdict::NotJudged | Verdict::NotGenerated => return None,
         Verdict::ImageMissing => return Some(Failure::ImageMissing),
         Verdict::JudgeError => return Some(Failure::JudgeCallFailed),
+        Verdict::Unparsed => {
+            return Some(Failure::Rejection(
+                crate::analysis::rejection::Rejection::NoVerdict,
+            ));
+        }
         Verdict::No => {}
     }
     let caption = part.caption.as_deref().unwrap_or("").trim();

@@ -56,7 +56,11 @@ pub fn insights_reusing(
             {
                 return insights[at].clone();
             }
-            let family = dataset.folder_of(item).kind.family;
+            let folder = dataset.folder_of(item);
+            if folder.filter.is_some() {
+                return filter_insight(item);
+            }
+            let family = folder.kind.family;
             let failures = classify_item(family, item);
             let per_part: Vec<Option<Reasoning>> =
                 item.parts.iter().map(|p| reasoning_of(family, p)).collect();
@@ -76,6 +80,24 @@ pub fn insights_reusing(
             }
         })
         .collect()
+}
+
+/// A STARS filter candidate: why it was rejected, from the model's reply.
+fn filter_insight(item: &crate::model::Item) -> ItemInsight {
+    let reply = item
+        .parts
+        .first()
+        .and_then(|p| p.analysis.as_ref())
+        .map(|a| a.phase2.as_str())
+        .unwrap_or("");
+    ItemInsight {
+        failures: crate::analysis::rejection::classify_rejection(item.verdict, reply)
+            .into_iter()
+            .map(Failure::Rejection)
+            .collect(),
+        reasoning: None,
+        drew_wrong: false,
+    }
 }
 
 /// Count of items per (run, setting, task type, failure label), for the chart breakdown.

@@ -8,6 +8,7 @@ pub mod changes;
 pub mod failure;
 pub mod flips;
 pub mod insights;
+pub mod rejection;
 pub mod wilson;
 
 pub use accuracy::{AccuracyRow, folder_accuracy, task_type_accuracy, task_type_accuracy_where};

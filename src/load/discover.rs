@@ -28,6 +28,9 @@ pub struct FolderSpec {
     pub shared_traces: Option<PathBuf>,
     /// The opened folder (resolved) it was found in: nothing outside it is read.
     pub root: PathBuf,
+    /// Set for a STARS filter output: the folders under the root whose images its candidates
+    /// may name.
+    pub filter_images: Option<std::sync::Arc<Vec<PathBuf>>>,
 }
 
 /// Walks `root` and returns its task folders, sorted by run, setting and stem. Unreadable
@@ -78,10 +81,29 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
         diagnostics.extend(problems);
     }
     let FoundFolders {
-        with_results_or_images,
+        with_results,
+        with_images,
         with_traces,
         with_sidecars,
+        with_filter_outputs,
     } = found;
+    // STARS filter outputs are runs of their own; the image folders holding their candidates
+    // are theirs, not task folders.
+    let pools = crate::load::stars::candidate_pools(
+        &root,
+        &with_filter_outputs,
+        &with_images,
+        &with_results,
+        &with_traces,
+        &with_sidecars,
+    );
+    let image_folders: std::sync::Arc<Vec<PathBuf>> =
+        std::sync::Arc::new(with_images.iter().cloned().collect());
+    let with_results_or_images: BTreeSet<PathBuf> = with_results
+        .into_iter()
+        .chain(with_images)
+        .filter(|dir| !pools.contains(dir) && !with_filter_outputs.contains(dir))
+        .collect();
     // A traces-only folder that has task folders beneath it is Infer.py's top level, not a task:
     // its output.jsonl serves the image folders directly below it.
     let (infer_tops, traces_only): (Vec<PathBuf>, Vec<PathBuf>) = with_traces
@@ -113,6 +135,21 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
             spec
         })
         .collect();
+    specs.extend(with_filter_outputs.iter().map(|dir| {
+        let mut spec = name_folder(&root, dir);
+        spec.run = match dir.strip_prefix(&root) {
+            Ok(rel) if !rel.as_os_str().is_empty() => rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+            _ => file_name(dir),
+        };
+        spec.setting = crate::model::FILTER_SETTING.into();
+        spec.stem = crate::load::stars::stem_of_folder(&file_name(dir));
+        spec.filter_images = Some(image_folders.clone());
+        spec
+    }));
     specs.sort_by_key(sort_key);
     specs.dedup();
     (specs, diagnostics)
@@ -124,17 +161,20 @@ const MAX_DEPTH: usize = 12;
 /// Folders by the kind of files they hold.
 #[derive(Default)]
 struct FoundFolders {
-    with_results_or_images: BTreeSet<PathBuf>,
+    with_results: BTreeSet<PathBuf>,
+    with_images: BTreeSet<PathBuf>,
     with_traces: BTreeSet<PathBuf>,
     with_sidecars: BTreeSet<PathBuf>,
+    with_filter_outputs: BTreeSet<PathBuf>,
 }
 
 impl FoundFolders {
     fn merge(&mut self, other: FoundFolders) {
-        self.with_results_or_images
-            .extend(other.with_results_or_images);
+        self.with_results.extend(other.with_results);
+        self.with_images.extend(other.with_images);
         self.with_traces.extend(other.with_traces);
         self.with_sidecars.extend(other.with_sidecars);
+        self.with_filter_outputs.extend(other.with_filter_outputs);
     }
 }
 
@@ -150,7 +190,7 @@ fn walk(
     let mut found = FoundFolders::default();
     // A folder's files come one after another: compare bytes with the last folder seen of each
     // kind before paying for a set insert (thousands of images per task folder).
-    let mut last_seen: [PathBuf; 3] = Default::default();
+    let mut last_seen: [PathBuf; 5] = Default::default();
     // The folder at each depth of the walk so far: a file's folder without parsing its path.
     let mut folders: Vec<PathBuf> = vec![dir.to_path_buf()];
     let mut walker = WalkDir::new(dir)
@@ -202,12 +242,16 @@ fn walk(
             continue;
         }
         let name = entry.file_name().to_string_lossy();
-        let (kind, set) = if name == RESULTS_CSV || is_image_file(&name) {
-            (0, &mut found.with_results_or_images)
+        let (kind, set) = if is_image_file(&name) {
+            (0, &mut found.with_images)
+        } else if name == RESULTS_CSV {
+            (3, &mut found.with_results)
         } else if name == TRACES_JSONL {
             (1, &mut found.with_traces)
         } else if name.ends_with(".txt") {
             (2, &mut found.with_sidecars)
+        } else if crate::load::stars::is_filter_output_file(&name) {
+            (4, &mut found.with_filter_outputs)
         } else {
             continue;
         };
@@ -267,6 +311,7 @@ pub fn name_folder(root: &Path, dir: &Path) -> FolderSpec {
         stem,
         shared_traces: None,
         root: root.to_path_buf(),
+        filter_images: None,
     }
 }
 

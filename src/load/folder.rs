@@ -25,6 +25,9 @@ pub struct LoadedFolder {
 
 /// Loads one folder. Never fails: whatever cannot be read becomes a diagnostic.
 pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
+    if let Some(image_folders) = &spec.filter_images {
+        return crate::load::stars::load_filter_folder(spec, image_folders);
+    }
     let dir = spec.path.as_path();
     let kind = TaskKind::of_stem(&spec.stem);
     let mut diagnostics = Vec::new();
@@ -162,6 +165,7 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
         shared_traces: spec.shared_traces.clone(),
         root: spec.root.clone(),
         csv_mark,
+        filter: None,
     };
     LoadedFolder {
         folder,
@@ -179,7 +183,11 @@ pub(crate) fn log_mismatch(log: &crate::model::LogSummary, total: u64, correct: 
 }
 
 /// False (with a diagnostic) for a symlink that leads out of the opened folder: it is not read.
-fn stays_inside(entry: &std::fs::DirEntry, root: &Path, diagnostics: &mut Vec<Diagnostic>) -> bool {
+pub(crate) fn stays_inside(
+    entry: &std::fs::DirEntry,
+    root: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
     let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
     if !is_link || crate::load::confine::link_stays_inside(&entry.path(), root) {
         return true;
@@ -194,7 +202,10 @@ fn stays_inside(entry: &std::fs::DirEntry, root: &Path, diagnostics: &mut Vec<Di
 
 /// True for a regular file (a link to one included). A folder or a pipe under a name the
 /// loader would read is reported (reading a pipe would wait forever); other folders are skipped.
-fn is_readable_file(entry: &std::fs::DirEntry, diagnostics: &mut Vec<Diagnostic>) -> bool {
+pub(crate) fn is_readable_file(
+    entry: &std::fs::DirEntry,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
     // The listing knows the type (no system call per image); only a link needs resolving.
     let Ok(listed) = entry.file_type() else {
         return false;

@@ -13,6 +13,7 @@ pub mod judge;
 pub mod log;
 pub mod refresh;
 pub mod results_csv;
+pub mod stars;
 pub mod trace;
 
 use std::path::{Path, PathBuf};

@@ -19,7 +19,12 @@ pub fn affected_folders(dataset: &Dataset, changed: &BTreeSet<PathBuf>) -> Optio
         for (index, folder) in dataset.folders.iter().enumerate() {
             let inside = path.parent() == Some(folder.path.as_path());
             let shared = folder.shared_traces.as_deref() == Some(path.as_path());
-            if inside || shared {
+            // A filter output's candidate images live in other folders.
+            let candidate_image = folder.filter.as_ref().is_some_and(|filter| {
+                path.parent()
+                    .is_some_and(|dir| filter.image_folders.iter().any(|d| d == dir))
+            });
+            if inside || shared || candidate_image {
                 affected.insert(index);
                 hit = true;
             }
@@ -40,6 +45,7 @@ pub fn spec_of(folder: &TaskFolder) -> FolderSpec {
         stem: folder.stem.clone(),
         shared_traces: folder.shared_traces.clone(),
         root: folder.root.clone(),
+        filter_images: folder.filter.as_ref().map(|f| f.image_folders.clone()),
     }
 }
 

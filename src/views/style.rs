@@ -50,6 +50,7 @@ pub fn verdict_color(verdict: Verdict) -> Color32 {
         Verdict::ImageMissing => Color32::from_rgb(130, 90, 170),
         Verdict::NotJudged => Color32::from_rgb(110, 110, 110),
         Verdict::NotGenerated => Color32::from_rgb(150, 120, 60),
+        Verdict::Unparsed => Color32::from_rgb(160, 80, 110),
     }
 }
 
