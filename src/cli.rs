@@ -98,6 +98,10 @@ pub enum CliCommand {
         /// With --items: how many checkpoints (ckpt-00, ckpt-01, …).
         #[arg(long, default_value_t = 10, requires = "items")]
         checkpoints: usize,
+        /// Only a STARS filter output of this many candidates (candidates/math3/ and
+        /// filter_math3/; images are hard links beyond 200).
+        #[arg(long, conflicts_with_all = ["items", "alternative_layouts"])]
+        stars: Option<usize>,
     },
     /// Measure load time, live-reload latency and thumbnail decoding on generated runs.
     Bench {
@@ -167,6 +171,15 @@ pub enum CliCommand {
         #[arg(long, value_enum, default_value = "table")]
         format: crate::report::ListFormat,
     },
+    /// STARS filter outputs: accepted, rejected, unparsed verdicts, acceptance rate, images found
+    /// and the rejections per class, one row per filter output folder (checked against
+    /// filter_stats.json).
+    FilterStats {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: crate::report::ListFormat,
+    },
     /// List answer keys that contradict their own question (benchmark audit).
     Audit {
         #[arg(required = true)]
@@ -217,6 +230,8 @@ pub enum VerdictArg {
     ImageMissing,
     NotJudged,
     NotGenerated,
+    /// A STARS filter reply without a YES/NO verdict.
+    NoVerdict,
 }
 
 impl From<VerdictArg> for crate::model::Verdict {
@@ -229,6 +244,7 @@ impl From<VerdictArg> for crate::model::Verdict {
             VerdictArg::ImageMissing => Verdict::ImageMissing,
             VerdictArg::NotJudged => Verdict::NotJudged,
             VerdictArg::NotGenerated => Verdict::NotGenerated,
+            VerdictArg::NoVerdict => Verdict::Unparsed,
         }
     }
 }

@@ -190,6 +190,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Some(CliCommand::FilterStats { paths, format }) => {
+            let dataset = load_dataset(&paths);
+            let rows = unisandbox_inspector::analysis::filter_stats::filter_stats(&dataset);
+            for row in &rows {
+                for mismatch in &row.stats_mismatch {
+                    eprintln!("{}: filter_stats.json states {mismatch}", row.folder);
+                }
+            }
+            print!(
+                "{}",
+                unisandbox_inspector::report::render_filter_stats(&rows, format)?
+            );
+            if rows.is_empty() {
+                let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                eprintln!(
+                    "no STARS filter output (filter_results.json, filtered_data.jsonl, \
+                     rejected_data.jsonl) under {}",
+                    paths.join(", ")
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Some(CliCommand::Audit { paths, format }) => {
             let dataset = load_dataset(&paths);
             let (findings, not_checked) =
@@ -243,7 +266,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             alternative_layouts,
             items,
             checkpoints,
+            stars,
         }) => {
+            if let Some(candidates) = stars {
+                let started = std::time::Instant::now();
+                let demo = unisandbox_inspector::demo::stars::write_filter_output(
+                    &out_dir, seed, candidates,
+                )?;
+                println!(
+                    "wrote a STARS filter output of {} candidates ({} accepted) to {} in {:.1} s",
+                    demo.total,
+                    demo.accepted,
+                    demo.out_dir.display(),
+                    started.elapsed().as_secs_f64()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             if let Some(items) = items {
                 let started = std::time::Instant::now();
                 let report = unisandbox_inspector::demo::scale::write_scale(

@@ -209,6 +209,8 @@ pub struct FilterRun {
     /// The folders under the opened folder that hold images: candidate images are resolved
     /// against their listings (never at the absolute path written in the filter's files).
     pub image_folders: std::sync::Arc<Vec<PathBuf>>,
+    /// The folders its candidates' images were found in (a change there reloads this run).
+    pub candidate_folders: Vec<PathBuf>,
     /// `filter_stats.json`, when present and readable.
     pub stats: Option<FilterStats>,
     /// Candidates whose `image` matched no file under the opened folder.

@@ -73,6 +73,61 @@ pub fn render_audit(
     })
 }
 
+/// `filter-stats`: JSON rows (unrounded rate, `null` without candidates) or an aligned table.
+pub fn render_filter_stats(
+    rows: &[crate::analysis::filter_stats::FilterStatsRow],
+    format: ListFormat,
+) -> anyhow::Result<String> {
+    use crate::analysis::rejection::Rejection;
+    Ok(match format {
+        ListFormat::Json => serde_json::to_string_pretty(rows)? + "\n",
+        ListFormat::Table => {
+            let mut out = format!(
+                "{:<24} {:>7} {:>8} {:>8} {:>8} {:>7} {:>8}  {}\n",
+                "folder",
+                "total",
+                "accepted",
+                "rejected",
+                "unparsed",
+                "rate",
+                "img miss",
+                "why rejected"
+            );
+            for row in rows {
+                let rate = row
+                    .acceptance_rate
+                    .map_or("—".to_string(), |r| format!("{:.1}%", r * 100.0));
+                let classes: Vec<String> = Rejection::ALL
+                    .iter()
+                    .filter(|c| row.class_count(**c) > 0)
+                    .map(|c| format!("{} {}", c.label(), row.class_count(*c)))
+                    .collect();
+                out += &format!(
+                    "{:<24} {:>7} {:>8} {:>8} {:>8} {:>7} {:>8}  {}\n",
+                    row.folder,
+                    row.total,
+                    row.accepted,
+                    row.rejected,
+                    row.unparsed,
+                    rate,
+                    row.images_missing,
+                    classes.join(", ")
+                );
+                if let Some(model) = &row.model_path {
+                    out += &format!("  model: {model}\n");
+                }
+                if !row.stats_mismatch.is_empty() {
+                    out += &format!(
+                        "  ⚠ filter_stats.json differs: {}\n",
+                        row.stats_mismatch.join("; ")
+                    );
+                }
+            }
+            out
+        }
+    })
+}
+
 /// Judge versus human per task folder: JSON rows (unrounded floats, null where a share has no
 /// denominator) or an aligned table.
 pub fn render_agreement(

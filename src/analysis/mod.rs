@@ -6,6 +6,7 @@ pub mod arithmetic;
 pub mod audit;
 pub mod changes;
 pub mod failure;
+pub mod filter_stats;
 pub mod flips;
 pub mod insights;
 pub mod rejection;

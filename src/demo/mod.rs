@@ -11,6 +11,7 @@ mod eval;
 pub mod layouts;
 pub mod scale;
 pub mod simulate;
+pub mod stars;
 pub mod writers;
 
 use std::path::{Path, PathBuf};
@@ -35,9 +36,13 @@ pub const ANOMALIES: &[&str] = &[
     "math_2 id 4: the answer key contradicts the arithmetic (every run)",
     "mapping2 ID 5: the B answer is the literal word \"undefined\"",
     "bagel-stars/test/normal/mapping3/evaluation_results.csv holds an appended re-run (duplicate IDs; the last row wins)",
+    "stars/filter_math3: candidate math3_00007's image was never written; 3 replies have no verdict; accepted candidates include keys that contradict their arithmetic",
 ];
 
 const ITEMS: u32 = 20;
+/// A STARS filter output beside the runs: its candidates and what the filter made of them.
+pub const STARS_DIR: &str = "stars";
+const STARS_CANDIDATES: usize = 48;
 const EVAL_ROOT: &str = "/mnt/eval/inference_results";
 
 /// The benchmark, identical for every run.
@@ -173,8 +178,10 @@ struct Shot {
 pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
     let bench = benchmark(seed);
     let checkpoints: Vec<String> = CHECKPOINTS.iter().map(|c| c.to_string()).collect();
-    let written = write_runs(out_dir, seed, &checkpoints, &bench, Images::Draw)?;
+    let mut written = write_runs(out_dir, seed, &checkpoints, &bench, Images::Draw)?;
     write_benchmark_files(&out_dir.join(BENCHMARK_DIR), &bench)?;
+    let filter = stars::write_filter_output(&out_dir.join(STARS_DIR), seed, STARS_CANDIDATES)?;
+    written.push(filter.out_dir);
     Ok(written)
 }
 

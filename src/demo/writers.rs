@@ -87,9 +87,76 @@ pub fn python_json_line(value: &impl Serialize) -> anyhow::Result<String> {
     Ok(String::from_utf8(bytes)? + "\n")
 }
 
+/// A whole file as `json.dump(value, f, ensure_ascii=False, indent=2)` writes it (no final
+/// newline). serde_json's pretty printer with a two-space indent writes the same bytes:
+/// `": "` and `,` + newline between items, `[]`/`{}` when empty, the same escapes (`\n`, `\t`,
+/// `\u0001`, lowercase hex; non-ASCII and DEL kept) and shortest round-trip floats (`42.5`,
+/// `100.0`).
+pub fn python_json_indent2(value: &impl Serialize) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"  ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, formatter);
+    value.serialize(&mut serializer)?;
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indented_json_is_pythons_byte_for_byte() {
+        // Expected bytes: python3 -c 'json.dumps(obj, ensure_ascii=False, indent=2)' on the same
+        // values (CPython 3.11).
+        #[derive(Serialize)]
+        #[allow(non_snake_case)]
+        struct Candidate {
+            id: &'static str,
+            Question: &'static str,
+            Answer: &'static str,
+            image: &'static str,
+            model_judgment: &'static str,
+            model_response: &'static str,
+            accepted: bool,
+        }
+        #[derive(Serialize)]
+        struct Odd {
+            n: Vec<u8>,
+            o: std::collections::BTreeMap<String, u8>,
+            f: f64,
+            g: f64,
+            h: f64,
+            i: f64,
+        }
+        #[derive(Serialize)]
+        #[serde(untagged)]
+        enum Element {
+            Candidate(Candidate),
+            Odd(Odd),
+        }
+        let value = [
+            Element::Candidate(Candidate {
+                id: "math3_00000",
+                Question: "Show √9 → “3” cups\ttab \"q\" back\\slash \u{1} \u{7f} é 😀",
+                Answer: "3 cups",
+                image: "/abs/x/0.png",
+                model_judgment: "NO",
+                model_response: "line1\nline2\r\n\u{8}\u{c}",
+                accepted: false,
+            }),
+            Element::Odd(Odd {
+                n: vec![],
+                o: Default::default(),
+                f: 33.33333333333333,
+                g: 100.0,
+                h: 1.0 / 3.0 * 100.0,
+                i: 17.0 / 40.0 * 100.0,
+            }),
+        ];
+        let python = "[\n  {\n    \"id\": \"math3_00000\",\n    \"Question\": \"Show √9 → “3” cups\\ttab \\\"q\\\" back\\\\slash \\u0001 \u{7f} é 😀\",\n    \"Answer\": \"3 cups\",\n    \"image\": \"/abs/x/0.png\",\n    \"model_judgment\": \"NO\",\n    \"model_response\": \"line1\\nline2\\r\\n\\b\\f\",\n    \"accepted\": false\n  },\n  {\n    \"n\": [],\n    \"o\": {},\n    \"f\": 33.33333333333333,\n    \"g\": 100.0,\n    \"h\": 33.33333333333333,\n    \"i\": 42.5\n  }\n]";
+        let ours = String::from_utf8(python_json_indent2(&value).unwrap()).unwrap();
+        assert_eq!(ours, python);
+    }
 
     #[test]
     fn csv_quotes_only_when_needed_and_ends_rows_with_crlf() {

@@ -22,7 +22,7 @@ pub fn affected_folders(dataset: &Dataset, changed: &BTreeSet<PathBuf>) -> Optio
             // A filter output's candidate images live in other folders.
             let candidate_image = folder.filter.as_ref().is_some_and(|filter| {
                 path.parent()
-                    .is_some_and(|dir| filter.image_folders.iter().any(|d| d == dir))
+                    .is_some_and(|dir| filter.candidate_folders.iter().any(|d| d == dir))
             });
             if inside || shared || candidate_image {
                 affected.insert(index);

@@ -612,6 +612,12 @@ pub fn load_filter_folder(spec: &FolderSpec, image_folders: &Arc<Vec<PathBuf>>) 
         &mut diagnostics,
     );
     let images_missing = missing.len() as u64;
+    let candidate_folders: BTreeSet<PathBuf> = items
+        .iter()
+        .flat_map(|item| &item.parts)
+        .filter(|part| part.image_status == ImageStatus::Present)
+        .filter_map(|part| part.image_path.parent().map(Path::to_path_buf))
+        .collect();
     if let Some(stats) = &stats {
         check_stats(dir, stats, &candidates, &mut diagnostics);
     }
@@ -638,6 +644,7 @@ pub fn load_filter_folder(spec: &FolderSpec, image_folders: &Arc<Vec<PathBuf>>) 
         csv_mark: None,
         filter: Some(FilterRun {
             image_folders: image_folders.clone(),
+            candidate_folders: candidate_folders.into_iter().collect(),
             stats,
             images_missing,
             from_results_json: from_results,
@@ -843,13 +850,17 @@ fn report_images(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     if !missing.is_empty() {
+        let hint = if missing.len() == total {
+            " (images are matched by the end of their path, e.g. candidates/math3/0.png: open \
+             the folder that holds both the filter output and the candidate images)"
+        } else {
+            ""
+        };
         diagnostics.push(Diagnostic::warning(
             dir,
             None,
             format!(
-                "{} of {total} candidate images were not found under the opened folder (they \
-                 are matched by the end of their path, e.g. candidates/math3/0.png; open the \
-                 folder that holds both the filter output and the images)",
+                "{} of {total} candidate images were not found under the opened folder{hint}",
                 missing.len()
             ),
         ));
