@@ -200,6 +200,19 @@ pub struct TaskFolder {
     pub filter: Option<FilterRun>,
 }
 
+impl TaskFolder {
+    /// A verdict as this folder's views say it: the judge's YES/NO, or for a STARS filter run,
+    /// whether the filter accepted the candidate.
+    pub fn verdict_label(&self, verdict: Verdict) -> &'static str {
+        match (self.filter.is_some(), verdict) {
+            (true, Verdict::Yes) => "accepted",
+            (true, Verdict::No) => "rejected",
+            (true, Verdict::Unparsed) => "rejected: no verdict",
+            _ => verdict.label(),
+        }
+    }
+}
+
 /// The setting a STARS filter output is listed under (beside `normal` / `think`).
 pub const FILTER_SETTING: &str = "filter";
 

@@ -130,6 +130,14 @@ pub fn classify_rejection(verdict: Verdict, reply: &str) -> Vec<Rejection> {
     classes
 }
 
+/// A strict-criteria line as (criterion name, met?): `* Correct Number: not met` →
+/// `("Correct Number", false)`; `None` for any other line.
+pub fn criterion(line: &str) -> Option<(&str, bool)> {
+    let (name, status) = criterion_line(line)?;
+    Rejection::of_criterion(name)?;
+    Some((name, !is_not_met(status)))
+}
+
 /// `* Correct Number: not met` → `WrongCount`; a met criterion or another line → `None`.
 fn criterion_not_met(line: &str) -> Option<Rejection> {
     let (name, status) = criterion_line(line)?;

@@ -107,10 +107,11 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
             }
         });
     });
-    ui.label(
-        RichText::new("Counts follow the eval scripts: one row per image (math, knowledge), one per ID for mapping pairs; whiskers are 95% Wilson intervals. Hover a bar for n.")
-            .weak(),
-    );
+    let mut caption = "Counts follow the eval scripts: one row per image (math, knowledge), one per ID for mapping pairs; whiskers are 95% Wilson intervals. Hover a bar for n.".to_string();
+    if state.dataset.folders.iter().any(|f| f.filter.is_some()) {
+        caption += " A STARS filter series (setting \"filter\") shows its acceptance rate: the share of candidates the model accepted.";
+    }
+    ui.label(RichText::new(caption).weak());
     let data = chart_data(state);
     if data.series.is_empty() {
         ui.add_space(20.0);

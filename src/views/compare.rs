@@ -320,7 +320,7 @@ fn side_ui(
     let item = &state.dataset.items[index];
     ui.horizontal_wrapped(|ui| {
         ui.heading(format!("{} · {}", side_letter(i), side.label()));
-        verdict_badge(ui, item.verdict);
+        verdict_badge(ui, state.dataset.folder_of(item), item.verdict);
     });
     if let Some(labels) = state
         .insights

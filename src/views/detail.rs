@@ -52,7 +52,12 @@ fn header_ui(
 ) {
     ui.horizontal_wrapped(|ui| {
         ui.heading(format!("{} · #{}", folder.stem, item.id));
-        verdict_badge(ui, item.verdict).on_hover_text("The judge's verdict");
+        let whose = if folder.filter.is_some() {
+            "The STARS filter's verdict (the model judging its own candidate)"
+        } else {
+            "The judge's verdict"
+        };
+        verdict_badge(ui, folder, item.verdict).on_hover_text(whose);
         if let Some(review) = review {
             let text = match review.human.is_yes() {
                 Some(true) => "human: YES",
@@ -76,7 +81,16 @@ fn header_ui(
                 .on_hover_text(hover);
         }
         if let Some(reasons) = suspect {
-            suspect_badge(ui).on_hover_text(format!("Benchmark audit: {}", reasons.join("; ")));
+            let poisoned = folder.filter.is_some() && item.verdict == crate::model::Verdict::Yes;
+            suspect_badge(ui, poisoned).on_hover_text(format!(
+                "Benchmark audit: {}{}",
+                reasons.join("; "),
+                if poisoned {
+                    ". The filter accepted it: training on it teaches a wrong answer."
+                } else {
+                    ""
+                }
+            ));
         }
         ui.label(
             RichText::new(format!(
@@ -89,13 +103,22 @@ fn header_ui(
         );
     });
     if let Some(labels) = insight.map(|i| i.labels()).filter(|l| !l.is_empty()) {
-        ui.label(RichText::new(format!("Failure: {}", labels.join(" · "))).strong());
+        let title = if folder.filter.is_some() {
+            "Why rejected"
+        } else {
+            "Failure"
+        };
+        ui.label(RichText::new(format!("{title}: {}", labels.join(" · "))).strong());
     }
     // Relative to the run, so the line reads the same on every machine; the full path on hover.
     let folder_name = format!("{}/{}/{}", folder.run, folder.setting, folder.stem);
-    let location = match item.csv_line {
-        Some(line) => format!("{folder_name}/evaluation_results.csv, line {line}"),
-        None => format!("{folder_name} (not evaluated yet)"),
+    let location = match (&folder.filter, item.csv_line) {
+        (Some(filter), Some(line)) => {
+            format!("{}/{}, line {line}", folder.run, filter.source_file(item))
+        }
+        (Some(_), None) => format!("{} (from the JSONL files)", folder.run),
+        (None, Some(line)) => format!("{folder_name}/evaluation_results.csv, line {line}"),
+        (None, None) => format!("{folder_name} (not evaluated yet)"),
     };
     ui.label(RichText::new(location).small().weak())
         .on_hover_text(folder.path.display().to_string());
@@ -182,17 +205,18 @@ fn annotation_ui(ui: &mut egui::Ui, state: &AppState, index: usize, commands: &m
 }
 
 /// Marks an item whose answer key contradicts its own question: no image can be judged right.
-fn suspect_badge(ui: &mut egui::Ui) -> egui::Response {
+fn suspect_badge(ui: &mut egui::Ui, accepted_candidate: bool) -> egui::Response {
+    let text = if accepted_candidate {
+        format!(" {} ", crate::analysis::audit::ACCEPTED_SUSPECT)
+    } else {
+        " suspect answer key ".to_string()
+    };
     egui::Frame::new()
         .fill(egui::Color32::from_rgb(200, 150, 0))
         .corner_radius(6.0)
         .inner_margin(egui::Margin::symmetric(6, 2))
         .show(ui, |ui| {
-            ui.label(
-                RichText::new(" suspect answer key ")
-                    .color(egui::Color32::BLACK)
-                    .strong(),
-            )
+            ui.label(RichText::new(text).color(egui::Color32::BLACK).strong())
         })
         .response
 }
@@ -215,11 +239,76 @@ fn single_ui(
             ui.set_max_width((ui.available_width()).max(240.0));
             prompt_ui(ui, "Prompt", &part.question, &part.answer);
             ui.add_space(8.0);
-            judge_ui(ui, part);
+            if folder.filter.is_some() {
+                filter_reply_ui(ui, part);
+            } else {
+                judge_ui(ui, part);
+            }
         });
     });
     ui.add_space(10.0);
-    trace_ui(ui, folder, part);
+    if folder.filter.is_none() {
+        trace_ui(ui, folder, part);
+    }
+}
+
+/// A STARS filter's reply as prose: its numbered steps with their headings, the strict
+/// criteria as ✔/✘, and the final answer.
+fn filter_reply_ui(ui: &mut egui::Ui, part: &Part) {
+    ui.label(RichText::new("Filter's reply (the model judging its own candidate)").strong());
+    let Some(reply) = part.analysis.as_ref().map(|a| a.phase2.as_str()) else {
+        ui.label(
+            RichText::new(
+                "No reply kept: filtered_data.jsonl holds only the accepted candidates' \
+                 question, answer and image.",
+            )
+            .weak(),
+        );
+        return;
+    };
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        if let Some(count) = &part.caption {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("Counted:").weak());
+                ui.label(RichText::new(count).size(16.0).strong());
+            });
+        }
+        for line in reply.lines() {
+            let line = line.trim();
+            if line.is_empty() {
+                ui.add_space(4.0);
+                continue;
+            }
+            if let Some((name, met)) = crate::analysis::rejection::criterion(line) {
+                let (mark, color) = if met {
+                    ("✔", egui::Color32::from_rgb(60, 160, 90))
+                } else {
+                    ("✘", egui::Color32::from_rgb(210, 70, 70))
+                };
+                let text = if met {
+                    format!("{mark} {name}")
+                } else {
+                    format!("{mark} {name}: not met")
+                };
+                ui.label(RichText::new(text).size(15.0).color(color).strong());
+                continue;
+            }
+            let plain = line.replace("**", "");
+            if plain.to_ascii_lowercase().starts_with("final answer") {
+                ui.label(RichText::new(plain).size(16.0).strong());
+            } else if let Some((head, rest)) = plain.split_once(':')
+                && line.contains("**")
+            {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(format!("{head}:")).size(15.0).strong());
+                    ui.label(RichText::new(rest.trim()).size(15.0));
+                });
+            } else {
+                ui.add(egui::Label::new(RichText::new(plain).size(15.0)).wrap());
+            }
+        }
+    });
 }
 
 fn pair_ui(
@@ -241,7 +330,7 @@ fn pair_ui(
         for (ui, (part, ask)) in columns.iter_mut().zip(item.parts.iter().zip(asks)) {
             ui.horizontal(|ui| {
                 ui.heading(format!("Image {}", part.label.unwrap_or('?')));
-                verdict_badge(ui, part.verdict);
+                verdict_badge(ui, folder, part.verdict);
             });
             part_image_ui(ui, images, part, side, commands);
             prompt_ui(ui, "Asks", &ask, &part.answer);

@@ -23,7 +23,7 @@ pub fn failure_chart_ui(
         return;
     }
     ui.heading("Why items failed");
-    ui.label(RichText::new("Judged-wrong items per task type, stacked by failure class; one bar per series in the order of the accuracy chart. Hover for counts.").weak());
+    ui.label(RichText::new("Judged-wrong items per task type, stacked by failure class (rejected STARS candidates by why the filter rejected them); one bar per series in the order of the accuracy chart. Hover for counts.").weak());
     let series_count = series.len();
     let width = bar_width(series_count);
     category_plot("failure_plot", kinds, height, "items").show(ui, |plot_ui| {

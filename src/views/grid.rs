@@ -158,7 +158,7 @@ fn cell_ui(
     }
     let annotation = state.annotation_of(item);
     let human = annotation.and_then(|a| a.review.as_ref()).map(|r| r.human);
-    badge(ui, item, human, image_rect);
+    badge(ui, folder, item, human, image_rect);
     let starred = annotation.is_some_and(|a| a.starred);
     let mut marks = String::new();
     if state.suspect_reasons(item).is_some() {
@@ -188,7 +188,13 @@ fn cell_ui(
     let text_color = visuals.text_color();
     let font = FontId::proportional(13.0);
     let first = format!("{} · {}", folder.stem, item.id);
-    let second = format!("{} · {}", folder.run, folder.setting);
+    // A filter candidate says why it was rejected where an eval item names its setting.
+    let second = match state.insights.get(index).map(|i| i.labels()) {
+        Some(labels) if folder.filter.is_some() && !labels.is_empty() => {
+            format!("{} · {}", folder.run, labels.join(", "))
+        }
+        _ => format!("{} · {}", folder.run, folder.setting),
+    };
     let width = side;
     for (line, (text, color)) in [(first, text_color), (second, visuals.weak_text_color())]
         .into_iter()
@@ -263,11 +269,18 @@ fn thumbnail(ui: &egui::Ui, part: &Part, slot: Rect, images: &mut ImageCache) {
 }
 
 /// The judge's verdict on the thumbnail, and a reviewer's beside it (`· human no`).
-fn badge(ui: &egui::Ui, item: &Item, human: Option<crate::annotations::Human>, image_rect: Rect) {
+fn badge(
+    ui: &egui::Ui,
+    folder: &crate::model::TaskFolder,
+    item: &Item,
+    human: Option<crate::annotations::Human>,
+    image_rect: Rect,
+) {
     let painter = ui.painter();
+    let verdict = folder.verdict_label(item.verdict);
     let text = match human {
-        Some(human) => format!("{} · human {}", item.verdict.label(), human.name()),
-        None => item.verdict.label().to_string(),
+        Some(human) => format!("{verdict} · human {}", human.name()),
+        None => verdict.to_string(),
     };
     let galley = painter.layout_no_wrap(text, FontId::proportional(12.0), Color32::WHITE);
     let rect = Rect::from_min_size(

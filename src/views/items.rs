@@ -247,9 +247,11 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                 row.col(|ui| {
                     ui.horizontal(|ui| {
                         ui.label(
-                            RichText::new(item.verdict.label())
-                                .color(verdict_color(item.verdict))
-                                .strong(),
+                            RichText::new(
+                                state.dataset.folder_of(item).verdict_label(item.verdict),
+                            )
+                            .color(verdict_color(item.verdict))
+                            .strong(),
                         );
                         // A reviewer's verdict beside the judge's, marked when they differ.
                         if let Some(review) = annotation.and_then(|a| a.review.as_ref()) {
@@ -272,7 +274,17 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                             labels.extend(annotation.tags.iter().map(|t| format!("#{t}")));
                         }
                         if state.suspect_reasons(item).is_some() {
-                            labels.insert(0, "⚠ suspect key".to_string());
+                            let folder = state.dataset.folder_of(item);
+                            let poisoned = folder.filter.is_some()
+                                && item.verdict == crate::model::Verdict::Yes;
+                            labels.insert(
+                                0,
+                                if poisoned {
+                                    format!("⚠ {}", crate::analysis::audit::ACCEPTED_SUSPECT)
+                                } else {
+                                    "⚠ suspect key".to_string()
+                                },
+                            );
                         }
                         if !labels.is_empty() {
                             ui.add(

@@ -146,14 +146,14 @@ fn footer_ui(
     });
 }
 
-fn big_badge(ui: &mut egui::Ui, verdict: Verdict, scale: f32) {
+fn big_badge(ui: &mut egui::Ui, label: &str, verdict: Verdict, scale: f32) {
     egui::Frame::new()
         .fill(verdict_color(verdict))
         .corner_radius(8.0)
         .inner_margin(egui::Margin::symmetric(12, 4))
         .show(ui, |ui| {
             ui.label(
-                RichText::new(verdict.label())
+                RichText::new(label)
                     .size(22.0 * scale)
                     .color(Color32::WHITE)
                     .strong(),
@@ -181,7 +181,7 @@ fn title_ui(ui: &mut egui::Ui, state: &AppState, item: &Item, scale: f32, show_s
                 .strong(),
         );
         if show_setting {
-            big_badge(ui, item.verdict, scale);
+            big_badge(ui, folder.verdict_label(item.verdict), item.verdict, scale);
             human_verdict_ui(ui, state, item, scale);
         }
         let starred = state.annotation_of(item).is_some_and(|a| a.starred);
@@ -299,6 +299,7 @@ fn trace_ui(ui: &mut egui::Ui, part: &Part, scale: f32, chars: usize) {
 
 fn images_ui(
     ui: &mut egui::Ui,
+    folder: &crate::model::TaskFolder,
     item: &Item,
     side: f32,
     images: &mut ImageCache,
@@ -316,7 +317,7 @@ fn images_ui(
                 if let Some(label) = part.label {
                     ui.horizontal(|ui| {
                         ui.label(RichText::new(label.to_string()).strong().size(18.0));
-                        crate::views::widgets::verdict_badge(ui, part.verdict);
+                        crate::views::widgets::verdict_badge(ui, folder, part.verdict);
                     });
                 }
             });
@@ -342,7 +343,14 @@ fn item_slide_ui(
         (available.x * 0.5).min(available.y)
     };
     ui.horizontal_top(|ui| {
-        images_ui(ui, item, side, images, commands);
+        images_ui(
+            ui,
+            state.dataset.folder_of(item),
+            item,
+            side,
+            images,
+            commands,
+        );
         ui.add_space(24.0);
         ui.vertical(|ui| {
             egui::ScrollArea::vertical()
@@ -399,10 +407,22 @@ fn pair_slide_ui(
             let setting = &data.folder_of(item).setting;
             ui.horizontal(|ui| {
                 ui.label(RichText::new(setting).size(26.0 * scale).strong());
-                big_badge(ui, item.verdict, scale);
+                big_badge(
+                    ui,
+                    data.folder_of(item).verdict_label(item.verdict),
+                    item.verdict,
+                    scale,
+                );
                 human_verdict_ui(ui, state, item, scale);
             });
-            images_ui(ui, item, side, images, commands);
+            images_ui(
+                ui,
+                state.dataset.folder_of(item),
+                item,
+                side,
+                images,
+                commands,
+            );
             for part in &item.parts {
                 compact_facts_ui(ui, part, scale);
             }

@@ -182,7 +182,7 @@ fn item_ui(
             }
             ui.horizontal(|ui| {
                 ui.label(RichText::new("Judge").size(18.0).weak());
-                verdict_badge(ui, item.verdict);
+                verdict_badge(ui, folder, item.verdict);
             });
             ui.horizontal(|ui| {
                 ui.label(RichText::new("Human").size(18.0).weak());

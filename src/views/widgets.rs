@@ -10,8 +10,13 @@ use crate::model::{ImageStatus, Verdict};
 use crate::views::style::verdict_color;
 
 /// A coloured pill with the verdict's name.
-pub fn verdict_badge(ui: &mut egui::Ui, verdict: Verdict) -> egui::Response {
-    let text = RichText::new(format!(" {} ", verdict.label()))
+/// A verdict in its colour, worded as its folder says it (`accepted` for a STARS filter run).
+pub fn verdict_badge(
+    ui: &mut egui::Ui,
+    folder: &crate::model::TaskFolder,
+    verdict: Verdict,
+) -> egui::Response {
+    let text = RichText::new(format!(" {} ", folder.verdict_label(verdict)))
         .color(Color32::WHITE)
         .strong();
     egui::Frame::new()
