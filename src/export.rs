@@ -331,7 +331,7 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
             // Only an image loading found listed in the item's own folder is read: a path
             // written in a run file never reaches this read.
             let readable = part.image_status == crate::model::ImageStatus::Present
-                && crate::load::confine::may_read_image(part, &folder.path);
+                && crate::load::confine::may_read_image(part, folder);
             let bytes = if readable {
                 std::fs::read(&part.image_path)
             } else {

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::model::{ImageStatus, Part};
+use crate::model::{ImageStatus, Part, TaskFolder};
 
 /// What a name inside a run file becomes when it is not a usable file name: a name no folder
 /// listing can hold (it contains `/`), so the image is simply missing.
@@ -56,14 +56,20 @@ pub fn root_of<'a>(dir: &'a Path, roots: &'a [PathBuf]) -> &'a Path {
         .unwrap_or(dir)
 }
 
-/// True when this part's image may be read: loading found it listed in its own folder (present
-/// or structurally checked), and its path is that folder's plain child.
-pub fn may_read_image(part: &Part, folder: &Path) -> bool {
+/// True when this part's image may be read: loading found it listed (present or structurally
+/// checked), and its path is a plain child of the item's own folder — or, for a STARS filter
+/// candidate, of one of the image folders discovery found under the opened folder.
+pub fn may_read_image(part: &Part, folder: &TaskFolder) -> bool {
     let listed = matches!(
         part.image_status,
         ImageStatus::Present | ImageStatus::Corrupt(_)
     );
-    let child_of_folder = part.image_path.parent() == Some(folder)
+    let parent = part.image_path.parent();
+    let allowed_parent = parent == Some(folder.path.as_path())
+        || folder.filter.as_ref().is_some_and(|filter| {
+            parent.is_some_and(|p| filter.image_folders.iter().any(|dir| dir == p))
+        });
+    let child_of_folder = allowed_parent
         && part
             .image_path
             .file_name()
@@ -130,16 +136,30 @@ mod tests {
     #[test]
     fn only_listed_children_of_the_folder_may_be_read() {
         use crate::model::{Verdict, fixtures};
-        let folder = Path::new("/runs/ckpt/think/math_1");
+        let mut task = fixtures::folder("ckpt", "think", "math_1");
+        task.path = PathBuf::from("/runs/ckpt/think/math_1");
+        let folder = task.path.clone();
         let mut part = fixtures::part("q", "a", Verdict::Yes);
         part.image_path = folder.join("1.png");
-        assert!(may_read_image(&part, folder));
+        assert!(may_read_image(&part, &task));
         part.image_status = ImageStatus::Missing;
-        assert!(!may_read_image(&part, folder));
+        assert!(!may_read_image(&part, &task));
         part.image_status = ImageStatus::Present;
         part.image_path = PathBuf::from("/home/you/.ssh/id_rsa");
-        assert!(!may_read_image(&part, folder));
+        assert!(!may_read_image(&part, &task));
         part.image_path = folder.join("../../secret.png");
-        assert!(!may_read_image(&part, folder));
+        assert!(!may_read_image(&part, &task));
+        // A filter candidate may be read from the image folders found under the opened folder.
+        let pool = PathBuf::from("/runs/candidates/math3");
+        task.filter = Some(crate::model::FilterRun {
+            image_folders: std::sync::Arc::new(vec![pool.clone()]),
+            ..Default::default()
+        });
+        part.image_path = pool.join("0.png");
+        assert!(may_read_image(&part, &task));
+        part.image_path = pool.join("../../../etc/0.png");
+        assert!(!may_read_image(&part, &task));
+        part.image_path = PathBuf::from("/elsewhere/math3/0.png");
+        assert!(!may_read_image(&part, &task));
     }
 }

@@ -734,11 +734,9 @@ fn read_candidates(
     // Where the JSONL files and the array disagree; candidates only the JSONL files hold are
     // added when the array was cut short.
     let mut disagreements: Vec<Diagnostic> = Vec::new();
-    let mut jsonl_ids: HashSet<String> = HashSet::new();
     let mut added = 0usize;
     for (path, list) in &jsonl {
         for candidate in list {
-            jsonl_ids.insert(candidate.id.clone());
             match by_id.get(&candidate.id) {
                 Some(&at) => {
                     let in_results = &candidates[at];
@@ -769,29 +767,24 @@ fn read_candidates(
             }
         }
     }
-    if !jsonl.is_empty() && complete {
-        let absent: Vec<&Candidate> = candidates
-            .iter()
-            .filter(|c| !jsonl_ids.contains(&c.id))
-            .collect();
-        let names = jsonl
-            .iter()
-            .map(|(p, _)| {
-                p.file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect::<Vec<_>>()
-            .join(" or ");
-        for candidate in &absent {
-            // Only a present file can miss a candidate of its kind.
-            let expected_in = if candidate.accepted {
-                FILTERED_JSONL
+    if complete {
+        // Each file should hold exactly the candidates of its kind.
+        let ids_of = |source: Source| -> Option<HashSet<&str>> {
+            jsonl
+                .iter()
+                .find(|(path, _)| path.file_name().is_some_and(|n| n == source.file_name()))
+                .map(|(_, list)| list.iter().map(|c| c.id.as_str()).collect())
+        };
+        let (filtered, rejected) = (ids_of(Source::Filtered), ids_of(Source::Rejected));
+        for candidate in &candidates {
+            let (expected_in, ids) = if candidate.accepted {
+                (FILTERED_JSONL, &filtered)
             } else {
-                REJECTED_JSONL
+                (REJECTED_JSONL, &rejected)
             };
-            if names.contains(expected_in) {
+            if let Some(ids) = ids
+                && !ids.contains(candidate.id.as_str())
+            {
                 disagreements.push(Diagnostic::warning(
                     &results_path,
                     Some(candidate.line),
