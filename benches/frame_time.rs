@@ -4,6 +4,7 @@
 //!
 //!   cargo bench --bench frame_time                 # 100,000 items
 //!   cargo bench --bench frame_time -- 100000 1000000
+//!   cargo bench --bench frame_time -- stars:64000  # one STARS filter output of 64k candidates
 //!
 //! Trees are generated once under target/bench-trees/ and reused.
 
@@ -29,6 +30,21 @@ fn tree(items: usize) -> PathBuf {
             "wrote {items} items in {:.1} s",
             started.elapsed().as_secs_f64()
         );
+    }
+    dir
+}
+
+/// A STARS filter output of `candidates` candidates (one `filter_results.json`).
+fn stars_tree(candidates: usize) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/bench-trees")
+        .join(format!("stars-{candidates}"));
+    let marker = dir.join(".complete");
+    if !marker.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        unisandbox_inspector::demo::stars::write_filter_output(&dir, 7, candidates)
+            .expect("writing the filter output");
+        std::fs::write(&marker, "").expect("marking the tree");
     }
     dir
 }
@@ -64,8 +80,7 @@ fn report(frames: &Frames) -> String {
     )
 }
 
-fn run(items: usize) {
-    let path = tree(items);
+fn run(items: usize, path: PathBuf) {
     let annotations =
         std::env::temp_dir().join(format!("frame-bench-{}.sqlite", std::process::id()));
     let options = StartOptions {
@@ -199,16 +214,19 @@ fn run(items: usize) {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
+    let trees: Vec<(usize, PathBuf)> = std::env::args()
         .skip(1)
-        .filter_map(|a| a.parse().ok())
+        .filter_map(|a| match a.strip_prefix("stars:") {
+            Some(n) => n.parse().ok().map(|n| (n, stars_tree(n))),
+            None => a.parse().ok().map(|n| (n, tree(n))),
+        })
         .collect();
-    let sizes = if sizes.is_empty() {
-        vec![100_000]
+    let trees = if trees.is_empty() {
+        vec![(100_000, tree(100_000))]
     } else {
-        sizes
+        trees
     };
-    for items in sizes {
-        run(items);
+    for (items, path) in trees {
+        run(items, path);
     }
 }

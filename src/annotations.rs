@@ -222,8 +222,17 @@ impl AnnotationStore {
         let conn = Connection::open(path).map_err(sqlite)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(sqlite)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(sqlite)?;
+        // Switching to WAL needs the database to itself, and SQLite answers "busy" at once
+        // (without its busy handler) while another connection sets the same database up: retry.
+        let mut tries = 0;
+        while let Err(err) = conn.pragma_update(None, "journal_mode", "WAL") {
+            let busy = err.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy);
+            tries += 1;
+            if !busy || tries >= 100 {
+                return Err(sqlite(err));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS item_tag (
                  run TEXT NOT NULL, setting TEXT NOT NULL, task TEXT NOT NULL, item TEXT NOT NULL, tag TEXT NOT NULL,

@@ -121,12 +121,16 @@ pub enum CliCommand {
         /// With --items: rows of the single big results CSV.
         #[arg(long, default_value_t = 200_000, requires = "items")]
         csv_rows: usize,
-        /// With --items: timed runs of each measurement (medians are reported).
-        #[arg(long, default_value_t = 5, requires = "items")]
+        /// With --items or --stars: timed runs of each measurement (medians are reported).
+        #[arg(long, default_value_t = 5)]
         runs: usize,
-        /// With --items: write (or reuse) the tree here and keep it.
-        #[arg(long, requires = "items")]
+        /// With --items or --stars: write (or reuse) the tree here and keep it.
+        #[arg(long)]
         tree: Option<PathBuf>,
+        /// Opening a STARS filter output of this many candidates instead, beside the Python
+        /// baseline (benches/python_filter_results.py).
+        #[arg(long, conflicts_with = "items")]
+        stars: Option<usize>,
     },
     /// Items that flip between two sides (e.g. normal → think): fixes, breaks, McNemar p.
     Flips {

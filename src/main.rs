@@ -231,21 +231,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             csv_rows,
             runs,
             tree,
+            stars,
         }) => {
             let dir = std::env::temp_dir()
                 .join(format!("unisandbox-inspector-bench-{}", std::process::id()));
-            let report = match items {
-                Some(items) => unisandbox_inspector::bench::scale::run_scale(
-                    &dir,
-                    &unisandbox_inspector::bench::scale::ScaleOptions {
-                        items,
-                        checkpoints,
-                        csv_rows,
-                        runs,
-                        tree,
-                    },
-                ),
-                None => unisandbox_inspector::bench::run_bench(&dir, copies, trials),
+            let report = match (items, stars) {
+                (_, Some(candidates)) => {
+                    unisandbox_inspector::bench::stars::run_stars(&dir, candidates, runs, tree)
+                }
+                (items, None) => match items {
+                    Some(items) => unisandbox_inspector::bench::scale::run_scale(
+                        &dir,
+                        &unisandbox_inspector::bench::scale::ScaleOptions {
+                            items,
+                            checkpoints,
+                            csv_rows,
+                            runs,
+                            tree,
+                        },
+                    ),
+                    None => unisandbox_inspector::bench::run_bench(&dir, copies, trials),
+                },
             };
             let _ = std::fs::remove_dir_all(&dir);
             for line in report?.lines {

@@ -13,6 +13,7 @@ use crate::app::watcher::{FolderWatcher, ReloadTimer};
 use crate::load::{discover::RESULTS_CSV, load_dataset, refresh};
 
 pub mod scale;
+pub mod stars;
 
 pub struct BenchReport {
     pub lines: Vec<String>,

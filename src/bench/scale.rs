@@ -30,18 +30,18 @@ pub struct ScaleOptions {
 }
 
 /// The baseline scripts, shipped beside the sources.
-fn script(name: &str) -> PathBuf {
+pub(super) fn script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("benches")
         .join(name)
 }
 
-fn python() -> String {
+pub(super) fn python() -> String {
     std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
 }
 
 /// Runs a command, returning its wall time, stdout and stderr; fails on a non-zero exit.
-fn timed(command: &mut Command) -> anyhow::Result<(Duration, String, String)> {
+pub(super) fn timed(command: &mut Command) -> anyhow::Result<(Duration, String, String)> {
     let started = Instant::now();
     let output = command
         .output()
@@ -58,7 +58,7 @@ fn timed(command: &mut Command) -> anyhow::Result<(Duration, String, String)> {
 }
 
 /// The `elapsed_s=` a baseline script prints on stderr (its work without the imports).
-fn reported_elapsed(stderr: &str) -> Option<Duration> {
+pub(super) fn reported_elapsed(stderr: &str) -> Option<Duration> {
     let seconds: f64 = stderr
         .lines()
         .find_map(|l| l.strip_prefix("elapsed_s="))?
@@ -80,7 +80,7 @@ fn baselines_available() -> Result<(), String> {
     }
 }
 
-fn ratio(theirs: Duration, ours: Duration) -> String {
+pub(super) fn ratio(theirs: Duration, ours: Duration) -> String {
     format!(
         "{:.1}×",
         theirs.as_secs_f64() / ours.as_secs_f64().max(1e-9)
@@ -315,7 +315,7 @@ fn summaries_agree(ours: &str, theirs: &str) -> anyhow::Result<bool> {
 
 /// What the window's loader does, timed: first rows, all folders, derived data, images checked;
 /// then a text search with the index.
-fn open_like_the_window(tree: &Path, runs: usize) -> anyhow::Result<Vec<String>> {
+pub(super) fn open_like_the_window(tree: &Path, runs: usize) -> anyhow::Result<Vec<String>> {
     let mut lines = Vec::new();
     let started = Instant::now();
     let mut first_rows = None;
