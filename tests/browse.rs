@@ -224,7 +224,7 @@ fn dropping_a_folder_opens_it_and_hovering_shows_the_drop_hint() {
     let second = tempfile::tempdir().unwrap();
     unisandbox_inspector::demo::layouts::write_alternative_layouts(second.path(), 3).unwrap();
     let mut harness = harness(first.path(), View::Items);
-    assert_eq!(harness.state().state.dataset.folders.len(), 72);
+    assert_eq!(harness.state().state.dataset.folders.len(), 73);
 
     harness.input_mut().hovered_files.push(egui::HoveredFile {
         path: Some(second.path().to_path_buf()),
@@ -336,7 +336,7 @@ fn view_filters_selection_theme_and_recent_runs_survive_a_restart() {
     );
     assert_eq!(state.recent.len(), 1);
     assert_eq!(state.recent[0].paths, [dir.path().canonicalize().unwrap()]);
-    assert_eq!(state.recent[0].task_folders, 72);
+    assert_eq!(state.recent[0].task_folders, 73);
 }
 
 /// CSV records of one generated math folder, re-serialized the way DictWriter writes them.

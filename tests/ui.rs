@@ -13,7 +13,7 @@ fn click_an_item_and_see_its_prompt_and_verdict() {
     let dir = generated_runs();
     let mut harness = harness(dir.path(), View::Items);
     let app = &harness.state().state;
-    assert_eq!(app.dataset.folders.len(), 72);
+    assert_eq!(app.dataset.folders.len(), 73);
     // Pick a knowledge item: its prompt names the character and is short enough to read whole.
     let item = app
         .dataset

@@ -190,9 +190,7 @@ fn cell_ui(
     let first = format!("{} · {}", folder.stem, item.id);
     // A filter candidate says why it was rejected where an eval item names its setting.
     let second = match state.insights.get(index).map(|i| i.labels()) {
-        Some(labels) if folder.filter.is_some() && !labels.is_empty() => {
-            format!("{} · {}", folder.run, labels.join(", "))
-        }
+        Some(labels) if folder.filter.is_some() && !labels.is_empty() => labels.join(" + "),
         _ => format!("{} · {}", folder.run, folder.setting),
     };
     let width = side;
