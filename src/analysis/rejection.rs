@@ -225,8 +225,11 @@ fn prose_complaints(reply: &str) -> Vec<Rejection> {
 
 /// What the reply says it counted, e.g. "2 spoons" from "I count 2 spoons in the image."
 pub fn stated_count(reply: &str) -> Option<String> {
-    let lower = reply.to_lowercase();
-    let at = lower.find("i count ")? + "i count ".len();
+    // Without lowercasing the whole reply: this runs once per candidate while loading.
+    let at = memchr::memmem::find_iter(reply.as_bytes(), b"count ").find(|&at| {
+        let before = &reply.as_bytes()[..at];
+        before.ends_with(b"I ") || before.ends_with(b"i ")
+    })? + "count ".len();
     let rest = &reply[at..];
     let end = rest
         .find(" in the image")

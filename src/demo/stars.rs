@@ -349,6 +349,38 @@ fn candidate(q: &MathQuestion, outcome: Outcome, rng: &mut impl Rng) -> (Scene, 
         let reply = "The image shows several objects but I cannot determine the exact count with confidence.";
         return (scene, reply.to_string());
     }
+    // Replies are as wordy as the model's (~1 KB): a 64k-candidate filter_results.json is then
+    // about as big as a real one.
+    let why = |criterion: &str, met: bool| -> String {
+        match (criterion, met) {
+            ("Correct Number", true) => format!(
+                "the image shows exactly {key} {}, as the expression requires",
+                noun_for(key)
+            ),
+            ("Correct Number", false) => {
+                format!("the image shows {counted}, but the expression requires {key}")
+            }
+            ("Correct Type", true) => {
+                let article = if one.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                format!("every object is recognisably {article} {one}")
+            }
+            ("Correct Type", false) => format!("the objects are not {many}"),
+            ("No Extra Objects", true) => format!("nothing besides the {many} is in the frame"),
+            ("No Extra Objects", false) => {
+                "other objects appear beside the requested ones".to_string()
+            }
+            ("Clear Quality", true) => {
+                "the objects are drawn clearly and are easy to tell apart".to_string()
+            }
+            ("Clear Quality", false) => "the objects are smeared and scribbled over".to_string(),
+            (_, true) => format!("every {one} is fully inside the frame"),
+            (_, false) => "at least one object is cut off at the edge".to_string(),
+        }
+    };
     let criteria = [
         "Correct Number",
         "Correct Type",
@@ -358,12 +390,9 @@ fn candidate(q: &MathQuestion, outcome: Outcome, rng: &mut impl Rng) -> (Scene, 
     ]
     .iter()
     .map(|c| {
-        let status = if failing.contains(c) {
-            "not met"
-        } else {
-            "met"
-        };
-        format!("* {c}: {status}")
+        let met = !failing.contains(c);
+        let status = if met { "met" } else { "not met" };
+        format!("* {c}: {status} — {}.", why(c, met))
     })
     .collect::<Vec<_>>()
     .join("\n");
@@ -372,10 +401,18 @@ fn candidate(q: &MathQuestion, outcome: Outcome, rng: &mut impl Rng) -> (Scene, 
     } else {
         "NO"
     };
+    let expression = q.expr.render();
+    let mut steps = Vec::new();
+    q.expr.steps(&mut steps);
+    let steps = steps.join("; then ");
     let reply = format!(
-        "1. **Analyze the Question**: the question asks for {many}. Computing the expression gives {key}.\n\n\
-         2. **Examine the Image and Count Objects**: I count {counted} in the image.\n\n\
-         3. **Perform a Strict Criteria Check**:\n{criteria}\n\nFinal Answer: {verdict}"
+        "1. **Analyze the Question**: the question asks for {many}. The expression is {expression}; \
+         evaluating it step by step ({steps}) gives {key}, so the image must contain exactly {key} {}.\n\n\
+         2. **Examine the Image and Count Objects**: I look at each object in turn, from the left \
+         of the frame to the right and along the edges, where objects are easy to miss, and count \
+         each one once. I count {counted} in the image.\n\n\
+         3. **Perform a Strict Criteria Check**:\n{criteria}\n\nFinal Answer: {verdict}",
+        noun_for(key)
     );
     (scene, reply)
 }

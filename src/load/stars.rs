@@ -190,6 +190,24 @@ fn record_of(json: &[u8]) -> Result<Record, String> {
     serde_json::from_slice(json).map_err(|e| e.to_string())
 }
 
+/// Only the `id` of a JSON object (the other fields are skipped without being kept).
+fn id_record_of(json: &[u8]) -> Result<Record, String> {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        #[serde(default, deserialize_with = "text")]
+        id: Option<String>,
+    }
+    let start = json.iter().position(|b| !b.is_ascii_whitespace());
+    if start.is_none_or(|at| json[at] != b'{') {
+        return Err("not a JSON object".into());
+    }
+    let only: IdOnly = serde_json::from_slice(json).map_err(|e| e.to_string())?;
+    Ok(Record {
+        id: only.id,
+        ..Record::default()
+    })
+}
+
 fn text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -392,6 +410,7 @@ pub fn parse_jsonl(
     path: &Path,
     bytes: &[u8],
     source: Source,
+    ids_only: bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Candidate> {
     use rayon::prelude::*;
@@ -413,7 +432,12 @@ pub fn parse_jsonl(
     let parsed: Vec<Result<Candidate, (u64, String)>> = lines
         .par_iter()
         .map(|&(n, line)| {
-            record_of(line)
+            let record = if ids_only {
+                id_record_of(line)
+            } else {
+                record_of(line)
+            };
+            record
                 .map_err(|e| format!("line not understood: {e}"))
                 .and_then(|record| Candidate::from_record(record, source, n))
                 .map_err(|message| (n, message))
@@ -555,9 +579,6 @@ pub fn load_filter_folder(spec: &FolderSpec, image_folders: &Arc<Vec<PathBuf>>) 
     let stats = path_of(FILTER_STATS).and_then(|path| read_stats(&path, &mut diagnostics));
 
     let index = ImageIndex::build(&spec.root, image_folders);
-    let mut items = Vec::with_capacity(candidates.len());
-    let mut missing: Vec<&Candidate> = Vec::new();
-    let mut ambiguous: Vec<(&Candidate, usize)> = Vec::new();
     let stem = match TaskKind::of_stem(&spec.stem).family {
         crate::taxonomy::Family::Other => candidates
             .first()
@@ -566,78 +587,47 @@ pub fn load_filter_folder(spec: &FolderSpec, image_folders: &Arc<Vec<PathBuf>>) 
             .unwrap_or_else(|| spec.stem.clone()),
         _ => spec.stem.clone(),
     };
-    for candidate in &candidates {
-        let (image_path, image_status) = match index.resolve(&candidate.image) {
-            Resolved::Found(path) => (path, ImageStatus::Present),
-            Resolved::Ambiguous(path, n) => {
-                ambiguous.push((candidate, n));
-                (path, ImageStatus::Present)
-            }
-            Resolved::Missing => {
-                missing.push(candidate);
-                let name = crate::load::confine::file_name_or_unusable(&candidate.image);
-                (dir.join(name), ImageStatus::Missing)
-            }
-        };
-        let verdict = candidate.verdict();
-        let reply = candidate.reply.clone();
-        items.push(Item {
-            folder: 0,
-            id: candidate.id.clone(),
-            parts: vec![Part {
-                label: None,
-                question: Arc::from(candidate.question.as_str()),
-                answer: candidate.answer.clone(),
-                image_path,
-                image_status,
-                verdict,
-                caption: reply.as_deref().and_then(stated_count),
-                analysis: reply.map(|reply| JudgeAnalysis {
-                    phase1: String::new(),
-                    phase2: reply,
-                }),
-                trace: None,
-            }],
-            verdict,
-            // A line of the file the folder's items come from (see `FilterRun::source_file`).
-            csv_line: (candidate.source == Source::Results || !from_results)
-                .then_some(candidate.line),
-        });
+    let total = candidates.len();
+    if let Some(stats) = &stats {
+        let accepted = candidates.iter().filter(|c| c.accepted).count();
+        check_stats(dir, stats, total as u64, accepted as u64, &mut diagnostics);
     }
-    report_images(
-        dir,
-        &missing,
-        &ambiguous,
-        candidates.len(),
-        &mut diagnostics,
-    );
-    let images_missing = missing.len() as u64;
+    let built: Vec<(Item, Option<ImageProblem>)> = {
+        use rayon::prelude::*;
+        candidates
+            .into_par_iter()
+            .map(|candidate| item_of(candidate, dir, &index, from_results))
+            .collect()
+    };
+    let mut items = Vec::with_capacity(built.len());
+    let mut problems = Vec::new();
+    for (item, problem) in built {
+        items.push(item);
+        problems.extend(problem);
+    }
+    report_images(dir, &problems, total, &mut diagnostics);
+    let images_missing = problems.iter().filter(|p| p.matches == 0).count() as u64;
     let candidate_folders: BTreeSet<PathBuf> = items
         .iter()
         .flat_map(|item| &item.parts)
         .filter(|part| part.image_status == ImageStatus::Present)
         .filter_map(|part| part.image_path.parent().map(Path::to_path_buf))
         .collect();
-    if let Some(stats) = &stats {
-        check_stats(dir, stats, &candidates, &mut diagnostics);
-    }
-    if candidates.is_empty() && !diagnostics.iter().any(|d| d.file.starts_with(dir)) {
+    if total == 0 && !diagnostics.iter().any(|d| d.file.starts_with(dir)) {
         diagnostics.push(Diagnostic::warning(
             dir,
             None,
             "filter output without candidates (no filter_results.json or JSONL rows)",
         ));
     }
-    items.sort_by(|a, b| {
-        crate::load::folder::natural_key(&a.id).cmp(&crate::load::folder::natural_key(&b.id))
-    });
+    items.sort_by_cached_key(|item| crate::load::folder::natural_key(&item.id));
     let folder = TaskFolder {
         path: dir.to_path_buf(),
         run: spec.run.clone(),
         setting: spec.setting.clone(),
         kind: TaskKind::of_stem(&stem),
         stem,
-        evaluated: !candidates.is_empty(),
+        evaluated: total > 0,
         log: None,
         shared_traces: None,
         root: spec.root.clone(),
@@ -657,6 +647,64 @@ pub fn load_filter_folder(spec: &FolderSpec, image_folders: &Arc<Vec<PathBuf>>) 
     }
 }
 
+/// A candidate image that matched no file (`matches` 0) or several equally well.
+struct ImageProblem {
+    id: String,
+    image: String,
+    source: Source,
+    line: u64,
+    matches: usize,
+}
+
+/// One candidate as an item, its image resolved under the opened folder.
+fn item_of(
+    candidate: Candidate,
+    dir: &Path,
+    index: &ImageIndex,
+    from_results: bool,
+) -> (Item, Option<ImageProblem>) {
+    let problem = |matches| ImageProblem {
+        id: candidate.id.clone(),
+        image: candidate.image.clone(),
+        source: candidate.source,
+        line: candidate.line,
+        matches,
+    };
+    let (image_path, image_status, problem) = match index.resolve(&candidate.image) {
+        Resolved::Found(path) => (path, ImageStatus::Present, None),
+        Resolved::Ambiguous(path, n) => (path, ImageStatus::Present, Some(problem(n))),
+        Resolved::Missing => {
+            let name = crate::load::confine::file_name_or_unusable(&candidate.image);
+            (dir.join(name), ImageStatus::Missing, Some(problem(0)))
+        }
+    };
+    let verdict = candidate.verdict();
+    // A line of the file the folder's items come from (see `FilterRun::source_file`).
+    let csv_line = (candidate.source == Source::Results || !from_results).then_some(candidate.line);
+    let reply = candidate.reply;
+    let item = Item {
+        folder: 0,
+        id: candidate.id,
+        parts: vec![Part {
+            label: None,
+            question: Arc::from(candidate.question),
+            answer: candidate.answer,
+            image_path,
+            image_status,
+            verdict,
+            caption: reply.as_deref().and_then(stated_count),
+            analysis: reply.map(|reply| JudgeAnalysis {
+                phase1: String::new(),
+                phase2: reply,
+            }),
+            trace: None,
+        }],
+        verdict,
+        csv_line,
+    };
+    (item, problem)
+}
+
 /// The candidates from `filter_results.json`, completed or replaced by the JSONL files; checks
 /// the files against each other. The flag is true when `filter_results.json` was read (whole
 /// or cut short).
@@ -669,6 +717,8 @@ fn read_candidates(
         let bytes = read_file(&path, diagnostics)?;
         Some(parse_results_json(&path, &bytes, diagnostics))
     });
+    // With the whole array read, the JSONL files only need their ids (for the cross-check).
+    let ids_only = results.as_ref().is_some_and(|r| r.complete);
     let jsonl: Vec<(PathBuf, Vec<Candidate>)> = [
         (FILTERED_JSONL, Source::Filtered),
         (REJECTED_JSONL, Source::Rejected),
@@ -677,7 +727,7 @@ fn read_candidates(
     .filter_map(|(name, source)| {
         let path = path_of(name)?;
         let bytes = read_file(&path, diagnostics)?;
-        let candidates = parse_jsonl(&path, &bytes, source, diagnostics);
+        let candidates = parse_jsonl(&path, &bytes, source, ids_only, diagnostics);
         Some((path, candidates))
     })
     .collect();
@@ -837,11 +887,12 @@ fn push_listed(
 
 fn report_images(
     dir: &Path,
-    missing: &[&Candidate],
-    ambiguous: &[(&Candidate, usize)],
+    problems: &[ImageProblem],
     total: usize,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let (missing, ambiguous): (Vec<&ImageProblem>, Vec<&ImageProblem>) =
+        problems.iter().partition(|p| p.matches == 0);
     if !missing.is_empty() {
         let hint = if missing.len() == total {
             " (images are matched by the end of their path, e.g. candidates/math3/0.png: open \
@@ -859,25 +910,26 @@ fn report_images(
         ));
         let listed = missing
             .iter()
-            .map(|c| {
+            .map(|p| {
                 Diagnostic::warning(
-                    &dir.join(c.source.file_name()),
-                    Some(c.line),
-                    format!("{}: image not found: {}", c.id, c.image),
+                    &dir.join(p.source.file_name()),
+                    Some(p.line),
+                    format!("{}: image not found: {}", p.id, p.image),
                 )
             })
             .collect();
         push_listed(diagnostics, listed, dir, "images missing for");
     }
-    if let Some((first, n)) = ambiguous.first() {
+    if let Some(first) = ambiguous.first() {
         diagnostics.push(Diagnostic::warning(
             &dir.join(first.source.file_name()),
             Some(first.line),
             format!(
-                "{} candidate images match more than one file equally well (e.g. {} matches {n}); \
+                "{} candidate images match more than one file equally well (e.g. {} matches {}); \
                  the first folder in name order is shown",
                 ambiguous.len(),
-                first.image
+                first.image,
+                first.matches
             ),
         ));
     }
@@ -902,12 +954,11 @@ fn read_stats(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<FilterSt
 fn check_stats(
     dir: &Path,
     stats: &FilterStats,
-    candidates: &[Candidate],
+    total: u64,
+    accepted: u64,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let path = dir.join(FILTER_STATS);
-    let total = candidates.len() as u64;
-    let accepted = candidates.iter().filter(|c| c.accepted).count() as u64;
     let counted = [
         ("total_samples", stats.total_samples, total),
         ("accepted_samples", stats.accepted_samples, accepted),
