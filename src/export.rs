@@ -66,7 +66,7 @@ fn record(
         task: folder.stem.clone(),
         task_type: folder.kind.label(),
         id: item.id.clone(),
-        verdict: item.verdict.label().to_string(),
+        verdict: folder.verdict_label(item.verdict).to_string(),
         human: annotation
             .review
             .as_ref()
@@ -288,7 +288,7 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
             "<div class=\"item\"><h2>{} #{} <span class=\"badge {class}\">{}</span></h2><p class=\"meta\">{} · {} · {}</p>",
             html_escape(&folder.stem),
             html_escape(&item.id),
-            html_escape(item.verdict.label()),
+            html_escape(folder.verdict_label(item.verdict)),
             html_escape(&folder.run),
             html_escape(&folder.setting),
             html_escape(&folder.kind.label())

@@ -710,27 +710,46 @@ fn item_of(
 /// or cut short).
 fn read_candidates(
     dir: &Path,
-    path_of: &dyn Fn(&str) -> Option<PathBuf>,
+    path_of: &(dyn Fn(&str) -> Option<PathBuf> + Sync),
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<Candidate>, bool) {
-    let results = path_of(FILTER_RESULTS).and_then(|path| {
-        let bytes = read_file(&path, diagnostics)?;
-        Some(parse_results_json(&path, &bytes, diagnostics))
-    });
+    // The JSONL files are read while the array is scanned (one core each).
+    let mut jsonl_problems = Vec::new();
+    let (results, jsonl_bytes) = rayon::join(
+        || {
+            let mut problems = Vec::new();
+            let results = path_of(FILTER_RESULTS).and_then(|path| {
+                let bytes = read_file(&path, &mut problems)?;
+                Some(parse_results_json(&path, &bytes, &mut problems))
+            });
+            (results, problems)
+        },
+        || {
+            [
+                (FILTERED_JSONL, Source::Filtered),
+                (REJECTED_JSONL, Source::Rejected),
+            ]
+            .into_iter()
+            .filter_map(|(name, source)| {
+                let path = path_of(name)?;
+                let bytes = read_file(&path, &mut jsonl_problems)?;
+                Some((path, source, bytes))
+            })
+            .collect::<Vec<_>>()
+        },
+    );
+    let (results, problems) = results;
+    diagnostics.extend(problems);
+    diagnostics.extend(jsonl_problems);
     // With the whole array read, the JSONL files only need their ids (for the cross-check).
     let ids_only = results.as_ref().is_some_and(|r| r.complete);
-    let jsonl: Vec<(PathBuf, Vec<Candidate>)> = [
-        (FILTERED_JSONL, Source::Filtered),
-        (REJECTED_JSONL, Source::Rejected),
-    ]
-    .into_iter()
-    .filter_map(|(name, source)| {
-        let path = path_of(name)?;
-        let bytes = read_file(&path, diagnostics)?;
-        let candidates = parse_jsonl(&path, &bytes, source, ids_only, diagnostics);
-        Some((path, candidates))
-    })
-    .collect();
+    let jsonl: Vec<(PathBuf, Vec<Candidate>)> = jsonl_bytes
+        .into_iter()
+        .map(|(path, source, bytes)| {
+            let candidates = parse_jsonl(&path, &bytes, source, ids_only, diagnostics);
+            (path, candidates)
+        })
+        .collect();
     let Some(results) = results else {
         let mut candidates: Vec<Candidate> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();

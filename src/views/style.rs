@@ -67,7 +67,7 @@ pub const SERIES: [Color32; 8] = [
 ];
 
 /// Failure-class colours, in the order of `Failure::CLASSES` (colour-blind-safe first).
-pub const FAILURE_CLASSES: [Color32; 10] = [
+pub const FAILURE_CLASSES: [Color32; 17] = [
     Color32::from_rgb(230, 159, 0),
     Color32::from_rgb(86, 180, 233),
     Color32::from_rgb(0, 158, 115),
@@ -78,4 +78,15 @@ pub const FAILURE_CLASSES: [Color32; 10] = [
     Color32::from_rgb(150, 110, 200),
     Color32::from_rgb(120, 120, 120),
     Color32::from_rgb(190, 190, 190),
+    // STARS rejection classes: the same hues as their eval counterparts, lighter.
+    Color32::from_rgb(250, 200, 110),
+    Color32::from_rgb(160, 215, 245),
+    Color32::from_rgb(110, 205, 175),
+    Color32::from_rgb(235, 175, 205),
+    Color32::from_rgb(245, 240, 150),
+    Color32::from_rgb(240, 150, 90),
+    Color32::from_rgb(90, 160, 215),
 ];
+
+// One colour per class: a new class needs its colour.
+const _: () = assert!(FAILURE_CLASSES.len() == crate::analysis::failure::Failure::CLASSES.len());
