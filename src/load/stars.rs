@@ -343,21 +343,32 @@ pub fn parse_results_json(
         }
     };
     // Lines of the elements, counted once through the buffer.
-    let mut lines = Vec::with_capacity(elements.len());
+    let mut lined = Vec::with_capacity(elements.len());
     let (mut line, mut counted_to) = (1u64, 0usize);
     for element in &elements {
         let offset = element.get().as_ptr() as usize - bytes.as_ptr() as usize;
         line += memchr::memchr_iter(b'\n', &bytes[counted_to..offset]).count() as u64;
         counted_to = offset;
-        lines.push(line);
+        lined.push((line, element.get().as_bytes()));
     }
+    ResultsRead {
+        candidates: parse_elements(path, &lined, diagnostics),
+        complete,
+    }
+}
+
+/// Parses array elements (their first line, their bytes) on all cores.
+fn parse_elements(
+    path: &Path,
+    elements: &[(u64, &[u8])],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Candidate> {
     let parsed: Vec<Result<Candidate, (u64, String)>> = {
         use rayon::prelude::*;
         elements
             .par_iter()
-            .zip(lines.par_iter())
-            .map(|(element, &line)| {
-                record_of(element.get().as_bytes())
+            .map(|&(line, element)| {
+                record_of(element)
                     .map_err(|e| format!("candidate not understood: {e}"))
                     .and_then(|record| Candidate::from_record(record, Source::Results, line))
                     .map_err(|message| (line, message))
@@ -373,10 +384,152 @@ pub fn parse_results_json(
             }
         }
     }
-    ResultsRead {
+    candidates
+}
+
+/// How much of `filter_results.json` is held at once while it is streamed.
+const CHUNK: usize = 8 << 20;
+
+/// Reads `filter_results.json` a chunk at a time when it is laid out as upstream's
+/// `json.dump(..., indent=2)` writes it: there a raw newline is always structure (strings escape
+/// theirs), so an element is exactly the text from a `  {` line to the next `  }` line, and
+/// elements are parsed chunk by chunk without holding the file. Any other layout (or anything
+/// unexpected between elements) is read whole and scanned by `parse_results_json`.
+pub fn read_results_json(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<ResultsRead> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) => {
+            diagnostics.push(Diagnostic::error(path, None, format!("cannot read: {err}")));
+            return None;
+        }
+    };
+    let whole = |diagnostics: &mut Vec<Diagnostic>| {
+        let bytes = read_file(path, diagnostics)?;
+        Some(parse_results_json(path, &bytes, diagnostics))
+    };
+    let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
+    let mut fill = |buffer: &mut Vec<u8>| -> std::io::Result<usize> {
+        let start = buffer.len();
+        buffer.resize(start + CHUNK, 0);
+        let mut got = 0;
+        while got < CHUNK {
+            match file.read(&mut buffer[start + got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) => {
+                    buffer.truncate(start + got);
+                    return Err(err);
+                }
+            }
+        }
+        buffer.truncate(start + got);
+        Ok(got)
+    };
+    if let Err(err) = fill(&mut buffer) {
+        diagnostics.push(Diagnostic::error(path, None, format!("cannot read: {err}")));
+        return None;
+    }
+    if !buffer.starts_with(b"[\n  {") {
+        return whole(diagnostics);
+    }
+    let mut problems = Vec::new();
+    let mut candidates = Vec::new();
+    let mut at = 2; // after "[\n"
+    let mut line = 2u64; // the line `at` is on
+    let mut at_eof = false;
+    let complete = loop {
+        // The complete elements in the buffer, from `at`.
+        let mut elements: Vec<(u64, &[u8])> = Vec::new();
+        let mut closed = false;
+        let mut unexpected = false;
+        let mut cursor = at;
+        let mut cursor_line = line;
+        while let Some(end) =
+            memchr::memmem::find(&buffer[cursor..], b"\n  }").map(|i| cursor + i + 4)
+        {
+            let after = &buffer[end..];
+            let next = if after.starts_with(b",\n  {") {
+                end + 2
+            } else if after.starts_with(b"\n]") {
+                if !after[2..].iter().all(u8::is_ascii_whitespace) {
+                    unexpected = true;
+                    break;
+                }
+                closed = true;
+                buffer.len()
+            } else if after.len() < 5 && !at_eof {
+                break; // the separator is in the next chunk
+            } else if b",\n  {".starts_with(after) || b"\n]".starts_with(after) {
+                // Cut off right after an element: it is whole, the array is not.
+                if !buffer[cursor..].starts_with(b"  {") {
+                    unexpected = true;
+                    break;
+                }
+                elements.push((cursor_line, &buffer[cursor..end]));
+                cursor_line += count_lines(&buffer[cursor..end]);
+                cursor = end;
+                break;
+            } else {
+                unexpected = true;
+                break;
+            };
+            if !buffer[cursor..].starts_with(b"  {") {
+                unexpected = true;
+                break;
+            }
+            elements.push((cursor_line, &buffer[cursor..end]));
+            cursor_line += count_lines(&buffer[cursor..next]);
+            cursor = next;
+            if closed {
+                break;
+            }
+        }
+        if unexpected {
+            // Not upstream's layout after all: let the whole-file scan say what is wrong.
+            return whole(diagnostics);
+        }
+        candidates.extend(parse_elements(path, &elements, &mut problems));
+        at = cursor;
+        line = cursor_line;
+        if closed {
+            break true;
+        }
+        if at_eof {
+            let total_lines = line + count_lines(&buffer[at..]);
+            problems.push(Diagnostic::error(
+                path,
+                Some(total_lines),
+                format!(
+                    "truncated: the array ends after {} complete candidates (the write was cut \
+                     off?); the JSONL files give the rest",
+                    candidates.len()
+                ),
+            ));
+            break false;
+        }
+        // Keep the unfinished element, read the next chunk behind it.
+        buffer.drain(..at);
+        at = 0;
+        match fill(&mut buffer) {
+            Ok(0) => at_eof = true,
+            Ok(_) => {}
+            Err(err) => {
+                problems.push(Diagnostic::error(path, None, format!("cannot read: {err}")));
+                break false;
+            }
+        }
+    };
+    diagnostics.extend(problems);
+    Some(ResultsRead {
         candidates,
         complete,
-    }
+    })
+}
+
+fn count_lines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
 /// Collects the elements of a top-level array as slices of the input.
@@ -451,6 +604,52 @@ pub fn parse_jsonl(
         }
     }
     candidates
+}
+
+/// The ids of a JSONL file's candidates, read a line at a time (nothing else is kept).
+fn read_jsonl_ids(
+    path: &Path,
+    source: Source,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Vec<Candidate>> {
+    use std::io::BufRead;
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) => {
+            diagnostics.push(Diagnostic::error(path, None, format!("cannot read: {err}")));
+            return None;
+        }
+    };
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut line = Vec::new();
+    let mut candidates = Vec::new();
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => number += 1,
+            Err(err) => {
+                diagnostics.push(Diagnostic::error(
+                    path,
+                    Some(number + 1),
+                    format!("cannot read: {err}"),
+                ));
+                break;
+            }
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match id_record_of(&line)
+            .map_err(|e| format!("line not understood: {e}"))
+            .and_then(|record| Candidate::from_record(record, source, number))
+        {
+            Ok(candidate) => candidates.push(candidate),
+            Err(message) => diagnostics.push(Diagnostic::error(path, Some(number), message)),
+        }
+    }
+    Some(candidates)
 }
 
 /// Image files under the opened folder, by file name, with the folder's path below the root.
@@ -575,10 +774,13 @@ pub fn load_filter_folder(spec: &FolderSpec, image_folders: &Arc<Vec<PathBuf>>) 
         });
     let path_of = |name: &str| listed.contains(name).then(|| dir.join(name));
 
-    let (candidates, from_results) = read_candidates(dir, &path_of, &mut diagnostics);
+    // The image folders are listed while the filter's files are read.
+    let ((candidates, from_results), index) = rayon::join(
+        || read_candidates(dir, &path_of, &mut diagnostics),
+        || ImageIndex::build(&spec.root, image_folders),
+    );
     let stats = path_of(FILTER_STATS).and_then(|path| read_stats(&path, &mut diagnostics));
 
-    let index = ImageIndex::build(&spec.root, image_folders);
     let stem = match TaskKind::of_stem(&spec.stem).family {
         crate::taxonomy::Family::Other => candidates
             .first()
@@ -713,43 +915,49 @@ fn read_candidates(
     path_of: &(dyn Fn(&str) -> Option<PathBuf> + Sync),
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<Candidate>, bool) {
-    // The JSONL files are read while the array is scanned (one core each).
-    let mut jsonl_problems = Vec::new();
-    let (results, jsonl_bytes) = rayon::join(
+    // While the array is streamed, the JSONL files are read for their ids (all the cross-check
+    // needs), a line at a time; only when the array is absent or cut short are they parsed whole.
+    let jsonl_files: Vec<(PathBuf, Source)> = [
+        (FILTERED_JSONL, Source::Filtered),
+        (REJECTED_JSONL, Source::Rejected),
+    ]
+    .into_iter()
+    .filter_map(|(name, source)| Some((path_of(name)?, source)))
+    .collect();
+    let ((results, problems), (ids, id_problems)) = rayon::join(
         || {
             let mut problems = Vec::new();
-            let results = path_of(FILTER_RESULTS).and_then(|path| {
-                let bytes = read_file(&path, &mut problems)?;
-                Some(parse_results_json(&path, &bytes, &mut problems))
-            });
+            let results =
+                path_of(FILTER_RESULTS).and_then(|path| read_results_json(&path, &mut problems));
             (results, problems)
         },
         || {
-            [
-                (FILTERED_JSONL, Source::Filtered),
-                (REJECTED_JSONL, Source::Rejected),
-            ]
-            .into_iter()
-            .filter_map(|(name, source)| {
-                let path = path_of(name)?;
-                let bytes = read_file(&path, &mut jsonl_problems)?;
-                Some((path, source, bytes))
-            })
-            .collect::<Vec<_>>()
+            let mut problems = Vec::new();
+            let ids: Vec<(PathBuf, Vec<Candidate>)> = jsonl_files
+                .iter()
+                .filter_map(|(path, source)| {
+                    Some((path.clone(), read_jsonl_ids(path, *source, &mut problems)?))
+                })
+                .collect();
+            (ids, problems)
         },
     );
-    let (results, problems) = results;
     diagnostics.extend(problems);
-    diagnostics.extend(jsonl_problems);
-    // With the whole array read, the JSONL files only need their ids (for the cross-check).
-    let ids_only = results.as_ref().is_some_and(|r| r.complete);
-    let jsonl: Vec<(PathBuf, Vec<Candidate>)> = jsonl_bytes
-        .into_iter()
-        .map(|(path, source, bytes)| {
-            let candidates = parse_jsonl(&path, &bytes, source, ids_only, diagnostics);
-            (path, candidates)
-        })
-        .collect();
+    let jsonl: Vec<(PathBuf, Vec<Candidate>)> = if results.as_ref().is_some_and(|r| r.complete) {
+        diagnostics.extend(id_problems);
+        ids
+    } else {
+        jsonl_files
+            .iter()
+            .filter_map(|(path, source)| {
+                let bytes = read_file(path, diagnostics)?;
+                Some((
+                    path.clone(),
+                    parse_jsonl(path, &bytes, *source, false, diagnostics),
+                ))
+            })
+            .collect()
+    };
     let Some(results) = results else {
         let mut candidates: Vec<Candidate> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
