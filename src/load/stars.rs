@@ -396,7 +396,17 @@ const CHUNK: usize = 8 << 20;
 /// elements are parsed chunk by chunk without holding the file. Any other layout (or anything
 /// unexpected between elements) is read whole and scanned by `parse_results_json`.
 pub fn read_results_json(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<ResultsRead> {
+    read_results_in_chunks(path, CHUNK, diagnostics)
+}
+
+/// `read_results_json` with chunks of `chunk` bytes (tests cut the file everywhere).
+fn read_results_in_chunks(
+    path: &Path,
+    chunk: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<ResultsRead> {
     use std::io::Read;
+    let chunk = chunk.max(8);
     let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(err) => {
@@ -408,12 +418,12 @@ pub fn read_results_json(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Opti
         let bytes = read_file(path, diagnostics)?;
         Some(parse_results_json(path, &bytes, diagnostics))
     };
-    let mut buffer: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
+    let mut buffer: Vec<u8> = Vec::with_capacity(chunk + 4096);
     let mut fill = |buffer: &mut Vec<u8>| -> std::io::Result<usize> {
         let start = buffer.len();
-        buffer.resize(start + CHUNK, 0);
+        buffer.resize(start + chunk, 0);
         let mut got = 0;
-        while got < CHUNK {
+        while got < chunk {
             match file.read(&mut buffer[start + got..]) {
                 Ok(0) => break,
                 Ok(n) => got += n,
@@ -1267,6 +1277,63 @@ mod tests {
         assert_eq!(read.candidates.len(), 1);
         let lines: Vec<Option<u64>> = diagnostics.iter().map(|d| d.line).collect();
         assert_eq!(lines, [Some(3), Some(4)]);
+    }
+
+    #[test]
+    fn streaming_in_chunks_equals_reading_whole_wherever_the_file_is_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::demo::stars::write_filter_output(dir.path(), 5, 6).unwrap();
+        let source = dir.path().join("filter_math3/filter_results.json");
+        let bytes = std::fs::read(&source).unwrap();
+        let path = dir.path().join("cut.json");
+        let shown = |read: Option<ResultsRead>, diagnostics: Vec<Diagnostic>| {
+            let read = read.unwrap();
+            let ids: Vec<(String, u64, Verdict)> = read
+                .candidates
+                .iter()
+                .map(|c| (c.id.clone(), c.line, c.verdict()))
+                .collect();
+            let problems: Vec<(Option<u64>, String)> = diagnostics
+                .into_iter()
+                .map(|d| (d.line, d.message.split(" (").next().unwrap().to_string()))
+                .collect();
+            (ids, read.complete, problems)
+        };
+        // Every cut point from the first element on, with chunks smaller than one element.
+        let first_element = 2;
+        for cut in (first_element..=bytes.len())
+            .step_by(7)
+            .chain([bytes.len()])
+        {
+            std::fs::write(&path, &bytes[..cut]).unwrap();
+            let mut whole_problems = Vec::new();
+            let whole = parse_results_json(&path, &bytes[..cut], &mut whole_problems);
+            let whole = shown(Some(whole), whole_problems);
+            for chunk in [8, 61, 1000] {
+                let mut problems = Vec::new();
+                let streamed = read_results_in_chunks(&path, chunk, &mut problems);
+                let streamed = shown(streamed, problems);
+                assert_eq!(streamed.0, whole.0, "cut {cut}, chunk {chunk}");
+                assert_eq!(streamed.1, whole.1, "cut {cut}, chunk {chunk}");
+                if whole.1 {
+                    assert!(streamed.2.is_empty(), "cut {cut}: {:?}", streamed.2);
+                } else {
+                    // Both say "truncated" at the last line.
+                    assert_eq!(streamed.2.len(), 1, "cut {cut}: {:?}", streamed.2);
+                    assert_eq!(streamed.2[0].0, whole.2[0].0, "cut {cut}");
+                    assert!(streamed.2[0].1.starts_with("truncated"), "{:?}", streamed.2);
+                }
+            }
+        }
+        assert_eq!(
+            shown(
+                read_results_in_chunks(&source, 61, &mut Vec::new()),
+                Vec::new()
+            )
+            .0
+            .len(),
+            6
+        );
     }
 
     #[test]
