@@ -200,8 +200,13 @@ fn title_ui(ui: &mut egui::Ui, state: &AppState, item: &Item, scale: f32, show_s
     };
     ui.label(RichText::new(where_from).size(17.0 * scale).weak());
     if let Some(reasons) = state.suspect_reasons(item) {
+        let what = if folder.filter.is_some() && item.verdict == crate::model::Verdict::Yes {
+            crate::analysis::audit::ACCEPTED_SUSPECT
+        } else {
+            "suspect answer key"
+        };
         ui.label(
-            RichText::new(format!("⚠ suspect answer key: {}", reasons.join("; ")))
+            RichText::new(format!("⚠ {what}: {}", reasons.join("; ")))
                 .size(16.0 * scale)
                 .color(Color32::from_rgb(200, 150, 0)),
         );
@@ -225,7 +230,7 @@ fn prompt_ui(ui: &mut egui::Ui, part: &Part, size: f32, scale: f32) {
     );
 }
 
-fn facts_ui(ui: &mut egui::Ui, part: &Part, scale: f32, with_prompt: bool) {
+fn facts_ui(ui: &mut egui::Ui, part: &Part, scale: f32, with_prompt: bool, filter: bool) {
     let label = part.label.map(|l| format!(" {l}")).unwrap_or_default();
     if with_prompt {
         prompt_ui(ui, part, 22.0, scale);
@@ -242,9 +247,13 @@ fn facts_ui(ui: &mut egui::Ui, part: &Part, scale: f32, with_prompt: bool) {
     if let Some(caption) = &part.caption {
         ui.horizontal_wrapped(|ui| {
             ui.label(
-                RichText::new(format!("Judge saw{label}"))
-                    .size(18.0 * scale)
-                    .weak(),
+                RichText::new(if filter {
+                    format!("Model counted{label}")
+                } else {
+                    format!("Judge saw{label}")
+                })
+                .size(18.0 * scale)
+                .weak(),
             );
             ui.label(
                 RichText::new(caption)
@@ -357,9 +366,27 @@ fn item_slide_ui(
                 .id_salt("slide_text")
                 .auto_shrink([false, true])
                 .show(ui, |ui| {
+                    let folder = state.dataset.folder_of(item);
                     for part in &item.parts {
-                        facts_ui(ui, part, scale, true);
+                        facts_ui(ui, part, scale, true, folder.filter.is_some());
                         ui.add_space(10.0 * scale);
+                    }
+                    // A rejected STARS candidate: why, from the model's own reply.
+                    if folder.filter.is_some()
+                        && let Some(labels) = state
+                            .insights
+                            .get(index)
+                            .map(|i| i.labels())
+                            .filter(|l| !l.is_empty())
+                    {
+                        ui.horizontal_wrapped(|ui| {
+                            ui.label(RichText::new("Why rejected").size(18.0 * scale).weak());
+                            ui.label(
+                                RichText::new(labels.join(" · "))
+                                    .size(22.0 * scale)
+                                    .strong(),
+                            );
+                        });
                     }
                     if let Some(part) = item.parts.iter().find(|p| p.trace.is_some()) {
                         trace_ui(ui, part, scale, if paired_images { 260 } else { 420 });
