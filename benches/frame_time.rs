@@ -15,38 +15,35 @@ use egui_kittest::Harness;
 use unisandbox_inspector::app::{Command, InspectorApp, StartOptions, View};
 use unisandbox_inspector::filters::Filters;
 
-fn tree(items: usize) -> PathBuf {
+/// A generated tree under target/bench-trees/NAME, written once and reused.
+fn cached_tree(name: &str, write: impl FnOnce(&Path)) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target/bench-trees")
-        .join(format!("items-{items}"));
+        .join(name);
     let marker = dir.join(".complete");
     if !marker.exists() {
         let _ = std::fs::remove_dir_all(&dir);
         let started = Instant::now();
-        unisandbox_inspector::demo::scale::write_scale(&dir, 7, 10, items)
-            .expect("writing the tree");
+        write(&dir);
         std::fs::write(&marker, "").expect("marking the tree");
-        eprintln!(
-            "wrote {items} items in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
+        eprintln!("wrote {name} in {:.1} s", started.elapsed().as_secs_f64());
     }
     dir
 }
 
+fn tree(items: usize) -> PathBuf {
+    cached_tree(&format!("items-{items}"), |dir| {
+        unisandbox_inspector::demo::scale::write_scale(dir, 7, 10, items)
+            .expect("writing the tree");
+    })
+}
+
 /// A STARS filter output of `candidates` candidates (one `filter_results.json`).
 fn stars_tree(candidates: usize) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/bench-trees")
-        .join(format!("stars-{candidates}"));
-    let marker = dir.join(".complete");
-    if !marker.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        unisandbox_inspector::demo::stars::write_filter_output(&dir, 7, candidates)
+    cached_tree(&format!("stars-{candidates}"), |dir| {
+        unisandbox_inspector::demo::stars::write_filter_output(dir, 7, candidates)
             .expect("writing the filter output");
-        std::fs::write(&marker, "").expect("marking the tree");
-    }
-    dir
+    })
 }
 
 struct Frames {

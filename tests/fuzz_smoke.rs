@@ -1,6 +1,7 @@
 //! Mutation fuzzing of every parser of text from run folders: the results CSV (full and
 //! counting), `output.jsonl`, the eval log, the judge's analysis, the arithmetic evaluator and the
-//! failure taxonomy. Inputs start from well-formed seeds and are mutated (bytes flipped, inserted,
+//! failure taxonomy, and STARS filter outputs (`filter_results.json` whole and in chunks, the
+//! JSONL files, the rejection classifier). Inputs start from well-formed seeds and are mutated (bytes flipped, inserted,
 //! deleted, spans duplicated or spliced between seeds, hostile tokens dropped in); a parser may
 //! return diagnostics, never panic or hang. Whole folders built from mutated files go through
 //! the full loader too.
@@ -167,6 +168,36 @@ fn results_csv_parsers_never_panic() {
             assert_eq!(counted.total as usize, parsed.rows.len());
         },
     );
+}
+
+#[test]
+fn stars_filter_readers_never_panic() {
+    use unisandbox_inspector::analysis::rejection;
+    use unisandbox_inspector::load::stars::{self, Source};
+    let dir = tempfile::tempdir().unwrap();
+    unisandbox_inspector::demo::stars::write_filter_output(dir.path(), 3, 12).unwrap();
+    let out = dir.path().join("filter_math3");
+    let results = std::fs::read(out.join("filter_results.json")).unwrap();
+    let rejected = std::fs::read(out.join("rejected_data.jsonl")).unwrap();
+    let file = dir.path().join("mutated.json");
+    fuzz("STARS filter files", &[&results, &rejected], |input| {
+        let mut diagnostics = Vec::new();
+        let _ = stars::parse_results_json(&file, input, &mut diagnostics);
+        std::fs::write(&file, input).unwrap();
+        // Small chunks: element and separator boundaries fall anywhere.
+        let _ = stars::read_results_in_chunks(&file, 61, &mut diagnostics);
+        for source in [Source::Filtered, Source::Rejected] {
+            for ids_only in [false, true] {
+                let _ = stars::parse_jsonl(&file, input, source, ids_only, &mut diagnostics);
+            }
+        }
+        let text = String::from_utf8_lossy(input);
+        let _ = rejection::judgment_of_reply(&text);
+        let _ = rejection::stated_count(&text);
+        for verdict in [Verdict::No, Verdict::Unparsed] {
+            let _ = rejection::classify_rejection(verdict, &text);
+        }
+    });
 }
 
 #[test]

@@ -7,6 +7,15 @@
 
 use crate::model::Verdict;
 
+/// The strict criteria of the filter instruction, in the order a reply checks them.
+pub const CRITERIA: [&str; 5] = [
+    "Correct Number",
+    "Correct Type",
+    "No Extra Objects",
+    "Clear Quality",
+    "Complete Objects",
+];
+
 /// One reason a candidate was rejected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Rejection {
@@ -244,24 +253,18 @@ mod tests {
     use super::*;
 
     fn reply(failing: &[&str], verdict: &str) -> String {
-        let criteria = [
-            "Correct Number",
-            "Correct Type",
-            "No Extra Objects",
-            "Clear Quality",
-            "Complete Objects",
-        ]
-        .iter()
-        .map(|c| {
-            let status = if failing.contains(c) {
-                "not met"
-            } else {
-                "met"
-            };
-            format!("* {c}: {status}")
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+        let criteria = CRITERIA
+            .iter()
+            .map(|c| {
+                let status = if failing.contains(c) {
+                    "not met"
+                } else {
+                    "met"
+                };
+                format!("* {c}: {status}")
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
         format!(
             "1. **Analyze the Question**: the question asks for cups. Computing the expression gives 3.\n\n\
              2. **Examine the Image and Count Objects**: I count 2 cups in the image.\n\n\

@@ -381,21 +381,15 @@ fn candidate(q: &MathQuestion, outcome: Outcome, rng: &mut impl Rng) -> (Scene, 
             (_, false) => "at least one object is cut off at the edge".to_string(),
         }
     };
-    let criteria = [
-        "Correct Number",
-        "Correct Type",
-        "No Extra Objects",
-        "Clear Quality",
-        "Complete Objects",
-    ]
-    .iter()
-    .map(|c| {
-        let met = !failing.contains(c);
-        let status = if met { "met" } else { "not met" };
-        format!("* {c}: {status} — {}.", why(c, met))
-    })
-    .collect::<Vec<_>>()
-    .join("\n");
+    let criteria = crate::analysis::rejection::CRITERIA
+        .iter()
+        .map(|c| {
+            let met = !failing.contains(c);
+            let status = if met { "met" } else { "not met" };
+            format!("* {c}: {status} — {}.", why(c, met))
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     let verdict = if outcome == Outcome::Accepted {
         "YES"
     } else {

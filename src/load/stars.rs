@@ -399,8 +399,8 @@ pub fn read_results_json(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Opti
     read_results_in_chunks(path, CHUNK, diagnostics)
 }
 
-/// `read_results_json` with chunks of `chunk` bytes (tests cut the file everywhere).
-fn read_results_in_chunks(
+/// `read_results_json` with chunks of `chunk` bytes (the tests cut the file everywhere).
+pub fn read_results_in_chunks(
     path: &Path,
     chunk: usize,
     diagnostics: &mut Vec<Diagnostic>,
