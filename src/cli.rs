@@ -198,6 +198,35 @@ pub enum CliCommand {
     },
 }
 
+impl CliCommand {
+    /// The run folders a subcommand opens (not its output files).
+    pub fn opened_paths(&self) -> &[PathBuf] {
+        match self {
+            CliCommand::Summary { paths, .. }
+            | CliCommand::Screenshot { paths, .. }
+            | CliCommand::Flips { paths, .. }
+            | CliCommand::Export { paths, .. }
+            | CliCommand::Agreement { paths, .. }
+            | CliCommand::FilterStats { paths, .. }
+            | CliCommand::Audit { paths, .. }
+            | CliCommand::Diagnostics { paths } => paths,
+            CliCommand::Review { action } => match action {
+                ReviewAction::Import { paths, .. } | ReviewAction::Export { paths, .. } => paths,
+            },
+            CliCommand::DemoData { .. } | CliCommand::Bench { .. } => &[],
+        }
+    }
+}
+
+/// Why a PATH cannot be opened as a run folder, if it cannot.
+pub fn unopenable(path: &std::path::Path) -> Option<String> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => None,
+        Ok(_) => Some(format!("cannot open {}: not a folder", path.display())),
+        Err(err) => Some(format!("cannot open {}: {err}", path.display())),
+    }
+}
+
 /// Item filters shared by the subcommands that list items.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct FilterArgs {

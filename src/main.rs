@@ -32,6 +32,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let benchmark = cli.benchmark.clone();
     let load_dataset =
         |paths: &[std::path::PathBuf]| load_dataset_with_benchmark(paths, benchmark.as_deref());
+    // A PATH that cannot be opened fails the command (the window lists it as a diagnostic).
+    if let Some(command) = &cli.command {
+        let problems: Vec<String> = command
+            .opened_paths()
+            .iter()
+            .filter_map(|path| unisandbox_inspector::cli::unopenable(path))
+            .collect();
+        if !problems.is_empty() {
+            anyhow::bail!("{}", problems.join("\n"));
+        }
+    }
     match cli.command {
         None => {
             let paths = if cli.paths.is_empty() {

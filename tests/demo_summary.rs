@@ -582,3 +582,69 @@ fn review_import_agreement_and_export_through_the_cli() {
     expected.sort();
     assert_eq!(lines, expected);
 }
+
+#[test]
+fn every_subcommand_fails_on_a_path_it_cannot_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no/such/folder");
+    let file = dir.path().join("a-file.txt");
+    std::fs::write(&file, "x").unwrap();
+    let out = dir.path().join("out.csv");
+    let labels = dir.path().join("labels.csv");
+    std::fs::write(&labels, "run,setting,task,id,human\n").unwrap();
+    let commands: Vec<Vec<String>> = vec![
+        vec!["summary".into()],
+        vec!["diagnostics".into()],
+        vec!["audit".into()],
+        vec!["filter-stats".into()],
+        vec!["agreement".into()],
+        vec![
+            "flips".into(),
+            "--a".into(),
+            "x/normal".into(),
+            "--b".into(),
+            "x/think".into(),
+        ],
+        vec![
+            "export".into(),
+            "--format".into(),
+            "csv".into(),
+            "--out".into(),
+            out.display().to_string(),
+        ],
+        vec![
+            "review".into(),
+            "import".into(),
+            "--labels".into(),
+            labels.display().to_string(),
+        ],
+        vec![
+            "review".into(),
+            "export".into(),
+            "--out".into(),
+            out.display().to_string(),
+        ],
+    ];
+    for bad in [&missing, &file] {
+        for command in &commands {
+            let output = bin()
+                .args(command)
+                .arg(bad)
+                .arg("--annotations")
+                .arg(dir.path().join("a.sqlite"))
+                .output()
+                .unwrap();
+            assert!(
+                !output.status.success(),
+                "{command:?} {} succeeded",
+                bad.display()
+            );
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(
+                stderr.contains(&format!("cannot open {}", bad.display())),
+                "{command:?}: {stderr}"
+            );
+        }
+    }
+    assert!(!out.exists(), "nothing was written");
+}
