@@ -49,7 +49,7 @@ pub fn run_stars(
         // find broken ones afterwards, in the background; the baseline opens none either).
         let started = Instant::now();
         let mut dataset = crate::model::Dataset::default();
-        crate::load::load_paths(&[tree.clone()], None, |event| {
+        crate::load::load_paths(std::slice::from_ref(&tree), None, |event| {
             crate::load::apply_event(&mut dataset, event)
         });
         ours.push(started.elapsed());
