@@ -218,6 +218,67 @@ impl CliCommand {
     }
 }
 
+impl CliCommand {
+    /// `opened_paths`, to replace remote URLs by their local mirrors.
+    pub fn opened_paths_mut(&mut self) -> Option<&mut Vec<PathBuf>> {
+        match self {
+            CliCommand::Summary { paths, .. }
+            | CliCommand::Screenshot { paths, .. }
+            | CliCommand::Flips { paths, .. }
+            | CliCommand::Export { paths, .. }
+            | CliCommand::Agreement { paths, .. }
+            | CliCommand::FilterStats { paths, .. }
+            | CliCommand::Audit { paths, .. }
+            | CliCommand::Diagnostics { paths } => Some(paths),
+            CliCommand::Review { action } => match action {
+                ReviewAction::Import { paths, .. } | ReviewAction::Export { paths, .. } => {
+                    Some(paths)
+                }
+            },
+            CliCommand::DemoData { .. } | CliCommand::Bench { .. } => None,
+        }
+    }
+}
+
+/// Replaces each remote URL among `paths` by its local mirror (fetching what changed, with
+/// progress on stderr); an offline copy says so on stderr. A URL that cannot be opened at all is
+/// an error naming it.
+pub fn mirror_remote_paths(paths: &mut [PathBuf]) -> Result<(), String> {
+    use std::io::Write as _;
+    for path in paths.iter_mut() {
+        let Some(text) = path.to_str() else { continue };
+        let Some(url) = crate::remote::RemoteUrl::parse(text) else {
+            continue;
+        };
+        let url = url?;
+        let mirror = crate::remote::mirror_url(&url, None, |done, total| {
+            if total > 0 {
+                eprint!("\rfetching {}: {done}/{total} files", url.url());
+                if done == total {
+                    eprintln!();
+                }
+                let _ = std::io::stderr().flush();
+            }
+        })?;
+        for diagnostic in &mirror.diagnostics {
+            eprintln!("{diagnostic}");
+        }
+        if let Some(since) = mirror.offline_since {
+            let when: std::time::Duration = since
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            eprintln!(
+                "offline: showing the cached copy of {} from {} (Unix time {})",
+                url.url(),
+                crate::remote::mirror::describe_age(since),
+                when.as_secs()
+            );
+        }
+        *path = mirror.local_root;
+    }
+    Ok(())
+}
+
 /// Why a PATH cannot be opened as a run folder, if it cannot.
 pub fn unopenable(path: &std::path::Path) -> Option<String> {
     match std::fs::metadata(path) {

@@ -333,7 +333,9 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
             let readable = part.image_status == crate::model::ImageStatus::Present
                 && crate::load::confine::may_read_image(part, folder);
             let bytes = if readable {
-                std::fs::read(&part.image_path)
+                crate::remote::materialize(&part.image_path)
+                    .map_err(std::io::Error::other)
+                    .and_then(|()| std::fs::read(&part.image_path))
             } else {
                 Err(std::io::ErrorKind::NotFound.into())
             };

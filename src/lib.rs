@@ -17,6 +17,7 @@ pub mod filters;
 pub mod item_index;
 pub mod load;
 pub mod model;
+pub mod remote;
 pub mod report;
 pub mod review;
 pub mod samples;

@@ -32,6 +32,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let benchmark = cli.benchmark.clone();
     let load_dataset =
         |paths: &[std::path::PathBuf]| load_dataset_with_benchmark(paths, benchmark.as_deref());
+    // Remote URLs become their local mirrors (fetched or cached); then every PATH is a folder.
+    let mut cli = cli;
+    if let Some(paths) = cli.command.as_mut().and_then(|c| c.opened_paths_mut()) {
+        unisandbox_inspector::cli::mirror_remote_paths(paths).map_err(anyhow::Error::msg)?;
+    }
+    if cli.command.is_none() {
+        unisandbox_inspector::cli::mirror_remote_paths(&mut cli.paths)
+            .map_err(anyhow::Error::msg)?;
+    }
     // A PATH that cannot be opened fails the command (the window lists it as a diagnostic).
     if let Some(command) = &cli.command {
         let problems: Vec<String> = command

@@ -334,7 +334,7 @@ fn candidate_image_paths_are_data_never_a_place_to_open() {
     )
     .unwrap();
 
-    let data = load_dataset(&[run.clone()]);
+    let data = load_dataset(std::slice::from_ref(&run));
     let present: Vec<(&str, PathBuf)> = data
         .items
         .iter()

@@ -243,6 +243,8 @@ pub fn decode(path: &Path, max_side: u32) -> Result<ColorImage, String> {
 }
 
 fn decode_rgba(path: &Path, max_side: u32) -> Result<image::RgbaImage, String> {
+    // A remote run's image is fetched when first shown.
+    crate::remote::materialize(path)?;
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut reader = image::ImageReader::new(std::io::Cursor::new(&bytes))
         .with_guessed_format()

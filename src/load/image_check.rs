@@ -102,6 +102,10 @@ pub fn is_image_file(name: &str) -> bool {
 /// Present, missing, or corrupt. For PNGs checks the signature and that the file ends with the
 /// IEND chunk (a truncated write loses it); other formats are only checked for existence.
 pub fn inspect_image(path: &Path) -> ImageStatus {
+    // A remote image not fetched yet is listed, not read: opening it would download every image.
+    if crate::remote::mirror::is_pending(path) {
+        return ImageStatus::Present;
+    }
     let mut file = match File::open(path) {
         Ok(file) => file,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return ImageStatus::Missing,

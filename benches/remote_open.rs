@@ -1,0 +1,135 @@
+//! Opening runs from an S3-compatible store (`s3s-fs` in process on 127.0.0.1) against opening
+//! the same tree from disk: the first open (list + fetch the text files into an empty cache),
+//! a cached re-open (list only, nothing changed) and the local load, each followed by the same
+//! load of the folders. Prints medians and the ratios to local.
+//!
+//!   cargo bench --bench remote_open                 # the 72-folder sample runs
+//!   cargo bench --bench remote_open -- 100000       # a 100k-item tree
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn serve(root: &Path) -> (u16, tokio::runtime::Runtime) {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use hyper_util::server::conn::auto::Builder as ConnBuilder;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let service = {
+        let mut builder =
+            s3s::service::S3ServiceBuilder::new(s3s_fs::FileSystem::new(root).unwrap());
+        builder.set_auth(s3s::auth::SimpleAuth::from_single(
+            "AKBENCH",
+            "SKBENCHSECRET",
+        ));
+        builder.build()
+    };
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    runtime.spawn(async move {
+        let http = ConnBuilder::new(TokioExecutor::new());
+        loop {
+            let Ok((socket, _)) = listener.accept().await else {
+                continue;
+            };
+            let connection = http
+                .serve_connection(TokioIo::new(socket), service.clone())
+                .into_owned();
+            tokio::spawn(async move {
+                let _ = connection.await;
+            });
+        }
+    });
+    (port, runtime)
+}
+
+fn load(root: &Path) -> usize {
+    let mut dataset = unisandbox_inspector::model::Dataset::default();
+    unisandbox_inspector::load::load_paths(&[root.to_path_buf()], None, |event| {
+        unisandbox_inspector::load::apply_event(&mut dataset, event)
+    });
+    dataset.items.len()
+}
+
+fn run(items: Option<usize>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let tree = store.join("runs/lab");
+    match items {
+        Some(n) => {
+            unisandbox_inspector::demo::scale::write_scale(&tree, 7, 10, n).unwrap();
+        }
+        None => {
+            unisandbox_inspector::demo::write_demo(&tree, 7).unwrap();
+        }
+    }
+    let (port, runtime) = serve(&store);
+    // SAFETY: set before any other thread reads the environment.
+    unsafe {
+        std::env::set_var("AWS_ACCESS_KEY_ID", "AKBENCH");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "SKBENCHSECRET");
+        std::env::set_var("AWS_REGION", "us-east-1");
+        std::env::set_var("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"));
+        std::env::set_var("AWS_ALLOW_HTTP", "true");
+    }
+    let url = unisandbox_inspector::remote::RemoteUrl::parse("s3://runs/lab")
+        .unwrap()
+        .unwrap();
+    let runs = 5;
+    let (mut local, mut first, mut cached) = (Vec::new(), Vec::new(), Vec::new());
+    let mut counts = (0, 0);
+    for round in 0..runs {
+        let started = Instant::now();
+        counts.0 = load(&tree);
+        local.push(started.elapsed());
+
+        let cache: PathBuf = dir.path().join(format!("cache-{round}"));
+        let started = Instant::now();
+        let mirror =
+            unisandbox_inspector::remote::mirror_url(&url, Some(&cache), |_, _| {}).unwrap();
+        counts.1 = load(&mirror.local_root);
+        first.push(started.elapsed());
+
+        let started = Instant::now();
+        let mirror =
+            unisandbox_inspector::remote::mirror_url(&url, Some(&cache), |_, _| {}).unwrap();
+        assert_eq!(mirror.fetched, 0, "nothing changed");
+        load(&mirror.local_root);
+        cached.push(started.elapsed());
+    }
+    assert_eq!(counts.0, counts.1, "the same items");
+    let (local, first, cached) = (median(local), median(first), median(cached));
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{} items: local {:.0} ms · s3 first open {:.0} ms ({:.1}× local) · s3 cached re-open {:.0} ms ({:.2}× local) — medians of {runs}",
+        counts.0,
+        ms(local),
+        ms(first),
+        ms(first) / ms(local),
+        ms(cached),
+        ms(cached) / ms(local)
+    );
+    runtime.shutdown_background();
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    if sizes.is_empty() {
+        run(None);
+    }
+    for n in sizes {
+        run(Some(n));
+    }
+}

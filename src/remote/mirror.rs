@@ -1,0 +1,549 @@
+//! Mirroring a remote prefix into the local cache, and fetching its images when read.
+//!
+//! Layout: `<cache>/remote/<scheme>/<bucket>/<prefix…>/<key…>`; the index
+//! (`<cache>/remote/index.sqlite`) keeps per object its ETag, size, last-modified time, whether
+//! its bytes are here and when it was last used (for LRU eviction within the budget). A listing
+//! compares ETags: an unchanged object is not requested again. Keys are data: each part must be
+//! a plain name (no `..`, no separators) or the object is skipped with a diagnostic.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures::StreamExt as _;
+use object_store::{ObjectStore, ObjectStoreExt as _};
+
+use super::RemoteUrl;
+use super::store::{open_store, short, what_to_check};
+use crate::diagnostics::Diagnostic;
+use crate::load::image_check::is_image_file;
+
+/// Fetched at once when a run is opened; everything else (images) when read.
+fn is_text_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".csv", ".log", ".jsonl", ".json", ".txt"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+}
+
+/// How many objects are fetched at once.
+const PARALLEL: usize = 16;
+/// The cache's size budget unless `UNISANDBOX_CACHE_BUDGET_MB` says otherwise.
+pub const DEFAULT_BUDGET_BYTES: u64 = 2 << 30;
+
+/// A mirrored remote run folder, ready to open as a local one.
+#[derive(Debug)]
+pub struct Mirror {
+    pub url: RemoteUrl,
+    /// The local copy's root: open this.
+    pub local_root: PathBuf,
+    /// Set when the store could not be reached: the copy is from this listing.
+    pub offline_since: Option<SystemTime>,
+    pub objects: usize,
+    /// Text files fetched now (the others were unchanged in the cache).
+    pub fetched: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One object whose bytes are not here yet: fetched by `materialize` when read.
+#[derive(Clone)]
+struct Pending {
+    store: Option<Arc<dyn ObjectStore>>,
+    url: RemoteUrl,
+    key: String,
+    index: PathBuf,
+    root: String,
+}
+
+static PENDING: LazyLock<Mutex<HashMap<PathBuf, Pending>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// One runtime for all remote requests (the loader and the CLI are synchronous).
+static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("remote")
+        .enable_all()
+        .build()
+        .expect("a tokio runtime for remote requests")
+});
+
+/// The cache folder for remote runs.
+pub fn cache_root() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("UNISANDBOX_CACHE_DIR") {
+        return Some(PathBuf::from(dir).join("remote"));
+    }
+    directories::ProjectDirs::from("", "", "unisandbox-inspector")
+        .map(|dirs| dirs.cache_dir().join("remote"))
+}
+
+fn budget() -> u64 {
+    std::env::var("UNISANDBOX_CACHE_BUDGET_MB")
+        .ok()
+        .and_then(|mb| mb.trim().parse::<u64>().ok())
+        .map_or(DEFAULT_BUDGET_BYTES, |mb| mb << 20)
+}
+
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn open_index(path: &Path) -> Result<rusqlite::Connection, String> {
+    let conn = rusqlite::Connection::open(path)
+        .map_err(|e| format!("cannot open the cache index {}: {e}", path.display()))?;
+    let _ = conn.busy_timeout(Duration::from_secs(5));
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS object (
+             root TEXT NOT NULL, key TEXT NOT NULL, etag TEXT NOT NULL, size INTEGER NOT NULL,
+             fetched INTEGER NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (root, key));
+         CREATE TABLE IF NOT EXISTS listing (root TEXT PRIMARY KEY, listed_at INTEGER NOT NULL);",
+    )
+    .map_err(|e| format!("cannot set up the cache index {}: {e}", path.display()))?;
+    Ok(conn)
+}
+
+/// The local path of a key below the prefix, or `None` when a part is not a plain name.
+fn local_path(local_root: &Path, relative: &str) -> Option<PathBuf> {
+    let mut path = local_root.to_path_buf();
+    for part in relative.split('/') {
+        if !crate::load::confine::is_plain_name(part) || part == "." || part == ".." {
+            return None;
+        }
+        path.push(part);
+    }
+    Some(path)
+}
+
+/// A version of an object: its ETag, or its size and last-modified time.
+fn version_of(meta: &object_store::ObjectMeta) -> String {
+    meta.e_tag
+        .clone()
+        .unwrap_or_else(|| format!("{}@{}", meta.size, meta.last_modified.timestamp_millis()))
+}
+
+/// Mirrors `url` into the cache (`cache` overrides the user cache folder), reporting
+/// (done, total) fetches as they finish.
+pub fn mirror_url(
+    url: &RemoteUrl,
+    cache: Option<&Path>,
+    mut on_progress: impl FnMut(usize, usize),
+) -> Result<Mirror, String> {
+    let cache = match cache {
+        Some(dir) => dir.to_path_buf(),
+        None => cache_root().ok_or("no user cache folder on this system")?,
+    };
+    let mut local_root = cache.join(&url.scheme).join(&url.bucket);
+    for part in url.prefix.split('/').filter(|p| !p.is_empty()) {
+        local_root.push(part);
+    }
+    std::fs::create_dir_all(&local_root)
+        .map_err(|e| format!("cannot create {}: {e}", local_root.display()))?;
+    let index_path = cache.join("index.sqlite");
+    let index = open_index(&index_path)?;
+    let root_id = url.url();
+    let store = open_store(url)?;
+    let prefix = object_store::path::Path::from(url.prefix.as_str());
+    let listed: Result<Vec<object_store::ObjectMeta>, object_store::Error> = RUNTIME
+        .block_on(
+            store
+                .list((!url.prefix.is_empty()).then_some(&prefix))
+                .collect::<Vec<_>>(),
+        )
+        .into_iter()
+        .collect();
+    let listed = match listed {
+        Ok(listed) => listed,
+        Err(err) => {
+            let message = format!(
+                "{}: cannot list: {} ({})",
+                url.url(),
+                short(&err),
+                what_to_check(url)
+            );
+            return offline(url, &index, &index_path, &root_id, local_root, message);
+        }
+    };
+    if listed.is_empty() {
+        return Err(format!(
+            "{}: nothing under this prefix (is the prefix right? {})",
+            url.url(),
+            what_to_check(url)
+        ));
+    }
+    let known: HashMap<String, (String, bool)> = {
+        let mut statement = index
+            .prepare("SELECT key, etag, fetched FROM object WHERE root = ?1")
+            .map_err(|e| e.to_string())?;
+        statement
+            .query_map([&root_id], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    (row.get(1)?, row.get::<_, i64>(2)? != 0),
+                ))
+            })
+            .map_err(|e| e.to_string())?
+            .filter_map(Result::ok)
+            .collect()
+    };
+    let mut diagnostics = Vec::new();
+    let strip = if url.prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", url.prefix)
+    };
+    // What each listed object is, and what to fetch now.
+    let mut wanted: Vec<(object_store::ObjectMeta, String, PathBuf)> = Vec::new();
+    let mut keep: HashSet<PathBuf> = HashSet::new();
+    let mut rows: Vec<(String, String, u64, bool)> = Vec::new();
+    let mut pending: Vec<(PathBuf, String)> = Vec::new();
+    for meta in listed {
+        let key = meta.location.to_string();
+        let Some(relative) = key
+            .strip_prefix(&strip)
+            .or((strip.is_empty()).then_some(&key))
+        else {
+            continue;
+        };
+        let Some(path) = local_path(&local_root, relative) else {
+            diagnostics.push(Diagnostic::warning(
+                Path::new(&url.url()),
+                None,
+                format!("object {key:?} skipped: its name has parts that are not plain names"),
+            ));
+            continue;
+        };
+        keep.insert(path.clone());
+        let version = version_of(&meta);
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let cached = known
+            .get(relative)
+            .is_some_and(|(etag, fetched)| *etag == version && *fetched && path.is_file());
+        if cached {
+            rows.push((relative.to_string(), version, meta.size, true));
+        } else if is_text_file(&name) {
+            wanted.push((meta.clone(), relative.to_string(), path));
+        } else if is_image_file(&name) {
+            // Listed now, fetched when shown: an empty placeholder keeps the listing right.
+            if let Some(parent) = path.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            if std::fs::write(&path, b"").is_ok() {
+                pending.push((path, key.clone()));
+            }
+            rows.push((relative.to_string(), version, meta.size, false));
+        }
+    }
+    // Fetch the changed text files, 16 at a time.
+    let total = wanted.len();
+    on_progress(0, total);
+    let results: Vec<(String, String, u64, Result<(), String>)> = RUNTIME.block_on(async {
+        let mut done = 0;
+        let mut stream = futures::stream::iter(wanted.into_iter().map(|(meta, relative, path)| {
+            let store = store.clone();
+            async move {
+                let version = version_of(&meta);
+                let fetched = fetch_to(&*store, &meta.location, &path).await;
+                (relative, version, meta.size, fetched)
+            }
+        }))
+        .buffer_unordered(PARALLEL);
+        let mut results = Vec::new();
+        while let Some(result) = stream.next().await {
+            done += 1;
+            on_progress(done, total);
+            results.push(result);
+        }
+        results
+    });
+    let mut fetched = 0;
+    for (relative, version, size, result) in results {
+        match result {
+            Ok(()) => {
+                fetched += 1;
+                rows.push((relative, version, size, true));
+            }
+            Err(message) => diagnostics.push(Diagnostic::error(
+                Path::new(&format!("{}/{relative}", url.url())),
+                None,
+                format!("not fetched: {message}"),
+            )),
+        }
+    }
+    // Files of objects no longer listed go; the index follows the listing.
+    remove_unlisted(&local_root, &keep);
+    let now = now_millis();
+    let write = || -> rusqlite::Result<()> {
+        let tx = index.unchecked_transaction()?;
+        tx.execute("DELETE FROM object WHERE root = ?1", [&root_id])?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO object (root, key, etag, size, fetched, used) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for (key, etag, size, here) in &rows {
+                insert.execute(rusqlite::params![
+                    root_id,
+                    key,
+                    etag,
+                    *size as i64,
+                    *here as i64,
+                    now
+                ])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO listing (root, listed_at) VALUES (?1, ?2)
+             ON CONFLICT(root) DO UPDATE SET listed_at = excluded.listed_at",
+            rusqlite::params![root_id, now],
+        )?;
+        tx.commit()
+    };
+    write().map_err(|e| {
+        format!(
+            "cannot update the cache index {}: {e}",
+            index_path.display()
+        )
+    })?;
+    register_pending(&pending, Some(store), url, &index_path, &root_id);
+    evict(&index, &cache, &root_id);
+    Ok(Mirror {
+        url: url.clone(),
+        local_root,
+        offline_since: None,
+        objects: rows.len(),
+        fetched,
+        diagnostics,
+    })
+}
+
+/// The store cannot be reached: the cached copy, if there is one, with since when it is one.
+fn offline(
+    url: &RemoteUrl,
+    index: &rusqlite::Connection,
+    index_path: &Path,
+    root_id: &str,
+    local_root: PathBuf,
+    message: String,
+) -> Result<Mirror, String> {
+    let listed_at: Option<i64> = index
+        .query_row(
+            "SELECT listed_at FROM listing WHERE root = ?1",
+            [root_id],
+            |row| row.get(0),
+        )
+        .ok();
+    let Some(listed_at) = listed_at else {
+        return Err(message);
+    };
+    let rows: Vec<(String, bool)> = index
+        .prepare("SELECT key, fetched FROM object WHERE root = ?1")
+        .and_then(|mut s| {
+            s.query_map([root_id], |row| {
+                Ok((row.get(0)?, row.get::<_, i64>(1)? != 0))
+            })
+            .map(|rows| rows.filter_map(Result::ok).collect())
+        })
+        .unwrap_or_default();
+    let strip = if url.prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", url.prefix)
+    };
+    let pending: Vec<(PathBuf, String)> = rows
+        .iter()
+        .filter(|(_, here)| !here)
+        .filter_map(|(key, _)| Some((local_path(&local_root, key)?, format!("{strip}{key}"))))
+        .collect();
+    register_pending(&pending, None, url, index_path, root_id);
+    let since = UNIX_EPOCH + Duration::from_millis(listed_at.max(0) as u64);
+    Ok(Mirror {
+        url: url.clone(),
+        local_root,
+        offline_since: Some(since),
+        objects: rows.len(),
+        fetched: 0,
+        diagnostics: vec![Diagnostic::warning(
+            Path::new(&url.url()),
+            None,
+            format!("offline: showing the cached copy ({message})"),
+        )],
+    })
+}
+
+fn register_pending(
+    pending: &[(PathBuf, String)],
+    store: Option<Arc<dyn ObjectStore>>,
+    url: &RemoteUrl,
+    index: &Path,
+    root: &str,
+) {
+    let Ok(mut registry) = PENDING.lock() else {
+        return;
+    };
+    for (path, key) in pending {
+        registry.insert(
+            path.clone(),
+            Pending {
+                store: store.clone(),
+                url: url.clone(),
+                key: key.clone(),
+                index: index.to_path_buf(),
+                root: root.to_string(),
+            },
+        );
+    }
+}
+
+/// Downloads one object next to `path`, then renames it into place (a reader never sees half).
+async fn fetch_to(
+    store: &dyn ObjectStore,
+    location: &object_store::path::Path,
+    path: &Path,
+) -> Result<(), String> {
+    let bytes = store
+        .get(location)
+        .await
+        .map_err(|e| short(&e))?
+        .bytes()
+        .await
+        .map_err(|e| short(&e))?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+    }
+    let partial = path.with_extension("partial-download");
+    std::fs::write(&partial, &bytes).map_err(|e| e.to_string())?;
+    std::fs::rename(&partial, path).map_err(|e| e.to_string())
+}
+
+/// "3 minutes ago", "2 days ago": how old a cached copy is.
+pub fn describe_age(since: SystemTime) -> String {
+    let seconds = SystemTime::now()
+        .duration_since(since)
+        .map_or(0, |d| d.as_secs());
+    match seconds {
+        s if s < 120 => format!("{s} seconds ago"),
+        s if s < 7200 => format!("{} minutes ago", s / 60),
+        s if s < 172_800 => format!("{} hours ago", s / 3600),
+        s => format!("{} days ago", s / 86_400),
+    }
+}
+
+/// True when `path` is a remote image not fetched yet (loading treats it as present without
+/// opening it).
+pub fn is_pending(path: &Path) -> bool {
+    PENDING
+        .lock()
+        .is_ok_and(|registry| registry.contains_key(path))
+}
+
+/// Makes sure the bytes of `path` are here before it is read: a no-op for local files and
+/// fetched objects; a pending remote image is downloaded now (blocking). `Err` says why it
+/// could not be (offline, removed from the store, refused).
+pub fn materialize(path: &Path) -> Result<(), String> {
+    let Some(pending) = PENDING.lock().ok().and_then(|r| r.get(path).cloned()) else {
+        return Ok(());
+    };
+    let Some(store) = pending
+        .store
+        .clone()
+        .or_else(|| open_store(&pending.url).ok())
+    else {
+        return Err(format!(
+            "{}: offline, and this image was never fetched",
+            pending.url.url()
+        ));
+    };
+    let location = object_store::path::Path::from(pending.key.as_str());
+    let fetched = if tokio::runtime::Handle::try_current().is_ok() {
+        // Called from inside a runtime: fetch on the remote runtime and wait for it.
+        let store = store.clone();
+        let path = path.to_path_buf();
+        let location = location.clone();
+        std::thread::scope(|scope| {
+            scope
+                .spawn(move || RUNTIME.block_on(fetch_to(&*store, &location, &path)))
+                .join()
+                .unwrap_or_else(|_| Err("the download panicked".into()))
+        })
+    } else {
+        RUNTIME.block_on(fetch_to(&*store, &location, path))
+    };
+    fetched.map_err(|message| format!("{}/{}: {message}", pending.url.url(), pending.key))?;
+    if let Ok(mut registry) = PENDING.lock() {
+        registry.remove(path);
+    }
+    if let Ok(index) = open_index(&pending.index) {
+        let relative = pending
+            .key
+            .strip_prefix(&format!("{}/", pending.url.prefix))
+            .unwrap_or(&pending.key);
+        let _ = index.execute(
+            "UPDATE object SET fetched = 1, used = ?3 WHERE root = ?1 AND key = ?2",
+            rusqlite::params![pending.root, relative, now_millis()],
+        );
+    }
+    Ok(())
+}
+
+/// Deletes local files (not placeholders of listed objects) under `root` that the listing no
+/// longer has.
+fn remove_unlisted(root: &Path, keep: &HashSet<PathBuf>) {
+    for entry in walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if entry.file_type().is_file() && !keep.contains(entry.path()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Keeps the cache within its budget: the least recently used fetched objects of other runs go
+/// first (their rows stay, marked not here, so they are fetched again when needed).
+fn evict(index: &rusqlite::Connection, cache: &Path, current: &str) {
+    let budget = budget();
+    let Ok(total): Result<i64, _> = index.query_row(
+        "SELECT COALESCE(SUM(size), 0) FROM object WHERE fetched = 1",
+        [],
+        |row| row.get(0),
+    ) else {
+        return;
+    };
+    let mut over = total.max(0) as u64;
+    if over <= budget {
+        return;
+    }
+    let victims: Vec<(String, String, i64)> = index
+        .prepare(
+            "SELECT root, key, size FROM object WHERE fetched = 1 AND root != ?1 ORDER BY used ASC",
+        )
+        .and_then(|mut s| {
+            s.query_map([current], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .map(|rows| rows.filter_map(Result::ok).collect())
+        })
+        .unwrap_or_default();
+    for (root, key, size) in victims {
+        if over <= budget {
+            break;
+        }
+        if let Some(Ok(url)) = RemoteUrl::parse(&root) {
+            let mut path = cache.join(&url.scheme).join(&url.bucket);
+            for part in url.prefix.split('/').filter(|p| !p.is_empty()) {
+                path.push(part);
+            }
+            if let Some(file) = local_path(&path, &key) {
+                let _ = std::fs::remove_file(file);
+            }
+        }
+        let _ = index.execute(
+            "UPDATE object SET fetched = 0 WHERE root = ?1 AND key = ?2",
+            rusqlite::params![root, key],
+        );
+        over = over.saturating_sub(size.max(0) as u64);
+    }
+}

@@ -1,0 +1,112 @@
+//! The `object_store` client for a remote URL, configured from the standard environment
+//! (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION` /
+//! `AWS_DEFAULT_REGION`, `AWS_ENDPOINT_URL` / `AWS_ENDPOINT`, `AWS_ALLOW_HTTP`; Google's and
+//! Azure's own variables for `gs://` and `az://`), with timeouts and bounded retries so a dead
+//! endpoint is an error within seconds, never a hang. Credentials are never printed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use object_store::{ClientOptions, ObjectStore, RetryConfig};
+
+use super::RemoteUrl;
+
+/// Timeouts of our own; plain http only when the environment allows it (the builders' own
+/// reading of `*_ALLOW_HTTP` is replaced along with the other client options).
+fn client_options() -> ClientOptions {
+    let allowed =
+        |name: &str| std::env::var(name).is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    ClientOptions::new()
+        .with_connect_timeout(Duration::from_secs(5))
+        .with_timeout(Duration::from_secs(60))
+        .with_allow_http(allowed("AWS_ALLOW_HTTP") || allowed("AZURE_ALLOW_HTTP"))
+}
+
+fn retry() -> RetryConfig {
+    RetryConfig {
+        max_retries: 3,
+        retry_timeout: Duration::from_secs(15),
+        ..RetryConfig::default()
+    }
+}
+
+/// The store holding `url`'s bucket.
+pub fn open_store(url: &RemoteUrl) -> Result<Arc<dyn ObjectStore>, String> {
+    let built: object_store::Result<Arc<dyn ObjectStore>> = match url.scheme.as_str() {
+        "s3" | "s3a" => {
+            let mut builder = object_store::aws::AmazonS3Builder::from_env()
+                .with_bucket_name(&url.bucket)
+                .with_client_options(client_options())
+                .with_retry(retry());
+            // The AWS SDKs' names, when the library's own are not set.
+            if std::env::var_os("AWS_ENDPOINT").is_none()
+                && let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL")
+            {
+                builder = builder.with_endpoint(endpoint);
+            }
+            if std::env::var_os("AWS_DEFAULT_REGION").is_none()
+                && let Ok(region) = std::env::var("AWS_REGION")
+            {
+                builder = builder.with_region(region);
+            }
+            builder.build().map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+        }
+        "gs" => object_store::gcp::GoogleCloudStorageBuilder::from_env()
+            .with_bucket_name(&url.bucket)
+            .with_client_options(client_options())
+            .with_retry(retry())
+            .build()
+            .map(|s| Arc::new(s) as Arc<dyn ObjectStore>),
+        _ => object_store::azure::MicrosoftAzureBuilder::from_env()
+            .with_container_name(&url.bucket)
+            .with_client_options(client_options())
+            .with_retry(retry())
+            .build()
+            .map(|s| Arc::new(s) as Arc<dyn ObjectStore>),
+    };
+    built.map_err(|err| {
+        format!(
+            "{}: cannot set up the {} client: {} ({})",
+            url.url(),
+            url.scheme,
+            short(&err),
+            what_to_check(url)
+        )
+    })
+}
+
+/// What to check, per scheme, when the store cannot be reached or refuses.
+pub fn what_to_check(url: &RemoteUrl) -> &'static str {
+    match url.scheme.as_str() {
+        "s3" | "s3a" => {
+            "check the bucket name, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN \
+             if your token expires), AWS_REGION, and AWS_ENDPOINT_URL (+ AWS_ALLOW_HTTP=true for \
+             http://) for an S3-compatible store"
+        }
+        "gs" => "check the bucket name and GOOGLE_SERVICE_ACCOUNT / GOOGLE_APPLICATION_CREDENTIALS",
+        _ => "check the container name and AZURE_STORAGE_ACCOUNT_NAME / AZURE_STORAGE_ACCOUNT_KEY",
+    }
+}
+
+/// An error in one line, without the request's headers (which may carry a signature).
+pub fn short(err: &object_store::Error) -> String {
+    let kind = match err {
+        object_store::Error::NotFound { .. } => "not found",
+        object_store::Error::PermissionDenied { .. } => "permission denied (403)",
+        object_store::Error::Unauthenticated { .. } => "not authenticated (401)",
+        _ => "",
+    };
+    let text = err.to_string();
+    let first = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect::<String>();
+    if kind.is_empty() {
+        first
+    } else {
+        format!("{kind}: {first}")
+    }
+}

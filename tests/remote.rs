@@ -1,0 +1,204 @@
+//! Remote runs, end to end without a network: an S3-compatible server (`s3s-fs`, in process, on
+//! 127.0.0.1 and a random port) serves the generated sample runs; the binary opens
+//! `s3://runs/lab` through `object_store` configured from the standard environment, into a
+//! cache folder of the test's own.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const KEY: &str = "AKTESTUNISANDBOX";
+const SECRET: &str = "SKTESTUNISANDBOXSECRET";
+
+/// A running server; dropping it stops it.
+struct Server {
+    port: u16,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Server {
+    fn start(root: &Path) -> Server {
+        use hyper_util::rt::{TokioExecutor, TokioIo};
+        use hyper_util::server::conn::auto::Builder as ConnBuilder;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let fs = s3s_fs::FileSystem::new(root).unwrap();
+        let service = {
+            let mut builder = s3s::service::S3ServiceBuilder::new(fs);
+            builder.set_auth(s3s::auth::SimpleAuth::from_single(KEY, SECRET));
+            builder.build()
+        };
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let port = listener.local_addr().unwrap().port();
+        runtime.spawn(async move {
+            let http = ConnBuilder::new(TokioExecutor::new());
+            loop {
+                let Ok((socket, _)) = listener.accept().await else {
+                    continue;
+                };
+                let connection = http
+                    .serve_connection(TokioIo::new(socket), service.clone())
+                    .into_owned();
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+            }
+        });
+        Server {
+            port,
+            runtime: Some(runtime),
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    local: PathBuf,
+    cache: PathBuf,
+    server: Server,
+}
+
+/// The generated sample runs as bucket `runs`, prefix `lab`; the same tree on disk.
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let store_root = dir.path().join("store");
+    let local = store_root.join("runs/lab");
+    unisandbox_inspector::demo::write_demo(&local, 7).unwrap();
+    let cache = dir.path().join("cache");
+    let server = Server::start(&store_root);
+    Setup {
+        local,
+        cache,
+        server,
+        _dir: dir,
+    }
+}
+
+fn bin(setup: &Setup, secret: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_unisandbox-inspector"));
+    command
+        .env("AWS_ACCESS_KEY_ID", KEY)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .env("AWS_REGION", "us-east-1")
+        .env(
+            "AWS_ENDPOINT_URL",
+            format!("http://127.0.0.1:{}", setup.server.port),
+        )
+        .env("AWS_ALLOW_HTTP", "true")
+        .env("UNISANDBOX_CACHE_DIR", &setup.cache)
+        .env_remove("AWS_ENDPOINT")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE");
+    command
+}
+
+fn run(command: &mut Command) -> (bool, String, String) {
+    let output = command.output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn summary_over_s3_equals_the_local_tree_and_works_offline_from_the_cache() {
+    let mut setup = setup();
+    let (ok, local, err) = run(bin(&setup, SECRET)
+        .arg("summary")
+        .arg(&setup.local)
+        .args(["--format", "json"]));
+    assert!(ok, "{err}");
+    let (ok, remote, err) =
+        run(bin(&setup, SECRET).args(["summary", "s3://runs/lab", "--format", "json"]));
+    assert!(ok, "{err}");
+    assert_eq!(remote, local);
+    assert!(err.contains("fetching s3://runs/lab"), "{err}");
+    // The CSVs and logs are cached; the images only listed (empty until shown).
+    let cached = setup.cache.join("remote/s3/runs/lab");
+    let csv = cached.join("bagel-base/test/normal/math_1/evaluation_results.csv");
+    assert!(std::fs::metadata(&csv).unwrap().len() > 0);
+    let png = cached.join("bagel-base/test/normal/math_1/1.png");
+    assert_eq!(std::fs::metadata(&png).unwrap().len(), 0);
+
+    // Nothing changed: the second open fetches nothing.
+    let (ok, again, err) =
+        run(bin(&setup, SECRET).args(["summary", "s3://runs/lab", "--format", "json"]));
+    assert!(ok, "{err}");
+    assert_eq!(again, local);
+    assert!(!err.contains("fetching"), "{err}");
+
+    // The store goes away: the cached copy answers, and says so.
+    setup.server.stop();
+    let (ok, offline, err) =
+        run(bin(&setup, SECRET).args(["summary", "s3://runs/lab", "--format", "json"]));
+    assert!(ok, "{err}");
+    assert_eq!(offline, local);
+    assert!(
+        err.contains("offline: showing the cached copy of s3://runs/lab"),
+        "{err}"
+    );
+}
+
+#[test]
+fn export_fetches_and_embeds_the_images() {
+    let setup = setup();
+    let out = setup.cache.parent().unwrap().join("report.html");
+    let (ok, _, err) = run(bin(&setup, SECRET)
+        .args([
+            "export",
+            "s3://runs/lab",
+            "--format",
+            "html",
+            "--run",
+            "bagel-base",
+            "--setting",
+            "normal",
+            "--out",
+        ])
+        .arg(&out));
+    assert!(ok, "{err}");
+    let html = std::fs::read_to_string(&out).unwrap();
+    let local_png = std::fs::read(setup.local.join("bagel-base/test/normal/math_1/1.png")).unwrap();
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&local_png);
+    assert!(html.contains(&encoded), "the remote image is embedded");
+    let cached = setup
+        .cache
+        .join("remote/s3/runs/lab/bagel-base/test/normal/math_1/1.png");
+    assert_eq!(std::fs::read(cached).unwrap(), local_png);
+}
+
+#[test]
+fn a_refused_request_is_one_clear_message_naming_the_url() {
+    let setup = setup();
+    let (ok, out, err) = run(bin(&setup, "wrong-secret").args(["summary", "s3://runs/lab"]));
+    assert!(!ok, "{out}");
+    assert!(err.contains("s3://runs/lab: cannot list"), "{err}");
+    assert!(err.contains("AWS_SECRET_ACCESS_KEY"), "{err}");
+    assert!(
+        !err.contains("wrong-secret"),
+        "the secret is never printed: {err}"
+    );
+    assert!(err.contains("403 Forbidden"), "{err}");
+    let (ok, _, err) = run(bin(&setup, SECRET).args(["summary", "s3://no-such-bucket/lab"]));
+    assert!(!ok);
+    assert!(err.contains("s3://no-such-bucket/lab"), "{err}");
+}
