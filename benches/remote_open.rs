@@ -14,43 +14,8 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
-fn serve(root: &Path) -> (u16, tokio::runtime::Runtime) {
-    use hyper_util::rt::{TokioExecutor, TokioIo};
-    use hyper_util::server::conn::auto::Builder as ConnBuilder;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let service = {
-        let mut builder =
-            s3s::service::S3ServiceBuilder::new(s3s_fs::FileSystem::new(root).unwrap());
-        builder.set_auth(s3s::auth::SimpleAuth::from_single(
-            "AKBENCH",
-            "SKBENCHSECRET",
-        ));
-        builder.build()
-    };
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    runtime.spawn(async move {
-        let http = ConnBuilder::new(TokioExecutor::new());
-        loop {
-            let Ok((socket, _)) = listener.accept().await else {
-                continue;
-            };
-            let connection = http
-                .serve_connection(TokioIo::new(socket), service.clone())
-                .into_owned();
-            tokio::spawn(async move {
-                let _ = connection.await;
-            });
-        }
-    });
-    (port, runtime)
-}
+#[path = "../tests/support/s3_server.rs"]
+mod s3_server;
 
 fn load(root: &Path) -> usize {
     let mut dataset = unisandbox_inspector::model::Dataset::default();
@@ -72,7 +37,8 @@ fn run(items: Option<usize>) {
             unisandbox_inspector::demo::write_demo(&tree, 7).unwrap();
         }
     }
-    let (port, runtime) = serve(&store);
+    let mut server = s3_server::Server::start(&store, "AKBENCH", "SKBENCHSECRET");
+    let port = server.port;
     // SAFETY: set before any other thread reads the environment.
     unsafe {
         std::env::set_var("AWS_ACCESS_KEY_ID", "AKBENCH");
@@ -118,7 +84,7 @@ fn run(items: Option<usize>) {
         ms(cached),
         ms(cached) / ms(local)
     );
-    runtime.shutdown_background();
+    server.stop();
 }
 
 fn main() {

@@ -199,27 +199,8 @@ pub enum CliCommand {
 }
 
 impl CliCommand {
-    /// The run folders a subcommand opens (not its output files).
-    pub fn opened_paths(&self) -> &[PathBuf] {
-        match self {
-            CliCommand::Summary { paths, .. }
-            | CliCommand::Screenshot { paths, .. }
-            | CliCommand::Flips { paths, .. }
-            | CliCommand::Export { paths, .. }
-            | CliCommand::Agreement { paths, .. }
-            | CliCommand::FilterStats { paths, .. }
-            | CliCommand::Audit { paths, .. }
-            | CliCommand::Diagnostics { paths } => paths,
-            CliCommand::Review { action } => match action {
-                ReviewAction::Import { paths, .. } | ReviewAction::Export { paths, .. } => paths,
-            },
-            CliCommand::DemoData { .. } | CliCommand::Bench { .. } => &[],
-        }
-    }
-}
-
-impl CliCommand {
-    /// `opened_paths`, to replace remote URLs by their local mirrors.
+    /// The run folders a subcommand opens (not its output files), to check them and to replace
+    /// remote URLs by their local mirrors.
     pub fn opened_paths_mut(&mut self) -> Option<&mut Vec<PathBuf>> {
         match self {
             CliCommand::Summary { paths, .. }

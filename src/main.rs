@@ -42,9 +42,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .map_err(anyhow::Error::msg)?;
     }
     // A PATH that cannot be opened fails the command (the window lists it as a diagnostic).
-    if let Some(command) = &cli.command {
-        let problems: Vec<String> = command
-            .opened_paths()
+    if let Some(paths) = cli.command.as_mut().and_then(|c| c.opened_paths_mut()) {
+        let problems: Vec<String> = paths
             .iter()
             .filter_map(|path| unisandbox_inspector::cli::unopenable(path))
             .collect();

@@ -3,69 +3,15 @@
 //! `s3://runs/lab` through `object_store` configured from the standard environment, into a
 //! cache folder of the test's own.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 const KEY: &str = "AKTESTUNISANDBOX";
 const SECRET: &str = "SKTESTUNISANDBOXSECRET";
 
-/// A running server; dropping it stops it.
-struct Server {
-    port: u16,
-    runtime: Option<tokio::runtime::Runtime>,
-}
-
-impl Server {
-    fn start(root: &Path) -> Server {
-        use hyper_util::rt::{TokioExecutor, TokioIo};
-        use hyper_util::server::conn::auto::Builder as ConnBuilder;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let fs = s3s_fs::FileSystem::new(root).unwrap();
-        let service = {
-            let mut builder = s3s::service::S3ServiceBuilder::new(fs);
-            builder.set_auth(s3s::auth::SimpleAuth::from_single(KEY, SECRET));
-            builder.build()
-        };
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let port = listener.local_addr().unwrap().port();
-        runtime.spawn(async move {
-            let http = ConnBuilder::new(TokioExecutor::new());
-            loop {
-                let Ok((socket, _)) = listener.accept().await else {
-                    continue;
-                };
-                let connection = http
-                    .serve_connection(TokioIo::new(socket), service.clone())
-                    .into_owned();
-                tokio::spawn(async move {
-                    let _ = connection.await;
-                });
-            }
-        });
-        Server {
-            port,
-            runtime: Some(runtime),
-        }
-    }
-
-    fn stop(&mut self) {
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
+#[path = "support/s3_server.rs"]
+mod s3_server;
+use s3_server::Server;
 
 struct Setup {
     _dir: tempfile::TempDir,
@@ -81,7 +27,7 @@ fn setup() -> Setup {
     let local = store_root.join("runs/lab");
     unisandbox_inspector::demo::write_demo(&local, 7).unwrap();
     let cache = dir.path().join("cache");
-    let server = Server::start(&store_root);
+    let server = Server::start(&store_root, KEY, SECRET);
     Setup {
         local,
         cache,
