@@ -229,11 +229,16 @@ pub fn mirror_url(
         } else if is_text_file(&name) {
             wanted.push((meta.clone(), relative.to_string(), path));
         } else if is_image_file(&name) {
-            // Listed now, fetched when shown: an empty placeholder keeps the listing right.
-            if let Some(parent) = path.parent() {
-                let _ = std::fs::create_dir_all(parent);
-            }
-            if std::fs::write(&path, b"").is_ok() {
+            // Listed now, fetched when shown: an empty placeholder keeps the listing right (one
+            // from the last open is kept as it is: no write per image on a re-open).
+            let placeholder_here =
+                std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() == 0);
+            let written = placeholder_here
+                || path
+                    .parent()
+                    .is_some_and(|p| std::fs::create_dir_all(p).is_ok())
+                    && std::fs::write(&path, b"").is_ok();
+            if written {
                 pending.push((path, key.clone()));
             }
             rows.push((relative.to_string(), version, meta.size, false));
