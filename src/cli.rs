@@ -224,39 +224,42 @@ impl CliCommand {
 /// Replaces each remote URL among `paths` by its local mirror (fetching what changed, with
 /// progress on stderr); an offline copy says so on stderr. A URL that cannot be opened at all is
 /// an error naming it.
-pub fn mirror_remote_paths(paths: &mut [PathBuf]) -> Result<(), String> {
-    use std::io::Write as _;
-    for path in paths.iter_mut() {
-        let Some(text) = path.to_str() else { continue };
-        let Some(url) = crate::remote::RemoteUrl::parse(text) else {
-            continue;
-        };
-        let url = url?;
-        let mirror = crate::remote::mirror_url(&url, None, |done, total| {
-            if total > 0 {
-                eprint!("\rfetching {}: {done}/{total} files", url.url());
-                if done == total {
-                    eprintln!();
-                }
-                let _ = std::io::stderr().flush();
-            }
-        })?;
-        for diagnostic in &mirror.diagnostics {
-            eprintln!("{diagnostic}");
-        }
-        if let Some(since) = mirror.offline_since {
-            let when: std::time::Duration = since
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default();
-            eprintln!(
-                "offline: showing the cached copy of {} from {} (Unix time {})",
-                url.url(),
-                crate::remote::mirror::describe_age(since),
-                when.as_secs()
-            );
-        }
-        *path = mirror.local_root;
+pub fn mirror_remote_paths(paths: &mut Vec<PathBuf>) -> Result<(), String> {
+    use std::io::{IsTerminal as _, Write as _};
+    if !paths.iter().any(|p| crate::remote::is_remote(p)) {
+        return Ok(());
     }
+    // A terminal gets a counter rewritten in place (at most every 2%); a log gets the last line.
+    let terminal = std::io::stderr().is_terminal();
+    let mut shown = 0;
+    let resolved = crate::remote::resolve_paths(paths, None, |url, done, total| {
+        let finished = done == total;
+        if total == 0 || !(finished || terminal && (done - shown) * 50 >= total) {
+            return;
+        }
+        shown = done;
+        let line = format!("fetching {}: {done}/{total} files", url.url());
+        if finished {
+            shown = 0;
+            eprintln!("{}{line}", if terminal { "\r" } else { "" });
+        } else {
+            eprint!("\r{line}");
+            let _ = std::io::stderr().flush();
+        }
+    });
+    if !resolved.problems.is_empty() {
+        let messages: Vec<&str> = resolved.problems.iter().map(|(_, m)| m.as_str()).collect();
+        return Err(messages.join("\n"));
+    }
+    for diagnostic in &resolved.diagnostics {
+        eprintln!("{diagnostic}");
+    }
+    for opened in &resolved.remote {
+        if let Some(since) = opened.offline_since {
+            eprintln!("{}", crate::remote::mirror::offline_banner(&opened.url, since));
+        }
+    }
+    *paths = resolved.local;
     Ok(())
 }
 

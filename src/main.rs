@@ -34,17 +34,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         |paths: &[std::path::PathBuf]| load_dataset_with_benchmark(paths, benchmark.as_deref());
     // Remote URLs become their local mirrors (fetched or cached); then every PATH is a folder.
     let mut cli = cli;
-    if let Some(paths) = cli.command.as_mut().and_then(|c| c.opened_paths_mut()) {
+    // (The window, and so `screenshot`, mirrors them in its background loader, with progress
+    // in the top bar and the offline banner.)
+    let in_window = matches!(cli.command, Some(CliCommand::Screenshot { .. }));
+    if let Some(paths) = cli.command.as_mut().and_then(|c| c.opened_paths_mut())
+        && !in_window
+    {
         unisandbox_inspector::cli::mirror_remote_paths(paths).map_err(anyhow::Error::msg)?;
-    }
-    if cli.command.is_none() {
-        unisandbox_inspector::cli::mirror_remote_paths(&mut cli.paths)
-            .map_err(anyhow::Error::msg)?;
     }
     // A PATH that cannot be opened fails the command (the window lists it as a diagnostic).
     if let Some(paths) = cli.command.as_mut().and_then(|c| c.opened_paths_mut()) {
         let problems: Vec<String> = paths
             .iter()
+            .filter(|path| !unisandbox_inspector::remote::is_remote(path))
             .filter_map(|path| unisandbox_inspector::cli::unopenable(path))
             .collect();
         if !problems.is_empty() {

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use super::InspectorApp;
 use super::loader;
+use super::remote_poll::{POLL_EVERY, RemotePoller};
 use super::watcher::FolderWatcher;
 
 impl InspectorApp {
@@ -30,6 +31,32 @@ impl InspectorApp {
         }
     }
 
+    /// The loader mirrored the remote URLs: reload from the copies, list the store again every
+    /// few seconds, say which copies are offline and which URLs could not be opened.
+    pub(super) fn take_resolved(&mut self, resolved: loader::Resolved) {
+        self.state.local_roots = resolved.local;
+        self.state.remote = resolved.remote;
+        if !resolved.problems.is_empty() {
+            let messages: Vec<&str> = resolved.problems.iter().map(|(_, m)| m.as_str()).collect();
+            self.state.notice = Some(messages.join("\n"));
+        }
+        if self.live_reload && !self.state.remote.is_empty() {
+            let urls = self.state.remote.iter().map(|r| r.url.clone()).collect();
+            let repaint = self.ctx.clone();
+            match RemotePoller::start(urls, None, POLL_EVERY, move || repaint.request_repaint()) {
+                Ok(poller) => {
+                    self.remote_poller = Some(poller);
+                    self.state.watching = true;
+                }
+                Err(err) => {
+                    self.state.notice = Some(format!(
+                        "Live reload of the remote runs is off ({err}). Reopen to refresh."
+                    ))
+                }
+            }
+        }
+    }
+
     /// Collects file changes and starts a background reload when they have settled.
     pub(super) fn live_reload(&mut self, ctx: &egui::Context) {
         let now = Instant::now();
@@ -38,6 +65,17 @@ impl InspectorApp {
             if !changed.is_empty() {
                 self.reload_timer.changed(now);
                 self.changed_paths.extend(changed);
+            }
+        }
+        if let Some(poller) = &self.remote_poller {
+            for report in poller.reports() {
+                if let Some(opened) = self.state.remote.iter_mut().find(|r| r.url == report.url) {
+                    opened.offline_since = report.offline_since;
+                }
+                if !report.changed.is_empty() {
+                    self.reload_timer.changed(now);
+                    self.changed_paths.extend(report.changed);
+                }
             }
         }
         if self.loader.is_loading() || self.loader.is_reloading() {

@@ -24,6 +24,16 @@ pub struct LoadUpdate {
     pub derived: Option<Derived>,
     /// Broken images found after loading, to mark in the dataset.
     pub corrupt_images: Vec<CorruptImage>,
+    /// The opened PATHs as folders on disk, once remote URLs are mirrored.
+    pub resolved: Option<Resolved>,
+}
+
+/// Where the opened PATHs are on disk, and how their remote ones went.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    pub local: Vec<PathBuf>,
+    pub remote: Vec<crate::remote::Opened>,
+    pub problems: Vec<(PathBuf, String)>,
 }
 
 /// Last touches before a dataset is shown: diagnostics in the order the Diagnostics view lists
@@ -43,6 +53,8 @@ pub struct LoadProgress {
     /// Folders found by discovery (`None` until discovery ends).
     pub total: Option<usize>,
     pub done: usize,
+    /// Fetching a remote run's text files first: (done, total).
+    pub fetching: Option<(usize, usize)>,
     pub finished: bool,
     /// After `finished`: images are still being opened to find broken ones.
     pub checking_images: bool,
@@ -86,6 +98,10 @@ pub struct ReloadResult {
 
 /// What the background load sends the UI thread.
 pub enum LoadMessage {
+    /// Fetching a remote run's text files: (done, total).
+    Fetching(usize, usize),
+    /// The opened PATHs as folders on disk (remote URLs replaced by their mirrors).
+    Resolved(Resolved),
     Progress {
         done: usize,
         total: usize,
@@ -134,6 +150,28 @@ impl Loader {
             let failed = sender.clone();
             let job = std::panic::AssertUnwindSafe(|| {
                 let mut dataset = Dataset::default();
+                // Remote URLs first: list, fetch what changed, then load the mirrors.
+                let resolved = crate::remote::resolve_paths(&paths, None, |_, done, total| {
+                    let _ = sender.send(LoadMessage::Fetching(done, total));
+                    ctx.request_repaint_after(PROGRESS_REPAINT);
+                });
+                let paths = resolved.local;
+                for (url, problem) in &resolved.problems {
+                    // (The message starts with the URL; the diagnostic names it as its file.)
+                    let text = url.to_string_lossy();
+                    let message = problem
+                        .strip_prefix(&*text)
+                        .map_or(problem.as_str(), |rest| rest.trim_start_matches(": "));
+                    dataset.diagnostics.push(crate::diagnostics::Diagnostic::error(
+                        url, None, message,
+                    ));
+                }
+                dataset.diagnostics.extend(resolved.diagnostics);
+                let _ = sender.send(LoadMessage::Resolved(Resolved {
+                    local: paths.clone(),
+                    remote: resolved.remote,
+                    problems: resolved.problems,
+                }));
                 let (mut total, mut done) = (0, 0);
                 let mut shown_first = false;
                 load_paths(&paths, benchmark.as_deref(), |event| {
@@ -179,6 +217,13 @@ impl Loader {
         let mut any = false;
         loop {
             match receiver.try_recv() {
+                Ok(LoadMessage::Fetching(done, total)) => {
+                    self.progress.fetching = Some((done, total))
+                }
+                Ok(LoadMessage::Resolved(resolved)) => {
+                    self.progress.fetching = None;
+                    update.resolved = Some(resolved);
+                }
                 Ok(LoadMessage::Progress { done, total }) => {
                     self.progress.done = done;
                     self.progress.total = Some(total);

@@ -13,6 +13,7 @@ mod live;
 pub mod loader;
 pub mod lru;
 pub mod persist;
+pub mod remote_poll;
 mod review;
 pub mod screenshot;
 mod session;
@@ -74,6 +75,8 @@ pub struct InspectorApp {
     export_messages: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     live_reload: bool,
     watcher: Option<FolderWatcher>,
+    /// Lists the opened remote runs again every few seconds (live reload for them).
+    remote_poller: Option<remote_poll::RemotePoller>,
     reload_timer: ReloadTimer,
     /// Files changed since the last reload started (their cached images are dropped on reload).
     changed_paths: BTreeSet<PathBuf>,
@@ -138,6 +141,7 @@ impl InspectorApp {
             export_messages: Default::default(),
             live_reload: options.live_reload && !screenshotting,
             watcher: None,
+            remote_poller: None,
             reload_timer: ReloadTimer::default(),
             changed_paths: BTreeSet::new(),
             select_key_on_load: None,
@@ -192,6 +196,10 @@ impl InspectorApp {
         self.state.selected = None;
         self.state.zoom = None;
         self.state.opened = paths.clone();
+        // Remote URLs are replaced by their mirrors when the loader has fetched them.
+        self.state.local_roots = paths.clone();
+        self.state.remote.clear();
+        self.remote_poller = None;
         self.state.last_reload = None;
         self.images.clear();
         self.reload_timer.reset();
@@ -204,6 +212,9 @@ impl InspectorApp {
     /// Swaps in what the background load sent: the first rows, or everything with what is
     /// derived from it.
     fn take_load(&mut self, update: loader::LoadUpdate) {
+        if let Some(resolved) = update.resolved {
+            self.take_resolved(resolved);
+        }
         if let Some(dataset) = update.dataset {
             self.state.dataset = dataset;
             self.charts_changed();
@@ -289,7 +300,11 @@ impl InspectorApp {
                     )
                 }
             },
-            Command::OpenRecent(run) => match run.paths.iter().find(|p| !p.exists()) {
+            Command::OpenRecent(run) => match run
+                .paths
+                .iter()
+                .find(|p| !p.exists() && !crate::remote::is_remote(p))
+            {
                 Some(missing) => {
                     state.notice = Some(format!("{} no longer exists.", missing.display()))
                 }
@@ -448,8 +463,12 @@ impl InspectorApp {
     }
 }
 
-/// The canonical path when it exists (symlinks and `..` resolved), else the path as given.
+/// The canonical path when it exists (symlinks and `..` resolved), else the path as given (a
+/// remote URL stays as typed).
 fn absolute(path: PathBuf) -> PathBuf {
+    if crate::remote::is_remote(&path) {
+        return path;
+    }
     std::fs::canonicalize(&path).unwrap_or(path)
 }
 

@@ -119,27 +119,6 @@ pub fn remember(recent: &mut Vec<RecentRun>, run: RecentRun) {
     recent.truncate(MAX_RECENT);
 }
 
-/// `2026-11-26 07:40 UTC` from Unix seconds (no time-zone database needed for a label).
-pub fn format_utc(unix: u64) -> String {
-    let days = (unix / 86_400) as i64;
-    let seconds = unix % 86_400;
-    // Howard Hinnant's days → civil date.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        seconds / 3600,
-        seconds % 3600 / 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,14 +147,6 @@ mod tests {
         }
         assert_eq!(recent.len(), MAX_RECENT);
         assert_eq!(recent[0].title(), "/r19");
-    }
-
-    #[test]
-    fn dates_are_civil_utc() {
-        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
-        // 2026-11-26 07:40:00 UTC, checked with `date -u -d @1795678800`.
-        assert_eq!(format_utc(1_795_678_800), "2026-11-26 07:40 UTC");
-        assert_eq!(format_utc(951_782_400), "2000-02-29 00:00 UTC");
     }
 
     #[test]

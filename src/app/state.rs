@@ -143,7 +143,12 @@ impl ReviewSession {
 pub struct AppState {
     /// Shared with background jobs (exports, reloads) without copying.
     pub dataset: Arc<Dataset>,
+    /// The PATHs as the user gave them (remote URLs as typed): recent runs remember these.
     pub opened: Vec<PathBuf>,
+    /// The same as folders on disk: remote URLs replaced by their cached copies.
+    pub local_roots: Vec<PathBuf>,
+    /// The opened remote runs: their copies and whether the store answered at the last listing.
+    pub remote: Vec<crate::remote::Opened>,
     pub view: View,
     pub filters: Filters,
     /// Dataset indices of the items passing the filters.
@@ -289,7 +294,7 @@ impl AppState {
                 benchmark,
             },
             None => ReloadPlan::Full {
-                paths: self.opened.clone(),
+                paths: self.local_roots.clone(),
                 benchmark,
             },
         }

@@ -6,7 +6,7 @@
 //! compares ETags: an unchanged object is not requested again. Keys are data: each part must be
 //! a plain name (no `..`, no separators) or the object is skipped with a diagnostic.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -43,6 +43,8 @@ pub struct Mirror {
     pub objects: usize,
     /// Text files fetched now (the others were unchanged in the cache).
     pub fetched: usize,
+    /// Local files this listing wrote, reset or deleted (for live reload; empty offline).
+    pub changed: Vec<PathBuf>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -129,16 +131,28 @@ fn version_of(meta: &object_store::ObjectMeta) -> String {
 pub fn mirror_url(
     url: &RemoteUrl,
     cache: Option<&Path>,
+    on_progress: impl FnMut(usize, usize),
+) -> Result<Mirror, String> {
+    sync(url, cache, on_progress)
+}
+
+/// Lists `url` again and brings the cached copy up to date (live reload of a remote run): the
+/// objects that changed are fetched (text) or reset to placeholders (images), the ones no longer
+/// listed are deleted; `Mirror::changed` says which local files that touched.
+pub fn refresh_mirror(url: &RemoteUrl, cache: Option<&Path>) -> Result<Mirror, String> {
+    sync(url, cache, |_, _| {})
+}
+
+fn sync(
+    url: &RemoteUrl,
+    cache: Option<&Path>,
     mut on_progress: impl FnMut(usize, usize),
 ) -> Result<Mirror, String> {
     let cache = match cache {
         Some(dir) => dir.to_path_buf(),
         None => cache_root().ok_or("no user cache folder on this system")?,
     };
-    let mut local_root = cache.join(&url.scheme).join(&url.bucket);
-    for part in url.prefix.split('/').filter(|p| !p.is_empty()) {
-        local_root.push(part);
-    }
+    let local_root = local_root_of(&cache, url);
     std::fs::create_dir_all(&local_root)
         .map_err(|e| format!("cannot create {}: {e}", local_root.display()))?;
     let index_path = cache.join("index.sqlite");
@@ -173,7 +187,8 @@ pub fn mirror_url(
             what_to_check(url)
         ));
     }
-    let known: HashMap<String, (String, bool)> = {
+    // What the cache had at the last listing: key → (version, bytes here).
+    let mut known: HashMap<String, (String, bool)> = {
         let mut statement = index
             .prepare("SELECT key, etag, fetched FROM object WHERE root = ?1")
             .map_err(|e| e.to_string())?;
@@ -194,11 +209,12 @@ pub fn mirror_url(
     } else {
         format!("{}/", url.prefix)
     };
-    // What each listed object is, and what to fetch now.
+    // What each listed object is, and what to fetch now. Only rows that change are written.
     let mut wanted: Vec<(object_store::ObjectMeta, String, PathBuf)> = Vec::new();
-    let mut keep: HashSet<PathBuf> = HashSet::new();
     let mut rows: Vec<(String, String, u64, bool)> = Vec::new();
     let mut pending: Vec<(PathBuf, String)> = Vec::new();
+    let mut changed: Vec<PathBuf> = Vec::new();
+    let mut objects = 0;
     for meta in listed {
         let key = meta.location.to_string();
         let Some(relative) = key
@@ -215,31 +231,49 @@ pub fn mirror_url(
             ));
             continue;
         };
-        keep.insert(path.clone());
-        let version = version_of(&meta);
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let cached = known
-            .get(relative)
-            .is_some_and(|(etag, fetched)| *etag == version && *fetched && path.is_file());
-        if cached {
+        let (text, image) = (is_text_file(&name), is_image_file(&name));
+        if !text && !image {
+            continue;
+        }
+        objects += 1;
+        let version = version_of(&meta);
+        let before = known.remove(relative);
+        let same = before.as_ref().is_some_and(|(etag, _)| *etag == version);
+        let here = same && before.as_ref().is_some_and(|(_, here)| *here);
+        if here && path.is_file() {
+            continue;
+        }
+        if text {
+            wanted.push((meta, relative.to_string(), path));
+            continue;
+        }
+        // An image: listed now, fetched when shown. An empty placeholder keeps the listing
+        // right; one from the last listing is kept as it is (no write per image on a re-open).
+        let size_here = std::fs::metadata(&path)
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len());
+        if same && size_here.is_some_and(|n| n > 0) {
+            // Fetched by `materialize` while this listing ran: the index catches up.
             rows.push((relative.to_string(), version, meta.size, true));
-        } else if is_text_file(&name) {
-            wanted.push((meta.clone(), relative.to_string(), path));
-        } else if is_image_file(&name) {
-            // Listed now, fetched when shown: an empty placeholder keeps the listing right (one
-            // from the last open is kept as it is: no write per image on a re-open).
-            let placeholder_here =
-                std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() == 0);
-            let written = placeholder_here
-                || path
-                    .parent()
-                    .is_some_and(|p| std::fs::create_dir_all(p).is_ok())
-                    && std::fs::write(&path, b"").is_ok();
-            if written {
-                pending.push((path, key.clone()));
+            continue;
+        }
+        let placeholder_here = same && size_here == Some(0);
+        let written = placeholder_here
+            || path
+                .parent()
+                .is_some_and(|p| std::fs::create_dir_all(p).is_ok())
+                && std::fs::write(&path, b"").is_ok();
+        if written {
+            pending.push((path.clone(), key.clone()));
+        }
+        if !placeholder_here {
+            if before.is_some() {
+                changed.push(path);
             }
             rows.push((relative.to_string(), version, meta.size, false));
         }
@@ -247,30 +281,33 @@ pub fn mirror_url(
     // Fetch the changed text files, 16 at a time.
     let total = wanted.len();
     on_progress(0, total);
-    let results: Vec<(String, String, u64, Result<(), String>)> = RUNTIME.block_on(async {
-        let mut done = 0;
-        let mut stream = futures::stream::iter(wanted.into_iter().map(|(meta, relative, path)| {
-            let store = store.clone();
-            async move {
-                let version = version_of(&meta);
-                let fetched = fetch_to(&*store, &meta.location, &path).await;
-                (relative, version, meta.size, fetched)
+    let results: Vec<(String, PathBuf, String, u64, Result<(), String>)> =
+        RUNTIME.block_on(async {
+            let mut done = 0;
+            let mut stream =
+                futures::stream::iter(wanted.into_iter().map(|(meta, relative, path)| {
+                    let store = store.clone();
+                    async move {
+                        let version = version_of(&meta);
+                        let fetched = fetch_to(&*store, &meta.location, &path).await;
+                        (relative, path, version, meta.size, fetched)
+                    }
+                }))
+                .buffer_unordered(PARALLEL);
+            let mut results = Vec::new();
+            while let Some(result) = stream.next().await {
+                done += 1;
+                on_progress(done, total);
+                results.push(result);
             }
-        }))
-        .buffer_unordered(PARALLEL);
-        let mut results = Vec::new();
-        while let Some(result) = stream.next().await {
-            done += 1;
-            on_progress(done, total);
-            results.push(result);
-        }
-        results
-    });
+            results
+        });
     let mut fetched = 0;
-    for (relative, version, size, result) in results {
+    for (relative, path, version, size, result) in results {
         match result {
             Ok(()) => {
                 fetched += 1;
+                changed.push(path);
                 rows.push((relative, version, size, true));
             }
             Err(message) => diagnostics.push(Diagnostic::error(
@@ -280,18 +317,26 @@ pub fn mirror_url(
             )),
         }
     }
-    // Files of objects no longer listed go; the index follows the listing.
-    remove_unlisted(&local_root, &keep);
+    // What is left in `known` is no longer listed: its files go, and its rows.
+    let removed: Vec<String> = known.into_keys().collect();
+    for relative in &removed {
+        if let Some(path) = local_path(&local_root, relative)
+            && std::fs::remove_file(&path).is_ok()
+        {
+            changed.push(path);
+        }
+    }
     let now = now_millis();
     let write = || -> rusqlite::Result<()> {
         let tx = index.unchecked_transaction()?;
-        tx.execute("DELETE FROM object WHERE root = ?1", [&root_id])?;
         {
-            let mut insert = tx.prepare(
-                "INSERT INTO object (root, key, etag, size, fetched, used) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            let mut upsert = tx.prepare(
+                "INSERT INTO object (root, key, etag, size, fetched, used) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(root, key) DO UPDATE SET etag = excluded.etag, size = excluded.size,
+                     fetched = excluded.fetched, used = excluded.used",
             )?;
             for (key, etag, size, here) in &rows {
-                insert.execute(rusqlite::params![
+                upsert.execute(rusqlite::params![
                     root_id,
                     key,
                     etag,
@@ -299,6 +344,10 @@ pub fn mirror_url(
                     *here as i64,
                     now
                 ])?;
+            }
+            let mut delete = tx.prepare("DELETE FROM object WHERE root = ?1 AND key = ?2")?;
+            for key in &removed {
+                delete.execute(rusqlite::params![root_id, key])?;
             }
         }
         tx.execute(
@@ -320,10 +369,20 @@ pub fn mirror_url(
         url: url.clone(),
         local_root,
         offline_since: None,
-        objects: rows.len(),
+        objects,
         fetched,
+        changed,
         diagnostics,
     })
+}
+
+/// Where the cached copy of `url` lives under `cache`.
+fn local_root_of(cache: &Path, url: &RemoteUrl) -> PathBuf {
+    let mut root = cache.join(&url.scheme).join(&url.bucket);
+    for part in url.prefix.split('/').filter(|p| !p.is_empty()) {
+        root.push(part);
+    }
+    root
 }
 
 /// The store cannot be reached: the cached copy, if there is one, with since when it is one.
@@ -372,6 +431,7 @@ fn offline(
         offline_since: Some(since),
         objects: rows.len(),
         fetched: 0,
+        changed: Vec::new(),
         diagnostics: vec![Diagnostic::warning(
             Path::new(&url.url()),
             None,
@@ -438,6 +498,17 @@ pub fn describe_age(since: SystemTime) -> String {
     }
 }
 
+/// "offline: showing the cached copy of s3://… from 2026-11-26 07:40 UTC (3 minutes ago)".
+pub fn offline_banner(url: &RemoteUrl, since: SystemTime) -> String {
+    let unix = since.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    format!(
+        "offline: showing the cached copy of {} from {} ({})",
+        url.url(),
+        crate::report::format_utc(unix),
+        describe_age(since)
+    )
+}
+
 /// True when `path` is a remote image not fetched yet (loading treats it as present without
 /// opening it).
 pub fn is_pending(path: &Path) -> bool {
@@ -495,19 +566,6 @@ pub fn materialize(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Deletes local files (not placeholders of listed objects) under `root` that the listing no
-/// longer has.
-fn remove_unlisted(root: &Path, keep: &HashSet<PathBuf>) {
-    for entry in walkdir::WalkDir::new(root)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
-        if entry.file_type().is_file() && !keep.contains(entry.path()) {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
 /// Keeps the cache within its budget: the least recently used fetched objects of other runs go
 /// first (their rows stay, marked not here, so they are fetched again when needed).
 fn evict(index: &rusqlite::Connection, cache: &Path, current: &str) {
@@ -525,7 +583,10 @@ fn evict(index: &rusqlite::Connection, cache: &Path, current: &str) {
     }
     let victims: Vec<(String, String, i64)> = index
         .prepare(
-            "SELECT root, key, size FROM object WHERE fetched = 1 AND root != ?1 ORDER BY used ASC",
+            // A run opened (listed) recently counts as used even where no image was shown.
+            "SELECT o.root, o.key, o.size FROM object o LEFT JOIN listing l ON l.root = o.root
+             WHERE o.fetched = 1 AND o.root != ?1
+             ORDER BY MAX(o.used, COALESCE(l.listed_at, 0)) ASC",
         )
         .and_then(|mut s| {
             s.query_map([current], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
@@ -537,11 +598,7 @@ fn evict(index: &rusqlite::Connection, cache: &Path, current: &str) {
             break;
         }
         if let Some(Ok(url)) = RemoteUrl::parse(&root) {
-            let mut path = cache.join(&url.scheme).join(&url.bucket);
-            for part in url.prefix.split('/').filter(|p| !p.is_empty()) {
-                path.push(part);
-            }
-            if let Some(file) = local_path(&path, &key) {
+            if let Some(file) = local_path(&local_root_of(cache, &url), &key) {
                 let _ = std::fs::remove_file(file);
             }
         }

@@ -82,6 +82,65 @@ pub fn is_remote(path: &std::path::Path) -> bool {
 
 pub use mirror::materialize;
 
+/// A remote run folder as opened: where its copy is, and whether the store answered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Opened {
+    pub url: RemoteUrl,
+    pub local_root: std::path::PathBuf,
+    /// Set when the store could not be reached: the copy is from this listing.
+    pub offline_since: Option<std::time::SystemTime>,
+}
+
+/// The PATHs of one open with every remote URL replaced by its mirror.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    /// What to load: local folders as given, mirrors in place of their URLs (a URL that could
+    /// not be opened at all is left out, and named in `problems`).
+    pub local: Vec<std::path::PathBuf>,
+    pub remote: Vec<Opened>,
+    /// Each URL that could not be opened, as typed, with why (what to check included).
+    pub problems: Vec<(std::path::PathBuf, String)>,
+    /// Per-object problems of the mirrors (skipped names, failed fetches, offline).
+    pub diagnostics: Vec<crate::diagnostics::Diagnostic>,
+}
+
+/// Mirrors the remote URLs among `paths` (into `cache`, or the user cache folder), reporting
+/// each URL's (done, total) fetches as they finish.
+pub fn resolve_paths(
+    paths: &[std::path::PathBuf],
+    cache: Option<&std::path::Path>,
+    mut on_progress: impl FnMut(&RemoteUrl, usize, usize),
+) -> Resolved {
+    let mut resolved = Resolved::default();
+    for path in paths {
+        let parsed = path.to_str().and_then(RemoteUrl::parse);
+        let url = match parsed {
+            None => {
+                resolved.local.push(path.clone());
+                continue;
+            }
+            Some(Err(message)) => {
+                resolved.problems.push((path.clone(), message));
+                continue;
+            }
+            Some(Ok(url)) => url,
+        };
+        match mirror_url(&url, cache, |done, total| on_progress(&url, done, total)) {
+            Ok(mirror) => {
+                resolved.local.push(mirror.local_root.clone());
+                resolved.diagnostics.extend(mirror.diagnostics);
+                resolved.remote.push(Opened {
+                    url,
+                    local_root: mirror.local_root,
+                    offline_since: mirror.offline_since,
+                });
+            }
+            Err(message) => resolved.problems.push((path.clone(), message)),
+        }
+    }
+    resolved
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,8 @@
 
 use egui::RichText;
 
-use crate::app::persist::{RecentRun, Theme, format_utc};
+use crate::app::persist::{RecentRun, Theme};
+use crate::report::format_utc;
 use crate::app::{AppState, Command};
 
 pub fn start_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {

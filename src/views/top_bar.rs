@@ -48,6 +48,25 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
         if !progress.finished {
             ui.spinner();
             match progress.total {
+                _ if progress.fetching.is_some() => {
+                    let (done, total) = progress.fetching.unwrap_or_default();
+                    let remote: Vec<String> = state
+                        .opened
+                        .iter()
+                        .filter(|p| crate::remote::is_remote(p))
+                        .map(|p| p.display().to_string())
+                        .collect();
+                    let fraction = if total == 0 { 0.0 } else { done as f32 / total as f32 };
+                    ui.add(
+                        egui::ProgressBar::new(fraction)
+                            .desired_width(160.0)
+                            .text(format!("fetching {done}/{total} files")),
+                    )
+                    .on_hover_text(format!(
+                        "Fetching the CSVs, logs and traces that changed since the cached copy of {} (images come when shown).",
+                        remote.join(", ")
+                    ));
+                }
                 Some(total) if total > 0 => {
                     let fraction = progress.done as f32 / total as f32;
                     ui.add(
@@ -55,6 +74,12 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
                             .desired_width(160.0)
                             .text(format!("loading {}/{} folders", progress.done, total)),
                     );
+                }
+                _ if state.progress.total.is_none()
+                    && state.remote.is_empty()
+                    && state.opened.iter().any(|p| crate::remote::is_remote(p)) =>
+                {
+                    ui.label("listing the bucket…");
                 }
                 _ => {
                     ui.label("finding run folders…");
@@ -74,8 +99,13 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
                     .on_hover_text("Opening every image to find truncated or broken files.");
             }
             if state.watching {
+                let hover = if state.remote.is_empty() {
+                    "Watching the opened folders: new images, CSV rows and traces appear within about a second."
+                } else {
+                    "Listing the remote runs again every 5 seconds (and watching local folders): what changes in the store appears here."
+                };
                 ui.label(egui::RichText::new("● live").color(egui::Color32::from_rgb(40, 150, 80)))
-                    .on_hover_text("Watching the opened folders: new images, CSV rows and traces appear within about a second.");
+                    .on_hover_text(hover);
             }
         }
     });
@@ -86,6 +116,15 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
         if age < SHOWN {
             ui.colored_label(egui::Color32::from_rgb(40, 150, 80), message);
             ui.ctx().request_repaint_after(SHOWN - age);
+        }
+    }
+    for opened in &state.remote {
+        if let Some(since) = opened.offline_since {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                crate::remote::mirror::offline_banner(&opened.url, since),
+            )
+            .on_hover_text("The store cannot be reached: this is the copy from the last listing. Images never shown before cannot be fetched until it is back; the run is listed again every few seconds.");
         }
     }
     if let Some(notice) = &state.notice {

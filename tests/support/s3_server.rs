@@ -11,6 +11,11 @@ pub struct Server {
 
 impl Server {
     pub fn start(root: &Path, key: &str, secret: &str) -> Server {
+        Self::start_on(root, key, secret, 0)
+    }
+
+    /// On `port` (0: a free one).
+    pub fn start_on(root: &Path, key: &str, secret: &str, port: u16) -> Server {
         use hyper_util::rt::{TokioExecutor, TokioIo};
         use hyper_util::server::conn::auto::Builder as ConnBuilder;
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -25,7 +30,7 @@ impl Server {
             builder.build()
         };
         let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
             .unwrap();
         let port = listener.local_addr().unwrap().port();
         runtime.spawn(async move {
