@@ -256,7 +256,10 @@ pub fn mirror_remote_paths(paths: &mut Vec<PathBuf>) -> Result<(), String> {
     }
     for opened in &resolved.remote {
         if let Some(since) = opened.offline_since {
-            eprintln!("{}", crate::remote::mirror::offline_banner(&opened.url, since));
+            eprintln!(
+                "{}",
+                crate::remote::mirror::offline_banner(&opened.url, since)
+            );
         }
     }
     *paths = resolved.local;

@@ -61,9 +61,11 @@ impl Diagnostic {
 
     /// `file:line` as editors and terminals understand it.
     pub fn location(&self) -> String {
+        // (A remote run's files are named by their URLs, not by where the cache keeps them.)
+        let file = crate::remote::shown_path(&self.file);
         match self.line {
-            Some(line) => format!("{}:{}", self.file.display(), line),
-            None => self.file.display().to_string(),
+            Some(line) => format!("{file}:{line}"),
+            None => file,
         }
     }
 }

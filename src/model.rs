@@ -114,9 +114,10 @@ impl Default for TraceSource {
 
 impl std::fmt::Display for TraceSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let file = crate::remote::shown_path(&self.file);
         match self.line {
-            Some(line) => write!(f, "{}:{line}", self.file.display()),
-            None => write!(f, "{}", self.file.display()),
+            Some(line) => write!(f, "{file}:{line}"),
+            None => write!(f, "{file}"),
         }
     }
 }

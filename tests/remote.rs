@@ -148,3 +148,48 @@ fn a_refused_request_is_one_clear_message_naming_the_url() {
     assert!(!ok);
     assert!(err.contains("s3://no-such-bucket/lab"), "{err}");
 }
+
+/// The other stores by configuration only (no network): the client is built from each one's
+/// standard variables and asks the endpoint they name; a dead one is a clear message and exit 1.
+#[test]
+fn gs_and_az_are_configured_from_their_own_variables() {
+    let setup = setup();
+    let dead = "http://127.0.0.1:1";
+    let key = serde_json::json!({
+        "gcs_base_url": dead, "disable_oauth": true, "client_email": "",
+        "private_key": "", "private_key_id": ""
+    });
+    let started = std::time::Instant::now();
+    let (ok, _, err) = run(bin(&setup, SECRET)
+        .env("GOOGLE_SERVICE_ACCOUNT_KEY", key.to_string())
+        .env("GOOGLE_ALLOW_HTTP", "true")
+        .args(["summary", "gs://lab-runs/bagel"]));
+    assert!(!ok);
+    assert!(err.contains("gs://lab-runs/bagel: cannot list"), "{err}");
+    assert!(
+        err.contains("127.0.0.1:1"),
+        "the configured endpoint: {err}"
+    );
+    assert!(err.contains("GOOGLE_SERVICE_ACCOUNT"), "{err}");
+    let (ok, _, err) = run(bin(&setup, SECRET)
+        .env("AZURE_STORAGE_ACCOUNT_NAME", "labaccount")
+        .env("AZURE_STORAGE_ACCOUNT_KEY", "c2VjcmV0LWtleQ==")
+        .env("AZURE_STORAGE_ENDPOINT", dead)
+        .env("AZURE_ALLOW_HTTP", "true")
+        .args(["summary", "az://runs/bagel"]));
+    assert!(!ok);
+    assert!(err.contains("az://runs/bagel: cannot list"), "{err}");
+    assert!(
+        err.contains("127.0.0.1:1"),
+        "the configured endpoint: {err}"
+    );
+    assert!(err.contains("AZURE_STORAGE_ACCOUNT_NAME"), "{err}");
+    assert!(
+        !err.contains("c2VjcmV0LWtleQ=="),
+        "the key is never printed: {err}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "a dead endpoint is an error within seconds, not a hang"
+    );
+}

@@ -162,9 +162,9 @@ impl Loader {
                     let message = problem
                         .strip_prefix(&*text)
                         .map_or(problem.as_str(), |rest| rest.trim_start_matches(": "));
-                    dataset.diagnostics.push(crate::diagnostics::Diagnostic::error(
-                        url, None, message,
-                    ));
+                    dataset
+                        .diagnostics
+                        .push(crate::diagnostics::Diagnostic::error(url, None, message));
                 }
                 dataset.diagnostics.extend(resolved.diagnostics);
                 let _ = sender.send(LoadMessage::Resolved(Resolved {

@@ -49,7 +49,8 @@ impl RemotePoller {
                         _ => return,
                     }
                     for (url, was_offline) in urls.iter().zip(offline.iter_mut()) {
-                        let Ok(mirror) = crate::remote::mirror::refresh_mirror(url, cache.as_deref())
+                        let Ok(mirror) =
+                            crate::remote::mirror::refresh_mirror(url, cache.as_deref())
                         else {
                             // No copy to show and no store: nothing to reload.
                             continue;
@@ -70,8 +71,7 @@ impl RemotePoller {
                         wake();
                     }
                 }
-            })
-            ?;
+            })?;
         Ok(RemotePoller {
             reports,
             _stop: stop,

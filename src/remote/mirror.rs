@@ -281,27 +281,25 @@ fn sync(
     // Fetch the changed text files, 16 at a time.
     let total = wanted.len();
     on_progress(0, total);
-    let results: Vec<(String, PathBuf, String, u64, Result<(), String>)> =
-        RUNTIME.block_on(async {
-            let mut done = 0;
-            let mut stream =
-                futures::stream::iter(wanted.into_iter().map(|(meta, relative, path)| {
-                    let store = store.clone();
-                    async move {
-                        let version = version_of(&meta);
-                        let fetched = fetch_to(&*store, &meta.location, &path).await;
-                        (relative, path, version, meta.size, fetched)
-                    }
-                }))
-                .buffer_unordered(PARALLEL);
-            let mut results = Vec::new();
-            while let Some(result) = stream.next().await {
-                done += 1;
-                on_progress(done, total);
-                results.push(result);
+    let results: Vec<Fetched> = RUNTIME.block_on(async {
+        let mut done = 0;
+        let mut stream = futures::stream::iter(wanted.into_iter().map(|(meta, relative, path)| {
+            let store = store.clone();
+            async move {
+                let version = version_of(&meta);
+                let fetched = fetch_to(&*store, &meta.location, &path).await;
+                (relative, path, version, meta.size, fetched)
             }
-            results
-        });
+        }))
+        .buffer_unordered(PARALLEL);
+        let mut results = Vec::new();
+        while let Some(result) = stream.next().await {
+            done += 1;
+            on_progress(done, total);
+            results.push(result);
+        }
+        results
+    });
     let mut fetched = 0;
     for (relative, path, version, size, result) in results {
         match result {
@@ -375,6 +373,9 @@ fn sync(
         diagnostics,
     })
 }
+
+/// One text file's fetch: (key below the prefix, local path, version, size, result).
+type Fetched = (String, PathBuf, String, u64, Result<(), String>);
 
 /// Where the cached copy of `url` lives under `cache`.
 fn local_root_of(cache: &Path, url: &RemoteUrl) -> PathBuf {
@@ -597,10 +598,10 @@ fn evict(index: &rusqlite::Connection, cache: &Path, current: &str) {
         if over <= budget {
             break;
         }
-        if let Some(Ok(url)) = RemoteUrl::parse(&root) {
-            if let Some(file) = local_path(&local_root_of(cache, &url), &key) {
-                let _ = std::fs::remove_file(file);
-            }
+        if let Some(Ok(url)) = RemoteUrl::parse(&root)
+            && let Some(file) = local_path(&local_root_of(cache, &url), &key)
+        {
+            let _ = std::fs::remove_file(file);
         }
         let _ = index.execute(
             "UPDATE object SET fetched = 0 WHERE root = ?1 AND key = ?2",

@@ -19,7 +19,11 @@ fn client_options() -> ClientOptions {
     ClientOptions::new()
         .with_connect_timeout(Duration::from_secs(5))
         .with_timeout(Duration::from_secs(60))
-        .with_allow_http(allowed("AWS_ALLOW_HTTP") || allowed("AZURE_ALLOW_HTTP"))
+        .with_allow_http(
+            ["AWS_ALLOW_HTTP", "AZURE_ALLOW_HTTP", "GOOGLE_ALLOW_HTTP"]
+                .into_iter()
+                .any(allowed),
+        )
 }
 
 fn retry() -> RetryConfig {

@@ -4,8 +4,8 @@
 use egui::RichText;
 
 use crate::app::persist::{RecentRun, Theme};
-use crate::report::format_utc;
 use crate::app::{AppState, Command};
+use crate::report::format_utc;
 
 pub fn start_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
     egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {

@@ -1,0 +1,147 @@
+//! Remote runs through the library: a listing that finds changes (live reload), and the store
+//! going away in the middle of a fetch. One S3-compatible server (`s3s-fs`, in process) per test;
+//! `object_store` reads its endpoint from the environment, so the tests take turns.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use unisandbox_inspector::remote::{RemoteUrl, materialize, mirror, mirror_url};
+
+#[path = "support/s3_server.rs"]
+mod s3_server;
+use s3_server::Server;
+
+static ENVIRONMENT: Mutex<()> = Mutex::new(());
+
+fn point_at(server: &Server) {
+    // SAFETY: the tests hold ENVIRONMENT while they set and use these; nothing else reads them.
+    unsafe {
+        std::env::set_var("AWS_ACCESS_KEY_ID", "AKLIVE");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "SKLIVESECRET");
+        std::env::set_var("AWS_REGION", "us-east-1");
+        std::env::set_var(
+            "AWS_ENDPOINT_URL",
+            format!("http://127.0.0.1:{}", server.port),
+        );
+        std::env::set_var("AWS_ALLOW_HTTP", "true");
+    }
+}
+
+fn load(root: &Path) -> unisandbox_inspector::model::Dataset {
+    unisandbox_inspector::load::load_dataset_with_benchmark(&[root.to_path_buf()], None)
+}
+
+fn url() -> RemoteUrl {
+    RemoteUrl::parse("s3://runs/lab").unwrap().unwrap()
+}
+
+#[test]
+fn a_new_listing_reports_exactly_the_files_that_changed() {
+    let _turn = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("store/runs/lab");
+    unisandbox_inspector::demo::write_demo(&tree, 7).unwrap();
+    let cache = dir.path().join("cache");
+    let server = Server::start(&dir.path().join("store"), "AKLIVE", "SKLIVESECRET");
+    point_at(&server);
+    let opened = mirror_url(&url(), Some(&cache), |_, _| {}).unwrap();
+    let copy = opened.local_root.clone();
+    let before = load(&copy).items.len();
+    assert_eq!(before, load(&tree).items.len());
+
+    // Nothing changed in the store: nothing to reload.
+    let again = mirror::refresh_mirror(&url(), Some(&cache)).unwrap();
+    assert_eq!(again.changed, Vec::<PathBuf>::new());
+    assert_eq!(again.fetched, 0);
+
+    // A result row appended, a log deleted, an image redrawn.
+    let folder = "bagel-base/test/normal/math_1";
+    let csv = tree.join(folder).join("evaluation_results.csv");
+    let mut text = std::fs::read_to_string(&csv).unwrap();
+    let last_line = text.lines().last().unwrap().to_string();
+    let new_row = last_line.replacen(last_line.split(',').next().unwrap(), "999", 1);
+    text.push_str(&new_row);
+    text.push('\n');
+    std::fs::write(&csv, &text).unwrap();
+    let log = tree.join(folder).join("evaluation_results.log");
+    std::fs::remove_file(&log).unwrap();
+    let png = tree.join(folder).join("2.png");
+    let redrawn = std::fs::read(tree.join(folder).join("3.png")).unwrap();
+    std::fs::write(&png, &redrawn).unwrap();
+    // A copy of the first open's image, fetched before the change.
+    materialize(&copy.join(folder).join("2.png")).unwrap();
+
+    let refreshed = mirror::refresh_mirror(&url(), Some(&cache)).unwrap();
+    let mut changed = refreshed.changed.clone();
+    changed.sort();
+    let mut expected = vec![
+        copy.join(folder).join("evaluation_results.csv"),
+        copy.join(folder).join("2.png"),
+        copy.join(folder).join("evaluation_results.log"),
+    ];
+    expected.sort();
+    assert_eq!(changed, expected);
+    assert_eq!(refreshed.fetched, 1, "only the changed CSV is fetched");
+    assert_eq!(
+        std::fs::read_to_string(copy.join(folder).join("evaluation_results.csv")).unwrap(),
+        text
+    );
+    // The redrawn image is fetched again when shown, with its new bytes.
+    let cached_png = copy.join(folder).join("2.png");
+    assert_eq!(std::fs::metadata(&cached_png).unwrap().len(), 0);
+    materialize(&cached_png).unwrap();
+    assert_eq!(std::fs::read(&cached_png).unwrap(), redrawn);
+    assert!(!copy.join(folder).join("evaluation_results.log").exists());
+    assert_eq!(load(&copy).items.len(), load(&tree).items.len());
+}
+
+#[test]
+fn the_store_going_away_mid_fetch_keeps_what_arrived_and_says_what_did_not() {
+    let _turn = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let tree = store.join("runs/lab");
+    unisandbox_inspector::demo::write_demo(&tree, 7).unwrap();
+    let cache = dir.path().join("cache");
+    let mut server = Server::start(&store, "AKLIVE", "SKLIVESECRET");
+    point_at(&server);
+    let mut total_files = 0;
+    let partial = mirror_url(&url(), Some(&cache), |done, total| {
+        total_files = total;
+        if done == 10 {
+            server.stop();
+        }
+    })
+    .expect("a partial copy, not an error");
+    assert!(
+        total_files > 40,
+        "the sample has many text files: {total_files}"
+    );
+    let not_fetched: Vec<_> = partial
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.starts_with("not fetched"))
+        .collect();
+    assert!(
+        !not_fetched.is_empty() && partial.fetched + not_fetched.len() == total_files,
+        "fetched {} + not fetched {} of {total_files}",
+        partial.fetched,
+        not_fetched.len()
+    );
+    assert!(
+        not_fetched[0].to_string().contains("s3://runs/lab/"),
+        "named by URL: {}",
+        not_fetched[0]
+    );
+    // What arrived loads; no panic, the rest is missing.
+    let some = load(&partial.local_root);
+    assert!(some.items.len() < load(&tree).items.len());
+
+    // The store is back: the next open fetches only what is missing, and then everything is here.
+    let server = Server::start(&store, "AKLIVE", "SKLIVESECRET");
+    point_at(&server);
+    let whole = mirror_url(&url(), Some(&cache), |_, _| {}).unwrap();
+    assert_eq!(whole.fetched, not_fetched.len());
+    assert!(whole.diagnostics.is_empty(), "{:?}", whole.diagnostics);
+    assert_eq!(load(&whole.local_root).items.len(), load(&tree).items.len());
+}
