@@ -74,6 +74,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     thumbnail_store:
                         unisandbox_inspector::app::thumbnail_store::ThumbnailStore::default_path(),
                     background_filter_from: None,
+                    remote_poll_every: None,
                 },
                 [1440.0, 900.0],
             )?;
@@ -368,6 +369,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     // Screenshots leave the user's caches alone, as they do the session.
                     thumbnail_store: None,
                     background_filter_from: None,
+                    remote_poll_every: None,
                 },
                 size,
             )?;

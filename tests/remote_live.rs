@@ -9,6 +9,9 @@ use unisandbox_inspector::remote::{RemoteUrl, materialize, mirror, mirror_url};
 
 #[path = "support/s3_server.rs"]
 mod s3_server;
+
+#[allow(dead_code)] // (other tests use the rest)
+mod common;
 use s3_server::Server;
 
 static ENVIRONMENT: Mutex<()> = Mutex::new(());
@@ -144,4 +147,88 @@ fn the_store_going_away_mid_fetch_keeps_what_arrived_and_says_what_did_not() {
     assert_eq!(whole.fetched, not_fetched.len());
     assert!(whole.diagnostics.is_empty(), "{:?}", whole.diagnostics);
     assert_eq!(load(&whole.local_root).items.len(), load(&tree).items.len());
+}
+
+#[test]
+fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
+    use egui_kittest::kittest::Queryable as _;
+    use unisandbox_inspector::app::{InspectorApp, StartOptions, View};
+    let _turn = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let tree = store.join("runs/lab");
+    unisandbox_inspector::demo::write_demo(&tree, 7).unwrap();
+    // The eval is still running: its last result row is not written yet.
+    let csv = tree.join("bagel-base/test/normal/math_1/evaluation_results.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let cut = {
+        // Where the last record starts (judge analyses span lines: not the last line).
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let mut starts = Vec::new();
+        let mut record = csv::StringRecord::new();
+        loop {
+            let at = reader.position().byte() as usize;
+            if !reader.read_record(&mut record).unwrap() {
+                break;
+            }
+            starts.push(at);
+        }
+        *starts.last().unwrap()
+    };
+    std::fs::write(&csv, &text[..cut]).unwrap();
+    let cache = dir.path().join("cache");
+    let mut server = Server::start(&store, "AKLIVE", "SKLIVESECRET");
+    point_at(&server);
+    // SAFETY: as in `point_at`.
+    unsafe { std::env::set_var("UNISANDBOX_CACHE_DIR", &cache) };
+
+    let mut harness = common::harness_with(StartOptions {
+        paths: vec![PathBuf::from("s3://runs/lab")],
+        view: View::Items,
+        annotations: Some(dir.path().join("annotations.sqlite")),
+        live_reload: true,
+        remote_poll_every: Some(std::time::Duration::from_millis(300)),
+        ..StartOptions::default()
+    });
+    let judged = |app: &InspectorApp| {
+        app.state
+            .dataset
+            .items
+            .iter()
+            .filter(|i| i.verdict.is_judged())
+            .count()
+    };
+    let state = &harness.state().state;
+    assert_eq!(state.dataset.items.len(), load(&tree).items.len());
+    assert_eq!(state.remote.len(), 1);
+    assert_eq!(state.remote[0].offline_since, None);
+    assert!(state.local_roots[0].starts_with(&cache));
+    assert!(state.watching, "remote runs are live too");
+    assert_eq!(state.recent[0].paths, [PathBuf::from("s3://runs/lab")]);
+    let before = judged(harness.state());
+
+    // The eval writes its last row into the bucket: the window shows it without a reopen.
+    std::fs::write(&csv, &text).unwrap();
+    common::step_until(
+        &mut harness,
+        std::time::Duration::from_secs(30),
+        "the row written into the bucket",
+        |app| judged(app) == before + 1,
+    );
+    common::wait_until_idle(&mut harness);
+    let message = &harness.state().state.last_reload.as_ref().unwrap().0;
+    assert!(message.contains("+1 judged"), "{message}");
+
+    // The store goes away: the copy stays on screen, and the window says since when it is one.
+    server.stop();
+    common::step_until(
+        &mut harness,
+        std::time::Duration::from_secs(60),
+        "the offline banner",
+        |app| app.state.remote[0].offline_since.is_some(),
+    );
+    harness.run_steps(2);
+    harness.get_by_label_contains("offline: showing the cached copy of s3://runs/lab");
+    assert_eq!(judged(harness.state()), before + 1);
+    unsafe { std::env::remove_var("UNISANDBOX_CACHE_DIR") };
 }

@@ -49,6 +49,10 @@ pub enum Command {
     Open(Vec<PathBuf>),
     /// Ask for a folder with the system dialog, then open it.
     OpenFolderDialog,
+    /// The Start page's URL box changed.
+    SetRemoteInput(String),
+    /// The remote cache's size budget, in MiB.
+    SetCacheBudget(u64),
     /// Open a recently opened folder set again (with its benchmark).
     OpenRecent(crate::app::persist::RecentRun),
     /// Enter (true) or leave the presentation.

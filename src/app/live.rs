@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::InspectorApp;
 use super::loader;
-use super::remote_poll::{POLL_EVERY, RemotePoller};
+use super::remote_poll::RemotePoller;
 use super::watcher::FolderWatcher;
 
 impl InspectorApp {
@@ -36,6 +36,9 @@ impl InspectorApp {
     pub(super) fn take_resolved(&mut self, resolved: loader::Resolved) {
         self.state.local_roots = resolved.local;
         self.state.remote = resolved.remote;
+        if !self.state.remote.is_empty() {
+            self.state.cache_usage = crate::remote::mirror::cache_usage();
+        }
         if !resolved.problems.is_empty() {
             let messages: Vec<&str> = resolved.problems.iter().map(|(_, m)| m.as_str()).collect();
             self.state.notice = Some(messages.join("\n"));
@@ -43,7 +46,8 @@ impl InspectorApp {
         if self.live_reload && !self.state.remote.is_empty() {
             let urls = self.state.remote.iter().map(|r| r.url.clone()).collect();
             let repaint = self.ctx.clone();
-            match RemotePoller::start(urls, None, POLL_EVERY, move || repaint.request_repaint()) {
+            let every = self.remote_poll_every;
+            match RemotePoller::start(urls, None, every, move || repaint.request_repaint()) {
                 Ok(poller) => {
                     self.remote_poller = Some(poller);
                     self.state.watching = true;

@@ -58,6 +58,8 @@ pub struct StartOptions {
     pub thumbnail_store: Option<PathBuf>,
     /// From how many items the list is filtered in the background (`None`: the default).
     pub background_filter_from: Option<usize>,
+    /// How often remote runs are listed again (`None`: every 5 seconds).
+    pub remote_poll_every: Option<std::time::Duration>,
 }
 
 pub struct InspectorApp {
@@ -77,6 +79,7 @@ pub struct InspectorApp {
     watcher: Option<FolderWatcher>,
     /// Lists the opened remote runs again every few seconds (live reload for them).
     remote_poller: Option<remote_poll::RemotePoller>,
+    remote_poll_every: std::time::Duration,
     reload_timer: ReloadTimer,
     /// Files changed since the last reload started (their cached images are dropped on reload).
     changed_paths: BTreeSet<PathBuf>,
@@ -118,6 +121,8 @@ impl InspectorApp {
                 pair_slide: options.pair_slide,
                 benchmark: options.benchmark.clone(),
                 grid_thumbnail: persist::DEFAULT_THUMBNAIL,
+                cache_budget_mb: persist::DEFAULT_CACHE_BUDGET_MB,
+                cache_usage: crate::remote::mirror::cache_usage(),
                 sample_runs: crate::samples::bundled_sample_runs(),
                 ..AppState::default()
             },
@@ -142,6 +147,7 @@ impl InspectorApp {
             live_reload: options.live_reload && !screenshotting,
             watcher: None,
             remote_poller: None,
+            remote_poll_every: options.remote_poll_every.unwrap_or(remote_poll::POLL_EVERY),
             reload_timer: ReloadTimer::default(),
             changed_paths: BTreeSet::new(),
             select_key_on_load: None,
@@ -300,6 +306,11 @@ impl InspectorApp {
                     )
                 }
             },
+            Command::SetRemoteInput(text) => state.remote_input = text,
+            Command::SetCacheBudget(mb) => {
+                state.cache_budget_mb = mb.max(1);
+                crate::remote::mirror::set_budget(state.cache_budget_mb << 20);
+            }
             Command::OpenRecent(run) => match run
                 .paths
                 .iter()

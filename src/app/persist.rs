@@ -92,6 +92,8 @@ pub struct Persisted {
     pub grid_thumbnail: f32,
     /// The name recorded with human verdicts.
     pub reviewer: String,
+    /// The size budget of the remote runs' cache, in MiB.
+    pub cache_budget_mb: u64,
 }
 
 impl Default for Persisted {
@@ -105,11 +107,13 @@ impl Default for Persisted {
             theme: Theme::System,
             grid_thumbnail: DEFAULT_THUMBNAIL,
             reviewer: String::new(),
+            cache_budget_mb: DEFAULT_CACHE_BUDGET_MB,
         }
     }
 }
 
 pub const DEFAULT_THUMBNAIL: f32 = 180.0;
+pub const DEFAULT_CACHE_BUDGET_MB: u64 = crate::remote::mirror::DEFAULT_BUDGET_BYTES >> 20;
 pub const THUMBNAIL_RANGE: std::ops::RangeInclusive<f32> = 96.0..=360.0;
 
 /// Puts `run` first, dropping an older entry for the same folders, keeping `MAX_RECENT`.

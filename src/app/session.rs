@@ -19,6 +19,10 @@ impl InspectorApp {
         if !restore.reviewer.is_empty() {
             state.reviewer = restore.reviewer;
         }
+        if restore.cache_budget_mb > 0 {
+            state.cache_budget_mb = restore.cache_budget_mb;
+            crate::remote::mirror::set_budget(state.cache_budget_mb << 20);
+        }
         let paths: Vec<PathBuf> = paths.iter().cloned().map(absolute).collect();
         if restore.last_opened == paths {
             state.filters = restore.filters;
@@ -44,6 +48,7 @@ impl InspectorApp {
             theme: state.theme,
             grid_thumbnail: state.grid_thumbnail,
             reviewer: state.reviewer.clone(),
+            cache_budget_mb: state.cache_budget_mb,
         }
     }
 }

@@ -149,6 +149,12 @@ pub struct AppState {
     pub local_roots: Vec<PathBuf>,
     /// The opened remote runs: their copies and whether the store answered at the last listing.
     pub remote: Vec<crate::remote::Opened>,
+    /// What is typed into the Start page's URL box.
+    pub remote_input: String,
+    /// The remote cache's size budget in MiB (a setting).
+    pub cache_budget_mb: u64,
+    /// Where the remote cache is and how much it holds (refreshed after each open).
+    pub cache_usage: Option<(PathBuf, u64)>,
     pub view: View,
     pub filters: Filters,
     /// Dataset indices of the items passing the filters.

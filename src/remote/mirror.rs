@@ -80,11 +80,48 @@ pub fn cache_root() -> Option<PathBuf> {
         .map(|dirs| dirs.cache_dir().join("remote"))
 }
 
-fn budget() -> u64 {
+/// The budget the window's setting asks for (0: none set).
+static BUDGET_SETTING: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Sets the cache's size budget from the window's setting (`UNISANDBOX_CACHE_BUDGET_MB`, when
+/// set, still wins: it is how a command line says it).
+pub fn set_budget(bytes: u64) {
+    BUDGET_SETTING.store(bytes, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The cache's size budget: `UNISANDBOX_CACHE_BUDGET_MB`, else the setting, else 2 GB.
+pub fn budget() -> u64 {
+    let setting = BUDGET_SETTING.load(std::sync::atomic::Ordering::Relaxed);
     std::env::var("UNISANDBOX_CACHE_BUDGET_MB")
         .ok()
         .and_then(|mb| mb.trim().parse::<u64>().ok())
-        .map_or(DEFAULT_BUDGET_BYTES, |mb| mb << 20)
+        .map(|mb| mb << 20)
+        .unwrap_or(if setting > 0 {
+            setting
+        } else {
+            DEFAULT_BUDGET_BYTES
+        })
+}
+
+/// Where the cache is and how many bytes of fetched objects it holds (`None` before the first
+/// remote run was opened).
+pub fn cache_usage() -> Option<(PathBuf, u64)> {
+    let root = cache_root()?;
+    let index = root.join("index.sqlite");
+    if !index.is_file() {
+        return None;
+    }
+    let conn =
+        rusqlite::Connection::open_with_flags(&index, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .ok()?;
+    let bytes: i64 = conn
+        .query_row(
+            "SELECT COALESCE(SUM(size), 0) FROM object WHERE fetched = 1",
+            [],
+            |row| row.get(0),
+        )
+        .ok()?;
+    Some((root, bytes.max(0) as u64))
 }
 
 fn now_millis() -> i64 {
