@@ -3,7 +3,8 @@
 //! a cached re-open (list only, nothing changed) and the local load, each followed by the same
 //! load of the folders. Prints medians and the ratios to local.
 //!
-//!   cargo bench --bench remote_open                 # the 72-folder sample runs
+//!   cargo bench --bench remote_open                 # the sample runs and one full checkpoint
+//!   cargo bench --bench remote_open -- checkpoint   # one checkpoint: 42 task folders, 1,900 images
 //!   cargo bench --bench remote_open -- 100000       # a 100k-item tree
 
 use std::path::{Path, PathBuf};
@@ -25,18 +26,31 @@ fn load(root: &Path) -> usize {
     dataset.items.len()
 }
 
-fn run(items: Option<usize>) {
+/// What to serve.
+enum Tree {
+    Sample,
+    Checkpoint,
+    Items(usize),
+}
+
+fn run(what: Tree) {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let tree = store.join("runs/lab");
-    match items {
-        Some(n) => {
+    let label = match what {
+        Tree::Items(n) => {
             unisandbox_inspector::demo::scale::write_scale(&tree, 7, 10, n).unwrap();
+            format!("{n}-item tree")
         }
-        None => {
+        Tree::Sample => {
             unisandbox_inspector::demo::write_demo(&tree, 7).unwrap();
+            "sample runs".to_string()
         }
-    }
+        Tree::Checkpoint => {
+            unisandbox_inspector::demo::write_full_checkpoint(&tree, 7, "ckpt").unwrap();
+            "one checkpoint".to_string()
+        }
+    };
     let mut server = s3_server::Server::start(&store, "AKBENCH", "SKBENCHSECRET");
     let port = server.port;
     // SAFETY: set before any other thread reads the environment.
@@ -50,10 +64,29 @@ fn run(items: Option<usize>) {
     let url = unisandbox_inspector::remote::RemoteUrl::parse("s3://runs/lab")
         .unwrap()
         .unwrap();
+    // The listing alone (the server's part of every open: `s3s-fs` walks the whole bucket for
+    // each page of 1,000 keys).
+    let list_only = || {
+        use futures::StreamExt as _;
+        let store = unisandbox_inspector::remote::store::open_store(&url).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let prefix = object_store::path::Path::from("lab");
+        let n = runtime.block_on(store.list(Some(&prefix)).count());
+        (n, started.elapsed())
+    };
     let runs = 5;
-    let (mut local, mut first, mut cached) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut local, mut first, mut cached, mut listing) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut objects = 0;
     let mut counts = (0, 0);
     for round in 0..runs {
+        let (n, took) = list_only();
+        objects = n;
+        listing.push(took);
         let started = Instant::now();
         counts.0 = load(&tree);
         local.push(started.elapsed());
@@ -73,10 +106,15 @@ fn run(items: Option<usize>) {
         cached.push(started.elapsed());
     }
     assert_eq!(counts.0, counts.1, "the same items");
-    let (local, first, cached) = (median(local), median(first), median(cached));
+    let (local, first, cached, listing) = (
+        median(local),
+        median(first),
+        median(cached),
+        median(listing),
+    );
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "{} items: local {:.0} ms · s3 first open {:.0} ms ({:.1}× local) · s3 cached re-open {:.0} ms ({:.2}× local) — medians of {runs}",
+        "{label}, {} items: local {:.0} ms · s3 first open {:.0} ms ({:.1}× local) · s3 cached re-open {:.0} ms ({:.2}× local) — medians of {runs}",
         counts.0,
         ms(local),
         ms(first),
@@ -84,18 +122,27 @@ fn run(items: Option<usize>) {
         ms(cached),
         ms(cached) / ms(local)
     );
+    println!(
+        "  of which the server's listing of {objects} objects: {:.0} ms (list requests alone)",
+        ms(listing)
+    );
     server.stop();
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
+    let trees: Vec<Tree> = std::env::args()
         .skip(1)
-        .filter_map(|a| a.parse().ok())
+        .filter_map(|a| match a.as_str() {
+            "sample" => Some(Tree::Sample),
+            "checkpoint" => Some(Tree::Checkpoint),
+            n => n.parse().ok().map(Tree::Items),
+        })
         .collect();
-    if sizes.is_empty() {
-        run(None);
+    if trees.is_empty() {
+        run(Tree::Sample);
+        run(Tree::Checkpoint);
     }
-    for n in sizes {
-        run(Some(n));
+    for tree in trees {
+        run(tree);
     }
 }

@@ -53,13 +53,19 @@ struct Benchmark {
 }
 
 fn benchmark(seed: u64) -> Benchmark {
+    benchmark_sized(seed, ITEMS, 7)
+}
+
+/// The benchmark with `items` math questions and mapping IDs per folder and `forward` knowledge
+/// characters (at most 10; the five inverse pairs are always there).
+fn benchmark_sized(seed: u64, items: u32, forward: usize) -> Benchmark {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let math = (1..=3)
         .map(|level| {
             let wrong: &[&str] = if level == 2 { &["4"] } else { &[] };
             (
                 format!("math_{level}"),
-                benchmark::math_questions(&mut rng, level, ITEMS, wrong),
+                benchmark::math_questions(&mut rng, level, items, wrong),
             )
         })
         .collect();
@@ -68,14 +74,14 @@ fn benchmark(seed: u64) -> Benchmark {
             let undefined: &[u32] = if level == 2 { &[5] } else { &[] };
             (
                 format!("mapping{level}"),
-                benchmark::mapping_pairs(&mut rng, level, ITEMS, undefined),
+                benchmark::mapping_pairs(&mut rng, level, items, undefined),
             )
         })
         .collect();
     let people: Vec<Character> = benchmark::characters(&mut rng);
     let mut knowledge: Vec<(String, Vec<KnowledgeQuestion>)> = people
         .iter()
-        .take(7)
+        .take(forward)
         .enumerate()
         .map(|(i, who)| {
             (
@@ -182,6 +188,23 @@ pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
     write_benchmark_files(&out_dir.join(BENCHMARK_DIR), &bench)?;
     let filter = stars::write_filter_output(&out_dir.join(STARS_DIR), seed, STARS_CANDIDATES)?;
     written.push(filter.out_dir);
+    Ok(written)
+}
+
+/// One checkpoint (`name`) at the upstream benchmark's size: math_1–3 and mapping1–3 with 100
+/// items each, 10 knowledge characters and 5 pairs — 21 task folders per setting, 42 in all,
+/// 1,900 images (hard links to a few drawn PNGs) — plus the benchmark files.
+pub fn write_full_checkpoint(out_dir: &Path, seed: u64, name: &str) -> anyhow::Result<Vec<PathBuf>> {
+    let bench = benchmark_sized(seed, 100, 10);
+    let pool = scale::ImagePool::draw(&out_dir.join(scale::POOL_DIR), &bench, seed)?;
+    let written = write_runs(
+        out_dir,
+        seed,
+        &[name.to_string()],
+        &bench,
+        Images::Linked(&pool),
+    )?;
+    write_benchmark_files(&out_dir.join(BENCHMARK_DIR), &bench)?;
     Ok(written)
 }
 

@@ -36,7 +36,7 @@ pub struct ImagePool {
 }
 
 impl ImagePool {
-    fn draw(dir: &Path, bench: &Benchmark, seed: u64) -> anyhow::Result<ImagePool> {
+    pub(super) fn draw(dir: &Path, bench: &Benchmark, seed: u64) -> anyhow::Result<ImagePool> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut write = |name: String, scene: &draw::Scene| -> anyhow::Result<PathBuf> {
