@@ -232,21 +232,26 @@ pub fn mirror_remote_paths(paths: &mut Vec<PathBuf>) -> Result<(), String> {
     // A terminal gets a counter rewritten in place (at most every 2%); a log gets the last line.
     let terminal = std::io::stderr().is_terminal();
     let mut shown = 0;
-    let resolved = crate::remote::resolve_paths(paths, None, |url, done, total| {
-        let finished = done == total;
-        if total == 0 || !(finished || terminal && (done - shown) * 50 >= total) {
-            return;
-        }
-        shown = done;
-        let line = format!("fetching {}: {done}/{total} files", url.url());
-        if finished {
-            shown = 0;
-            eprintln!("{}{line}", if terminal { "\r" } else { "" });
-        } else {
-            eprint!("\r{line}");
-            let _ = std::io::stderr().flush();
-        }
-    });
+    let resolved = crate::remote::resolve_paths(
+        paths,
+        None,
+        crate::remote::Freshness::Listed,
+        |url, done, total| {
+            let finished = done == total;
+            if total == 0 || !(finished || terminal && (done - shown) * 50 >= total) {
+                return;
+            }
+            shown = done;
+            let line = format!("fetching {}: {done}/{total} files", url.url());
+            if finished {
+                shown = 0;
+                eprintln!("{}{line}", if terminal { "\r" } else { "" });
+            } else {
+                eprint!("\r{line}");
+                let _ = std::io::stderr().flush();
+            }
+        },
+    );
     if !resolved.problems.is_empty() {
         let messages: Vec<&str> = resolved.problems.iter().map(|(_, m)| m.as_str()).collect();
         return Err(messages.join("\n"));

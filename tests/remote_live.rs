@@ -230,5 +230,54 @@ fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
     harness.run_steps(2);
     harness.get_by_label_contains("offline: showing the cached copy of s3://runs/lab");
     assert_eq!(judged(harness.state()), before + 1);
+    drop(harness);
+
+    // Opened again, with the store back and a verdict changed there meanwhile: the cached copy
+    // is on screen at once (nothing listed yet), then the change arrives by itself.
+    let rejudged = text.replacen(",YES,1,", ",NO,0,", 1);
+    assert_ne!(rejudged, text);
+    std::fs::write(&csv, &rejudged).unwrap();
+    let server = Server::start(&store, "AKLIVE", "SKLIVESECRET");
+    point_at(&server);
+    let options = StartOptions {
+        paths: vec![PathBuf::from("s3://runs/lab")],
+        view: View::Items,
+        annotations: Some(dir.path().join("annotations.sqlite")),
+        live_reload: true,
+        // Listed at once because it opened from the cache, then not again during the test.
+        remote_poll_every: Some(std::time::Duration::from_secs(600)),
+        ..StartOptions::default()
+    };
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |cc| InspectorApp::new(&cc.egui_ctx, options));
+    common::step_until(
+        &mut harness,
+        std::time::Duration::from_secs(30),
+        "the cached copy",
+        |app| !app.state.remote.is_empty(),
+    );
+    assert!(
+        harness.state().state.remote[0].unlisted,
+        "opened from the cache without waiting for the store"
+    );
+    let was_yes = |app: &InspectorApp| {
+        app.state
+            .dataset
+            .items
+            .iter()
+            .filter(|i| i.verdict == unisandbox_inspector::model::Verdict::Yes)
+            .count()
+    };
+    common::wait_until_idle(&mut harness);
+    let yes_before = was_yes(harness.state());
+    common::step_until(
+        &mut harness,
+        std::time::Duration::from_secs(30),
+        "the verdict changed in the store",
+        |app| was_yes(app) + 1 == yes_before,
+    );
+    assert!(!harness.state().state.remote[0].unlisted);
+    assert_eq!(harness.state().state.remote[0].offline_since, None);
     unsafe { std::env::remove_var("UNISANDBOX_CACHE_DIR") };
 }

@@ -47,7 +47,11 @@ impl InspectorApp {
             let urls = self.state.remote.iter().map(|r| r.url.clone()).collect();
             let repaint = self.ctx.clone();
             let every = self.remote_poll_every;
-            match RemotePoller::start(urls, None, every, move || repaint.request_repaint()) {
+            // A copy opened from the cache is listed at once, not after the first interval.
+            let list_now = self.state.remote.iter().any(|r| r.unlisted);
+            match RemotePoller::start(urls, None, every, list_now, move || {
+                repaint.request_repaint()
+            }) {
                 Ok(poller) => {
                     self.remote_poller = Some(poller);
                     self.state.watching = true;
@@ -75,6 +79,10 @@ impl InspectorApp {
             for report in poller.reports() {
                 if let Some(opened) = self.state.remote.iter_mut().find(|r| r.url == report.url) {
                     opened.offline_since = report.offline_since;
+                    opened.unlisted = false;
+                }
+                if let Some(problem) = report.problem {
+                    self.state.notice = Some(problem);
                 }
                 if !report.changed.is_empty() {
                     self.reload_timer.changed(now);

@@ -140,7 +140,15 @@ impl Loader {
 
     /// Starts loading `paths` (a previous load's remaining messages are dropped). The dataset is
     /// built and derived on the background pool; the UI thread only swaps in what arrives.
-    pub fn start(&mut self, paths: Vec<PathBuf>, benchmark: Option<PathBuf>, ctx: &egui::Context) {
+    /// `freshness`: whether a remote run with a complete cached copy opens from it at once
+    /// (listed afterwards by the app) or is listed first.
+    pub fn start(
+        &mut self,
+        paths: Vec<PathBuf>,
+        benchmark: Option<PathBuf>,
+        freshness: crate::remote::Freshness,
+        ctx: &egui::Context,
+    ) {
         let (sender, receiver) = unbounded_channel();
         let ctx = ctx.clone();
         let ctx_for_failure = ctx.clone();
@@ -151,10 +159,11 @@ impl Loader {
             let job = std::panic::AssertUnwindSafe(|| {
                 let mut dataset = Dataset::default();
                 // Remote URLs first: list, fetch what changed, then load the mirrors.
-                let resolved = crate::remote::resolve_paths(&paths, None, |_, done, total| {
-                    let _ = sender.send(LoadMessage::Fetching(done, total));
-                    ctx.request_repaint_after(PROGRESS_REPAINT);
-                });
+                let resolved =
+                    crate::remote::resolve_paths(&paths, None, freshness, |_, done, total| {
+                        let _ = sender.send(LoadMessage::Fetching(done, total));
+                        ctx.request_repaint_after(PROGRESS_REPAINT);
+                    });
                 let paths = resolved.local;
                 for (url, problem) in &resolved.problems {
                     // (The message starts with the URL; the diagnostic names it as its file.)

@@ -211,7 +211,15 @@ impl InspectorApp {
         self.reload_timer.reset();
         self.changed_paths.clear();
         self.watch(ctx, &paths);
-        self.loader.start(paths, self.state.benchmark.clone(), ctx);
+        // With live reload, a cached remote run opens at once and is listed right after; a
+        // screenshot lists first, so it shows the store as it is.
+        let freshness = if self.live_reload {
+            crate::remote::Freshness::CachedFirst
+        } else {
+            crate::remote::Freshness::Listed
+        };
+        self.loader
+            .start(paths, self.state.benchmark.clone(), freshness, ctx);
         self.state.progress = self.loader.progress;
     }
 

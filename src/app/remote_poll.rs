@@ -19,6 +19,19 @@ pub struct PollReport {
     pub changed: Vec<PathBuf>,
     /// Set while the store cannot be reached (the copy is from then).
     pub offline_since: Option<SystemTime>,
+    /// The listing failed for another reason than being offline.
+    pub problem: Option<String>,
+}
+
+impl PollReport {
+    fn failed(url: &RemoteUrl, message: String) -> PollReport {
+        PollReport {
+            url: url.clone(),
+            changed: Vec::new(),
+            offline_since: None,
+            problem: Some(message),
+        }
+    }
 }
 
 /// Lists the remote runs every `every` until dropped.
@@ -35,6 +48,7 @@ impl RemotePoller {
         urls: Vec<RemoteUrl>,
         cache: Option<PathBuf>,
         every: Duration,
+        list_now: bool,
         wake: impl Fn() + Send + 'static,
     ) -> std::io::Result<RemotePoller> {
         let (stop, stopped) = channel::<()>();
@@ -43,20 +57,34 @@ impl RemotePoller {
             .name("remote-poll".into())
             .spawn(move || {
                 let mut offline: Vec<bool> = vec![false; urls.len()];
+                let mut failed = std::collections::HashSet::new();
+                let mut wait = if list_now { Duration::ZERO } else { every };
                 loop {
-                    match stopped.recv_timeout(every) {
+                    match stopped.recv_timeout(wait) {
                         Err(RecvTimeoutError::Timeout) => {}
                         _ => return,
                     }
+                    let first = wait.is_zero();
+                    wait = every;
                     for (url, was_offline) in urls.iter().zip(offline.iter_mut()) {
-                        let Ok(mirror) =
-                            crate::remote::mirror::refresh_mirror(url, cache.as_deref())
-                        else {
-                            // No copy to show and no store: nothing to reload.
-                            continue;
-                        };
+                        let mirror =
+                            match crate::remote::mirror::refresh_mirror(url, cache.as_deref()) {
+                                Ok(mirror) => mirror,
+                                Err(message) => {
+                                    // (The prefix emptied, the cache unwritable: said once.)
+                                    if failed.insert(message.clone()) {
+                                        if sender.send(PollReport::failed(url, message)).is_err() {
+                                            return;
+                                        }
+                                        wake();
+                                    }
+                                    continue;
+                                }
+                            };
                         let is_offline = mirror.offline_since.is_some();
-                        if mirror.changed.is_empty() && is_offline == *was_offline {
+                        // (The first listing of a copy opened from the cache always reports:
+                        // the window says it is checking until then.)
+                        if mirror.changed.is_empty() && is_offline == *was_offline && !first {
                             continue;
                         }
                         *was_offline = is_offline;
@@ -64,6 +92,7 @@ impl RemotePoller {
                             url: url.clone(),
                             changed: mirror.changed,
                             offline_since: mirror.offline_since,
+                            problem: None,
                         };
                         if sender.send(report).is_err() {
                             return;

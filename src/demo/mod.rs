@@ -194,7 +194,11 @@ pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
 /// One checkpoint (`name`) at the upstream benchmark's size: math_1–3 and mapping1–3 with 100
 /// items each, 10 knowledge characters and 5 pairs — 21 task folders per setting, 42 in all,
 /// 1,900 images (hard links to a few drawn PNGs) — plus the benchmark files.
-pub fn write_full_checkpoint(out_dir: &Path, seed: u64, name: &str) -> anyhow::Result<Vec<PathBuf>> {
+pub fn write_full_checkpoint(
+    out_dir: &Path,
+    seed: u64,
+    name: &str,
+) -> anyhow::Result<Vec<PathBuf>> {
     let bench = benchmark_sized(seed, 100, 10);
     let pool = scale::ImagePool::draw(&out_dir.join(scale::POOL_DIR), &bench, seed)?;
     let written = write_runs(

@@ -432,16 +432,57 @@ fn offline(
     local_root: PathBuf,
     message: String,
 ) -> Result<Mirror, String> {
-    let listed_at: Option<i64> = index
+    let Some((mut mirror, since, _)) =
+        copy_from_index(url, index, index_path, root_id, local_root, None)
+    else {
+        return Err(message);
+    };
+    mirror.offline_since = Some(since);
+    mirror.diagnostics.push(Diagnostic::warning(
+        Path::new(&url.url()),
+        None,
+        format!("offline: showing the cached copy ({message})"),
+    ));
+    Ok(mirror)
+}
+
+/// The cached copy of `url` as the last listing left it, without asking the store: `None` when
+/// there is none, or when a text file of it is not here (evicted; a listing must fetch it).
+/// The window opens this at once and lists the store in the background (`refresh_mirror`).
+pub fn cached_copy(url: &RemoteUrl, cache: Option<&Path>) -> Option<Mirror> {
+    let cache = match cache {
+        Some(dir) => dir.to_path_buf(),
+        None => cache_root()?,
+    };
+    let index_path = cache.join("index.sqlite");
+    if !index_path.is_file() {
+        return None;
+    }
+    let index = open_index(&index_path).ok()?;
+    let store = open_store(url).ok();
+    let local_root = local_root_of(&cache, url);
+    let (mirror, _, complete) =
+        copy_from_index(url, &index, &index_path, &url.url(), local_root, store)?;
+    complete.then_some(mirror)
+}
+
+/// The copy the index describes: (mirror, when it was listed, every text file here). Its
+/// images not fetched yet are registered for `materialize`.
+fn copy_from_index(
+    url: &RemoteUrl,
+    index: &rusqlite::Connection,
+    index_path: &Path,
+    root_id: &str,
+    local_root: PathBuf,
+    store: Option<Arc<dyn ObjectStore>>,
+) -> Option<(Mirror, SystemTime, bool)> {
+    let listed_at: i64 = index
         .query_row(
             "SELECT listed_at FROM listing WHERE root = ?1",
             [root_id],
             |row| row.get(0),
         )
-        .ok();
-    let Some(listed_at) = listed_at else {
-        return Err(message);
-    };
+        .ok()?;
     let rows: Vec<(String, bool)> = index
         .prepare("SELECT key, fetched FROM object WHERE root = ?1")
         .and_then(|mut s| {
@@ -450,32 +491,30 @@ fn offline(
             })
             .map(|rows| rows.filter_map(Result::ok).collect())
         })
-        .unwrap_or_default();
+        .ok()?;
     let strip = if url.prefix.is_empty() {
         String::new()
     } else {
         format!("{}/", url.prefix)
     };
+    let complete = rows.iter().all(|(key, here)| *here || !is_text_file(key));
     let pending: Vec<(PathBuf, String)> = rows
         .iter()
         .filter(|(_, here)| !here)
         .filter_map(|(key, _)| Some((local_path(&local_root, key)?, format!("{strip}{key}"))))
         .collect();
-    register_pending(&pending, None, url, index_path, root_id);
+    register_pending(&pending, store, url, index_path, root_id);
     let since = UNIX_EPOCH + Duration::from_millis(listed_at.max(0) as u64);
-    Ok(Mirror {
+    let mirror = Mirror {
         url: url.clone(),
         local_root,
-        offline_since: Some(since),
+        offline_since: None,
         objects: rows.len(),
         fetched: 0,
         changed: Vec::new(),
-        diagnostics: vec![Diagnostic::warning(
-            Path::new(&url.url()),
-            None,
-            format!("offline: showing the cached copy ({message})"),
-        )],
-    })
+        diagnostics: Vec::new(),
+    };
+    Some((mirror, since, complete))
 }
 
 fn register_pending(
@@ -638,7 +677,13 @@ fn evict(index: &rusqlite::Connection, cache: &Path, current: &str) {
         if let Some(Ok(url)) = RemoteUrl::parse(&root)
             && let Some(file) = local_path(&local_root_of(cache, &url), &key)
         {
-            let _ = std::fs::remove_file(file);
+            // An image goes back to its empty placeholder (the copy stays a complete listing);
+            // a text file goes, and the next open of its run fetches it.
+            let _ = if is_text_file(&key) {
+                std::fs::remove_file(file)
+            } else {
+                std::fs::write(file, b"")
+            };
         }
         let _ = index.execute(
             "UPDATE object SET fetched = 0 WHERE root = ?1 AND key = ?2",

@@ -122,6 +122,8 @@ pub struct Opened {
     pub local_root: std::path::PathBuf,
     /// Set when the store could not be reached: the copy is from this listing.
     pub offline_since: Option<std::time::SystemTime>,
+    /// Opened from the cache without asking the store: list it now (`refresh_mirror`).
+    pub unlisted: bool,
 }
 
 /// The PATHs of one open with every remote URL replaced by its mirror.
@@ -137,11 +139,22 @@ pub struct Resolved {
     pub diagnostics: Vec<crate::diagnostics::Diagnostic>,
 }
 
+/// How `resolve_paths` treats a URL with a cached copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Freshness {
+    /// List the store first (the CLI: its output is the store's current state).
+    Listed,
+    /// Open a complete cached copy at once; the caller lists the store afterwards (the window:
+    /// a re-open is as fast as a local folder, changes arrive as a live reload).
+    CachedFirst,
+}
+
 /// Mirrors the remote URLs among `paths` (into `cache`, or the user cache folder), reporting
 /// each URL's (done, total) fetches as they finish.
 pub fn resolve_paths(
     paths: &[std::path::PathBuf],
     cache: Option<&std::path::Path>,
+    freshness: Freshness,
     mut on_progress: impl FnMut(&RemoteUrl, usize, usize),
 ) -> Resolved {
     let mut resolved = Resolved::default();
@@ -158,6 +171,19 @@ pub fn resolve_paths(
             }
             Some(Ok(url)) => url,
         };
+        if freshness == Freshness::CachedFirst
+            && let Some(copy) = mirror::cached_copy(&url, cache)
+        {
+            remember_copy(&copy.local_root, &url);
+            resolved.local.push(copy.local_root.clone());
+            resolved.remote.push(Opened {
+                url,
+                local_root: copy.local_root,
+                offline_since: None,
+                unlisted: true,
+            });
+            continue;
+        }
         match mirror_url(&url, cache, |done, total| on_progress(&url, done, total)) {
             Ok(mirror) => {
                 remember_copy(&mirror.local_root, &url);
@@ -167,6 +193,7 @@ pub fn resolve_paths(
                     url,
                     local_root: mirror.local_root,
                     offline_since: mirror.offline_since,
+                    unlisted: false,
                 });
             }
             Err(message) => resolved.problems.push((path.clone(), message)),

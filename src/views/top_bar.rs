@@ -98,6 +98,11 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
                 ui.weak("· checking images…")
                     .on_hover_text("Opening every image to find truncated or broken files.");
             }
+            if state.remote.iter().any(|r| r.unlisted) {
+                ui.weak("· checking the store for changes…").on_hover_text(
+                    "Opened from the cache at once; the store is being listed, and what changed since loads by itself.",
+                );
+            }
             if state.watching {
                 let hover = if state.remote.is_empty() {
                     "Watching the opened folders: new images, CSV rows and traces appear within about a second."
