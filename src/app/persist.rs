@@ -175,11 +175,13 @@ mod tests {
             theme: Theme::Dark,
             grid_thumbnail: 240.0,
             reviewer: "ada".into(),
+            cache_budget_mb: 512,
         };
         let text = serde_json::to_string(&state).unwrap();
         assert_eq!(serde_json::from_str::<Persisted>(&text).unwrap(), state);
         let partial: Persisted = serde_json::from_str(r#"{"view": "Charts"}"#).unwrap();
         assert_eq!(partial.view, View::Charts);
         assert_eq!(partial.grid_thumbnail, DEFAULT_THUMBNAIL);
+        assert_eq!(partial.cache_budget_mb, DEFAULT_CACHE_BUDGET_MB);
     }
 }

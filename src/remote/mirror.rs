@@ -6,7 +6,7 @@
 //! compares ETags: an unchanged object is not requested again. Keys are data: each part must be
 //! a plain name (no `..`, no separators) or the object is skipped with a diagnostic.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -48,18 +48,58 @@ pub struct Mirror {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// One object whose bytes are not here yet: fetched by `materialize` when read.
-#[derive(Clone)]
-struct Pending {
-    store: Option<Arc<dyn ObjectStore>>,
+/// A cached copy opened in this process: where it is, what it copies, and its index.
+struct Copy {
+    root: PathBuf,
     url: RemoteUrl,
-    key: String,
     index: PathBuf,
-    root: String,
 }
 
-static PENDING: LazyLock<Mutex<HashMap<PathBuf, Pending>>> =
+/// Every copy opened in this process. An empty image file in one is a placeholder: its bytes
+/// are fetched by `materialize` (no per-image registry: a 100k-image run costs nothing here).
+static COPIES: std::sync::RwLock<Vec<Copy>> = std::sync::RwLock::new(Vec::new());
+
+/// The last store opened per URL, for `materialize`.
+static STORES: LazyLock<Mutex<HashMap<String, Arc<dyn ObjectStore>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn remember_copy(root: &Path, url: &RemoteUrl, index: &Path, store: Option<Arc<dyn ObjectStore>>) {
+    if let Ok(mut copies) = COPIES.write()
+        && !copies.iter().any(|copy| copy.root == root)
+    {
+        copies.push(Copy {
+            root: root.to_path_buf(),
+            url: url.clone(),
+            index: index.to_path_buf(),
+        });
+    }
+    if let (Some(store), Ok(mut stores)) = (store, STORES.lock()) {
+        stores.insert(url.url(), store);
+    }
+}
+
+/// The copy `path` is in: (URL, key below the prefix, index file).
+fn copy_of(path: &Path) -> Option<(RemoteUrl, String, PathBuf)> {
+    let copies = COPIES.read().ok()?;
+    copies.iter().find_map(|copy| {
+        let rest = path.strip_prefix(&copy.root).ok()?;
+        let parts: Vec<&str> = rest
+            .components()
+            .map(|c| c.as_os_str().to_str())
+            .collect::<Option<_>>()?;
+        Some((copy.url.clone(), parts.join("/"), copy.index.clone()))
+    })
+}
+
+/// How to name `path` to a user: a file of a cached copy by its URL
+/// (`s3://runs/lab/normal/math_1/evaluation_results.csv`), anything else as it is.
+pub fn shown_path(path: &Path) -> String {
+    match copy_of(path) {
+        Some((url, relative, _)) if relative.is_empty() => url.url(),
+        Some((url, relative, _)) => format!("{}/{relative}", url.url()),
+        None => path.display().to_string(),
+    }
+}
 
 /// One runtime for all remote requests (the loader and the CLI are synchronous).
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
@@ -249,7 +289,7 @@ fn sync(
     // What each listed object is, and what to fetch now. Only rows that change are written.
     let mut wanted: Vec<(object_store::ObjectMeta, String, PathBuf)> = Vec::new();
     let mut rows: Vec<(String, String, u64, bool)> = Vec::new();
-    let mut pending: Vec<(PathBuf, String)> = Vec::new();
+    let mut placeholders: Vec<PathBuf> = Vec::new();
     let mut changed: Vec<PathBuf> = Vec::new();
     let mut objects = 0;
     for meta in listed {
@@ -288,33 +328,19 @@ fn sync(
             wanted.push((meta, relative.to_string(), path));
             continue;
         }
-        // An image: listed now, fetched when shown. An empty placeholder keeps the listing
-        // right; one from the last listing is kept as it is (no write per image on a re-open).
-        let size_here = std::fs::metadata(&path)
-            .ok()
-            .filter(|m| m.is_file())
-            .map(|m| m.len());
-        if same && size_here.is_some_and(|n| n > 0) {
-            // Fetched by `materialize` while this listing ran: the index catches up.
-            rows.push((relative.to_string(), version, meta.size, true));
+        // An image: listed now, fetched when shown. Unchanged and not fetched yet: its
+        // placeholder from the last listing is there (the index says so; eviction leaves one).
+        if same && !here {
             continue;
         }
-        let placeholder_here = same && size_here == Some(0);
-        let written = placeholder_here
-            || path
-                .parent()
-                .is_some_and(|p| std::fs::create_dir_all(p).is_ok())
-                && std::fs::write(&path, b"").is_ok();
-        if written {
-            pending.push((path.clone(), key.clone()));
+        // New, changed, or its fetched copy gone: a fresh placeholder.
+        if before.is_some() {
+            changed.push(path.clone());
         }
-        if !placeholder_here {
-            if before.is_some() {
-                changed.push(path);
-            }
-            rows.push((relative.to_string(), version, meta.size, false));
-        }
+        placeholders.push(path);
+        rows.push((relative.to_string(), version, meta.size, false));
     }
+    write_placeholders(&cache, placeholders);
     // Fetch the changed text files, 16 at a time.
     let total = wanted.len();
     on_progress(0, total);
@@ -398,7 +424,7 @@ fn sync(
             index_path.display()
         )
     })?;
-    register_pending(&pending, Some(store), url, &index_path, &root_id);
+    remember_copy(&local_root, url, &index_path, Some(store));
     evict(&index, &cache, &root_id);
     Ok(Mirror {
         url: url.clone(),
@@ -409,6 +435,27 @@ fn sync(
         changed,
         diagnostics,
     })
+}
+
+/// Writes an empty placeholder at each path (a hard link to one empty file of the cache: no
+/// inode per image, which is most of the cost of 100k new files), on all cores.
+fn write_placeholders(cache: &Path, paths: Vec<PathBuf>) {
+    use rayon::prelude::*;
+    let empty = cache.join("empty-placeholder");
+    let have_empty = std::fs::metadata(&empty).is_ok_and(|m| m.is_file() && m.len() == 0)
+        || std::fs::write(&empty, b"").is_ok();
+    let folders: HashSet<&Path> = paths.iter().filter_map(|p| p.parent()).collect();
+    let folders: Vec<&Path> = folders.into_iter().collect();
+    folders.par_iter().for_each(|folder| {
+        let _ = std::fs::create_dir_all(folder);
+    });
+    paths.par_iter().for_each(|path| {
+        // A changed image's old bytes go first (the link would not replace them).
+        let _ = std::fs::remove_file(path);
+        if !(have_empty && std::fs::hard_link(&empty, path).is_ok()) {
+            let _ = std::fs::write(path, b"");
+        }
+    });
 }
 
 /// One text file's fetch: (key below the prefix, local path, version, size, result).
@@ -483,62 +530,29 @@ fn copy_from_index(
             |row| row.get(0),
         )
         .ok()?;
-    let rows: Vec<(String, bool)> = index
-        .prepare("SELECT key, fetched FROM object WHERE root = ?1")
-        .and_then(|mut s| {
-            s.query_map([root_id], |row| {
-                Ok((row.get(0)?, row.get::<_, i64>(1)? != 0))
-            })
-            .map(|rows| rows.filter_map(Result::ok).collect())
-        })
+    // Complete when every text file is here (an evicted one must be fetched by a listing).
+    let (objects, missing_text): (i64, i64) = index
+        .query_row(
+            "SELECT COUNT(*), COALESCE(SUM(fetched = 0 AND (key LIKE '%.csv' OR key LIKE '%.log'
+                 OR key LIKE '%.jsonl' OR key LIKE '%.json' OR key LIKE '%.txt')), 0)
+             FROM object WHERE root = ?1",
+            [root_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
         .ok()?;
-    let strip = if url.prefix.is_empty() {
-        String::new()
-    } else {
-        format!("{}/", url.prefix)
-    };
-    let complete = rows.iter().all(|(key, here)| *here || !is_text_file(key));
-    let pending: Vec<(PathBuf, String)> = rows
-        .iter()
-        .filter(|(_, here)| !here)
-        .filter_map(|(key, _)| Some((local_path(&local_root, key)?, format!("{strip}{key}"))))
-        .collect();
-    register_pending(&pending, store, url, index_path, root_id);
+    let complete = missing_text == 0;
+    remember_copy(&local_root, url, index_path, store);
     let since = UNIX_EPOCH + Duration::from_millis(listed_at.max(0) as u64);
     let mirror = Mirror {
         url: url.clone(),
         local_root,
         offline_since: None,
-        objects: rows.len(),
+        objects: objects.max(0) as usize,
         fetched: 0,
         changed: Vec::new(),
         diagnostics: Vec::new(),
     };
     Some((mirror, since, complete))
-}
-
-fn register_pending(
-    pending: &[(PathBuf, String)],
-    store: Option<Arc<dyn ObjectStore>>,
-    url: &RemoteUrl,
-    index: &Path,
-    root: &str,
-) {
-    let Ok(mut registry) = PENDING.lock() else {
-        return;
-    };
-    for (path, key) in pending {
-        registry.insert(
-            path.clone(),
-            Pending {
-                store: store.clone(),
-                url: url.clone(),
-                key: key.clone(),
-                index: index.to_path_buf(),
-                root: root.to_string(),
-            },
-        );
-    }
 }
 
 /// Downloads one object next to `path`, then renames it into place (a reader never sees half).
@@ -587,36 +601,35 @@ pub fn offline_banner(url: &RemoteUrl, since: SystemTime) -> String {
 }
 
 /// True when `path` is a remote image not fetched yet (loading treats it as present without
-/// opening it).
+/// opening it): an empty file in a cached copy.
 pub fn is_pending(path: &Path) -> bool {
-    PENDING
-        .lock()
-        .is_ok_and(|registry| registry.contains_key(path))
+    copy_of(path).is_some() && std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0)
 }
 
 /// Makes sure the bytes of `path` are here before it is read: a no-op for local files and
-/// fetched objects; a pending remote image is downloaded now (blocking). `Err` says why it
-/// could not be (offline, removed from the store, refused).
+/// fetched objects; a remote image not fetched yet is downloaded now (blocking). `Err` says
+/// why it could not be (offline, removed from the store, refused).
 pub fn materialize(path: &Path) -> Result<(), String> {
-    let Some(pending) = PENDING.lock().ok().and_then(|r| r.get(path).cloned()) else {
+    let Some((url, relative, index)) = copy_of(path) else {
         return Ok(());
     };
-    let Some(store) = pending
-        .store
-        .clone()
-        .or_else(|| open_store(&pending.url).ok())
-    else {
-        return Err(format!(
-            "{}: offline, and this image was never fetched",
-            pending.url.url()
-        ));
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+        return Ok(());
+    }
+    let known = STORES.lock().ok().and_then(|s| s.get(&url.url()).cloned());
+    let store = match known {
+        Some(store) => store,
+        None => open_store(&url)?,
     };
-    let location = object_store::path::Path::from(pending.key.as_str());
+    let key = if url.prefix.is_empty() {
+        relative.clone()
+    } else {
+        format!("{}/{relative}", url.prefix)
+    };
+    let location = object_store::path::Path::from(key.as_str());
     let fetched = if tokio::runtime::Handle::try_current().is_ok() {
         // Called from inside a runtime: fetch on the remote runtime and wait for it.
-        let store = store.clone();
         let path = path.to_path_buf();
-        let location = location.clone();
         std::thread::scope(|scope| {
             scope
                 .spawn(move || RUNTIME.block_on(fetch_to(&*store, &location, &path)))
@@ -626,18 +639,11 @@ pub fn materialize(path: &Path) -> Result<(), String> {
     } else {
         RUNTIME.block_on(fetch_to(&*store, &location, path))
     };
-    fetched.map_err(|message| format!("{}/{}: {message}", pending.url.url(), pending.key))?;
-    if let Ok(mut registry) = PENDING.lock() {
-        registry.remove(path);
-    }
-    if let Ok(index) = open_index(&pending.index) {
-        let relative = pending
-            .key
-            .strip_prefix(&format!("{}/", pending.url.prefix))
-            .unwrap_or(&pending.key);
+    fetched.map_err(|message| format!("{}/{relative}: {message}", url.url()))?;
+    if let Ok(index) = open_index(&index) {
         let _ = index.execute(
             "UPDATE object SET fetched = 1, used = ?3 WHERE root = ?1 AND key = ?2",
-            rusqlite::params![pending.root, relative, now_millis()],
+            rusqlite::params![url.url(), relative, now_millis()],
         );
     }
     Ok(())

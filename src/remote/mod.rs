@@ -80,40 +80,7 @@ pub fn is_remote(path: &std::path::Path) -> bool {
         .is_some_and(|text| RemoteUrl::parse(text).is_some())
 }
 
-pub use mirror::materialize;
-
-/// The cached copies opened in this process: (local root, URL), to name files by their URLs.
-static COPIES: std::sync::RwLock<Vec<(std::path::PathBuf, String)>> =
-    std::sync::RwLock::new(Vec::new());
-
-fn remember_copy(local_root: &std::path::Path, url: &RemoteUrl) {
-    if let Ok(mut copies) = COPIES.write()
-        && !copies.iter().any(|(root, _)| root == local_root)
-    {
-        copies.push((local_root.to_path_buf(), url.url()));
-    }
-}
-
-/// How to name `path` to a user: a file of a cached copy by its URL
-/// (`s3://runs/lab/normal/math_1/evaluation_results.csv`), anything else as it is.
-pub fn shown_path(path: &std::path::Path) -> String {
-    let copies = COPIES.read();
-    let found = copies.as_ref().ok().and_then(|copies| {
-        copies.iter().find_map(|(root, url)| {
-            let rest = path.strip_prefix(root).ok()?;
-            let parts: Vec<String> = rest
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            Some(if parts.is_empty() {
-                url.clone()
-            } else {
-                format!("{url}/{}", parts.join("/"))
-            })
-        })
-    });
-    found.unwrap_or_else(|| path.display().to_string())
-}
+pub use mirror::{materialize, shown_path};
 
 /// A remote run folder as opened: where its copy is, and whether the store answered.
 #[derive(Clone, Debug, PartialEq)]
@@ -174,7 +141,6 @@ pub fn resolve_paths(
         if freshness == Freshness::CachedFirst
             && let Some(copy) = mirror::cached_copy(&url, cache)
         {
-            remember_copy(&copy.local_root, &url);
             resolved.local.push(copy.local_root.clone());
             resolved.remote.push(Opened {
                 url,
@@ -186,7 +152,6 @@ pub fn resolve_paths(
         }
         match mirror_url(&url, cache, |done, total| on_progress(&url, done, total)) {
             Ok(mirror) => {
-                remember_copy(&mirror.local_root, &url);
                 resolved.local.push(mirror.local_root.clone());
                 resolved.diagnostics.extend(mirror.diagnostics);
                 resolved.remote.push(Opened {
