@@ -82,7 +82,9 @@ fn summary_over_s3_equals_the_local_tree_and_works_offline_from_the_cache() {
     let csv = cached.join("bagel-base/test/normal/math_1/evaluation_results.csv");
     assert!(std::fs::metadata(&csv).unwrap().len() > 0);
     let png = cached.join("bagel-base/test/normal/math_1/1.png");
-    assert_eq!(std::fs::metadata(&png).unwrap().len(), 0);
+    assert!(!png.exists(), "fetched when shown, not before");
+    let manifest = std::fs::read_to_string(png.with_file_name(".remote-images")).unwrap();
+    assert!(manifest.lines().any(|name| name == "1.png"), "{manifest}");
 
     // Nothing changed: the second open fetches nothing.
     let (ok, again, err) =

@@ -198,7 +198,10 @@ fn walk(
         .max_depth(max_depth)
         .min_depth(1)
         .into_iter()
-        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            !name.starts_with('.') || name == crate::remote::mirror::MANIFEST
+        });
     while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
@@ -242,7 +245,8 @@ fn walk(
             continue;
         }
         let name = entry.file_name().to_string_lossy();
-        let (kind, set) = if is_image_file(&name) {
+        // (A remote run's manifest stands for the images it lists.)
+        let (kind, set) = if is_image_file(&name) || name == crate::remote::mirror::MANIFEST {
             (0, &mut found.with_images)
         } else if name == RESULTS_CSV {
             (3, &mut found.with_results)

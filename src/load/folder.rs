@@ -50,7 +50,10 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
             Vec::new()
         }
     };
+    // A remote run's images are listed, not written, until shown.
+    file_names.extend(crate::remote::mirror::listed_images(dir));
     file_names.sort();
+    file_names.dedup();
     let file_set: HashSet<&str> = file_names.iter().map(String::as_str).collect();
 
     let mut traces = read_traces(

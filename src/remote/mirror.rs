@@ -289,7 +289,8 @@ fn sync(
     // What each listed object is, and what to fetch now. Only rows that change are written.
     let mut wanted: Vec<(object_store::ObjectMeta, String, PathBuf)> = Vec::new();
     let mut rows: Vec<(String, String, u64, bool)> = Vec::new();
-    let mut placeholders: Vec<PathBuf> = Vec::new();
+    // Every listed image by folder: the manifests the loader lists them from.
+    let mut images_by_folder: HashMap<PathBuf, Vec<String>> = HashMap::new();
     let mut changed: Vec<PathBuf> = Vec::new();
     let mut objects = 0;
     for meta in listed {
@@ -317,6 +318,12 @@ fn sync(
             continue;
         }
         objects += 1;
+        if image && let Some(folder) = path.parent() {
+            images_by_folder
+                .entry(folder.to_path_buf())
+                .or_default()
+                .push(name);
+        }
         let version = version_of(&meta);
         let before = known.remove(relative);
         let same = before.as_ref().is_some_and(|(etag, _)| *etag == version);
@@ -328,19 +335,18 @@ fn sync(
             wanted.push((meta, relative.to_string(), path));
             continue;
         }
-        // An image: listed now, fetched when shown. Unchanged and not fetched yet: its
-        // placeholder from the last listing is there (the index says so; eviction leaves one).
+        // An image: listed in its folder's manifest, fetched when shown. Unchanged and not
+        // fetched yet: nothing to do.
         if same && !here {
             continue;
         }
-        // New, changed, or its fetched copy gone: a fresh placeholder.
+        // New, changed, or its fetched copy gone: old bytes go, the next read fetches it.
         if before.is_some() {
-            changed.push(path.clone());
+            let _ = std::fs::remove_file(&path);
         }
-        placeholders.push(path);
+        changed.push(path);
         rows.push((relative.to_string(), version, meta.size, false));
     }
-    write_placeholders(&cache, placeholders);
     // Fetch the changed text files, 16 at a time.
     let total = wanted.len();
     on_progress(0, total);
@@ -380,13 +386,19 @@ fn sync(
     }
     // What is left in `known` is no longer listed: its files go, and its rows.
     let removed: Vec<String> = known.into_keys().collect();
+    let mut emptied: HashSet<PathBuf> = HashSet::new();
     for relative in &removed {
-        if let Some(path) = local_path(&local_root, relative)
-            && std::fs::remove_file(&path).is_ok()
-        {
+        if let Some(path) = local_path(&local_root, relative) {
+            let _ = std::fs::remove_file(&path);
+            if let Some(folder) = path.parent()
+                && !images_by_folder.contains_key(folder)
+            {
+                emptied.insert(folder.to_path_buf());
+            }
             changed.push(path);
         }
     }
+    write_manifests(images_by_folder, emptied);
     let now = now_millis();
     let write = || -> rusqlite::Result<()> {
         let tx = index.unchecked_transaction()?;
@@ -437,25 +449,46 @@ fn sync(
     })
 }
 
-/// Writes an empty placeholder at each path (a hard link to one empty file of the cache: no
-/// inode per image, which is most of the cost of 100k new files), on all cores.
-fn write_placeholders(cache: &Path, paths: Vec<PathBuf>) {
+/// The file in a folder of a cached copy that lists the folder's images (one name per line):
+/// images are not written until shown, so the loader lists them from here (`listed_images`).
+pub const MANIFEST: &str = ".remote-images";
+
+/// Writes each folder's manifest when its list changed (atomically: a reader never sees half);
+/// folders whose images all went lose theirs.
+fn write_manifests(images_by_folder: HashMap<PathBuf, Vec<String>>, emptied: HashSet<PathBuf>) {
     use rayon::prelude::*;
-    let empty = cache.join("empty-placeholder");
-    let have_empty = std::fs::metadata(&empty).is_ok_and(|m| m.is_file() && m.len() == 0)
-        || std::fs::write(&empty, b"").is_ok();
-    let folders: HashSet<&Path> = paths.iter().filter_map(|p| p.parent()).collect();
-    let folders: Vec<&Path> = folders.into_iter().collect();
-    folders.par_iter().for_each(|folder| {
-        let _ = std::fs::create_dir_all(folder);
-    });
-    paths.par_iter().for_each(|path| {
-        // A changed image's old bytes go first (the link would not replace them).
-        let _ = std::fs::remove_file(path);
-        if !(have_empty && std::fs::hard_link(&empty, path).is_ok()) {
-            let _ = std::fs::write(path, b"");
+    let folders: Vec<(PathBuf, Vec<String>)> = images_by_folder.into_iter().collect();
+    folders.into_par_iter().for_each(|(folder, mut names)| {
+        names.sort_unstable();
+        let mut text = names.join("\n");
+        text.push('\n');
+        let manifest = folder.join(MANIFEST);
+        if std::fs::read_to_string(&manifest).is_ok_and(|old| old == text) {
+            return;
+        }
+        let _ = std::fs::create_dir_all(&folder);
+        let partial = folder.join(".remote-images.partial");
+        if std::fs::write(&partial, &text).is_ok() {
+            let _ = std::fs::rename(&partial, &manifest);
         }
     });
+    for folder in emptied {
+        let _ = std::fs::remove_file(folder.join(MANIFEST));
+    }
+}
+
+/// The images the manifest of `dir` lists (empty for any local folder): plain image file names
+/// only, whatever the file says.
+pub fn listed_images(dir: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(dir.join(MANIFEST)) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter(|name| {
+            crate::load::confine::is_plain_name(name) && *name != ".." && is_image_file(name)
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 /// One text file's fetch: (key below the prefix, local path, version, size, result).
@@ -506,10 +539,10 @@ pub fn cached_copy(url: &RemoteUrl, cache: Option<&Path>) -> Option<Mirror> {
         return None;
     }
     let index = open_index(&index_path).ok()?;
-    let store = open_store(url).ok();
     let local_root = local_root_of(&cache, url);
+    // (The store's client is built when an image is first fetched: not on this path.)
     let (mirror, _, complete) =
-        copy_from_index(url, &index, &index_path, &url.url(), local_root, store)?;
+        copy_from_index(url, &index, &index_path, &url.url(), local_root, None)?;
     complete.then_some(mirror)
 }
 
@@ -601,9 +634,9 @@ pub fn offline_banner(url: &RemoteUrl, since: SystemTime) -> String {
 }
 
 /// True when `path` is a remote image not fetched yet (loading treats it as present without
-/// opening it): an empty file in a cached copy.
+/// opening it): listed in a cached copy, not written yet.
 pub fn is_pending(path: &Path) -> bool {
-    copy_of(path).is_some() && std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0)
+    copy_of(path).is_some() && std::fs::symlink_metadata(path).is_err()
 }
 
 /// Makes sure the bytes of `path` are here before it is read: a no-op for local files and
@@ -613,7 +646,7 @@ pub fn materialize(path: &Path) -> Result<(), String> {
     let Some((url, relative, index)) = copy_of(path) else {
         return Ok(());
     };
-    if !std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+    if std::fs::symlink_metadata(path).is_ok() {
         return Ok(());
     }
     let known = STORES.lock().ok().and_then(|s| s.get(&url.url()).cloned());
@@ -683,13 +716,9 @@ fn evict(index: &rusqlite::Connection, cache: &Path, current: &str) {
         if let Some(Ok(url)) = RemoteUrl::parse(&root)
             && let Some(file) = local_path(&local_root_of(cache, &url), &key)
         {
-            // An image goes back to its empty placeholder (the copy stays a complete listing);
-            // a text file goes, and the next open of its run fetches it.
-            let _ = if is_text_file(&key) {
-                std::fs::remove_file(file)
-            } else {
-                std::fs::write(file, b"")
-            };
+            // An image stays listed in its folder's manifest and is fetched when shown again;
+            // a text file is fetched by the next open of its run.
+            let _ = std::fs::remove_file(file);
         }
         let _ = index.execute(
             "UPDATE object SET fetched = 0 WHERE root = ?1 AND key = ?2",

@@ -125,7 +125,17 @@ impl ImageIndex {
                             })
                             .map(|e| e.file_name().to_string_lossy().into_owned())
                             .filter(|name| is_image_file(name))
-                            .collect()
+                            .collect::<Vec<String>>()
+                    })
+                    .map(|mut names| {
+                        // A remote run's images are listed, not written, until shown.
+                        let listed = crate::remote::mirror::listed_images(dir);
+                        if !listed.is_empty() {
+                            names.extend(listed);
+                            names.sort_unstable();
+                            names.dedup();
+                        }
+                        names
                     })
                     .unwrap_or_default()
             })
