@@ -230,37 +230,6 @@ fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
     harness.run_steps(2);
     harness.get_by_label_contains("offline: showing the cached copy of s3://runs/lab");
     assert_eq!(judged(harness.state()), before + 1);
-    drop(harness);
-
-    // Opened again, with the store back and a verdict changed there meanwhile: the cached copy
-    // is on screen at once (nothing listed yet), then the change arrives by itself.
-    let rejudged = text.replacen(",YES,1,", ",NO,0,", 1);
-    assert_ne!(rejudged, text);
-    std::fs::write(&csv, &rejudged).unwrap();
-    let server = Server::start(&store, "AKLIVE", "SKLIVESECRET");
-    point_at(&server);
-    let options = StartOptions {
-        paths: vec![PathBuf::from("s3://runs/lab")],
-        view: View::Items,
-        annotations: Some(dir.path().join("annotations.sqlite")),
-        live_reload: true,
-        // Listed at once because it opened from the cache, then not again during the test.
-        remote_poll_every: Some(std::time::Duration::from_secs(600)),
-        ..StartOptions::default()
-    };
-    let mut harness = egui_kittest::Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| InspectorApp::new(&cc.egui_ctx, options));
-    common::step_until(
-        &mut harness,
-        std::time::Duration::from_secs(30),
-        "the cached copy",
-        |app| !app.state.remote.is_empty(),
-    );
-    assert!(
-        harness.state().state.remote[0].unlisted,
-        "opened from the cache without waiting for the store"
-    );
     let was_yes = |app: &InspectorApp| {
         app.state
             .dataset
@@ -269,15 +238,67 @@ fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
             .filter(|i| i.verdict == unisandbox_inspector::model::Verdict::Yes)
             .count()
     };
-    common::wait_until_idle(&mut harness);
-    let yes_before = was_yes(harness.state());
+    let yes_cached = was_yes(harness.state());
+    drop(harness);
+
+    // Opened again while the store is still down, and a verdict changed there meanwhile: the
+    // cached copy opens without the store, says it is offline, and when the store is back the
+    // change arrives by itself.
+    let rejudged = text.replacen(",YES,1,", ",NO,0,", 1);
+    assert_ne!(rejudged, text);
+    std::fs::write(&csv, &rejudged).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // SAFETY: as in `point_at`.
+    unsafe { std::env::set_var("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}")) };
+    let options = StartOptions {
+        paths: vec![PathBuf::from("s3://runs/lab")],
+        view: View::Items,
+        annotations: Some(dir.path().join("annotations.sqlite")),
+        live_reload: true,
+        remote_poll_every: Some(std::time::Duration::from_millis(300)),
+        ..StartOptions::default()
+    };
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |cc| InspectorApp::new(&cc.egui_ctx, options));
     common::step_until(
         &mut harness,
-        std::time::Duration::from_secs(30),
-        "the verdict changed in the store",
-        |app| was_yes(app) + 1 == yes_before,
+        std::time::Duration::from_secs(60),
+        "the cached copy, offline",
+        |app| {
+            app.state.progress.finished
+                && app
+                    .state
+                    .remote
+                    .first()
+                    .is_some_and(|r| r.offline_since.is_some())
+        },
     );
-    assert!(!harness.state().state.remote[0].unlisted);
-    assert_eq!(harness.state().state.remote[0].offline_since, None);
+    assert_eq!(was_yes(harness.state()), yes_cached, "the copy as cached");
+    assert_eq!(
+        harness.state().state.dataset.items.len(),
+        load(&tree).items.len()
+    );
+    harness.run_steps(2);
+    harness.get_by_label_contains("offline: showing the cached copy of s3://runs/lab");
+
+    let server = Server::start_on(&store, "AKLIVE", "SKLIVESECRET", port);
+    common::step_until(
+        &mut harness,
+        std::time::Duration::from_secs(60),
+        "the verdict changed in the store",
+        |app| was_yes(app) + 1 == yes_cached,
+    );
+    common::step_until(
+        &mut harness,
+        std::time::Duration::from_secs(10),
+        "the banner gone",
+        |app| app.state.remote[0].offline_since.is_none(),
+    );
+    drop(server);
     unsafe { std::env::remove_var("UNISANDBOX_CACHE_DIR") };
 }
