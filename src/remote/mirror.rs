@@ -237,33 +237,6 @@ fn sync(
     let root_id = url.url();
     let store = open_store(url)?;
     let prefix = object_store::path::Path::from(url.prefix.as_str());
-    let listed: Result<Vec<object_store::ObjectMeta>, object_store::Error> = RUNTIME
-        .block_on(
-            store
-                .list((!url.prefix.is_empty()).then_some(&prefix))
-                .collect::<Vec<_>>(),
-        )
-        .into_iter()
-        .collect();
-    let listed = match listed {
-        Ok(listed) => listed,
-        Err(err) => {
-            let message = format!(
-                "{}: cannot list: {} ({})",
-                url.url(),
-                short(&err),
-                what_to_check(url)
-            );
-            return offline(url, &index, &index_path, &root_id, local_root, message);
-        }
-    };
-    if listed.is_empty() {
-        return Err(format!(
-            "{}: nothing under this prefix (is the prefix right? {})",
-            url.url(),
-            what_to_check(url)
-        ));
-    }
     // What the cache had at the last listing: key → (version, bytes here).
     let mut known: HashMap<String, (String, bool)> = {
         let mut statement = index
@@ -287,88 +260,131 @@ fn sync(
         format!("{}/", url.prefix)
     };
     // What each listed object is, and what to fetch now. Only rows that change are written.
-    let mut wanted: Vec<(object_store::ObjectMeta, String, PathBuf)> = Vec::new();
     let mut rows: Vec<(String, String, u64, bool)> = Vec::new();
     // Every listed image by folder: the manifests the loader lists them from.
     let mut images_by_folder: HashMap<PathBuf, Vec<String>> = HashMap::new();
     let mut changed: Vec<PathBuf> = Vec::new();
     let mut objects = 0;
-    for meta in listed {
-        let key = meta.location.to_string();
-        let Some(relative) = key
-            .strip_prefix(&strip)
-            .or((strip.is_empty()).then_some(&key))
-        else {
-            continue;
-        };
-        let Some(path) = local_path(&local_root, relative) else {
-            diagnostics.push(Diagnostic::warning(
-                Path::new(&url.url()),
-                None,
-                format!("object {key:?} skipped: its name has parts that are not plain names"),
-            ));
-            continue;
-        };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let (text, image) = (is_text_file(&name), is_image_file(&name));
-        if !text && !image {
-            continue;
-        }
-        objects += 1;
-        if image && let Some(folder) = path.parent() {
-            images_by_folder
-                .entry(folder.to_path_buf())
-                .or_default()
-                .push(name);
-        }
-        let version = version_of(&meta);
-        let before = known.remove(relative);
-        let same = before.as_ref().is_some_and(|(etag, _)| *etag == version);
-        let here = same && before.as_ref().is_some_and(|(_, here)| *here);
-        if here && path.is_file() {
-            continue;
-        }
-        if text {
-            wanted.push((meta, relative.to_string(), path));
-            continue;
-        }
-        // An image: listed in its folder's manifest, fetched when shown. Unchanged and not
-        // fetched yet: nothing to do.
-        if same && !here {
-            continue;
-        }
-        // New, changed, or its fetched copy gone: old bytes go, the next read fetches it.
-        if before.is_some() {
-            let _ = std::fs::remove_file(&path);
-        }
-        changed.push(path);
-        rows.push((relative.to_string(), version, meta.size, false));
-    }
-    // Fetch the changed text files, 16 at a time.
-    let total = wanted.len();
-    on_progress(0, total);
-    let results: Vec<Fetched> = RUNTIME.block_on(async {
-        let mut done = 0;
-        let mut stream = futures::stream::iter(wanted.into_iter().map(|(meta, relative, path)| {
-            let store = store.clone();
-            async move {
-                let version = version_of(&meta);
-                let fetched = fetch_to(&*store, &meta.location, &path).await;
-                (relative, path, version, meta.size, fetched)
+    // Each listed object as it comes: a text file to fetch, or `None` (the rest is noted here).
+    let mut classify =
+        |meta: object_store::ObjectMeta| -> Option<(object_store::ObjectMeta, String, PathBuf)> {
+            let key = meta.location.to_string();
+            let Some(relative) = key
+                .strip_prefix(&strip)
+                .or((strip.is_empty()).then_some(&key))
+            else {
+                return None;
+            };
+            let Some(path) = local_path(&local_root, relative) else {
+                diagnostics.push(Diagnostic::warning(
+                    Path::new(&url.url()),
+                    None,
+                    format!("object {key:?} skipped: its name has parts that are not plain names"),
+                ));
+                return None;
+            };
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let (text, image) = (is_text_file(&name), is_image_file(&name));
+            if !text && !image {
+                return None;
             }
-        }))
-        .buffer_unordered(PARALLEL);
-        let mut results = Vec::new();
-        while let Some(result) = stream.next().await {
-            done += 1;
-            on_progress(done, total);
-            results.push(result);
+            objects += 1;
+            if image && let Some(folder) = path.parent() {
+                images_by_folder
+                    .entry(folder.to_path_buf())
+                    .or_default()
+                    .push(name);
+            }
+            let version = version_of(&meta);
+            let before = known.remove(relative);
+            let same = before.as_ref().is_some_and(|(etag, _)| *etag == version);
+            let here = same && before.as_ref().is_some_and(|(_, here)| *here);
+            if here && path.is_file() {
+                return None;
+            }
+            if text {
+                return Some((meta, relative.to_string(), path));
+            }
+            // An image: listed in its folder's manifest, fetched when shown. Unchanged and not
+            // fetched yet: nothing to do.
+            if same && !here {
+                return None;
+            }
+            // New, changed, or its fetched copy gone: old bytes go, the next read fetches it.
+            if before.is_some() {
+                let _ = std::fs::remove_file(&path);
+            }
+            changed.push(path);
+            rows.push((relative.to_string(), version, meta.size, false));
+            None
+        };
+    // Listing and fetching overlap: a changed text file is fetched (16 at a time, on the
+    // runtime) while the next pages of the listing arrive.
+    let listed: Result<(usize, Vec<Fetched>), object_store::Error> = RUNTIME.block_on(async {
+        let permits = Arc::new(tokio::sync::Semaphore::new(PARALLEL));
+        let mut fetches = futures::stream::FuturesUnordered::new();
+        let mut listing = store.list((!url.prefix.is_empty()).then_some(&prefix));
+        let mut listed = 0;
+        while let Some(meta) = listing.next().await {
+            let meta = match meta {
+                Ok(meta) => meta,
+                Err(err) => {
+                    for fetch in fetches.iter() {
+                        tokio::task::JoinHandle::abort(fetch);
+                    }
+                    return Err(err);
+                }
+            };
+            listed += 1;
+            if let Some((meta, relative, path)) = classify(meta) {
+                let (store, permits) = (store.clone(), permits.clone());
+                fetches.push(tokio::spawn(async move {
+                    let _permit = permits.acquire_owned().await;
+                    let version = version_of(&meta);
+                    let fetched = fetch_to(&*store, &meta.location, &path).await;
+                    (relative, path, version, meta.size, fetched)
+                }));
+            }
         }
-        results
+        let total = fetches.len();
+        on_progress(0, total);
+        let mut results = Vec::with_capacity(total);
+        while let Some(result) = fetches.next().await {
+            results.push(result.unwrap_or_else(|err| {
+                (
+                    String::new(),
+                    PathBuf::new(),
+                    String::new(),
+                    0,
+                    Err(err.to_string()),
+                )
+            }));
+            on_progress(results.len(), total);
+        }
+        Ok((listed, results))
     });
+    let results = match listed {
+        Ok((0, _)) => {
+            return Err(format!(
+                "{}: nothing under this prefix (is the prefix right? {})",
+                url.url(),
+                what_to_check(url)
+            ));
+        }
+        Ok((_, results)) => results,
+        Err(err) => {
+            let message = format!(
+                "{}: cannot list: {} ({})",
+                url.url(),
+                short(&err),
+                what_to_check(url)
+            );
+            return offline(url, &index, &index_path, &root_id, local_root, message);
+        }
+    };
     let mut fetched = 0;
     for (relative, path, version, size, result) in results {
         match result {
@@ -604,7 +620,12 @@ async fn fetch_to(
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
     }
-    let partial = path.with_extension("partial-download");
+    // A name of its own per download (`x.csv` and `x.log` fetched at once must not share one).
+    static DOWNLOADS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = DOWNLOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}-{n}.partial-download", std::process::id()));
+    let partial = path.with_file_name(name);
     std::fs::write(&partial, &bytes).map_err(|e| e.to_string())?;
     std::fs::rename(&partial, path).map_err(|e| e.to_string())
 }
@@ -725,5 +746,68 @@ fn evict(index: &rusqlite::Connection, cache: &Path, current: &str) {
             rusqlite::params![root, key],
         );
         over = over.saturating_sub(size.max(0) as u64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use object_store::memory::InMemory;
+
+    /// `evaluation_results.csv` and `.log` of one folder are fetched at once: each lands whole
+    /// under its own name (a shared temporary name once swapped their bytes).
+    #[test]
+    fn files_of_one_folder_fetched_at_once_each_land_whole() {
+        let store = InMemory::new();
+        const NAMES: [&str; 3] = [
+            "evaluation_results.csv",
+            "evaluation_results.log",
+            "output.jsonl",
+        ];
+        let names = NAMES;
+        RUNTIME.block_on(async {
+            for (i, name) in names.iter().enumerate() {
+                let bytes = vec![b'a' + i as u8; 100_000 + i];
+                store
+                    .put(&object_store::path::Path::from(*name), bytes.into())
+                    .await
+                    .unwrap();
+            }
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(store);
+        for _ in 0..50 {
+            // In parallel, on the runtime's threads, as the mirror fetches.
+            let tasks: Vec<_> = NAMES
+                .iter()
+                .map(|name| {
+                    let (path, store) = (dir.path().join(name), store.clone());
+                    RUNTIME.spawn(async move {
+                        fetch_to(&*store, &object_store::path::Path::from(*name), &path).await
+                    })
+                })
+                .collect();
+            for task in tasks {
+                RUNTIME.block_on(task).unwrap().unwrap();
+            }
+            for (i, name) in names.iter().enumerate() {
+                let bytes = std::fs::read(dir.path().join(name)).unwrap();
+                assert_eq!(bytes, vec![b'a' + i as u8; 100_000 + i], "{name}");
+            }
+            let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+            assert_eq!(leftovers, names.len(), "no partial download left behind");
+        }
+    }
+
+    #[test]
+    fn manifests_list_plain_image_names_only() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(MANIFEST),
+            "1.png\n../secret.png\na/b.png\nnotes.txt\n2_A.png\n\n",
+        )
+        .unwrap();
+        assert_eq!(listed_images(dir.path()), ["1.png", "2_A.png"]);
+        assert!(listed_images(&dir.path().join("no-such-folder")).is_empty());
     }
 }
