@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{generated_runs, harness, harness_with, step_until, wait_until_idle};
+use common::{generated_runs, harness, harness_with, judged, step_until, wait_until_idle};
 use egui_kittest::kittest::Queryable as _;
 use unisandbox_inspector::app::persist::{Persisted, STORAGE_KEY, Theme};
 use unisandbox_inspector::app::{InspectorApp, StartOptions, View};
@@ -388,14 +388,6 @@ fn a_folder_being_evaluated_updates_in_place() {
         live_reload: true,
         ..StartOptions::default()
     });
-    let judged = |app: &InspectorApp| {
-        app.state
-            .dataset
-            .items
-            .iter()
-            .filter(|i| i.verdict.is_judged())
-            .count()
-    };
     let images = harness.state().state.dataset.items.len();
     assert_eq!(judged(harness.state()), 8);
     assert!(harness.state().state.watching);

@@ -34,18 +34,44 @@ fn load(root: &Path) -> unisandbox_inspector::model::Dataset {
     unisandbox_inspector::load::load_dataset_with_benchmark(&[root.to_path_buf()], None)
 }
 
+/// The generated sample runs as bucket `runs`, prefix `lab`, with a cache folder beside them;
+/// the environment is this test's while it holds the returned guard.
+struct Bucket {
+    _turn: std::sync::MutexGuard<'static, ()>,
+    dir: tempfile::TempDir,
+    /// The server's root (its folders are the buckets).
+    store: PathBuf,
+    /// The tree as files: `store/runs/lab`.
+    tree: PathBuf,
+    cache: PathBuf,
+}
+
+fn bucket() -> Bucket {
+    let turn = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let tree = store.join("runs/lab");
+    unisandbox_inspector::demo::write_demo(&tree, 7).unwrap();
+    let cache = dir.path().join("cache");
+    Bucket {
+        _turn: turn,
+        dir,
+        store,
+        tree,
+        cache,
+    }
+}
+
 fn url() -> RemoteUrl {
     RemoteUrl::parse("s3://runs/lab").unwrap().unwrap()
 }
 
 #[test]
 fn a_new_listing_reports_exactly_the_files_that_changed() {
-    let _turn = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = tempfile::tempdir().unwrap();
-    let tree = dir.path().join("store/runs/lab");
-    unisandbox_inspector::demo::write_demo(&tree, 7).unwrap();
-    let cache = dir.path().join("cache");
-    let server = Server::start(&dir.path().join("store"), "AKLIVE", "SKLIVESECRET");
+    let Bucket {
+        tree, store, cache, ..
+    } = &bucket();
+    let server = Server::start(store, "AKLIVE", "SKLIVESECRET");
     point_at(&server);
     let opened = mirror_url(&url(), Some(&cache), |_, _| {}).unwrap();
     let copy = opened.local_root.clone();
@@ -106,13 +132,10 @@ fn a_new_listing_reports_exactly_the_files_that_changed() {
 
 #[test]
 fn the_store_going_away_mid_fetch_keeps_what_arrived_and_says_what_did_not() {
-    let _turn = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let tree = store.join("runs/lab");
-    unisandbox_inspector::demo::write_demo(&tree, 7).unwrap();
-    let cache = dir.path().join("cache");
-    let mut server = Server::start(&store, "AKLIVE", "SKLIVESECRET");
+    let Bucket {
+        tree, store, cache, ..
+    } = &bucket();
+    let mut server = Server::start(store, "AKLIVE", "SKLIVESECRET");
     point_at(&server);
     let mut total_files = 0;
     let partial = mirror_url(&url(), Some(&cache), |done, total| {
@@ -159,11 +182,13 @@ fn the_store_going_away_mid_fetch_keeps_what_arrived_and_says_what_did_not() {
 fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
     use egui_kittest::kittest::Queryable as _;
     use unisandbox_inspector::app::{InspectorApp, StartOptions, View};
-    let _turn = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let tree = store.join("runs/lab");
-    unisandbox_inspector::demo::write_demo(&tree, 7).unwrap();
+    let Bucket {
+        dir,
+        tree,
+        store,
+        cache,
+        ..
+    } = &bucket();
     // The eval is still running: its last result row is not written yet.
     let csv = tree.join("bagel-base/test/normal/math_1/evaluation_results.csv");
     let text = std::fs::read_to_string(&csv).unwrap();
@@ -182,7 +207,6 @@ fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
         *starts.last().unwrap()
     };
     std::fs::write(&csv, &text[..cut]).unwrap();
-    let cache = dir.path().join("cache");
     let mut server = Server::start(&store, "AKLIVE", "SKLIVESECRET");
     point_at(&server);
     // SAFETY: as in `point_at`.
@@ -196,14 +220,7 @@ fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
         remote_poll_every: Some(std::time::Duration::from_millis(300)),
         ..StartOptions::default()
     });
-    let judged = |app: &InspectorApp| {
-        app.state
-            .dataset
-            .items
-            .iter()
-            .filter(|i| i.verdict.is_judged())
-            .count()
-    };
+    let judged = common::judged;
     let state = &harness.state().state;
     assert_eq!(state.dataset.items.len(), load(&tree).items.len());
     assert_eq!(state.remote.len(), 1);

@@ -69,3 +69,13 @@ pub fn step_until(
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// How many items the judge has scored (not "not judged yet").
+pub fn judged(app: &InspectorApp) -> usize {
+    app.state
+        .dataset
+        .items
+        .iter()
+        .filter(|i| i.verdict.is_judged())
+        .count()
+}
