@@ -46,45 +46,7 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
         ui.separator();
         let progress = state.progress;
         if !progress.finished {
-            ui.spinner();
-            match progress.total {
-                _ if progress.fetching.is_some() => {
-                    let (done, total) = progress.fetching.unwrap_or_default();
-                    let remote: Vec<String> = state
-                        .opened
-                        .iter()
-                        .filter(|p| crate::remote::is_remote(p))
-                        .map(|p| p.display().to_string())
-                        .collect();
-                    let fraction = if total == 0 { 0.0 } else { done as f32 / total as f32 };
-                    ui.add(
-                        egui::ProgressBar::new(fraction)
-                            .desired_width(160.0)
-                            .text(format!("fetching {done}/{total} files")),
-                    )
-                    .on_hover_text(format!(
-                        "Fetching the CSVs, logs and traces that changed since the cached copy of {} (images come when shown).",
-                        remote.join(", ")
-                    ));
-                }
-                Some(total) if total > 0 => {
-                    let fraction = progress.done as f32 / total as f32;
-                    ui.add(
-                        egui::ProgressBar::new(fraction)
-                            .desired_width(160.0)
-                            .text(format!("loading {}/{} folders", progress.done, total)),
-                    );
-                }
-                _ if state.progress.total.is_none()
-                    && state.remote.is_empty()
-                    && state.opened.iter().any(|p| crate::remote::is_remote(p)) =>
-                {
-                    ui.label("listing the bucket…");
-                }
-                _ => {
-                    ui.label("finding run folders…");
-                }
-            }
+            loading_ui(ui, state);
         } else {
             let data = &state.dataset;
             let count = crate::report::count_of;
@@ -150,4 +112,52 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
         );
     }
     ui.add_space(2.0);
+}
+
+/// Where a load is: fetching a remote run's files, listing it, finding folders, loading them.
+fn loading_ui(ui: &mut egui::Ui, state: &AppState) {
+    let progress = state.progress;
+    ui.spinner();
+    let bar = |ui: &mut egui::Ui, done: usize, total: usize, text: String| {
+        let fraction = if total == 0 {
+            0.0
+        } else {
+            done as f32 / total as f32
+        };
+        ui.add(
+            egui::ProgressBar::new(fraction)
+                .desired_width(160.0)
+                .text(text),
+        )
+    };
+    let urls: Vec<String> = state
+        .opened
+        .iter()
+        .filter(|p| crate::remote::is_remote(p))
+        .map(|p| p.display().to_string())
+        .collect();
+    if let Some((done, total)) = progress.fetching {
+        bar(ui, done, total, format!("fetching {done}/{total} files")).on_hover_text(format!(
+            "Fetching the CSVs, logs and traces that changed since the cached copy of {} (images come when shown).",
+            urls.join(", ")
+        ));
+        return;
+    }
+    match progress.total {
+        Some(total) if total > 0 => {
+            bar(
+                ui,
+                progress.done,
+                total,
+                format!("loading {}/{total} folders", progress.done),
+            );
+        }
+        // Remote URLs are resolved before discovery starts.
+        _ if !urls.is_empty() && state.remote.is_empty() => {
+            ui.label(format!("listing {}…", urls.join(", ")));
+        }
+        _ => {
+            ui.label("finding run folders…");
+        }
+    }
 }
