@@ -325,3 +325,75 @@ fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
     drop(server);
     unsafe { std::env::remove_var("UNISANDBOX_CACHE_DIR") };
 }
+
+/// Bytes of the files in a copy, and how many (the manifests not counted).
+fn stored(root: &Path) -> (u64, usize) {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.file_name() != ".remote-images")
+        .fold((0, 0), |(bytes, files), e| {
+            (bytes + e.metadata().unwrap().len(), files + 1)
+        })
+}
+
+#[test]
+fn the_cache_keeps_within_its_budget_dropping_the_least_recently_opened_run_first() {
+    let Bucket {
+        tree, store, cache, ..
+    } = &bucket();
+    let server = Server::start(store, "AKLIVE", "SKLIVESECRET");
+    point_at(&server);
+    let base = RemoteUrl::parse("s3://runs/lab/bagel-base")
+        .unwrap()
+        .unwrap();
+    let stars = RemoteUrl::parse("s3://runs/lab/bagel-stars")
+        .unwrap()
+        .unwrap();
+    let first = mirror_url(&base, Some(cache), |_, _| {}).unwrap();
+    let (base_bytes, base_files) = stored(&first.local_root);
+    assert_eq!(base_files, first.fetched);
+    assert!(mirror::cached_copy(&base, Some(cache)).is_some());
+
+    // A budget that holds the second run and half of the first.
+    let stars_bytes: u64 = walkdir::WalkDir::new(tree.join("bagel-stars"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy();
+            [".csv", ".log", ".jsonl", ".json", ".txt"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+        })
+        .map(|e| e.metadata().unwrap().len())
+        .sum();
+    mirror::set_budget(stars_bytes + base_bytes / 2);
+    let second = mirror_url(&stars, Some(cache), |_, _| {}).unwrap();
+    let (after, _) = stored(&first.local_root);
+    let (stars_now, _) = stored(&second.local_root);
+    assert!(
+        after < base_bytes,
+        "the older run lost files: {after} of {base_bytes}"
+    );
+    assert!(after + stars_now <= stars_bytes + base_bytes / 2);
+    assert_eq!(
+        stored(&second.local_root).1,
+        second.fetched,
+        "the run just opened stays whole"
+    );
+    // An evicted run is not opened from the cache as it is: it is listed and fetched again.
+    assert!(mirror::cached_copy(&base, Some(cache)).is_none());
+    mirror::set_budget(u64::MAX);
+    let again = mirror_url(&base, Some(cache), |_, _| {}).unwrap();
+    assert_eq!(stored(&again.local_root), (base_bytes, base_files));
+    assert!(
+        again.fetched > 0 && again.fetched < base_files,
+        "only what was evicted: {}",
+        again.fetched
+    );
+    assert_eq!(
+        load(&again.local_root).items.len(),
+        load(&tree.join("bagel-base")).items.len()
+    );
+    mirror::set_budget(0);
+}
