@@ -326,7 +326,8 @@ fn sync(
     let listed: Result<(usize, Vec<Fetched>), object_store::Error> = RUNTIME.block_on(async {
         let permits = Arc::new(tokio::sync::Semaphore::new(PARALLEL));
         let mut fetches = futures::stream::FuturesUnordered::new();
-        let mut listing = store.list((!url.prefix.is_empty()).then_some(&prefix));
+        let mut listing =
+            list_fanned_out(store.clone(), (!url.prefix.is_empty()).then_some(prefix));
         let mut listed = 0;
         while let Some(meta) = listing.next().await {
             let meta = match meta {
@@ -509,6 +510,59 @@ pub fn listed_images(dir: &Path) -> Vec<String> {
 
 /// One text file's fetch: (key below the prefix, local path, version, size, result).
 type Fetched = (String, PathBuf, String, u64, Result<(), String>);
+
+/// How many listings run at once, and when the tree is split enough to start them.
+const PARALLEL_LISTINGS: usize = 16;
+/// At most this many levels of folders are looked at one by one before listing the rest whole.
+const FAN_OUT_LEVELS: usize = 3;
+
+/// Every object under `prefix`, listed as folders in parallel: S3 lists 1,000 keys per request,
+/// one page after another, so a 100k-object run is ~120 sequential round trips. The top levels
+/// are read with a delimiter (a checkpoint → test/ → normal/, think/ → task folders) until there
+/// are enough folders; each is then listed whole, 16 at once.
+fn list_fanned_out(
+    store: Arc<dyn ObjectStore>,
+    prefix: Option<object_store::path::Path>,
+) -> futures::stream::BoxStream<'static, object_store::Result<object_store::ObjectMeta>> {
+    let split = async move {
+        let mut found: Vec<object_store::ObjectMeta> = Vec::new();
+        let mut folders = vec![prefix];
+        for _ in 0..FAN_OUT_LEVELS {
+            if folders.len() >= PARALLEL_LISTINGS {
+                break;
+            }
+            let levels: Vec<object_store::Result<object_store::ListResult>> =
+                futures::stream::iter(std::mem::take(&mut folders).into_iter().map(|folder| {
+                    let store = store.clone();
+                    async move { store.list_with_delimiter(folder.as_ref()).await }
+                }))
+                .buffer_unordered(PARALLEL_LISTINGS)
+                .collect()
+                .await;
+            let mut next = Vec::new();
+            for level in levels {
+                let level = level?;
+                found.extend(level.objects);
+                next.extend(level.common_prefixes.into_iter().map(Some));
+            }
+            folders = next;
+            if folders.is_empty() {
+                break;
+            }
+        }
+        let whole = futures::stream::iter(folders)
+            .map(move |folder| store.list(folder.as_ref()))
+            .flatten_unordered(PARALLEL_LISTINGS);
+        Ok::<_, object_store::Error>(futures::stream::iter(found.into_iter().map(Ok)).chain(whole))
+    };
+    futures::stream::once(split)
+        .map(|split| match split {
+            Ok(stream) => stream.boxed(),
+            Err(err) => futures::stream::once(async move { Err(err) }).boxed(),
+        })
+        .flatten()
+        .boxed()
+}
 
 /// Where the cached copy of `url` lives under `cache`.
 fn local_root_of(cache: &Path, url: &RemoteUrl) -> PathBuf {

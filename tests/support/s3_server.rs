@@ -126,14 +126,76 @@ fn walk(bucket_root: &Path, prefix: &str) -> Vec<Object> {
     objects
 }
 
+/// One folder's files and subfolders (a delimiter listing of `prefix/`), in one page.
+async fn one_level(
+    root: &Path,
+    input: ListObjectsV2Input,
+) -> S3Result<S3Response<ListObjectsV2Output>> {
+    let bucket_root = root.join(&input.bucket);
+    if !bucket_root.is_dir() {
+        return Err(s3s::s3_error!(NoSuchBucket));
+    }
+    let prefix = input.prefix.clone().unwrap_or_default();
+    let folder = bucket_root.join(prefix.trim_end_matches('/'));
+    let entries = tokio::task::spawn_blocking(move || {
+        let mut objects = Vec::new();
+        let mut folders = Vec::new();
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                folders.push(s3s::dto::CommonPrefix {
+                    prefix: Some(format!("{prefix}{name}/")),
+                });
+            } else {
+                objects.push(Object {
+                    key: Some(format!("{prefix}{name}")),
+                    size: Some(meta.len() as i64),
+                    last_modified: meta.modified().ok().map(Timestamp::from),
+                    ..Default::default()
+                });
+            }
+        }
+        objects.sort_by(|a, b| a.key.cmp(&b.key));
+        folders.sort_by(|a, b| a.prefix.cmp(&b.prefix));
+        (objects, folders)
+    })
+    .await
+    .unwrap();
+    let (objects, folders) = entries;
+    let output = ListObjectsV2Output {
+        key_count: Some((objects.len() + folders.len()) as i32),
+        max_keys: Some(input.max_keys.unwrap_or(1000)),
+        is_truncated: Some(false),
+        contents: (!objects.is_empty()).then_some(objects),
+        common_prefixes: (!folders.is_empty()).then_some(folders),
+        name: Some(input.bucket),
+        prefix: input.prefix,
+        delimiter: input.delimiter,
+        ..Default::default()
+    };
+    Ok(S3Response::new(output))
+}
+
 #[async_trait::async_trait]
 impl S3 for Listing {
     async fn list_objects_v2(
         &self,
         req: S3Request<ListObjectsV2Input>,
     ) -> S3Result<S3Response<ListObjectsV2Output>> {
-        if req.input.delimiter.is_some() {
+        let by_folder = req.input.delimiter.as_deref() == Some("/")
+            && req
+                .input
+                .prefix
+                .as_deref()
+                .is_none_or(|p| p.is_empty() || p.ends_with('/'));
+        if req.input.delimiter.is_some() && !by_folder {
             return self.inner.list_objects_v2(req).await;
+        }
+        if by_folder {
+            return one_level(&self.root, req.input).await;
         }
         let input = req.input;
         let bucket_root = self.root.join(&input.bucket);
