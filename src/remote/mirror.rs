@@ -174,6 +174,10 @@ fn open_index(path: &Path) -> Result<rusqlite::Connection, String> {
     let conn = rusqlite::Connection::open(path)
         .map_err(|e| format!("cannot open the cache index {}: {e}", path.display()))?;
     let _ = conn.busy_timeout(Duration::from_secs(5));
+    // A cache: losing the last commit to a power cut only means fetching again, so one sync per
+    // checkpoint instead of per commit (WAL also lets the poller, the decoders and a CLI run in
+    // another shell read while one writes).
+    let _ = conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS object (
              root TEXT NOT NULL, key TEXT NOT NULL, etag TEXT NOT NULL, size INTEGER NOT NULL,
