@@ -30,6 +30,13 @@ fn point_at(server: &Server) {
     }
 }
 
+/// A server for the buckets under `store`, and the environment pointing at it.
+fn serve(store: &Path) -> Server {
+    let server = Server::start(store, "AKLIVE", "SKLIVESECRET");
+    point_at(&server);
+    server
+}
+
 fn load(root: &Path) -> unisandbox_inspector::model::Dataset {
     unisandbox_inspector::load::load_dataset_with_benchmark(&[root.to_path_buf()], None)
 }
@@ -71,8 +78,7 @@ fn a_new_listing_reports_exactly_the_files_that_changed() {
     let Bucket {
         tree, store, cache, ..
     } = &bucket();
-    let server = Server::start(store, "AKLIVE", "SKLIVESECRET");
-    point_at(&server);
+    let _server = serve(store);
     let opened = mirror_url(&url(), Some(&cache), |_, _| {}).unwrap();
     let copy = opened.local_root.clone();
     // The same items under the same keys (checkpoint, setting, task, id) as the tree on disk:
@@ -135,8 +141,7 @@ fn the_store_going_away_mid_fetch_keeps_what_arrived_and_says_what_did_not() {
     let Bucket {
         tree, store, cache, ..
     } = &bucket();
-    let mut server = Server::start(store, "AKLIVE", "SKLIVESECRET");
-    point_at(&server);
+    let mut server = serve(store);
     let mut total_files = 0;
     let partial = mirror_url(&url(), Some(&cache), |done, total| {
         total_files = total;
@@ -170,8 +175,7 @@ fn the_store_going_away_mid_fetch_keeps_what_arrived_and_says_what_did_not() {
     assert!(some.items.len() < load(&tree).items.len());
 
     // The store is back: the next open fetches only what is missing, and then everything is here.
-    let server = Server::start(&store, "AKLIVE", "SKLIVESECRET");
-    point_at(&server);
+    let _server = serve(store);
     let whole = mirror_url(&url(), Some(&cache), |_, _| {}).unwrap();
     assert_eq!(whole.fetched, not_fetched.len());
     assert!(whole.diagnostics.is_empty(), "{:?}", whole.diagnostics);
@@ -207,8 +211,7 @@ fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
         *starts.last().unwrap()
     };
     std::fs::write(&csv, &text[..cut]).unwrap();
-    let mut server = Server::start(&store, "AKLIVE", "SKLIVESECRET");
-    point_at(&server);
+    let mut server = serve(store);
     // SAFETY: as in `point_at`.
     unsafe { std::env::set_var("UNISANDBOX_CACHE_DIR", &cache) };
 
@@ -342,8 +345,7 @@ fn the_cache_keeps_within_its_budget_dropping_the_least_recently_opened_run_firs
     let Bucket {
         tree, store, cache, ..
     } = &bucket();
-    let server = Server::start(store, "AKLIVE", "SKLIVESECRET");
-    point_at(&server);
+    let _server = serve(store);
     let base = RemoteUrl::parse("s3://runs/lab/bagel-base")
         .unwrap()
         .unwrap();
