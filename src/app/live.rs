@@ -36,9 +36,7 @@ impl InspectorApp {
     pub(super) fn take_resolved(&mut self, resolved: loader::Resolved) {
         self.state.local_roots = resolved.local;
         self.state.remote = resolved.remote;
-        if !self.state.remote.is_empty() {
-            self.state.cache_usage = crate::remote::mirror::cache_usage();
-        }
+        self.state.cache_usage = resolved.cache_usage;
         if !resolved.problems.is_empty() {
             let messages: Vec<&str> = resolved.problems.iter().map(|(_, m)| m.as_str()).collect();
             self.state.notice = Some(messages.join("\n"));

@@ -34,6 +34,9 @@ pub struct Resolved {
     pub local: Vec<PathBuf>,
     pub remote: Vec<crate::remote::Opened>,
     pub problems: Vec<(PathBuf, String)>,
+    /// Where the remote cache is and how much it holds (a query of its index: not on the UI
+    /// thread).
+    pub cache_usage: Option<(PathBuf, u64)>,
 }
 
 /// Last touches before a dataset is shown: diagnostics in the order the Diagnostics view lists
@@ -180,6 +183,7 @@ impl Loader {
                     local: paths.clone(),
                     remote: resolved.remote,
                     problems: resolved.problems,
+                    cache_usage: crate::remote::mirror::cache_usage(),
                 }));
                 let (mut total, mut done) = (0, 0);
                 let mut shown_first = false;

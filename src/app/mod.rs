@@ -122,7 +122,6 @@ impl InspectorApp {
                 benchmark: options.benchmark.clone(),
                 grid_thumbnail: persist::DEFAULT_THUMBNAIL,
                 cache_budget_mb: persist::DEFAULT_CACHE_BUDGET_MB,
-                cache_usage: crate::remote::mirror::cache_usage(),
                 sample_runs: crate::samples::bundled_sample_runs(),
                 ..AppState::default()
             },
