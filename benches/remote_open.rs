@@ -107,7 +107,7 @@ fn run(what: Tree) {
 
         // The window's re-open: the cached copy at once (the store is listed afterwards).
         let started = Instant::now();
-        let copy = unisandbox_inspector::remote::mirror::cached_copy(&url, Some(&cache)).unwrap();
+        let copy = unisandbox_inspector::remote::copy::cached_copy(&url, Some(&cache)).unwrap();
         load(&copy.local_root);
         window.push(started.elapsed());
     }

@@ -263,7 +263,7 @@ pub fn mirror_remote_paths(paths: &mut Vec<PathBuf>) -> Result<(), String> {
         if let Some(since) = opened.offline_since {
             eprintln!(
                 "{}",
-                crate::remote::mirror::offline_banner(&opened.url, since)
+                crate::remote::copy::offline_banner(&opened.url, since)
             );
         }
     }

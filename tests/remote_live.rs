@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use unisandbox_inspector::remote::{RemoteUrl, materialize, mirror, mirror_url};
+use unisandbox_inspector::remote::{RemoteUrl, cache, copy, materialize, mirror, mirror_url};
 
 #[path = "support/s3_server.rs"]
 mod s3_server;
@@ -355,7 +355,7 @@ fn the_cache_keeps_within_its_budget_dropping_the_least_recently_opened_run_firs
     let first = mirror_url(&base, Some(cache), |_, _| {}).unwrap();
     let (base_bytes, base_files) = stored(&first.local_root);
     assert_eq!(base_files, first.fetched);
-    assert!(mirror::cached_copy(&base, Some(cache)).is_some());
+    assert!(copy::cached_copy(&base, Some(cache)).is_some());
 
     // A budget that holds the second run and half of the first.
     let stars_bytes: u64 = walkdir::WalkDir::new(tree.join("bagel-stars"))
@@ -369,7 +369,7 @@ fn the_cache_keeps_within_its_budget_dropping_the_least_recently_opened_run_firs
         })
         .map(|e| e.metadata().unwrap().len())
         .sum();
-    mirror::set_budget(stars_bytes + base_bytes / 2);
+    cache::set_budget(stars_bytes + base_bytes / 2);
     let second = mirror_url(&stars, Some(cache), |_, _| {}).unwrap();
     let (after, _) = stored(&first.local_root);
     let (stars_now, _) = stored(&second.local_root);
@@ -384,8 +384,8 @@ fn the_cache_keeps_within_its_budget_dropping_the_least_recently_opened_run_firs
         "the run just opened stays whole"
     );
     // An evicted run is not opened from the cache as it is: it is listed and fetched again.
-    assert!(mirror::cached_copy(&base, Some(cache)).is_none());
-    mirror::set_budget(u64::MAX);
+    assert!(copy::cached_copy(&base, Some(cache)).is_none());
+    cache::set_budget(u64::MAX);
     let again = mirror_url(&base, Some(cache), |_, _| {}).unwrap();
     assert_eq!(stored(&again.local_root), (base_bytes, base_files));
     assert!(
@@ -397,5 +397,5 @@ fn the_cache_keeps_within_its_budget_dropping_the_least_recently_opened_run_firs
         load(&again.local_root).items.len(),
         load(&tree.join("bagel-base")).items.len()
     );
-    mirror::set_budget(0);
+    cache::set_budget(0);
 }

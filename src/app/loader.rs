@@ -183,7 +183,7 @@ impl Loader {
                     local: paths.clone(),
                     remote: resolved.remote,
                     problems: resolved.problems,
-                    cache_usage: crate::remote::mirror::cache_usage(),
+                    cache_usage: crate::remote::cache::cache_usage(),
                 }));
                 let (mut total, mut done) = (0, 0);
                 let mut shown_first = false;

@@ -316,7 +316,7 @@ impl InspectorApp {
             Command::SetRemoteInput(text) => state.remote_input = text,
             Command::SetCacheBudget(mb) => {
                 state.cache_budget_mb = mb.max(1);
-                crate::remote::mirror::set_budget(state.cache_budget_mb << 20);
+                crate::remote::cache::set_budget(state.cache_budget_mb << 20);
             }
             Command::OpenRecent(run) => match run
                 .paths

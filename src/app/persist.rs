@@ -113,7 +113,7 @@ impl Default for Persisted {
 }
 
 pub const DEFAULT_THUMBNAIL: f32 = 180.0;
-pub const DEFAULT_CACHE_BUDGET_MB: u64 = crate::remote::mirror::DEFAULT_BUDGET_BYTES >> 20;
+pub const DEFAULT_CACHE_BUDGET_MB: u64 = crate::remote::cache::DEFAULT_BUDGET_BYTES >> 20;
 pub const THUMBNAIL_RANGE: std::ops::RangeInclusive<f32> = 96.0..=360.0;
 
 /// Puts `run` first, dropping an older entry for the same folders, keeping `MAX_RECENT`.

@@ -21,7 +21,7 @@ impl InspectorApp {
         }
         if restore.cache_budget_mb > 0 {
             state.cache_budget_mb = restore.cache_budget_mb;
-            crate::remote::mirror::set_budget(state.cache_budget_mb << 20);
+            crate::remote::cache::set_budget(state.cache_budget_mb << 20);
         }
         let paths: Vec<PathBuf> = paths.iter().cloned().map(absolute).collect();
         if restore.last_opened == paths {

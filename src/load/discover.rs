@@ -200,7 +200,7 @@ fn walk(
         .into_iter()
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
-            !name.starts_with('.') || name == crate::remote::mirror::MANIFEST
+            !name.starts_with('.') || name == crate::remote::copy::MANIFEST
         });
     while let Some(entry) = walker.next() {
         let entry = match entry {
@@ -246,7 +246,7 @@ fn walk(
         }
         let name = entry.file_name().to_string_lossy();
         // (A remote run's manifest stands for the images it lists.)
-        let (kind, set) = if is_image_file(&name) || name == crate::remote::mirror::MANIFEST {
+        let (kind, set) = if is_image_file(&name) || name == crate::remote::copy::MANIFEST {
             (0, &mut found.with_images)
         } else if name == RESULTS_CSV {
             (3, &mut found.with_results)

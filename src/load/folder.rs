@@ -51,7 +51,7 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
         }
     };
     // A remote run's images are listed, not written, until shown.
-    file_names.extend(crate::remote::mirror::listed_images(dir));
+    file_names.extend(crate::remote::copy::listed_images(dir));
     file_names.sort();
     file_names.dedup();
     let file_set: HashSet<&str> = file_names.iter().map(String::as_str).collect();

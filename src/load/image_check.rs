@@ -103,7 +103,7 @@ pub fn is_image_file(name: &str) -> bool {
 /// IEND chunk (a truncated write loses it); other formats are only checked for existence.
 pub fn inspect_image(path: &Path) -> ImageStatus {
     // A remote image not fetched yet is listed, not read: opening it would download every image.
-    if crate::remote::mirror::is_pending(path) {
+    if crate::remote::copy::is_pending(path) {
         return ImageStatus::Present;
     }
     let mut file = match File::open(path) {

@@ -3,10 +3,15 @@
 //! like a folder, so discovery, confinement and the parallel loader are the local ones.
 //!
 //! Text files (CSV, log, JSONL, JSON, sidecar `.txt`) are fetched when their ETag (or size and
-//! last-modified time) changed since the cached copy; images are listed only, as empty
-//! placeholders, and fetched when something reads them (`materialize`). With the store
+//! last-modified time) changed since the cached copy; images are listed only, in one manifest
+//! per folder, and fetched when something reads them (`materialize`). With the store
 //! unreachable, the cached copy opens and says since when it is a copy.
+//!
+//! `store`: the client, from the environment · `mirror`: listing and fetching into the cache ·
+//! `copy`: reading a cached copy · `cache`: layout, index, budget and eviction.
 
+pub mod cache;
+pub mod copy;
 pub mod mirror;
 pub mod store;
 
@@ -80,7 +85,7 @@ pub fn is_remote(path: &std::path::Path) -> bool {
         .is_some_and(|text| RemoteUrl::parse(text).is_some())
 }
 
-pub use mirror::{materialize, shown_path};
+pub use copy::{materialize, shown_path};
 
 /// A remote run folder as opened: where its copy is, and whether the store answered.
 #[derive(Clone, Debug, PartialEq)]
@@ -139,7 +144,7 @@ pub fn resolve_paths(
             Some(Ok(url)) => url,
         };
         if freshness == Freshness::CachedFirst
-            && let Some(copy) = mirror::cached_copy(&url, cache)
+            && let Some(copy) = copy::cached_copy(&url, cache)
         {
             resolved.local.push(copy.local_root.clone());
             resolved.remote.push(Opened {

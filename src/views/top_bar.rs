@@ -89,7 +89,7 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
         if let Some(since) = opened.offline_since {
             ui.colored_label(
                 ui.visuals().warn_fg_color,
-                crate::remote::mirror::offline_banner(&opened.url, since),
+                crate::remote::copy::offline_banner(&opened.url, since),
             )
             .on_hover_text("The store cannot be reached: this is the copy from the last listing. Images never shown before cannot be fetched until it is back; the run is listed again every few seconds.");
         }

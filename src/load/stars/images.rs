@@ -129,7 +129,7 @@ impl ImageIndex {
                     })
                     .map(|mut names| {
                         // A remote run's images are listed, not written, until shown.
-                        let listed = crate::remote::mirror::listed_images(dir);
+                        let listed = crate::remote::copy::listed_images(dir);
                         if !listed.is_empty() {
                             names.extend(listed);
                             names.sort_unstable();
