@@ -10,6 +10,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+// The allocator the app itself runs with (src/main.rs), for the local and the remote open alike.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
@@ -64,8 +68,7 @@ fn run(what: Tree) {
     let url = unisandbox_inspector::remote::RemoteUrl::parse("s3://runs/lab")
         .unwrap()
         .unwrap();
-    // The listing alone (the server's part of every open: `s3s-fs` walks the whole bucket for
-    // each page of 1,000 keys).
+    // The listing alone, flat (one page of 1,000 keys after another), as a reference.
     let list_only = || {
         use futures::StreamExt as _;
         let store = unisandbox_inspector::remote::store::open_store(&url).unwrap();

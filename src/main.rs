@@ -19,13 +19,19 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let code = match run(cli) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
+    };
+    // A remote run's cache index is written while the run loads: let it finish.
+    unisandbox_inspector::remote::cache::settle();
+    for problem in unisandbox_inspector::remote::cache::take_problems() {
+        eprintln!("warning: {problem}");
     }
+    code
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -7,6 +7,8 @@
 //! last listed. Keys are data: each part must be a plain name (no `..`, no separators).
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::RemoteUrl;
@@ -49,6 +51,7 @@ pub fn budget() -> u64 {
 /// Where the cache is and how many bytes of fetched objects it holds (`None` before the first
 /// remote run was opened).
 pub fn cache_usage() -> Option<(PathBuf, u64)> {
+    settle();
     let root = cache_root()?;
     let index = root.join("index.sqlite");
     if !index.is_file() {
@@ -156,4 +159,50 @@ pub(super) fn evict(index: &rusqlite::Connection, cache: &Path, current: &str) {
         );
         over = over.saturating_sub(size.max(0) as u64);
     }
+}
+
+/// Index writes still running: a listing's rows are written while its copy loads.
+static PENDING_WRITES: Mutex<Vec<JoinHandle<Result<(), String>>>> = Mutex::new(Vec::new());
+
+/// Runs an update of the index on a thread of its own (`settle` waits for it).
+pub(super) fn write_in_background(write: impl FnOnce() -> Result<(), String> + Send + 'static) {
+    let handle = std::thread::Builder::new()
+        .name("cache-index".into())
+        .spawn(write);
+    match handle {
+        Ok(handle) => PENDING_WRITES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(handle),
+        Err(_) => log_problem("cannot start the cache index writer".into()),
+    }
+}
+
+/// What went wrong in index writes, until someone reports it (`take_problems`).
+static PROBLEMS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn log_problem(problem: String) {
+    PROBLEMS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(problem);
+}
+
+/// Waits for the index writes still running. Everything that reads the index calls this first;
+/// so does `main` before the process exits (a write cut short, or failed, only means those
+/// objects are fetched again: see `take_problems`).
+pub fn settle() {
+    let pending = std::mem::take(&mut *PENDING_WRITES.lock().unwrap_or_else(|e| e.into_inner()));
+    for handle in pending {
+        match handle.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(problem)) => log_problem(problem),
+            Err(_) => log_problem("the cache index writer panicked".into()),
+        }
+    }
+}
+
+/// What went wrong in the index writes since the last call.
+pub fn take_problems() -> Vec<String> {
+    std::mem::take(&mut *PROBLEMS.lock().unwrap_or_else(|e| e.into_inner()))
 }

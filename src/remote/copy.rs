@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use object_store::ObjectStore;
 
 use super::RemoteUrl;
-use super::cache::{cache_root, local_root_of, now_millis, open_index};
+use super::cache::{cache_root, local_root_of, now_millis, open_index, settle};
 use super::mirror::Mirror;
 use super::store::{RUNTIME, fetch_to, open_store};
 use crate::load::image_check::is_image_file;
@@ -126,6 +126,7 @@ pub fn cached_copy(url: &RemoteUrl, cache: Option<&Path>) -> Option<Mirror> {
         Some(dir) => dir.to_path_buf(),
         None => cache_root()?,
     };
+    settle();
     let index_path = cache.join("index.sqlite");
     if !index_path.is_file() {
         return None;
@@ -244,6 +245,8 @@ pub fn materialize(path: &Path) -> Result<(), String> {
         RUNTIME.block_on(fetch_to(&*store, &location, path))
     };
     fetched.map_err(|message| format!("{}/{relative}: {message}", url.url()))?;
+    // The listing's rows first (right after an open they may still be being written).
+    settle();
     if let Ok(index) = open_index(&index) {
         let _ = index.execute(
             "UPDATE object SET fetched = 1, used = ?3 WHERE root = ?1 AND key = ?2",

@@ -12,7 +12,10 @@ use futures::StreamExt as _;
 use object_store::ObjectStore;
 
 use super::RemoteUrl;
-use super::cache::{cache_root, evict, local_path, local_root_of, now_millis, open_index};
+use super::cache::{
+    cache_root, evict, local_path, local_root_of, now_millis, open_index, settle, take_problems,
+    write_in_background,
+};
 use super::copy::{copy_from_index, remember_copy, write_manifests};
 use super::store::{RUNTIME, fetch_to, open_store, short, what_to_check};
 use crate::diagnostics::Diagnostic;
@@ -82,6 +85,12 @@ fn sync(
     std::fs::create_dir_all(&local_root)
         .map_err(|e| format!("cannot create {}: {e}", local_root.display()))?;
     let index_path = cache.join("index.sqlite");
+    // An earlier listing's index write must be in before this one reads what is known.
+    settle();
+    let mut diagnostics: Vec<Diagnostic> = take_problems()
+        .into_iter()
+        .map(|problem| Diagnostic::warning(&index_path, None, problem))
+        .collect();
     let index = open_index(&index_path)?;
     let root_id = url.url();
     let store = open_store(url)?;
@@ -102,7 +111,6 @@ fn sync(
             .filter_map(Result::ok)
             .collect()
     };
-    let mut diagnostics = Vec::new();
     let strip = if url.prefix.is_empty() {
         String::new()
     } else {
@@ -266,7 +274,9 @@ fn sync(
     }
     write_manifests(images_by_folder, emptied);
     let now = now_millis();
-    let write = || -> rusqlite::Result<()> {
+    let written_root = root_id.clone();
+    let write = move |index: &rusqlite::Connection| -> rusqlite::Result<()> {
+        let root_id = written_root;
         let tx = index.unchecked_transaction()?;
         {
             let mut upsert = tx.prepare(
@@ -296,14 +306,15 @@ fn sync(
         )?;
         tx.commit()
     };
-    write().map_err(|e| {
-        format!(
-            "cannot update the cache index {}: {e}",
-            index_path.display()
-        )
-    })?;
     remember_copy(&local_root, url, &index_path, Some(store));
-    evict(&index, &cache, &root_id);
+    // The copy is complete on disk: the index (what a next listing compares with) is written,
+    // and the budget kept, while the caller loads it (readers of the index wait: `settle`).
+    let shown_index = index_path.display().to_string();
+    write_in_background(move || {
+        write(&index).map_err(|e| format!("cannot update the cache index {shown_index}: {e}"))?;
+        evict(&index, &cache, &root_id);
+        Ok(())
+    });
     Ok(Mirror {
         url: url.clone(),
         local_root,
