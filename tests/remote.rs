@@ -146,9 +146,15 @@ fn a_refused_request_is_one_clear_message_naming_the_url() {
         "the secret is never printed: {err}"
     );
     assert!(err.contains("403 Forbidden"), "{err}");
+    assert!(
+        err.contains("the secret key does not match the access key"),
+        "what went wrong, in words: {err}"
+    );
+    assert!(!err.contains("list-type=2"), "no request query: {err}");
     let (ok, _, err) = run(bin(&setup, SECRET).args(["summary", "s3://no-such-bucket/lab"]));
     assert!(!ok);
     assert!(err.contains("s3://no-such-bucket/lab"), "{err}");
+    assert!(err.contains("no such bucket"), "{err}");
 }
 
 /// The other stores by configuration only (no network): the client is built from each one's
@@ -173,6 +179,7 @@ fn gs_and_az_are_configured_from_their_own_variables() {
         "the configured endpoint: {err}"
     );
     assert!(err.contains("GOOGLE_SERVICE_ACCOUNT"), "{err}");
+    assert!(err.contains("connection refused"), "{err}");
     let (ok, _, err) = run(bin(&setup, SECRET)
         .env("AZURE_STORAGE_ACCOUNT_NAME", "labaccount")
         .env("AZURE_STORAGE_ACCOUNT_KEY", "c2VjcmV0LWtleQ==")

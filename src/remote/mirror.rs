@@ -17,7 +17,8 @@ use super::cache::{
     write_in_background,
 };
 use super::copy::{copy_from_index, remember_copy, write_manifests};
-use super::store::{RUNTIME, fetch_to, open_store, short, what_to_check};
+use super::failure::{explain, what_to_check};
+use super::store::{RUNTIME, fetch_to, open_store};
 use crate::diagnostics::Diagnostic;
 use crate::load::image_check::is_image_file;
 
@@ -234,12 +235,7 @@ fn sync(
         }
         Ok((_, results)) => results,
         Err(err) => {
-            let message = format!(
-                "{}: cannot list: {} ({})",
-                url.url(),
-                short(&err),
-                what_to_check(url)
-            );
+            let message = format!("{}: cannot list: {}", url.url(), explain(url, &err));
             return offline(url, &index, &index_path, &root_id, local_root, message);
         }
     };

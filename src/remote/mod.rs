@@ -7,11 +7,12 @@
 //! per folder, and fetched when something reads them (`materialize`). With the store
 //! unreachable, the cached copy opens and says since when it is a copy.
 //!
-//! `store`: the client, from the environment · `mirror`: listing and fetching into the cache ·
+//! `store`: the client, from the environment · `failure`: why a request failed, in words · `mirror`: listing and fetching into the cache ·
 //! `copy`: reading a cached copy · `cache`: layout, index, budget and eviction.
 
 pub mod cache;
 pub mod copy;
+pub mod failure;
 pub mod mirror;
 pub mod store;
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 use object_store::{ClientOptions, ObjectStore, ObjectStoreExt as _, RetryConfig};
 
 use super::RemoteUrl;
+use super::failure::{explain, short};
 
 /// Timeouts of our own; plain http only when the environment allows it (the builders' own
 /// reading of `*_ALLOW_HTTP` is replaced along with the other client options).
@@ -71,49 +72,12 @@ pub fn open_store(url: &RemoteUrl) -> Result<Arc<dyn ObjectStore>, String> {
     };
     built.map_err(|err| {
         format!(
-            "{}: cannot set up the {} client: {} ({})",
+            "{}: cannot set up the {} client: {}",
             url.url(),
             url.scheme,
-            short(&err),
-            what_to_check(url)
+            explain(url, &err)
         )
     })
-}
-
-/// What to check, per scheme, when the store cannot be reached or refuses.
-pub fn what_to_check(url: &RemoteUrl) -> &'static str {
-    match url.scheme.as_str() {
-        "s3" | "s3a" => {
-            "check the bucket name, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN \
-             if your token expires), AWS_REGION, and AWS_ENDPOINT_URL (+ AWS_ALLOW_HTTP=true for \
-             http://) for an S3-compatible store"
-        }
-        "gs" => "check the bucket name and GOOGLE_SERVICE_ACCOUNT / GOOGLE_APPLICATION_CREDENTIALS",
-        _ => "check the container name and AZURE_STORAGE_ACCOUNT_NAME / AZURE_STORAGE_ACCOUNT_KEY",
-    }
-}
-
-/// An error in one line, without the request's headers (which may carry a signature).
-pub fn short(err: &object_store::Error) -> String {
-    let kind = match err {
-        object_store::Error::NotFound { .. } => "not found",
-        object_store::Error::PermissionDenied { .. } => "permission denied (403)",
-        object_store::Error::Unauthenticated { .. } => "not authenticated (401)",
-        _ => "",
-    };
-    let text = err.to_string();
-    let first = text
-        .lines()
-        .next()
-        .unwrap_or("")
-        .chars()
-        .take(300)
-        .collect::<String>();
-    if kind.is_empty() {
-        first
-    } else {
-        format!("{kind}: {first}")
-    }
 }
 
 /// One runtime for all remote requests (the loader and the CLI are synchronous).
