@@ -325,6 +325,24 @@ fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
         "the banner gone",
         |app| app.state.remote[0].offline_since.is_none(),
     );
+    drop(harness);
+
+    // A URL that cannot be opened at all (no such bucket, nothing cached): one message, saying
+    // what happened and what to check, not also "nothing found".
+    let mut harness = common::harness_with(StartOptions {
+        paths: vec![PathBuf::from("s3://no-such-bucket/lab")],
+        view: View::Start,
+        annotations: Some(dir.path().join("annotations.sqlite")),
+        ..StartOptions::default()
+    });
+    harness.run_steps(2);
+    harness.get_by_label_contains("s3://no-such-bucket/lab: cannot list: no such bucket");
+    assert!(
+        harness
+            .query_by_label_contains("No UniSandbox results")
+            .is_none(),
+        "said once"
+    );
     drop(server);
     unsafe { std::env::remove_var("UNISANDBOX_CACHE_DIR") };
 }

@@ -37,6 +37,11 @@ impl InspectorApp {
         self.state.local_roots = resolved.local;
         self.state.remote = resolved.remote;
         self.state.cache_usage = resolved.cache_usage;
+        self.state.unopened = resolved
+            .problems
+            .iter()
+            .map(|(path, _)| path.clone())
+            .collect();
         if !resolved.problems.is_empty() {
             let messages: Vec<&str> = resolved.problems.iter().map(|(_, m)| m.as_str()).collect();
             self.state.notice = Some(messages.join("\n"));

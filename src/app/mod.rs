@@ -204,6 +204,7 @@ impl InspectorApp {
         // Remote URLs are replaced by their mirrors when the loader has fetched them.
         self.state.local_roots = paths.clone();
         self.state.remote.clear();
+        self.state.unopened.clear();
         self.remote_poller = None;
         self.state.last_reload = None;
         self.images.clear();

@@ -149,6 +149,9 @@ pub struct AppState {
     pub local_roots: Vec<PathBuf>,
     /// The opened remote runs: their copies and whether the store answered at the last listing.
     pub remote: Vec<crate::remote::Opened>,
+    /// PATHs that could not be opened at all (a URL whose store refused, with no cached copy):
+    /// the notice says why, so "nothing found" is not said of them too.
+    pub unopened: Vec<PathBuf>,
     /// What is typed into the Start page's URL box.
     pub remote_input: String,
     /// The remote cache's size budget in MiB (a setting).
