@@ -231,6 +231,19 @@ fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
     assert!(state.local_roots[0].starts_with(&cache));
     assert!(state.watching, "remote runs are live too");
     assert_eq!(state.recent[0].paths, [PathBuf::from("s3://runs/lab")]);
+    // The Start page's cache line counts what this open fetched (its index is written while
+    // the run loads).
+    common::step_until(
+        &mut harness,
+        std::time::Duration::from_secs(10),
+        "the cache usage with this run's files",
+        |app| {
+            app.state
+                .cache_usage
+                .as_ref()
+                .is_some_and(|(root, bytes)| root.starts_with(cache) && *bytes > 0)
+        },
+    );
     let before = judged(harness.state());
 
     // The eval writes its last row into the bucket: the window shows it without a reopen.

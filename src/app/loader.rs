@@ -26,6 +26,8 @@ pub struct LoadUpdate {
     pub corrupt_images: Vec<CorruptImage>,
     /// The opened PATHs as folders on disk, once remote URLs are mirrored.
     pub resolved: Option<Resolved>,
+    /// The remote cache's usage again, once what this open fetched is in its index.
+    pub cache_usage: Option<Option<(PathBuf, u64)>>,
 }
 
 /// Where the opened PATHs are on disk, and how their remote ones went.
@@ -35,7 +37,7 @@ pub struct Resolved {
     pub remote: Vec<crate::remote::Opened>,
     pub problems: Vec<(PathBuf, String)>,
     /// Where the remote cache is and how much it holds (a query of its index: not on the UI
-    /// thread).
+    /// thread; as last committed — what this open fetched follows in `LoadUpdate::cache_usage`).
     pub cache_usage: Option<(PathBuf, u64)>,
 }
 
@@ -115,6 +117,8 @@ pub enum LoadMessage {
     Done(Arc<Dataset>, Box<Derived>),
     /// Every image opened: the broken ones.
     ImagesChecked(Vec<CorruptImage>),
+    /// The remote cache's usage after a remote open (its index is written while the run loads).
+    CacheUsage(Option<(PathBuf, u64)>),
     /// The job panicked (a bug): what it said. What arrived before stays on screen.
     Stopped(String),
 }
@@ -168,6 +172,7 @@ impl Loader {
                         ctx.request_repaint_after(PROGRESS_REPAINT);
                     });
                 let paths = resolved.local;
+                let fetched_remote = !resolved.remote.is_empty();
                 for (url, problem) in &resolved.problems {
                     // (The message starts with the URL; the diagnostic names it as its file.)
                     let text = url.to_string_lossy();
@@ -207,6 +212,11 @@ impl Loader {
                 let shown = Arc::new(dataset);
                 let _ = sender.send(LoadMessage::Done(shown.clone(), Box::new(derived)));
                 ctx.request_repaint();
+                if fetched_remote {
+                    crate::remote::cache::settle();
+                    let usage = crate::remote::cache::cache_usage();
+                    let _ = sender.send(LoadMessage::CacheUsage(usage));
+                }
                 // Only the broken images go back: the UI marks them in its (then only) copy.
                 let corrupt = check_images(&shown);
                 drop(shown);
@@ -248,6 +258,7 @@ impl Loader {
                     self.progress.finished = true;
                     self.progress.checking_images = true;
                 }
+                Ok(LoadMessage::CacheUsage(usage)) => update.cache_usage = Some(usage),
                 Ok(LoadMessage::ImagesChecked(corrupt)) => {
                     update.corrupt_images = corrupt;
                     self.progress.checking_images = false;

@@ -229,6 +229,9 @@ impl InspectorApp {
         if let Some(resolved) = update.resolved {
             self.take_resolved(resolved);
         }
+        if let Some(usage) = update.cache_usage {
+            self.state.cache_usage = usage;
+        }
         if let Some(dataset) = update.dataset {
             self.state.dataset = dataset;
             self.charts_changed();

@@ -49,9 +49,9 @@ pub fn budget() -> u64 {
 }
 
 /// Where the cache is and how many bytes of fetched objects it holds (`None` before the first
-/// remote run was opened).
+/// remote run was opened), as last committed: an index write still running is not waited for
+/// (`settle` first for it).
 pub fn cache_usage() -> Option<(PathBuf, u64)> {
-    settle();
     let root = cache_root()?;
     let index = root.join("index.sqlite");
     if !index.is_file() {
