@@ -79,7 +79,7 @@ fn a_new_listing_reports_exactly_the_files_that_changed() {
         tree, store, cache, ..
     } = &bucket();
     let _server = serve(store);
-    let opened = mirror_url(&url(), Some(&cache), |_, _| {}).unwrap();
+    let opened = mirror_url(&url(), Some(cache), |_, _| {}).unwrap();
     let copy = opened.local_root.clone();
     // The same items under the same keys (checkpoint, setting, task, id) as the tree on disk:
     // annotations made on either are the other's too.
@@ -88,10 +88,10 @@ fn a_new_listing_reports_exactly_the_files_that_changed() {
         keys.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
         keys
     };
-    assert_eq!(keys(&load(&copy)), keys(&load(&tree)));
+    assert_eq!(keys(&load(&copy)), keys(&load(tree)));
 
     // Nothing changed in the store: nothing to reload.
-    let again = mirror::refresh_mirror(&url(), Some(&cache)).unwrap();
+    let again = mirror::refresh_mirror(&url(), Some(cache)).unwrap();
     assert_eq!(again.changed, Vec::<PathBuf>::new());
     assert_eq!(again.fetched, 0);
 
@@ -112,7 +112,7 @@ fn a_new_listing_reports_exactly_the_files_that_changed() {
     // A copy of the first open's image, fetched before the change.
     materialize(&copy.join(folder).join("2.png")).unwrap();
 
-    let refreshed = mirror::refresh_mirror(&url(), Some(&cache)).unwrap();
+    let refreshed = mirror::refresh_mirror(&url(), Some(cache)).unwrap();
     let mut changed = refreshed.changed.clone();
     changed.sort();
     let mut expected = vec![
@@ -133,7 +133,7 @@ fn a_new_listing_reports_exactly_the_files_that_changed() {
     materialize(&cached_png).unwrap();
     assert_eq!(std::fs::read(&cached_png).unwrap(), redrawn);
     assert!(!copy.join(folder).join("evaluation_results.log").exists());
-    assert_eq!(load(&copy).items.len(), load(&tree).items.len());
+    assert_eq!(load(&copy).items.len(), load(tree).items.len());
 }
 
 #[test]
@@ -143,7 +143,7 @@ fn the_store_going_away_mid_fetch_keeps_what_arrived_and_says_what_did_not() {
     } = &bucket();
     let mut server = serve(store);
     let mut total_files = 0;
-    let partial = mirror_url(&url(), Some(&cache), |done, total| {
+    let partial = mirror_url(&url(), Some(cache), |done, total| {
         total_files = total;
         if done == 10 {
             server.stop();
@@ -172,14 +172,14 @@ fn the_store_going_away_mid_fetch_keeps_what_arrived_and_says_what_did_not() {
     );
     // What arrived loads; no panic, the rest is missing.
     let some = load(&partial.local_root);
-    assert!(some.items.len() < load(&tree).items.len());
+    assert!(some.items.len() < load(tree).items.len());
 
     // The store is back: the next open fetches only what is missing, and then everything is here.
     let _server = serve(store);
-    let whole = mirror_url(&url(), Some(&cache), |_, _| {}).unwrap();
+    let whole = mirror_url(&url(), Some(cache), |_, _| {}).unwrap();
     assert_eq!(whole.fetched, not_fetched.len());
     assert!(whole.diagnostics.is_empty(), "{:?}", whole.diagnostics);
-    assert_eq!(load(&whole.local_root).items.len(), load(&tree).items.len());
+    assert_eq!(load(&whole.local_root).items.len(), load(tree).items.len());
 }
 
 #[test]
@@ -213,7 +213,7 @@ fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
     std::fs::write(&csv, &text[..cut]).unwrap();
     let mut server = serve(store);
     // SAFETY: as in `point_at`.
-    unsafe { std::env::set_var("UNISANDBOX_CACHE_DIR", &cache) };
+    unsafe { std::env::set_var("UNISANDBOX_CACHE_DIR", cache) };
 
     let mut harness = common::harness_with(StartOptions {
         paths: vec![PathBuf::from("s3://runs/lab")],
@@ -225,10 +225,10 @@ fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
     });
     let judged = common::judged;
     let state = &harness.state().state;
-    assert_eq!(state.dataset.items.len(), load(&tree).items.len());
+    assert_eq!(state.dataset.items.len(), load(tree).items.len());
     assert_eq!(state.remote.len(), 1);
     assert_eq!(state.remote[0].offline_since, None);
-    assert!(state.local_roots[0].starts_with(&cache));
+    assert!(state.local_roots[0].starts_with(cache));
     assert!(state.watching, "remote runs are live too");
     assert_eq!(state.recent[0].paths, [PathBuf::from("s3://runs/lab")]);
     // The Start page's cache line counts what this open fetched (its index is written while
@@ -320,12 +320,12 @@ fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
     assert_eq!(was_yes(harness.state()), yes_cached, "the copy as cached");
     assert_eq!(
         harness.state().state.dataset.items.len(),
-        load(&tree).items.len()
+        load(tree).items.len()
     );
     harness.run_steps(2);
     harness.get_by_label_contains("offline: showing the cached copy of s3://runs/lab");
 
-    let server = Server::start_on(&store, "AKLIVE", "SKLIVESECRET", port);
+    let server = Server::start_on(store, "AKLIVE", "SKLIVESECRET", port);
     common::step_until(
         &mut harness,
         std::time::Duration::from_secs(60),

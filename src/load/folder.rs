@@ -146,14 +146,14 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
     if think && !items.iter().any(Item::has_trace) && !items.is_empty() {
         diagnostics.push(Diagnostic::info(dir, None, "think folder without reasoning traces (no output.jsonl or .txt sidecars; single-GPU runs write none)"));
     }
-    if let (Some((total, correct)), Some(log)) = (rows_for_log, &log) {
-        if (total, correct) != (log.total, log.correct) {
-            diagnostics.push(Diagnostic::warning(
-                &dir.join(RESULTS_LOG),
-                None,
-                log_mismatch(log, total, correct),
-            ));
-        }
+    if let (Some((total, correct)), Some(log)) = (rows_for_log, &log)
+        && (total, correct) != (log.total, log.correct)
+    {
+        diagnostics.push(Diagnostic::warning(
+            &dir.join(RESULTS_LOG),
+            None,
+            log_mismatch(log, total, correct),
+        ));
     }
 
     items.sort_by_key(|a| natural_key(&a.id));

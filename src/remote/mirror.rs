@@ -127,12 +127,9 @@ fn sync(
     let mut classify =
         |meta: object_store::ObjectMeta| -> Option<(object_store::ObjectMeta, String, PathBuf)> {
             let key = meta.location.to_string();
-            let Some(relative) = key
+            let relative = key
                 .strip_prefix(&strip)
-                .or((strip.is_empty()).then_some(&key))
-            else {
-                return None;
-            };
+                .or((strip.is_empty()).then_some(&key))?;
             let Some(path) = local_path(&local_root, relative) else {
                 diagnostics.push(Diagnostic::warning(
                     Path::new(&url.url()),
