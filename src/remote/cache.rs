@@ -192,8 +192,11 @@ fn log_problem(problem: String) {
 /// so does `main` before the process exits (a write cut short, or failed, only means those
 /// objects are fetched again: see `take_problems`).
 pub fn settle() {
-    let pending = std::mem::take(&mut *PENDING_WRITES.lock().unwrap_or_else(|e| e.into_inner()));
-    for handle in pending {
+    // Joined under the lock: a second caller meanwhile waits for the same writes instead of
+    // finding none pending and reading an index still being written. (The writers never take
+    // this lock.)
+    let mut pending = PENDING_WRITES.lock().unwrap_or_else(|e| e.into_inner());
+    for handle in pending.drain(..) {
         match handle.join() {
             Ok(Ok(())) => {}
             Ok(Err(problem)) => log_problem(problem),
@@ -205,4 +208,35 @@ pub fn settle() {
 /// What went wrong in the index writes since the last call.
 pub fn take_problems() -> Vec<String> {
     std::mem::take(&mut *PROBLEMS.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// Whoever asks while a write is in flight waits for it, even when another caller is already
+    /// waiting (a listing right after a decode's `materialize` must see the rows); a failed
+    /// write is reported once.
+    #[test]
+    fn every_caller_of_settle_waits_for_the_writes_in_flight() {
+        let written = Arc::new(AtomicBool::new(false));
+        let flag = written.clone();
+        write_in_background(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            flag.store(true, Ordering::SeqCst);
+            Err("the index is read-only".into())
+        });
+        let first = std::thread::spawn(settle);
+        std::thread::sleep(Duration::from_millis(50));
+        settle();
+        assert!(
+            written.load(Ordering::SeqCst),
+            "the second caller waited too"
+        );
+        first.join().unwrap();
+        assert_eq!(take_problems(), ["the index is read-only"]);
+        assert!(take_problems().is_empty(), "reported once");
+    }
 }
