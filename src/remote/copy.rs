@@ -22,8 +22,8 @@ struct Copy {
     index: PathBuf,
 }
 
-/// Every copy opened in this process. An empty image file in one is a placeholder: its bytes
-/// are fetched by `materialize` (no per-image registry: a 100k-image run costs nothing here).
+/// Every copy opened in this process. An image its manifest lists but not yet on disk is
+/// fetched by `materialize` (no per-image registry: a 100k-image run costs nothing here).
 static COPIES: std::sync::RwLock<Vec<Copy>> = std::sync::RwLock::new(Vec::new());
 
 /// The last store opened per URL, for `materialize`.

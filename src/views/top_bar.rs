@@ -97,21 +97,23 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
     if let Some(notice) = &state.notice {
         ui.colored_label(ui.visuals().warn_fg_color, notice);
     }
-    // (Of the PATHs that opened: the notice already says why the others did not.)
-    let opened: Vec<String> = state
-        .opened
-        .iter()
-        .filter(|path| !state.unopened.contains(path))
-        .map(|p| p.display().to_string())
-        .collect();
-    if state.progress.finished && state.dataset.folders.is_empty() && !opened.is_empty() {
-        ui.colored_label(
-            ui.visuals().warn_fg_color,
-            format!(
-                "No UniSandbox results or images found in {}. See Diagnostics.",
-                opened.join(", ")
-            ),
-        );
+    if state.progress.finished && state.dataset.folders.is_empty() {
+        // (Of the PATHs that opened: the notice already says why the others did not.)
+        let opened: Vec<String> = state
+            .opened
+            .iter()
+            .filter(|path| !state.unopened.contains(path))
+            .map(|p| p.display().to_string())
+            .collect();
+        if !opened.is_empty() {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "No UniSandbox results or images found in {}. See Diagnostics.",
+                    opened.join(", ")
+                ),
+            );
+        }
     }
     ui.add_space(2.0);
 }
