@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::app::View;
-use crate::report::SummaryFormat;
+use unisandbox_app::View;
+use unisandbox_core::report::SummaryFormat;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -63,75 +63,11 @@ pub enum CliCommand {
         format: SummaryFormat,
     },
     /// Open the window, wait until the view and its images are loaded, save a PNG and exit.
-    Screenshot {
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        #[arg(long)]
-        out: PathBuf,
-        #[arg(long, value_enum, default_value = "items")]
-        view: View,
-        /// Item to select: an id, `stem/id` or `run/setting/stem/id`.
-        #[arg(long)]
-        select: Option<String>,
-        /// Window size in logical pixels, e.g. 1440x900.
-        #[arg(long, default_value = "1440x900")]
-        size: String,
-        /// With `--view presentation`: the normal vs think slide of the selected item.
-        #[arg(long)]
-        pair_slide: bool,
-        /// Colour theme of the picture.
-        #[arg(long, value_enum, default_value = "dark")]
-        theme: crate::app::persist::Theme,
-    },
+    Screenshot(ScreenshotArgs),
     /// Write synthetic runs in the exact upstream formats (sample_runs/ is made with this).
-    DemoData {
-        out_dir: PathBuf,
-        #[arg(long, default_value_t = 7)]
-        seed: u64,
-        /// Also write the Infer.py and gen_images_mp_json.py layouts (not evaluated).
-        #[arg(long)]
-        alternative_layouts: bool,
-        /// A tree of any size for scale tests: this many items in all (math_1, math_2, mapping1,
-        /// knowledge forward and inverse per checkpoint and setting; images are hard links).
-        #[arg(long, conflicts_with = "alternative_layouts")]
-        items: Option<usize>,
-        /// With --items: how many checkpoints (ckpt-00, ckpt-01, …).
-        #[arg(long, default_value_t = 10, requires = "items")]
-        checkpoints: usize,
-        /// Only a STARS filter output of this many candidates (candidates/math3/ and
-        /// filter_math3/; images are hard links beyond 200).
-        #[arg(long, conflicts_with_all = ["items", "alternative_layouts"])]
-        stars: Option<usize>,
-    },
+    DemoData(DemoDataArgs),
     /// Measure load time, live-reload latency and thumbnail decoding on generated runs.
-    Bench {
-        /// How many copies of the generated runs to open at once (72 task folders each).
-        #[arg(long, default_value_t = 1)]
-        copies: usize,
-        /// How many appends to time for live reload.
-        #[arg(long, default_value_t = 5)]
-        trials: usize,
-        /// Scale figures instead: a tree of this many items, each figure beside its pandas /
-        /// Pillow baseline (benches/*.py; needs python3 with pandas and Pillow).
-        #[arg(long)]
-        items: Option<usize>,
-        /// With --items: checkpoints in the tree.
-        #[arg(long, default_value_t = 10, requires = "items")]
-        checkpoints: usize,
-        /// With --items: rows of the single big results CSV.
-        #[arg(long, default_value_t = 200_000, requires = "items")]
-        csv_rows: usize,
-        /// With --items or --stars: timed runs of each measurement (medians are reported).
-        #[arg(long, default_value_t = 5)]
-        runs: usize,
-        /// With --items or --stars: write (or reuse) the tree here and keep it.
-        #[arg(long)]
-        tree: Option<PathBuf>,
-        /// Opening a STARS filter output of this many candidates instead, beside the Python
-        /// baseline (benches/python_filter_results.py).
-        #[arg(long, conflicts_with = "items")]
-        stars: Option<usize>,
-    },
+    Bench(BenchArgs),
     /// Items that flip between two sides (e.g. normal → think): fixes, breaks, McNemar p.
     Flips {
         #[arg(required = true)]
@@ -146,14 +82,14 @@ pub enum CliCommand {
         #[arg(long)]
         task: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
-        format: crate::report::ListFormat,
+        format: unisandbox_core::report::ListFormat,
     },
     /// Export filtered items (csv, json, html report) or the accuracy table (markdown, latex).
     Export {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         #[arg(long, value_enum)]
-        format: crate::export::ExportFormat,
+        format: unisandbox_core::export::ExportFormat,
         #[arg(long)]
         out: PathBuf,
         /// Replace `--out` when it already exists (without this, an existing file is kept).
@@ -173,7 +109,7 @@ pub enum CliCommand {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "table")]
-        format: crate::report::ListFormat,
+        format: unisandbox_core::report::ListFormat,
     },
     /// STARS filter outputs: accepted, rejected, unparsed verdicts, acceptance rate, images found
     /// and the rejections per class, one row per filter output folder (checked against
@@ -182,14 +118,14 @@ pub enum CliCommand {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "table")]
-        format: crate::report::ListFormat,
+        format: unisandbox_core::report::ListFormat,
     },
     /// List answer keys that contradict their own question (benchmark audit).
     Audit {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "table")]
-        format: crate::report::ListFormat,
+        format: unisandbox_core::report::ListFormat,
     },
     /// Print the loading diagnostics (file:line: problem).
     Diagnostics {
@@ -198,13 +134,86 @@ pub enum CliCommand {
     },
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ScreenshotArgs {
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, value_enum, default_value = "items")]
+    pub view: View,
+    /// Item to select: an id, `stem/id` or `run/setting/stem/id`.
+    #[arg(long)]
+    pub select: Option<String>,
+    /// Window size in logical pixels, e.g. 1440x900.
+    #[arg(long, default_value = "1440x900")]
+    pub size: String,
+    /// With `--view presentation`: the normal vs think slide of the selected item.
+    #[arg(long)]
+    pub pair_slide: bool,
+    /// Colour theme of the picture.
+    #[arg(long, value_enum, default_value = "dark")]
+    pub theme: unisandbox_app::persist::Theme,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoDataArgs {
+    pub out_dir: PathBuf,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Also write the Infer.py and gen_images_mp_json.py layouts (not evaluated).
+    #[arg(long)]
+    pub alternative_layouts: bool,
+    /// A tree of any size for scale tests: this many items in all (math_1, math_2, mapping1,
+    /// knowledge forward and inverse per checkpoint and setting; images are hard links).
+    #[arg(long, conflicts_with = "alternative_layouts")]
+    pub items: Option<usize>,
+    /// With --items: how many checkpoints (ckpt-00, ckpt-01, …).
+    #[arg(long, default_value_t = 10, requires = "items")]
+    pub checkpoints: usize,
+    /// Only a STARS filter output of this many candidates (candidates/math3/ and
+    /// filter_math3/; images are hard links beyond 200).
+    #[arg(long, conflicts_with_all = ["items", "alternative_layouts"])]
+    pub stars: Option<usize>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// How many copies of the generated runs to open at once (72 task folders each).
+    #[arg(long, default_value_t = 1)]
+    pub copies: usize,
+    /// How many appends to time for live reload.
+    #[arg(long, default_value_t = 5)]
+    pub trials: usize,
+    /// Scale figures instead: a tree of this many items, each figure beside its pandas /
+    /// Pillow baseline (crates/bench/baselines/*.py; needs python3 with pandas and Pillow).
+    #[arg(long)]
+    pub items: Option<usize>,
+    /// With --items: checkpoints in the tree.
+    #[arg(long, default_value_t = 10, requires = "items")]
+    pub checkpoints: usize,
+    /// With --items: rows of the single big results CSV.
+    #[arg(long, default_value_t = 200_000, requires = "items")]
+    pub csv_rows: usize,
+    /// With --items or --stars: timed runs of each measurement (medians are reported).
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    /// With --items or --stars: write (or reuse) the tree here and keep it.
+    #[arg(long)]
+    pub tree: Option<PathBuf>,
+    /// Opening a STARS filter output of this many candidates instead, beside the Python
+    /// baseline (crates/bench/baselines/python_filter_results.py).
+    #[arg(long, conflicts_with = "items")]
+    pub stars: Option<usize>,
+}
+
 impl CliCommand {
     /// The run folders a subcommand opens (not its output files), to check them and to replace
     /// remote URLs by their local mirrors.
     pub fn opened_paths_mut(&mut self) -> Option<&mut Vec<PathBuf>> {
         match self {
             CliCommand::Summary { paths, .. }
-            | CliCommand::Screenshot { paths, .. }
+            | CliCommand::Screenshot(ScreenshotArgs { paths, .. })
             | CliCommand::Flips { paths, .. }
             | CliCommand::Export { paths, .. }
             | CliCommand::Agreement { paths, .. }
@@ -216,7 +225,7 @@ impl CliCommand {
                     Some(paths)
                 }
             },
-            CliCommand::DemoData { .. } | CliCommand::Bench { .. } => None,
+            CliCommand::DemoData(_) | CliCommand::Bench(_) => None,
         }
     }
 }
@@ -226,16 +235,16 @@ impl CliCommand {
 /// an error naming it.
 pub fn mirror_remote_paths(paths: &mut Vec<PathBuf>) -> Result<(), String> {
     use std::io::{IsTerminal as _, Write as _};
-    if !paths.iter().any(|p| crate::remote::is_remote(p)) {
+    if !paths.iter().any(|p| unisandbox_remote::is_remote(p)) {
         return Ok(());
     }
     // A terminal gets a counter rewritten in place (at most every 2%); a log gets the last line.
     let terminal = std::io::stderr().is_terminal();
     let mut shown = 0;
-    let resolved = crate::remote::resolve_paths(
+    let resolved = unisandbox_remote::resolve_paths(
         paths,
         None,
-        crate::remote::Freshness::Listed,
+        unisandbox_remote::Freshness::Listed,
         |url, done, total| {
             let finished = done == total;
             if total == 0 || !(finished || terminal && (done - shown) * 50 >= total) {
@@ -263,7 +272,7 @@ pub fn mirror_remote_paths(paths: &mut Vec<PathBuf>) -> Result<(), String> {
         if let Some(since) = opened.offline_since {
             eprintln!(
                 "{}",
-                crate::remote::copy::offline_banner(&opened.url, since)
+                unisandbox_remote::copy::offline_banner(&opened.url, since)
             );
         }
     }
@@ -320,9 +329,9 @@ pub enum VerdictArg {
     NoVerdict,
 }
 
-impl From<VerdictArg> for crate::model::Verdict {
+impl From<VerdictArg> for unisandbox_core::model::Verdict {
     fn from(v: VerdictArg) -> Self {
-        use crate::model::Verdict;
+        use unisandbox_core::model::Verdict;
         match v {
             VerdictArg::Yes => Verdict::Yes,
             VerdictArg::No => Verdict::No,
@@ -337,8 +346,8 @@ impl From<VerdictArg> for crate::model::Verdict {
 
 impl FilterArgs {
     /// The app's filters, plus the stem restriction (the app filters by task type instead).
-    pub fn to_filters(&self) -> crate::filters::Filters {
-        crate::filters::Filters {
+    pub fn to_filters(&self) -> unisandbox_core::filters::Filters {
+        unisandbox_core::filters::Filters {
             run: self.run.clone(),
             setting: self.setting.clone(),
             verdict: self.verdict.map(Into::into),
@@ -351,7 +360,6 @@ impl FilterArgs {
     }
 }
 
-pub use crate::samples::{bundled_sample_runs, default_paths};
 
 /// Parses `1440x900`.
 pub fn parse_size(text: &str) -> Option<[f32; 2]> {

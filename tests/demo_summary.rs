@@ -1,15 +1,14 @@
 //! End to end through the binary: `demo-data` writes runs in the upstream formats, and `summary`
 //! must report exactly what the generator's own `evaluation_results.log` files say.
 
+mod common;
+
+use common::bin;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use unisandbox_inspector::load::log::parse_log;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_unisandbox-inspector"))
-}
+use unisandbox_core::load::log::parse_log;
 
 fn run_ok(command: &mut Command) -> String {
     let output = command.output().expect("the binary runs");
@@ -402,8 +401,8 @@ fn alternative_layouts_of_the_shared_fixture_open_with_images_and_traces() {
         eprintln!("shared fixture not present beside the checkout; nothing to compare");
         return;
     };
-    use unisandbox_inspector::model::{ImageStatus, Verdict};
-    let data = unisandbox_inspector::load::load_dataset(&[
+    use unisandbox_core::model::{ImageStatus, Verdict};
+    let data = unisandbox_core::load::load_dataset(&[
         fixture.join("infer-layout"),
         fixture.join("sidecar-layout"),
     ]);
@@ -453,13 +452,13 @@ fn export_never_replaces_a_file_without_force() {
 
 #[test]
 fn review_import_agreement_and_export_through_the_cli() {
-    use unisandbox_inspector::model::Verdict;
+    use unisandbox_core::model::Verdict;
     let dir = tempfile::tempdir().unwrap();
     let runs = dir.path().join("runs");
     run_ok(bin().arg("demo-data").arg(&runs));
     let db = dir.path().join("annotations.sqlite");
     // Two items the judge said YES to and two it said NO to, in one folder.
-    let data = unisandbox_inspector::load::load_dataset(&[runs.clone()]);
+    let data = unisandbox_core::load::load_dataset(&[runs.clone()]);
     let folder = data
         .folders
         .iter()

@@ -3,14 +3,15 @@
 //! `s3://runs/lab` through `object_store` configured from the standard environment, into a
 //! cache folder of the test's own.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
 const KEY: &str = "AKTESTUNISANDBOX";
 const SECRET: &str = "SKTESTUNISANDBOXSECRET";
 
-#[path = "support/s3_server.rs"]
-mod s3_server;
+use unisandbox_testkit::s3_server;
 use s3_server::Server;
 
 struct Setup {
@@ -25,7 +26,7 @@ fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let store_root = dir.path().join("store");
     let local = store_root.join("runs/lab");
-    unisandbox_inspector::demo::write_demo(&local, 7).unwrap();
+    unisandbox_demo::write_demo(&local, 7).unwrap();
     let cache = dir.path().join("cache");
     let server = Server::start(&store_root, KEY, SECRET);
     Setup {
@@ -37,7 +38,7 @@ fn setup() -> Setup {
 }
 
 fn bin(setup: &Setup, secret: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_unisandbox-inspector"));
+    let mut command = common::bin();
     command
         .env("AWS_ACCESS_KEY_ID", KEY)
         .env("AWS_SECRET_ACCESS_KEY", secret)

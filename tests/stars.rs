@@ -3,19 +3,18 @@
 //! `filter_results.json` is cut short or absent; disagreements and `filter_stats.json`
 //! mismatches as diagnostics; candidate image paths confined to the opened folder.
 
+mod common;
+
+use common::bin;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use base64::Engine as _;
 use serde_json::Value;
-use unisandbox_inspector::analysis::insights::insights;
-use unisandbox_inspector::demo::stars::{FilterDemo, write_filter_output};
-use unisandbox_inspector::load::load_dataset;
-use unisandbox_inspector::model::{Dataset, ImageStatus, Verdict};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_unisandbox-inspector"))
-}
+use unisandbox_core::analysis::insights::insights;
+use unisandbox_demo::stars::{FilterDemo, write_filter_output};
+use unisandbox_core::load::load_dataset;
+use unisandbox_core::model::{Dataset, ImageStatus, Verdict};
 
 fn run(command: &mut Command) -> (bool, String, String) {
     let output = command.output().expect("the binary runs");
@@ -346,11 +345,11 @@ fn candidate_image_paths_are_data_never_a_place_to_open() {
         [("math3_00000", pool.canonicalize().unwrap().join("0.png"))]
     );
     let all: Vec<usize> = (0..data.items.len()).collect();
-    let html = unisandbox_inspector::export::html_report(
+    let html = unisandbox_core::export::html_report(
         &data,
         &all,
         &insights(&data),
-        &unisandbox_inspector::annotations::Annotations::new(),
+        &unisandbox_core::annotations::Annotations::new(),
         "report",
     );
     let encoded = base64::engine::general_purpose::STANDARD.encode(SECRET);

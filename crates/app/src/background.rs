@@ -1,0 +1,133 @@
+//! Work on the whole list that outgrows a frame at scale: filtering and the Charts counts. Below
+//! `BACKGROUND_FROM` items it runs at once; above, on the blocking pool while the view keeps its
+//! last result, and only the newest result is taken.
+
+use std::sync::Arc;
+
+use tokio::sync::oneshot::{Receiver, error::TryRecvError};
+
+use super::{AppState, InspectorApp, charts_cache};
+use unisandbox_core::filters::filter_items_with;
+
+/// From this many items the list is filtered and the charts counted on the background pool (a
+/// pass over a million items takes tens of milliseconds: longer than a frame).
+pub(super) const BACKGROUND_FROM: usize = 200_000;
+
+/// A job's result once it has arrived; a job that ended without one is forgotten.
+fn finished<T>(job: &mut Option<Receiver<T>>) -> Option<T> {
+    let result = match job.as_mut()?.try_recv() {
+        Ok(result) => Some(result),
+        Err(TryRecvError::Empty) => return None,
+        Err(TryRecvError::Closed) => None,
+    };
+    *job = None;
+    result
+}
+
+impl InspectorApp {
+    /// Filters the list again: at once below `background_from` items, else on the
+    /// background pool while the list keeps showing the last result; a newer pass (the next
+    /// keystroke) makes older ones give up unstarted and their results be dropped.
+    pub(super) fn refilter(&mut self) {
+        use std::sync::atomic::Ordering;
+        let generation = self.filter_generation.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.state.dataset.items.len() < self.background_from {
+            self.filter_job = None;
+            let filtered = filter_items_with(
+                &self.state.dataset,
+                &self.state.filters,
+                &self.state.insights,
+                &self.state.annotations,
+                Some(&self.state.search),
+            );
+            self.take_filtered(filtered);
+            return;
+        }
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let dataset = self.state.dataset.clone();
+        let filters = self.state.filters.clone();
+        let insights = self.state.insights.clone();
+        let annotations = self.state.annotations.clone();
+        let search = self.state.search.clone();
+        let (newest, ctx) = (Arc::clone(&self.filter_generation), self.ctx.clone());
+        self._runtime.spawn_blocking(move || {
+            if newest.load(Ordering::SeqCst) != generation {
+                return; // a newer pass was asked for before this one started
+            }
+            let filtered =
+                filter_items_with(&dataset, &filters, &insights, &annotations, Some(&search));
+            if sender.send(filtered).is_ok() {
+                ctx.request_repaint();
+            }
+        });
+        self.filter_job = Some(receiver);
+    }
+
+    /// The data, annotations or a toggle changed: the Charts view's counts must be redone (a
+    /// computation under way is for the old state and is dropped).
+    pub(super) fn charts_changed(&mut self) {
+        self.charts_stale = true;
+        self.charts_job = None;
+        self.state.charts_computing = false;
+    }
+
+    /// Counts for the Charts view: at once for small datasets, else in the background (the view
+    /// says so meanwhile).
+    pub(super) fn refresh_charts(&mut self) {
+        if self.state.dataset.items.len() < self.background_from {
+            self.state.charts = charts_cache::ChartsCache::compute(&self.state);
+            self.charts_stale = false;
+            return;
+        }
+        if self.charts_job.is_some() {
+            return;
+        }
+        // The counts read these parts of the state; the job gets its own (shared) copy.
+        let state = AppState {
+            dataset: self.state.dataset.clone(),
+            insights: self.state.insights.clone(),
+            suspect_keys: self.state.suspect_keys.clone(),
+            annotations: self.state.annotations.clone(),
+            item_index: self.state.item_index.clone(),
+            exclude_suspect: self.state.exclude_suspect,
+            human_corrected: self.state.human_corrected,
+            ..AppState::default()
+        };
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let ctx = self.ctx.clone();
+        self._runtime.spawn_blocking(move || {
+            if sender
+                .send(charts_cache::ChartsCache::compute(&state))
+                .is_ok()
+            {
+                ctx.request_repaint();
+            }
+        });
+        self.charts_job = Some(receiver);
+        self.state.charts_computing = true;
+    }
+
+    /// Takes what the background jobs finished: the Charts counts, the filtered list.
+    pub(super) fn poll_background(&mut self) {
+        if let Some(charts) = finished(&mut self.charts_job) {
+            self.state.charts = charts;
+            self.charts_stale = false;
+        }
+        self.state.charts_computing = self.charts_job.is_some();
+        if let Some(filtered) = finished(&mut self.filter_job) {
+            self.take_filtered(filtered);
+        }
+    }
+
+    /// Shows a filter result, keeping the selection when it is still listed.
+    fn take_filtered(&mut self, filtered: Vec<usize>) {
+        self.state.filtered = filtered;
+        let still_visible = self
+            .state
+            .selected
+            .is_some_and(|s| self.state.filtered.binary_search(&s).is_ok());
+        if !still_visible {
+            self.state.selected = self.state.filtered.first().copied();
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! What the Charts view draws — accuracy rows and failure counts — computed when the data, the
+//! annotations or the "exclude suspect keys" toggle change, not on every frame. With thousands of
+//! items a per-frame recount would cost milliseconds on every mouse move over the plot.
+
+use std::collections::BTreeMap;
+
+use unisandbox_core::analysis::AccuracyRow;
+use crate::AppState;
+use unisandbox_core::taxonomy::TaskKind;
+
+/// (run, setting, task type, label) → items.
+pub type FailureCounts<L> = BTreeMap<(String, String, TaskKind, L), u64>;
+
+#[derive(Clone, Debug, Default)]
+pub struct ChartsCache {
+    /// Accuracy per (run, setting, task type), without suspect keys when the toggle is on.
+    pub rows: Vec<AccuracyRow>,
+    /// Failure labels and annotation tags (as `#tag`) of the judged-wrong items.
+    pub failures: FailureCounts<String>,
+    /// The first failure class of each judged-wrong item, for the stacked chart.
+    pub classes: FailureCounts<&'static str>,
+    /// Judge versus human per task folder with human verdicts.
+    pub agreement: Vec<unisandbox_core::analysis::agreement::FolderAgreement>,
+}
+
+/// Accuracy per (run, setting, task type) as the Charts view shows it (and its table export
+/// writes it): without suspect keys when that toggle is on, and with a reviewer's YES/NO in place
+/// of the judge's when "human-corrected" is.
+pub fn shown_rows(state: &AppState) -> Vec<AccuracyRow> {
+    let reviews = unisandbox_core::annotations::ReviewIndex::new(&state.annotations);
+    let human = state.human_corrected && !reviews.is_empty();
+    unisandbox_core::analysis::accuracy::task_type_accuracy_counting(
+        &state.dataset,
+        |item| !state.exclude_suspect || state.suspect_reasons(item).is_none(),
+        |item| {
+            human
+                .then(|| reviews.human_yes(&state.dataset, item))
+                .flatten()
+                .unwrap_or_else(|| item.is_correct())
+        },
+    )
+}
+
+impl ChartsCache {
+    pub fn compute(state: &AppState) -> Self {
+        let data = &state.dataset;
+        let rows = shown_rows(state);
+        let mut failures = unisandbox_core::analysis::insights::breakdown(data, &state.insights);
+        // Tags: from the (few) annotations to their items, not from every item to its annotation.
+        for item in tagged_items(state) {
+            let folder = data.folder_of(&data.items[item]);
+            let Some(annotation) = state.annotation_of(&data.items[item]) else {
+                continue;
+            };
+            for tag in &annotation.tags {
+                *failures
+                    .entry((
+                        folder.run.clone(),
+                        folder.setting.clone(),
+                        folder.kind,
+                        format!("#{tag}"),
+                    ))
+                    .or_insert(0) += 1;
+            }
+        }
+        let classes = unisandbox_core::analysis::insights::class_breakdown(data, &state.insights);
+        // Only worth a pass over the items once somebody has reviewed some.
+        let agreement = if state.annotations.values().any(|a| a.review.is_some()) {
+            unisandbox_core::analysis::agreement::by_folder(data, &state.annotations)
+        } else {
+            Vec::new()
+        };
+        Self {
+            rows,
+            failures,
+            classes,
+            agreement,
+        }
+    }
+}
+
+/// Indices of the loaded items that carry at least one tag.
+fn tagged_items(state: &AppState) -> Vec<usize> {
+    let data = &state.dataset;
+    if state.annotations.values().all(|a| a.tags.is_empty()) {
+        return Vec::new();
+    }
+    // Annotation keys name the checkpoint folder by its own name: folders by that name.
+    let mut folders: std::collections::HashMap<(&str, &str, &str), Vec<usize>> = Default::default();
+    for (index, folder) in data.folders.iter().enumerate() {
+        let checkpoint = folder.run.rsplit('/').next().unwrap_or(&folder.run);
+        folders
+            .entry((checkpoint, folder.setting.as_str(), folder.stem.as_str()))
+            .or_default()
+            .push(index);
+    }
+    let mut items: Vec<usize> = Vec::new();
+    for (key, annotation) in &state.annotations {
+        if annotation.tags.is_empty() {
+            continue;
+        }
+        let Some(candidates) =
+            folders.get(&(key.run.as_str(), key.setting.as_str(), key.stem.as_str()))
+        else {
+            continue;
+        };
+        for &folder in candidates {
+            let found = if state.item_index.len() == data.items.len() {
+                state.item_index.in_folder(data, folder, &key.id)
+            } else {
+                data.items
+                    .iter()
+                    .position(|i| i.folder == folder && i.id == key.id)
+            };
+            items.extend(found);
+        }
+    }
+    items.sort_unstable();
+    items.dedup();
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unisandbox_core::annotations::{Annotation};
+    use unisandbox_core::model::Verdict;
+    use unisandbox_core::model::fixtures::{folder, item, part};
+
+    fn state() -> AppState {
+        let mut state = AppState::default();
+        // 1 + 1 = 3 is a wrong key: the audit flags it, and the judge could never say YES.
+        let items = vec![
+            item(
+                "1",
+                part("Generate cups equal to 1 + 1.", "3 cups", Verdict::No),
+            ),
+            item(
+                "2",
+                part("Generate cups equal to 2 + 1.", "3 cups", Verdict::Yes),
+            ),
+        ];
+        std::sync::Arc::make_mut(&mut state.dataset)
+            .push_folder(folder("base", "normal", "math_1"), items);
+        state.suspect_keys.insert(
+            ("math_1".into(), "1".into()),
+            vec!["1 + 1 = 2, not 3".into()],
+        );
+        state.insights = unisandbox_core::analysis::insights::insights(&state.dataset).into();
+        state
+    }
+
+    #[test]
+    fn excluding_suspect_keys_changes_the_rows() {
+        let mut state = state();
+        let all = ChartsCache::compute(&state);
+        assert_eq!((all.rows[0].correct, all.rows[0].total), (1, 2));
+        state.exclude_suspect = true;
+        let clean = ChartsCache::compute(&state);
+        assert_eq!((clean.rows[0].correct, clean.rows[0].total), (1, 1));
+    }
+
+    #[test]
+    fn annotation_tags_count_beside_the_failure_labels() {
+        let mut state = state();
+        let key = state.dataset.annotation_key_of(&state.dataset.items[0]);
+        state.annotations.insert(
+            key,
+            Annotation {
+                tags: ["benchmark error".to_string()].into(),
+                ..Annotation::default()
+            },
+        );
+        let cache = ChartsCache::compute(&state);
+        let kind = state.dataset.folders[0].kind;
+        assert_eq!(
+            cache.failures.get(&(
+                "base".into(),
+                "normal".into(),
+                kind,
+                "#benchmark error".into()
+            )),
+            Some(&1)
+        );
+    }
+
+    #[test]
+    fn human_verdicts_correct_the_counts_and_a_fixed_key_is_no_longer_suspect() {
+        use unisandbox_core::annotations::{Human, Review};
+        let mut state = state();
+        // Item 1's key is wrong (1 + 1 = 2): a reviewer fixes it and says the image shows 2.
+        let key = state.dataset.annotation_key_of(&state.dataset.items[0]);
+        state.annotations.insert(
+            key,
+            Annotation {
+                review: Some(Review {
+                    human: Human::Yes,
+                    corrected_answer: Some("2 cups".into()),
+                    reviewer: "ada".into(),
+                    reason: String::new(),
+                    at: 0,
+                }),
+                ..Annotation::default()
+            },
+        );
+        let judge = ChartsCache::compute(&state);
+        assert_eq!((judge.rows[0].correct, judge.rows[0].total), (1, 2));
+        state.human_corrected = true;
+        let corrected = ChartsCache::compute(&state);
+        assert_eq!((corrected.rows[0].correct, corrected.rows[0].total), (2, 2));
+        assert!(state.suspect_reasons(&state.dataset.items[0]).is_none());
+        // Excluding suspect keys now keeps the fixed item.
+        state.exclude_suspect = true;
+        let clean = ChartsCache::compute(&state);
+        assert_eq!(clean.rows[0].total, 2);
+        assert_eq!(corrected.agreement.len(), 1);
+        assert_eq!(corrected.agreement[0].judge_no_human_yes, 1);
+    }
+}

@@ -1,0 +1,104 @@
+//! The export buttons: ask where to save, then write off the UI thread (an HTML report reads
+//! every image) and report back through the notice.
+
+use super::{ExportKind, InspectorApp, screenshot};
+
+impl InspectorApp {
+    /// Asks where to save, then writes the export off the UI thread (HTML reads every image).
+    pub(super) fn export(&mut self, ctx: &egui::Context, kind: ExportKind) {
+        use unisandbox_core::export::{self, ExportFormat};
+        let (name, extension) = match kind {
+            ExportKind::Items(ExportFormat::Csv) => ("items.csv", "csv"),
+            ExportKind::Items(ExportFormat::Json) => ("items.json", "json"),
+            ExportKind::Items(_) => ("report.html", "html"),
+            ExportKind::Table(ExportFormat::Latex) => ("accuracy.tex", "tex"),
+            ExportKind::Table(_) => ("accuracy.md", "md"),
+            ExportKind::ChartPng => ("accuracy_chart.png", "png"),
+        };
+        let Some(path) = rfd::FileDialog::new()
+            .set_file_name(name)
+            .add_filter(extension, &[extension])
+            .save_file()
+        else {
+            self.state.notice = Some(format!(
+                "Export cancelled. If no dialog appeared, this system has no file-dialog service: use `unisandbox-inspector export PATH --format {extension} --out FILE`."
+            ));
+            return;
+        };
+        let messages = self.export_messages.clone();
+        let report = move |result: Result<(), String>, path: &std::path::Path| {
+            let text = match result {
+                Ok(()) => format!("Exported {}", path.display()),
+                Err(err) => format!("Export failed: {err}"),
+            };
+            if let Ok(mut list) = messages.lock() {
+                list.push(text);
+            }
+        };
+        if kind == ExportKind::ChartPng {
+            let Some(rect) = self.state.chart_rect else {
+                self.state.notice = Some("Open the Charts view to export the chart.".into());
+                return;
+            };
+            let ctx_for_repaint = ctx.clone();
+            let pixels_per_point = ctx.pixels_per_point();
+            ctx.request_screenshot(move |image| {
+                let result = screenshot::save_region_png(&path, &image, rect, pixels_per_point);
+                report(result, &path);
+                ctx_for_repaint.request_repaint();
+            });
+            return;
+        }
+        let data = self.state.dataset.clone();
+        let insights = self.state.insights.clone();
+        let annotations = self.state.annotations.clone();
+        let indices = self.state.filtered.clone();
+        let all_rows = super::charts_cache::shown_rows(&self.state);
+        let rows: Vec<_> = all_rows
+            .into_iter()
+            .filter(|r| {
+                self.state
+                    .chart_run
+                    .as_ref()
+                    .is_none_or(|run| *run == r.run)
+            })
+            .collect();
+        let ctx = ctx.clone();
+        self._runtime.spawn_blocking(move || {
+            let job = std::panic::AssertUnwindSafe(|| {
+                let text = match kind {
+                    ExportKind::Items(ExportFormat::Csv) => {
+                        export::items_csv(&data, &indices, &insights, &annotations)
+                            .map_err(|e| e.to_string())
+                    }
+                    ExportKind::Items(ExportFormat::Json) => {
+                        export::items_json(&data, &indices, &insights, &annotations)
+                            .map_err(|e| e.to_string())
+                    }
+                    ExportKind::Items(_) => {
+                        return export::save_html_report(
+                            &path,
+                            &data,
+                            &indices,
+                            &insights,
+                            &annotations,
+                        )
+                        .map_err(|e| e.to_string());
+                    }
+                    ExportKind::Table(ExportFormat::Latex) => Ok(export::accuracy_latex(&rows)),
+                    ExportKind::Table(_) => Ok(export::accuracy_markdown(&rows)),
+                    ExportKind::ChartPng => Err("unreachable".into()),
+                };
+                text.and_then(|t| std::fs::write(&path, t).map_err(|e| e.to_string()))
+            });
+            let result = std::panic::catch_unwind(job).unwrap_or_else(|panic| {
+                Err(format!(
+                    "internal error ({})",
+                    unisandbox_core::panic_message(&*panic)
+                ))
+            });
+            report(result, &path);
+            ctx.request_repaint();
+        });
+    }
+}

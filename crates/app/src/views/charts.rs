@@ -1,0 +1,424 @@
+//! Charts view: accuracy per task type, one bar series per (run,) setting, 95% Wilson whiskers,
+//! n on hover, and the same numbers in a table beneath.
+
+use egui::RichText;
+use egui_plot::{Bar, BarChart, Line, PlotPoints};
+
+use unisandbox_core::analysis::AccuracyRow;
+use crate::{AppState, Command};
+use unisandbox_core::taxonomy::TaskKind;
+use crate::views::category_plot::{bar_width, bar_x, category_plot};
+use crate::views::style::SERIES;
+
+
+/// Rows grouped for drawing: x categories and named series.
+struct ChartData {
+    kinds: Vec<TaskKind>,
+    /// (series name, rows of that series)
+    series: Vec<(String, Vec<AccuracyRow>)>,
+}
+
+fn chart_data(state: &AppState) -> ChartData {
+    let rows: Vec<AccuracyRow> = state
+        .charts
+        .rows
+        .iter()
+        .filter(|r| state.chart_run.as_ref().is_none_or(|run| *run == r.run))
+        .cloned()
+        .collect();
+    let mut kinds: Vec<TaskKind> = rows.iter().map(|r| r.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    let one_run = rows
+        .iter()
+        .all(|r| rows.first().is_some_and(|f| f.run == r.run));
+    let mut series: Vec<(String, Vec<AccuracyRow>)> = Vec::new();
+    for row in rows {
+        let name = if one_run {
+            row.setting.clone()
+        } else {
+            format!("{} · {}", row.run, row.setting)
+        };
+        match series.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, list)) => list.push(row),
+            None => series.push((name, vec![row])),
+        }
+    }
+    ChartData { kinds, series }
+}
+
+pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.heading("Accuracy by task type");
+        if state.charts_computing {
+            ui.weak(format!(
+                "counting {} items…",
+                state.dataset.items.len()
+            ));
+        }
+        ui.separator();
+        let label = ui.label("Run:");
+        let shown = state.chart_run.clone().unwrap_or_else(|| "all runs side by side".into());
+        egui::ComboBox::from_id_salt("chart_run")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                if ui.selectable_label(state.chart_run.is_none(), "all runs side by side").clicked() {
+                    commands.push(Command::SetChartRun(None));
+                }
+                for run in state.dataset.runs() {
+                    if ui.selectable_label(state.chart_run.as_ref() == Some(&run), &run).clicked() {
+                        commands.push(Command::SetChartRun(Some(run)));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        ui.separator();
+        let mut exclude = state.exclude_suspect;
+        let suspects = state.suspect_keys.len();
+        if ui.checkbox(&mut exclude, format!("exclude suspect answer keys ({suspects})")).on_hover_text("Items whose answer key contradicts its own question (benchmark audit) can never be judged right.").changed() {
+            commands.push(Command::SetExcludeSuspect(exclude));
+        }
+        ui.separator();
+        let label = ui.label("Verdicts:");
+        let mut human = state.human_corrected;
+        ui.selectable_value(&mut human, false, "judge")
+            .labelled_by(label.id)
+            .on_hover_text("The judge's verdicts, as the eval scripts count them");
+        ui.selectable_value(&mut human, true, "human-corrected")
+            .on_hover_text("A reviewer's YES/NO replaces the judge's where there is one (Review tab, `review import`)");
+        if human != state.human_corrected {
+            commands.push(Command::SetHumanCorrected(human));
+        }
+        ui.separator();
+        ui.menu_button("Export…", |ui| {
+            use crate::ExportKind;
+            use unisandbox_core::export::ExportFormat;
+            if ui.button("Accuracy table as Markdown").clicked() {
+                commands.push(Command::Export(ExportKind::Table(ExportFormat::Markdown)));
+            }
+            if ui.button("Accuracy table as LaTeX").clicked() {
+                commands.push(Command::Export(ExportKind::Table(ExportFormat::Latex)));
+            }
+            if ui.button("Chart as PNG").clicked() {
+                commands.push(Command::Export(ExportKind::ChartPng));
+            }
+        });
+    });
+    let mut caption = "Counts follow the eval scripts: one row per image (math, knowledge), one per ID for mapping pairs; whiskers are 95% Wilson intervals. Hover a bar for n.".to_string();
+    if state.dataset.folders.iter().any(|f| f.filter.is_some()) {
+        caption += " A STARS filter series (setting \"filter\") shows its acceptance rate: the share of candidates the model accepted.";
+    }
+    ui.label(RichText::new(caption).weak());
+    let data = chart_data(state);
+    if data.series.is_empty() {
+        ui.add_space(20.0);
+        ui.label(
+            RichText::new("No evaluated folders loaded (no evaluation_results.csv found).")
+                .size(16.0),
+        );
+        return;
+    }
+    let plot_height = (ui.available_height() * 0.58).max(260.0);
+    let rect = plot_ui(ui, &data, plot_height);
+    if state.chart_rect != Some(rect) {
+        commands.push(Command::SetChartRect(rect));
+    }
+    ui.add_space(8.0);
+    egui::ScrollArea::vertical()
+        .id_salt("chart_tables")
+        .show(ui, |ui| {
+            table_ui(ui, &data);
+            ui.add_space(12.0);
+            agreement_ui(ui, state, commands);
+            let series: Vec<(String, String, String)> = data
+                .series
+                .iter()
+                .filter_map(|(name, rows)| {
+                    rows.first()
+                        .map(|r| (name.clone(), r.run.clone(), r.setting.clone()))
+                })
+                .collect();
+            crate::views::failure_chart::failure_chart_ui(ui, state, &series, &data.kinds, 300.0);
+            ui.add_space(12.0);
+            failure_table_ui(ui, state, &data);
+        });
+}
+
+/// Judge versus human, per task folder with human verdicts (Review mode, `review import`).
+pub fn agreement_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let rows = &state.charts.agreement;
+    if rows.is_empty() {
+        return;
+    }
+    ui.heading("Judge vs human");
+    ui.label(RichText::new("On the items a human reviewed: how often the judge agrees, Cohen's κ (agreement beyond chance), the judge's precision (its YES a human confirms) and recall (the human's YES it gave), and the accuracy with human verdicts replacing the judge's [95% Wilson interval].").weak());
+    agreement_plot_ui(ui, rows);
+    let share = unisandbox_core::text::share_or_dash;
+    let percent = unisandbox_core::text::percent_or_dash;
+    egui::Grid::new("agreement_grid")
+        .striped(true)
+        .spacing([16.0, 4.0])
+        .show(ui, |ui| {
+            for title in [
+                "Run",
+                "Setting",
+                "Task",
+                "Reviewed",
+                "Judge YES · human NO",
+                "Judge NO · human YES",
+                "Agreement",
+                "κ",
+                "Precision",
+                "Recall",
+                "Judge accuracy",
+                "Human-corrected",
+                "",
+            ] {
+                ui.strong(title);
+            }
+            ui.end_row();
+            for r in rows {
+                ui.label(&r.run);
+                ui.label(&r.setting);
+                ui.label(&r.task);
+                ui.label(r.reviewed.to_string());
+                ui.label(r.judge_yes_human_no.to_string());
+                ui.label(r.judge_no_human_yes.to_string());
+                ui.label(share(r.agreement));
+                ui.label(share(r.kappa));
+                ui.label(share(r.judge_precision));
+                ui.label(share(r.judge_recall));
+                ui.label(format!(
+                    "{} ({}/{})",
+                    percent(r.judge_accuracy),
+                    r.judge_correct,
+                    r.corrected_total
+                ));
+                ui.label(format!(
+                    "{} ({}/{}) [{}]",
+                    percent(r.corrected_accuracy),
+                    r.corrected_correct,
+                    r.corrected_total,
+                    unisandbox_core::text::interval_or_dash(r.corrected_ci_low, r.corrected_ci_high)
+                ));
+                let disagreements = r.judge_yes_human_no + r.judge_no_human_yes;
+                if disagreements > 0
+                    && ui
+                        .button(format!("list {disagreements} disagreement(s)"))
+                        .on_hover_text("Open them in Items, one by one with ↑/↓")
+                        .clicked()
+                {
+                    commands.push(Command::SetFilters(unisandbox_core::filters::Filters {
+                        run: Some(r.run.clone()),
+                        setting: Some(r.setting.clone()),
+                        task: Some(unisandbox_core::taxonomy::TaskKind::of_stem(&r.task)),
+                        disagree: true,
+                        ..Default::default()
+                    }));
+                    commands.push(Command::SetView(crate::View::Items));
+                }
+                ui.end_row();
+            }
+            if rows.len() > 1 {
+                let all = unisandbox_core::analysis::agreement::overall(rows);
+                ui.strong("all reviewed");
+                ui.label("");
+                ui.label("");
+                ui.strong(all.reviewed().to_string());
+                ui.strong(all.judge_yes_human_no.to_string());
+                ui.strong(all.judge_no_human_yes.to_string());
+                ui.strong(share(all.agreement()));
+                ui.strong(share(all.kappa()));
+                ui.strong(share(all.judge_precision()));
+                ui.strong(share(all.judge_recall()));
+                ui.end_row();
+            }
+        });
+    ui.add_space(12.0);
+}
+
+/// Per reviewed task folder: raw agreement (Wilson interval) and Cohen's κ (its large-sample
+/// interval) side by side; κ below 0 means the judge agrees with people less than chance.
+fn agreement_plot_ui(ui: &mut egui::Ui, rows: &[unisandbox_core::analysis::agreement::FolderAgreement]) {
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{} · {} · {}", r.task, r.run, r.setting))
+        .collect();
+    let whisker_color = ui.visuals().strong_text_color();
+    let width = bar_width(2);
+    let plot = crate::views::category_plot::labelled_plot("agreement_plot", labels, 200.0, "")
+        .include_y(-0.2)
+        .include_y(1.0);
+    plot.show(ui, |plot_ui| {
+        let series: [(&str, egui::Color32); 2] = [
+            ("agreement", SERIES[0]),
+            ("Cohen's κ", SERIES[3 % SERIES.len()]),
+        ];
+        for (s, (name, color)) in series.into_iter().enumerate() {
+            let mut bars = Vec::new();
+            for (k, row) in rows.iter().enumerate() {
+                let table = row.table();
+                let (value, interval) = if s == 0 {
+                    (row.agreement, table.intervals()[0])
+                } else {
+                    (row.kappa, table.kappa_interval())
+                };
+                let Some(value) = value else { continue };
+                let x = bar_x(k, s, 2);
+                bars.push(
+                    Bar::new(x, value)
+                        .width(width * 0.9)
+                        .fill(color)
+                        .name(format!("{name}: {value:.2} (n = {})", row.reviewed)),
+                );
+                if let Some((low, high)) = interval {
+                    plot_ui.line(
+                        Line::new("", PlotPoints::from(vec![[x, low], [x, high]]))
+                            .color(whisker_color)
+                            .width(1.5)
+                            .allow_hover(false),
+                    );
+                }
+            }
+            plot_ui.bar_chart(
+                BarChart::new(name, bars)
+                    .color(color)
+                    .element_formatter(Box::new(|bar, _| bar.name.clone())),
+            );
+        }
+    });
+}
+
+/// How the judged-wrong items failed, per task type and series (from the failure taxonomy).
+fn failure_table_ui(ui: &mut egui::Ui, state: &AppState, data: &ChartData) {
+    let counts = &state.charts.failures;
+    if counts.is_empty() {
+        return;
+    }
+    ui.heading("Failure modes");
+    ui.label(RichText::new("Items per failure class, read from the judge's captions and, in think mode, the trace's own conclusion; #tags are your annotations.").weak());
+    egui::Grid::new("failure_grid")
+        .striped(true)
+        .spacing([18.0, 4.0])
+        .show(ui, |ui| {
+            ui.strong("Task type");
+            ui.strong("Failure");
+            for (name, _) in &data.series {
+                ui.strong(name);
+            }
+            ui.end_row();
+            for kind in &data.kinds {
+                let mut labels: Vec<&String> = counts
+                    .keys()
+                    .filter(|(_, _, k, _)| k == kind)
+                    .map(|(_, _, _, l)| l)
+                    .collect();
+                labels.sort();
+                labels.dedup();
+                for label in labels {
+                    ui.label(kind.label());
+                    ui.label(label);
+                    for (_, rows) in &data.series {
+                        let Some(row) = rows.first() else { continue };
+                        let n = counts
+                            .get(&(row.run.clone(), row.setting.clone(), *kind, label.clone()))
+                            .copied()
+                            .unwrap_or(0);
+                        if n == 0 {
+                            ui.label(RichText::new("·").weak())
+                        } else {
+                            ui.label(n.to_string())
+                        };
+                    }
+                    ui.end_row();
+                }
+            }
+        });
+}
+
+/// Draws the accuracy bars; returns where ("Save chart as PNG" saves that region).
+fn plot_ui(ui: &mut egui::Ui, data: &ChartData, height: f32) -> egui::Rect {
+    let series = data.series.len();
+    let bar_width = bar_width(series);
+    let plot = category_plot("accuracy_plot", &data.kinds, height, "accuracy")
+        .include_y(1.0)
+        .y_axis_formatter(|mark, _| format!("{:.0}%", mark.value * 100.0));
+    // Whiskers in the text colour stay visible on both light and dark themes.
+    let whisker_color = ui.visuals().strong_text_color();
+    let response = plot.show(ui, |plot_ui| {
+        for (s, (name, rows)) in data.series.iter().enumerate() {
+            let color = SERIES[s % SERIES.len()];
+            let mut bars = Vec::new();
+            for row in rows {
+                let Some(k) = data.kinds.iter().position(|k| *k == row.kind) else {
+                    continue;
+                };
+                let x = bar_x(k, s, series);
+                bars.push(
+                    Bar::new(x, row.accuracy)
+                        .width(bar_width * 0.9)
+                        .fill(color)
+                        .name(hover_text(name, row)),
+                );
+                let whisker = vec![[x, row.ci_low], [x, row.ci_high]];
+                plot_ui.line(
+                    Line::new("", PlotPoints::from(whisker))
+                        .color(whisker_color)
+                        .width(1.5)
+                        .allow_hover(false),
+                );
+                for y in [row.ci_low, row.ci_high] {
+                    let cap = vec![[x - bar_width * 0.2, y], [x + bar_width * 0.2, y]];
+                    plot_ui.line(
+                        Line::new("", PlotPoints::from(cap))
+                            .color(whisker_color)
+                            .width(1.5)
+                            .allow_hover(false),
+                    );
+                }
+            }
+            plot_ui.bar_chart(
+                BarChart::new(name.clone(), bars)
+                    .color(color)
+                    .element_formatter(Box::new(|bar, _| bar.name.clone())),
+            );
+        }
+    });
+    response.response.rect
+}
+
+fn hover_text(series: &str, row: &AccuracyRow) -> String {
+    format!(
+        "{series}\n{}: {}\n(correct/n, 95% Wilson interval)",
+        row.kind.label(),
+        row.display()
+    )
+}
+
+fn table_ui(ui: &mut egui::Ui, data: &ChartData) {
+    egui::ScrollArea::horizontal()
+        .id_salt("accuracy_table")
+        .show(ui, |ui| {
+            egui::Grid::new("accuracy_grid")
+                .striped(true)
+                .spacing([18.0, 6.0])
+                .show(ui, |ui| {
+                    ui.strong("Task type");
+                    for (name, _) in &data.series {
+                        ui.strong(name);
+                    }
+                    ui.end_row();
+                    for kind in &data.kinds {
+                        ui.label(kind.label());
+                        for (_, rows) in &data.series {
+                            match rows.iter().find(|r| r.kind == *kind) {
+                                Some(r) => ui.label(r.display()),
+                                None => ui.label(RichText::new("—").weak()),
+                            };
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+}

@@ -1,0 +1,472 @@
+//! One item in full: prompt and expected answer, the image(s), the judge's verdict and caption,
+//! and the reasoning trace. Mapping pairs show A and B side by side.
+
+use unisandbox_core::taxonomy::Cot;
+use egui::{RichText, Vec2};
+
+use crate::image_cache::ImageCache;
+use crate::{AppState, Command};
+use unisandbox_core::model::{Item, Part, TaskFolder};
+use crate::views::widgets::{part_image_ui, placeholder, verdict_badge};
+
+pub fn detail_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    index: usize,
+    images: &mut ImageCache,
+    commands: &mut Vec<Command>,
+) {
+    let data = &state.dataset;
+    let Some(item) = data.items.get(index) else {
+        return;
+    };
+    let folder = data.folder_of(item);
+    egui::ScrollArea::vertical()
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            header_ui(
+                ui,
+                folder,
+                item,
+                state.suspect_reasons(item),
+                state.insights.get(index),
+                state.annotation_of(item).and_then(|a| a.review.as_ref()),
+            );
+            annotation_ui(ui, state, index, commands);
+            ui.add_space(6.0);
+            if item.parts.len() == 2 {
+                pair_ui(ui, folder, item, images, commands);
+            } else if let Some(part) = item.parts.first() {
+                single_ui(ui, folder, part, images, commands);
+            }
+        });
+}
+
+fn header_ui(
+    ui: &mut egui::Ui,
+    folder: &TaskFolder,
+    item: &Item,
+    suspect: Option<&Vec<String>>,
+    insight: Option<&unisandbox_core::analysis::insights::ItemInsight>,
+    review: Option<&unisandbox_core::annotations::Review>,
+) {
+    ui.horizontal_wrapped(|ui| {
+        ui.heading(format!("{} · #{}", folder.stem, item.id));
+        let whose = if folder.filter.is_some() {
+            "The STARS filter's verdict (the model judging its own candidate)"
+        } else {
+            "The judge's verdict"
+        };
+        verdict_badge(ui, folder, item.verdict).on_hover_text(whose);
+        if let Some(review) = review {
+            let text = match review.human.is_yes() {
+                Some(true) => "human: YES",
+                Some(false) => "human: NO",
+                None => "human: unsure",
+            };
+            let disagree = review
+                .human
+                .is_yes()
+                .is_some_and(|yes| yes != (item.verdict == unisandbox_core::model::Verdict::Yes));
+            let color = if disagree {
+                egui::Color32::from_rgb(230, 160, 40)
+            } else {
+                ui.visuals().text_color()
+            };
+            let mut hover = format!("Reviewed by {}", review.reviewer);
+            if let Some(answer) = &review.corrected_answer {
+                hover += &format!("; answer key corrected to “{answer}”");
+            }
+            ui.label(RichText::new(text).strong().color(color))
+                .on_hover_text(hover);
+        }
+        if let Some(reasons) = suspect {
+            let poisoned = folder.filter.is_some() && item.verdict == unisandbox_core::model::Verdict::Yes;
+            suspect_badge(ui, poisoned).on_hover_text(format!(
+                "Benchmark audit: {}{}",
+                reasons.join("; "),
+                if poisoned {
+                    ". The filter accepted it: training on it teaches a wrong answer."
+                } else {
+                    ""
+                }
+            ));
+        }
+        ui.label(
+            RichText::new(format!(
+                "{} · {} · {}",
+                folder.run,
+                folder.setting,
+                folder.kind.label()
+            ))
+            .weak(),
+        );
+    });
+    if let Some(labels) = insight.map(|i| i.labels()).filter(|l| !l.is_empty()) {
+        let title = if folder.filter.is_some() {
+            "Why rejected"
+        } else {
+            "Failure"
+        };
+        ui.label(RichText::new(format!("{title}: {}", labels.join(" · "))).strong());
+    }
+    // Relative to the run, so the line reads the same on every machine; the full path on hover.
+    let folder_name = format!("{}/{}/{}", folder.run, folder.setting, folder.stem);
+    let location = match (&folder.filter, item.csv_line) {
+        (Some(filter), Some(line)) => {
+            format!("{}/{}, line {line}", folder.run, filter.source_file(item))
+        }
+        (Some(_), None) => format!("{} (from the JSONL files)", folder.run),
+        (None, Some(line)) => format!("{folder_name}/evaluation_results.csv, line {line}"),
+        (None, None) => format!("{folder_name} (not evaluated yet)"),
+    };
+    ui.label(RichText::new(location).small().weak())
+        .on_hover_text(folder.path.display().to_string());
+    if let Some(reasons) = suspect {
+        ui.colored_label(
+            egui::Color32::from_rgb(200, 150, 0),
+            format!("Benchmark audit: {}", reasons.join("; ")),
+        );
+    }
+}
+
+/// Star, tags (keys 1–9 toggle the first nine) and a note; every change is saved at once.
+fn annotation_ui(ui: &mut egui::Ui, state: &AppState, index: usize, commands: &mut Vec<Command>) {
+    let Some(item) = state.dataset.items.get(index) else {
+        return;
+    };
+    let annotation = state.annotation_of(item).cloned().unwrap_or_default();
+    ui.horizontal_wrapped(|ui| {
+        let star = if annotation.starred {
+            "★ Starred"
+        } else {
+            "☆ Star"
+        };
+        if ui
+            .selectable_label(annotation.starred, star)
+            .on_hover_text("Star demo-worthy items (key S)")
+            .clicked()
+        {
+            commands.push(Command::ToggleStar(index));
+        }
+        ui.separator();
+        for (n, tag) in state.tag_names.iter().enumerate() {
+            let text = if n < 9 {
+                format!("{} {tag}", n + 1)
+            } else {
+                tag.clone()
+            };
+            if ui
+                .selectable_label(annotation.tags.contains(tag), text)
+                .clicked()
+            {
+                commands.push(Command::ToggleTag(index, tag.clone()));
+            }
+        }
+        let new_tag_id = egui::Id::unique("new_tag_text");
+        let mut new_tag = ui.data_mut(|d| d.get_temp::<String>(new_tag_id).unwrap_or_default());
+        let label = ui.label("New tag:");
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut new_tag)
+                    .desired_width(110.0)
+                    .hint_text("name, Enter"),
+            )
+            .labelled_by(label.id);
+        if response.lost_focus()
+            && ui.input(|i| i.key_pressed(egui::Key::Enter))
+            && !new_tag.trim().is_empty()
+        {
+            commands.push(Command::AddTagName(new_tag.clone()));
+            new_tag.clear();
+        }
+        ui.data_mut(|d| d.insert_temp(new_tag_id, new_tag));
+    });
+    // The note is edited in a per-item draft, keyed by the item (not its index, which a reload
+    // or another opened folder changes), and saved on every change.
+    let key = state.dataset.annotation_key_of(item);
+    let draft_id = egui::Id::unique(("note_draft", &key));
+    let mut draft = ui
+        .data_mut(|d| d.get_temp::<String>(draft_id))
+        .unwrap_or_else(|| annotation.note.clone());
+    let label = ui.label(RichText::new("Note").weak());
+    let response = ui
+        .add(
+            egui::TextEdit::multiline(&mut draft)
+                .desired_rows(1)
+                .desired_width(f32::INFINITY)
+                .hint_text("Why did this item fail? (saved as you type)"),
+        )
+        .labelled_by(label.id);
+    if response.changed() {
+        commands.push(Command::SetNote(key, draft.clone()));
+    }
+    ui.data_mut(|d| d.insert_temp(draft_id, draft));
+}
+
+/// Marks an item whose answer key contradicts its own question: no image can be judged right.
+fn suspect_badge(ui: &mut egui::Ui, accepted_candidate: bool) -> egui::Response {
+    let text = if accepted_candidate {
+        format!(" {} ", unisandbox_core::analysis::audit::ACCEPTED_SUSPECT)
+    } else {
+        " suspect answer key ".to_string()
+    };
+    egui::Frame::new()
+        .fill(egui::Color32::from_rgb(200, 150, 0))
+        .corner_radius(6.0)
+        .inner_margin(egui::Margin::symmetric(6, 2))
+        .show(ui, |ui| {
+            ui.label(RichText::new(text).color(egui::Color32::BLACK).strong())
+        })
+        .response
+}
+
+fn image_side(ui: &egui::Ui, columns: f32) -> f32 {
+    ((ui.available_width() - 24.0) / columns).clamp(220.0, 560.0)
+}
+
+fn single_ui(
+    ui: &mut egui::Ui,
+    folder: &TaskFolder,
+    part: &Part,
+    images: &mut ImageCache,
+    commands: &mut Vec<Command>,
+) {
+    let side = image_side(ui, 2.0).min(ui.available_height().max(320.0) * 0.8);
+    ui.horizontal_top(|ui| {
+        ui.vertical(|ui| part_image_ui(ui, images, part, side, commands));
+        ui.vertical(|ui| {
+            ui.set_max_width((ui.available_width()).max(240.0));
+            prompt_ui(ui, "Prompt", &part.question, &part.answer);
+            ui.add_space(8.0);
+            if folder.filter.is_some() {
+                filter_reply_ui(ui, part);
+            } else {
+                judge_ui(ui, part);
+            }
+        });
+    });
+    ui.add_space(10.0);
+    if folder.filter.is_none() {
+        trace_ui(ui, folder, part);
+    }
+}
+
+/// A STARS filter's reply as prose: its numbered steps with their headings, the strict
+/// criteria as ✔/✘, and the final answer.
+fn filter_reply_ui(ui: &mut egui::Ui, part: &Part) {
+    ui.label(RichText::new("Filter's reply (the model judging its own candidate)").strong());
+    let Some(reply) = part.analysis.as_ref().map(|a| a.phase2.as_str()) else {
+        ui.label(
+            RichText::new(
+                "No reply kept: filtered_data.jsonl holds only the accepted candidates' \
+                 question, answer and image.",
+            )
+            .weak(),
+        );
+        return;
+    };
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        if let Some(count) = &part.caption {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("Counted:").weak());
+                ui.label(RichText::new(count).size(16.0).strong());
+            });
+        }
+        for line in reply.lines() {
+            let line = line.trim();
+            if line.is_empty() {
+                ui.add_space(4.0);
+                continue;
+            }
+            if let Some((name, met)) = unisandbox_core::analysis::rejection::criterion(line) {
+                let (mark, color) = if met {
+                    ("✔", egui::Color32::from_rgb(60, 160, 90))
+                } else {
+                    ("✘", egui::Color32::from_rgb(210, 70, 70))
+                };
+                let text = if met {
+                    format!("{mark} {name}")
+                } else {
+                    format!("{mark} {name}: not met")
+                };
+                ui.label(RichText::new(text).size(15.0).color(color).strong());
+                continue;
+            }
+            let plain = line.replace("**", "");
+            if plain.to_ascii_lowercase().starts_with("final answer") {
+                ui.label(RichText::new(plain).size(16.0).strong());
+            } else if let Some((head, rest)) = plain.split_once(':')
+                && line.contains("**")
+            {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(format!("{head}:")).size(15.0).strong());
+                    ui.label(RichText::new(rest.trim()).size(15.0));
+                });
+            } else {
+                ui.add(egui::Label::new(RichText::new(plain).size(15.0)).wrap());
+            }
+        }
+    });
+}
+
+fn pair_ui(
+    ui: &mut egui::Ui,
+    folder: &TaskFolder,
+    item: &Item,
+    images: &mut ImageCache,
+    commands: &mut Vec<Command>,
+) {
+    let (rules, asks) = split_rules(&item.parts[0].question, &item.parts[1].question);
+    if !rules.is_empty() {
+        ui.label(RichText::new("Rules (shared by A and B)").strong());
+        ui.add(egui::Label::new(RichText::new(rules).size(15.0)).wrap());
+        ui.add_space(6.0);
+    }
+    // Small enough that both traces start above the fold.
+    let side = image_side(ui, 2.0).min(320.0);
+    ui.columns(2, |columns| {
+        for (ui, (part, ask)) in columns.iter_mut().zip(item.parts.iter().zip(asks)) {
+            ui.horizontal(|ui| {
+                ui.heading(format!("Image {}", part.label.unwrap_or('?')));
+                verdict_badge(ui, folder, part.verdict);
+            });
+            part_image_ui(ui, images, part, side, commands);
+            prompt_ui(ui, "Asks", &ask, &part.answer);
+            judge_ui(ui, part);
+            ui.add_space(6.0);
+            trace_ui(ui, folder, part);
+        }
+    });
+}
+
+/// Splits mapping questions into the shared rules and each side's request.
+fn split_rules(a: &str, b: &str) -> (String, [String; 2]) {
+    let marker = "Please generate";
+    match (a.find(marker), b.find(marker)) {
+        (Some(i), Some(j)) if a[..i] == b[..j] => (
+            a[..i].trim().to_string(),
+            [a[i..].to_string(), b[j..].to_string()],
+        ),
+        _ => (String::new(), [a.to_string(), b.to_string()]),
+    }
+}
+
+fn prompt_ui(ui: &mut egui::Ui, title: &str, question: &str, answer: &str) {
+    ui.label(RichText::new(title).strong());
+    if question.is_empty() {
+        ui.label(RichText::new("(no prompt: this image has no evaluation row yet)").weak());
+    } else {
+        ui.add(egui::Label::new(RichText::new(question).size(16.0)).wrap());
+    }
+    if !answer.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Expected answer:").strong());
+            ui.label(
+                RichText::new(answer)
+                    .size(16.0)
+                    .color(ui.visuals().strong_text_color()),
+            );
+        });
+    }
+}
+
+fn judge_ui(ui: &mut egui::Ui, part: &Part) {
+    ui.label(RichText::new("Judge").strong());
+    let Some(analysis) = &part.analysis else {
+        let why = if part.verdict == unisandbox_core::model::Verdict::NotGenerated {
+            "Nothing to judge: the image was never generated."
+        } else {
+            "Not judged yet: no evaluation_results.csv row for this image."
+        };
+        ui.label(RichText::new(why).weak());
+        return;
+    };
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Phase 1 · caption:").weak());
+            let caption = part
+                .caption
+                .clone()
+                .unwrap_or_else(|| analysis.phase1.clone());
+            ui.label(RichText::new(caption).size(16.0).strong());
+        });
+        // Show the judge's raw reply only when the short caption above does not already say it all.
+        let caption_is_whole_reply = part.caption.as_deref().is_some_and(|c| {
+            [
+                c.to_string(),
+                format!("Caption: {c}"),
+                format!("Object: {c}"),
+            ]
+            .contains(&analysis.phase1)
+        });
+        if analysis.phase1.lines().count() > 1 || !caption_is_whole_reply {
+            ui.add(egui::Label::new(RichText::new(&analysis.phase1).monospace()).wrap());
+        }
+        ui.separator();
+        ui.label(RichText::new("Phase 2 · verdict:").weak());
+        if analysis.phase2.is_empty() {
+            ui.label(RichText::new("(phase 2 skipped)").weak());
+        } else {
+            ui.add(egui::Label::new(RichText::new(&analysis.phase2).monospace()).wrap());
+        }
+    });
+}
+
+fn trace_ui(ui: &mut egui::Ui, folder: &TaskFolder, part: &Part) {
+    let id = ui.make_persistent_id(("trace", part.label));
+    egui::CollapsingHeader::new(RichText::new("Reasoning trace").strong()).id_salt(id).default_open(true).show(ui, |ui| {
+        let Some(trace) = &part.trace else {
+            let why = if part.verdict == unisandbox_core::model::Verdict::NotGenerated {
+                "Not generated: there is no image and no trace for this question."
+            } else if Cot::of(&folder.setting) == Some(Cot::Think) {
+                "This think folder has no trace for this image: no output.jsonl record or .txt sidecar (single-GPU runs write none, and output.jsonl is rewritten on each run)."
+            } else {
+                "No trace: in normal mode the model generates directly, without chain-of-thought."
+            };
+            placeholder(ui, Vec2::new(ui.available_width(), 70.0), "No reasoning trace", why);
+            return;
+        };
+        for paragraph in trace.reasoning.split("\n\n").filter(|p| !p.trim().is_empty()) {
+            ui.add(egui::Label::new(RichText::new(paragraph.trim()).size(15.0)).wrap());
+            ui.add_space(4.0);
+        }
+        ui.add_space(4.0);
+        egui::Frame::new()
+            .fill(ui.visuals().faint_bg_color)
+            .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
+            .corner_radius(6.0)
+            .inner_margin(10.0)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(RichText::new("Detailed prompt (what the image was generated from)").strong());
+                match &trace.detailed_prompt {
+                    Some(prompt) => ui.add(egui::Label::new(RichText::new(prompt).italics().size(15.0)).wrap()),
+                    None => ui.label(RichText::new("The launcher could not extract a detailed prompt from this trace.").weak()),
+                };
+            });
+        let name = trace.source.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let short = match trace.source.line {
+            Some(line) => format!("{name}:{line}"),
+            None => name,
+        };
+        ui.label(RichText::new(format!("from {short}")).small().weak()).on_hover_text(trace.source.to_string());
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_rules;
+
+    #[test]
+    fn mapping_rules_are_shown_once() {
+        let a = "Rule 1: A means cat. Rule 2: B means dog. Please generate the animal represented by the letter 'A'.";
+        let b = "Rule 1: A means cat. Rule 2: B means dog. Please generate the animal represented by the letter 'B'.";
+        let (rules, asks) = split_rules(a, b);
+        assert_eq!(rules, "Rule 1: A means cat. Rule 2: B means dog.");
+        assert!(asks[1].ends_with("'B'."));
+        assert_eq!(split_rules("x", "y").0, "");
+    }
+}

@@ -1,0 +1,306 @@
+//! Items view: filters and a virtualized list of items on the left, the selected item on the right.
+
+use egui::RichText;
+use egui_extras::{Column, TableBuilder};
+
+use crate::image_cache::ImageCache;
+use crate::{AppState, Command};
+use unisandbox_core::filters::Filters;
+use unisandbox_core::model::Verdict;
+use unisandbox_core::taxonomy::{Family, TaskKind};
+use crate::views::style::verdict_color;
+
+pub fn items_view_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    images: &mut ImageCache,
+    commands: &mut Vec<Command>,
+) {
+    let default_width = (ui.available_width() * 0.42).clamp(380.0, 720.0);
+    egui::Panel::left("item_list")
+        .default_size(default_width)
+        .min_size(300.0)
+        .show(ui, |ui| {
+            filters_ui(ui, state, commands);
+            ui.separator();
+            item_table_ui(ui, state, commands);
+        });
+    egui::CentralPanel::default().show(ui, |ui| match state.selected {
+        Some(index) => crate::views::detail::detail_ui(ui, state, index, images, commands),
+        None => crate::views::widgets::no_items_ui(ui, state.progress.finished),
+    });
+}
+
+fn combo<T: Clone + PartialEq>(
+    ui: &mut egui::Ui,
+    label: &str,
+    current: &mut Option<T>,
+    options: &[(T, String)],
+) -> bool {
+    let shown = match current {
+        Some(value) => options
+            .iter()
+            .find(|(v, _)| v == value)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default(),
+        None => "all".to_string(),
+    };
+    let mut changed = false;
+    let label_response = ui.label(label);
+    egui::ComboBox::from_id_salt(label)
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            changed |= ui.selectable_value(current, None, "all").changed();
+            for (value, text) in options {
+                changed |= ui
+                    .selectable_value(current, Some(value.clone()), text)
+                    .changed();
+            }
+        })
+        .response
+        .labelled_by(label_response.id);
+    changed
+}
+
+/// The search box's id, so Ctrl+F can focus it in whichever view shows it.
+pub fn search_id() -> egui::Id {
+    egui::Id::unique("item_search")
+}
+
+/// Filter controls shared by the list and the grid; changes become one `SetFilters` command.
+pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let data = &state.dataset;
+    let mut filters: Filters = state.filters.clone();
+    let mut changed = false;
+    ui.horizontal_wrapped(|ui| {
+        let runs: Vec<(String, String)> = data.runs().into_iter().map(|r| (r.clone(), r)).collect();
+        changed |= combo(ui, "Run", &mut filters.run, &runs);
+        let settings: Vec<(String, String)> = data
+            .settings()
+            .into_iter()
+            .map(|s| (s.clone(), s))
+            .collect();
+        changed |= combo(ui, "Setting", &mut filters.setting, &settings);
+        let families: Vec<(Family, String)> = Family::ALL
+            .into_iter()
+            .filter(|f| data.folders.iter().any(|d| d.kind.family == *f))
+            .map(|f| (f, f.name().to_string()))
+            .collect();
+        changed |= combo(ui, "Family", &mut filters.family, &families);
+        let mut kinds: Vec<TaskKind> = data
+            .folders
+            .iter()
+            .map(|f| f.kind)
+            .filter(|k| filters.family.is_none_or(|f| f == k.family))
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        let kinds: Vec<(TaskKind, String)> = kinds.into_iter().map(|k| (k, k.label())).collect();
+        changed |= combo(ui, "Task", &mut filters.task, &kinds);
+        let verdicts: Vec<(Verdict, String)> = Verdict::ALL
+            .into_iter()
+            .map(|v| (v, v.label().to_string()))
+            .collect();
+        changed |= combo(ui, "Verdict", &mut filters.verdict, &verdicts);
+        let failures: Vec<(String, String)> = state
+            .failure_labels
+            .iter()
+            .map(|f| (f.clone(), f.clone()))
+            .collect();
+        changed |= combo(ui, "Failure", &mut filters.failure, &failures);
+        let tags: Vec<(String, String)> = state
+            .tag_names
+            .iter()
+            .map(|t| (t.clone(), t.clone()))
+            .collect();
+        changed |= combo(ui, "Tag", &mut filters.tag, &tags);
+        changed |= ui.checkbox(&mut filters.starred, "★ only").changed();
+        changed |= ui
+            .checkbox(&mut filters.disagree, "judge ≠ human")
+            .on_hover_text("Only items where a reviewer's verdict differs from the judge's")
+            .changed();
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("Search");
+        let search = ui
+            .add(
+                egui::TextEdit::singleline(&mut filters.search)
+                    .id(search_id())
+                    .hint_text("Search prompt, answer, judge caption (Ctrl+F)")
+                    .desired_width(ui.available_width() - 170.0),
+            )
+            .labelled_by(label.id);
+        changed |= search.changed();
+        if state.focus_search {
+            search.request_focus();
+        }
+        if filters.is_active() && ui.button("Clear").clicked() {
+            filters = Filters::default();
+            changed = true;
+        }
+        ui.menu_button("Export…", |ui| {
+            use crate::ExportKind;
+            use unisandbox_core::export::ExportFormat;
+            ui.label(RichText::new(format!("The {} listed items", state.filtered.len())).weak());
+            if ui.button("CSV").clicked() {
+                commands.push(Command::Export(ExportKind::Items(ExportFormat::Csv)));
+            }
+            if ui.button("JSON").clicked() {
+                commands.push(Command::Export(ExportKind::Items(ExportFormat::Json)));
+            }
+            if ui.button("HTML report (images embedded)").clicked() {
+                commands.push(Command::Export(ExportKind::Items(ExportFormat::Html)));
+            }
+            ui.label(
+                RichText::new("Tick ★ only first for a report of the starred items.")
+                    .small()
+                    .weak(),
+            );
+        });
+    });
+    ui.label(
+        RichText::new(format!(
+            "{} of {} items · {}",
+            state.filtered.len(),
+            data.items.len(),
+            if state.view == crate::View::Grid {
+                "←↑↓→ move · Enter opens · 1–9 tag · S star"
+            } else {
+                "↑/↓ move · 1–9 tag · S star"
+            }
+        ))
+        .weak(),
+    );
+    if changed {
+        commands.push(Command::SetFilters(filters));
+    }
+}
+
+fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let data = &state.dataset;
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    let mut table = TableBuilder::new(ui)
+        .striped(true)
+        .sense(egui::Sense::click())
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(
+            Column::initial(100.0)
+                .at_least(60.0)
+                .resizable(true)
+                .clip(true),
+        )
+        .column(Column::auto().at_least(50.0))
+        .column(
+            Column::initial(110.0)
+                .at_least(60.0)
+                .resizable(true)
+                .clip(true),
+        )
+        .column(Column::auto().at_least(30.0))
+        .column(Column::auto().at_least(80.0))
+        .column(
+            Column::initial(130.0)
+                .at_least(60.0)
+                .resizable(true)
+                .clip(true),
+        )
+        .column(Column::remainder().clip(true));
+    if state.scroll_to_selected
+        && let Some(row) = state.selected_row()
+    {
+        table = table.scroll_to_row(row, Some(egui::Align::Center));
+    }
+    table
+        .header(row_height, |mut header| {
+            for title in [
+                "Run", "Setting", "Task", "ID", "Verdict", "Failure", "Prompt",
+            ] {
+                header.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(row_height, state.filtered.len(), |mut row| {
+                let index = state.filtered[row.index()];
+                let item = &data.items[index];
+                let folder = data.folder_of(item);
+                row.set_selected(state.selected == Some(index));
+                row.col(|ui| {
+                    ui.label(&folder.run);
+                });
+                row.col(|ui| {
+                    ui.label(&folder.setting);
+                });
+                row.col(|ui| {
+                    ui.label(&folder.stem);
+                });
+                let annotation = state.annotation_of(item);
+                row.col(|ui| {
+                    let starred = annotation.is_some_and(|a| a.starred);
+                    ui.label(if starred {
+                        format!("{} ★", item.id)
+                    } else {
+                        item.id.clone()
+                    });
+                });
+                row.col(|ui| {
+                    ui.horizontal(|ui| {
+                        ui.label(
+                            RichText::new(
+                                state.dataset.folder_of(item).verdict_label(item.verdict),
+                            )
+                            .color(verdict_color(item.verdict))
+                            .strong(),
+                        );
+                        // A reviewer's verdict beside the judge's, marked when they differ.
+                        if let Some(review) = annotation.and_then(|a| a.review.as_ref()) {
+                            let differs = annotation
+                                .is_some_and(|a| unisandbox_core::filters::human_disagrees(item, a));
+                            let text = format!("· human {}", review.human.name());
+                            let text = if differs {
+                                RichText::new(text).color(egui::Color32::from_rgb(230, 160, 40))
+                            } else {
+                                RichText::new(text).weak()
+                            };
+                            ui.label(text);
+                        }
+                    });
+                });
+                row.col(|ui| {
+                    if let Some(insight) = state.insights.get(index) {
+                        let mut labels = insight.labels();
+                        if let Some(annotation) = annotation {
+                            labels.extend(annotation.tags.iter().map(|t| format!("#{t}")));
+                        }
+                        if state.suspect_reasons(item).is_some() {
+                            let folder = state.dataset.folder_of(item);
+                            let poisoned = folder.filter.is_some()
+                                && item.verdict == unisandbox_core::model::Verdict::Yes;
+                            labels.insert(
+                                0,
+                                if poisoned {
+                                    format!("⚠ {}", unisandbox_core::analysis::audit::ACCEPTED_SUSPECT)
+                                } else {
+                                    "⚠ suspect key".to_string()
+                                },
+                            );
+                        }
+                        if !labels.is_empty() {
+                            ui.add(
+                                egui::Label::new(RichText::new(labels.join(" · ")).weak())
+                                    .truncate(),
+                            );
+                        }
+                    }
+                });
+                row.col(|ui| {
+                    let prompt: String = item.prompt().chars().take(140).collect();
+                    ui.add(egui::Label::new(prompt).truncate());
+                });
+                if row.response().clicked() {
+                    commands.push(Command::Select(index));
+                }
+            });
+        });
+}

@@ -1,0 +1,845 @@
+//! Browsing and demoing through the real app (egui_kittest): the thumbnail grid, presentation
+//! mode, drag-and-drop opening, persisted state across a restart, and live reload of a folder
+//! that a running eval is still writing.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{generated_runs, harness, harness_with, judged, step_until, wait_until_idle};
+use egui_kittest::kittest::Queryable as _;
+use unisandbox_app::persist::{Persisted, STORAGE_KEY, Theme};
+use unisandbox_app::{InspectorApp, StartOptions, View};
+use unisandbox_core::diagnostics::Severity;
+use unisandbox_core::model::Verdict;
+
+fn cell_label(app: &InspectorApp, index: usize) -> String {
+    let data = &app.state.dataset;
+    let item = &data.items[index];
+    let folder = data.folder_of(item);
+    format!(
+        "{} {} {} {}",
+        folder.run, folder.setting, folder.stem, item.id
+    )
+}
+
+#[test]
+fn grid_moves_by_cell_and_row_and_enter_opens_the_item() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Grid);
+    let first = harness.state().state.filtered[0];
+    assert_eq!(harness.state().state.selected, Some(first));
+    let first_rect = harness
+        .get_by_label(&cell_label(harness.state(), first))
+        .rect();
+
+    harness.key_press(egui::Key::ArrowRight);
+    harness.run_steps(2);
+    let state = &harness.state().state;
+    assert_eq!(state.selected, Some(state.filtered[1]));
+    let second_rect = harness
+        .get_by_label(&cell_label(harness.state(), state.filtered[1]))
+        .rect();
+    assert!(
+        second_rect.left() > first_rect.right(),
+        "the next cell is to the right"
+    );
+
+    // Down moves one row: the cell straight below the second one.
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run_steps(2);
+    let below = harness.state().state.selected.unwrap();
+    let below_rect = harness
+        .get_by_label(&cell_label(harness.state(), below))
+        .rect();
+    assert_eq!(below_rect.left(), second_rect.left());
+    assert!(below_rect.top() > second_rect.bottom());
+    let row = harness.state().state.selected_row().unwrap();
+    assert!(
+        row > 2,
+        "a row holds several thumbnails, moved to row index {row}"
+    );
+
+    // Clicking a thumbnail selects it; Enter opens it in the list + detail view.
+    let third = harness.state().state.filtered[2];
+    harness
+        .get_by_label(&cell_label(harness.state(), third))
+        .click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.selected, Some(third));
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    wait_until_idle(&mut harness);
+    let state = &harness.state().state;
+    assert_eq!(state.view, View::Items);
+    assert_eq!(state.selected, Some(third));
+    let prompt = state.dataset.items[third].prompt().to_string();
+    // In the list row and in the detail pane.
+    assert_eq!(harness.query_all_by_label(&prompt).count(), 2);
+}
+
+#[test]
+fn grid_thumbnails_arrive_without_blocking_and_bigger_thumbnails_mean_fewer_columns() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Grid);
+    let columns = |harness: &egui_kittest::Harness<'static, InspectorApp>| {
+        let state = &harness.state().state;
+        let top = harness
+            .get_by_label(&cell_label(harness.state(), state.filtered[0]))
+            .rect()
+            .top();
+        state
+            .filtered
+            .iter()
+            .take(40)
+            .take_while(|&&i| {
+                harness
+                    .query_by_label(&cell_label(harness.state(), i))
+                    .is_some_and(|n| n.rect().top() == top)
+            })
+            .count()
+    };
+    let small = columns(&harness);
+    harness.state_mut().state.grid_thumbnail = 300.0;
+    harness.run_steps(3);
+    wait_until_idle(&mut harness);
+    let large = columns(&harness);
+    assert!(
+        small > large && large >= 1,
+        "{small} columns at 180 pt, {large} at 300 pt"
+    );
+}
+
+#[test]
+fn presentation_steps_by_keyboard_pairs_normal_with_think_and_escape_leaves() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Items);
+    let total = harness.state().state.filtered.len();
+    harness.key_press(egui::Key::F11);
+    harness.run_steps(3);
+    wait_until_idle(&mut harness);
+    assert_eq!(harness.state().state.view, View::Presentation);
+    harness.get_by_label(&format!("1 / {total}"));
+
+    harness.key_press(egui::Key::ArrowRight);
+    harness.key_press(egui::Key::Space);
+    harness.run_steps(2);
+    harness.get_by_label(&format!("3 / {total}"));
+    harness.key_press(egui::Key::ArrowLeft);
+    harness.run_steps(2);
+    harness.get_by_label(&format!("2 / {total}"));
+    let second = harness.state().state.filtered[1];
+    assert_eq!(harness.state().state.selected, Some(second));
+    let prompt = harness.state().state.dataset.items[second]
+        .prompt()
+        .to_string();
+    harness.get_by_label(&prompt);
+
+    // T: the same prompt, normal beside think, each with its own verdict.
+    let think = harness
+        .state()
+        .state
+        .counterpart(second)
+        .expect("the generated runs have both settings");
+    harness.key_press(egui::Key::T);
+    harness.run_steps(3);
+    wait_until_idle(&mut harness);
+    assert!(harness.state().state.pair_slide);
+    harness.get_by_label("normal");
+    harness.get_by_label("think");
+    let think_item = &harness.state().state.dataset.items[think];
+    assert!(
+        think_item.has_trace(),
+        "generated think items carry a trace"
+    );
+    harness.get_by_label("Reasoning (excerpt)");
+
+    harness.key_press(egui::Key::End);
+    harness.run_steps(2);
+    harness.get_by_label(&format!("{total} / {total}"));
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    let state = &harness.state().state;
+    assert_eq!(state.view, View::Items);
+    assert_eq!(state.selected, state.filtered.last().copied());
+}
+
+#[test]
+fn a_demo_of_starred_items_runs_from_the_keyboard() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Items);
+    let total = harness.state().state.filtered.len();
+    // F11 straight from the search box: the slides still get the keys.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    harness.run_steps(2);
+    assert!(
+        harness.ctx.egui_wants_keyboard_input(),
+        "the search box has the focus"
+    );
+    harness.key_press(egui::Key::F11);
+    harness.run_steps(2);
+    // Star slides 1 and 3 while presenting, then show only the starred ones.
+    harness.key_press(egui::Key::S);
+    harness.key_press(egui::Key::ArrowRight);
+    harness.key_press(egui::Key::ArrowRight);
+    harness.key_press(egui::Key::S);
+    harness.run_steps(2);
+    harness.get_by_label(&format!("3 / {total}"));
+    harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::S);
+    harness.run_steps(3);
+    wait_until_idle(&mut harness);
+    let state = &harness.state().state;
+    assert!(state.filters.starred);
+    assert_eq!(state.filtered.len(), 2);
+    assert_eq!(state.view, View::Presentation);
+    harness.get_by_label("2 / 2");
+    harness.get_by_label_contains("Shift+S all listed");
+    harness.key_press(egui::Key::Home);
+    harness.run_steps(2);
+    harness.get_by_label("1 / 2");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.view, View::Items);
+}
+
+#[derive(Debug)]
+struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_folder_opens_it_and_hovering_shows_the_drop_hint() {
+    let first = generated_runs();
+    let second = tempfile::tempdir().unwrap();
+    unisandbox_demo::layouts::write_alternative_layouts(second.path(), 3).unwrap();
+    let mut harness = harness(first.path(), View::Items);
+    assert_eq!(harness.state().state.dataset.folders.len(), 73);
+
+    harness.input_mut().hovered_files.push(egui::HoveredFile {
+        path: Some(second.path().to_path_buf()),
+        mime: String::new(),
+    });
+    harness.run_steps(2);
+    assert!(harness.state().state.files_hovering);
+    harness.get_by_label("Drop run folders to open them");
+
+    harness.input_mut().hovered_files.clear();
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(second.path().join("sidecar-layout"))));
+    harness.run_steps(2);
+    wait_until_idle(&mut harness);
+    let state = &harness.state().state;
+    assert!(!state.files_hovering);
+    assert_eq!(
+        state.opened,
+        [second.path().join("sidecar-layout").canonicalize().unwrap()]
+    );
+    let stems: Vec<&str> = state
+        .dataset
+        .folders
+        .iter()
+        .map(|f| f.stem.as_str())
+        .collect();
+    assert_eq!(stems, ["mapping2"]);
+    assert_eq!(state.dataset.items.len(), 10);
+}
+
+/// eframe's storage, in memory.
+#[derive(Default)]
+struct MemoryStorage(HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_string(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn view_filters_selection_theme_and_recent_runs_survive_a_restart() {
+    use eframe::App as _;
+    let dir = generated_runs();
+    let mut storage = MemoryStorage::default();
+    let options = || StartOptions {
+        paths: vec![dir.path().to_path_buf()],
+        view: View::Items,
+        annotations: Some(dir.path().join("annotations.sqlite")),
+        ..StartOptions::default()
+    };
+    let selected_key = {
+        let mut harness = harness_with(options());
+        // Narrow by typing, pick the third match, switch to the grid, go dark, enlarge thumbnails.
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+        harness.run_steps(2);
+        harness
+            .get_by_role_and_label(egui::accesskit::Role::TextInput, "Search")
+            .type_text("cups");
+        harness.run_steps(2);
+        harness.key_press(egui::Key::Escape); // leave the search box
+        harness.run_steps(2);
+        harness.get_by_label("Grid").click();
+        harness.run_steps(2);
+        harness.key_press(egui::Key::ArrowRight);
+        harness.key_press(egui::Key::ArrowRight);
+        harness.run_steps(2);
+        harness.get_by_label("Start").click();
+        harness.run_steps(2);
+        harness.get_by_label("Dark").click();
+        harness.run_steps(2);
+        harness.get_by_label("Grid").click();
+        harness.run_steps(2);
+        let app = harness.state();
+        assert_eq!(app.state.filters.search, "cups");
+        let selected = app.state.selected.unwrap();
+        assert_eq!(Some(selected), app.state.filtered.get(2).copied());
+        harness.state_mut().save(&mut storage);
+        let app = harness.state();
+        app.state.dataset.key_of(&app.state.dataset.items[selected])
+    };
+    let restored: Persisted = eframe::get_value(&storage, STORAGE_KEY).expect("state was saved");
+    assert_eq!(restored.view, View::Grid);
+    let mut restart = options();
+    restart.view = restored.view;
+    restart.restore = Some(restored);
+    let harness = harness_with(restart);
+    let state = &harness.state().state;
+    assert_eq!(state.view, View::Grid);
+    assert_eq!(state.filters.search, "cups");
+    assert_eq!(state.theme, Theme::Dark);
+    assert_eq!(
+        harness.ctx.options(|o| o.theme_preference),
+        egui::ThemePreference::Dark
+    );
+    let selected = state.selected.expect("selection restored");
+    assert_eq!(
+        state.dataset.key_of(&state.dataset.items[selected]),
+        selected_key
+    );
+    assert_eq!(state.recent.len(), 1);
+    assert_eq!(state.recent[0].paths, [dir.path().canonicalize().unwrap()]);
+    assert_eq!(state.recent[0].task_folders, 73);
+}
+
+/// CSV records of one generated math folder, re-serialized the way DictWriter writes them.
+fn csv_rows(path: &Path) -> (String, Vec<String>) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap();
+    let mut lines = reader.records().map(|record| {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        writer.write_record(&record.unwrap()).unwrap();
+        String::from_utf8(writer.into_inner().unwrap()).unwrap()
+    });
+    let header = lines.next().unwrap();
+    (header, lines.collect())
+}
+
+use unisandbox_testkit::{append, snapshot_tree};
+
+#[test]
+fn a_folder_being_evaluated_updates_in_place() {
+    // A copy of one generated task folder whose eval has judged only its first 8 images.
+    let generated = generated_runs();
+    let source = generated.path().join("bagel-base/test/normal/math_1");
+    let live = tempfile::tempdir().unwrap();
+    let folder = live.path().join("ckpt/test/normal/math_1");
+    std::fs::create_dir_all(&folder).unwrap();
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "png") {
+            std::fs::copy(&path, folder.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let (header, rows) = csv_rows(&source.join("evaluation_results.csv"));
+    let csv = folder.join("evaluation_results.csv");
+    std::fs::write(&csv, format!("{header}{}", rows[..8].concat())).unwrap();
+
+    let mut harness = harness_with(StartOptions {
+        paths: vec![live.path().to_path_buf()],
+        view: View::Items,
+        annotations: Some(generated.path().join("annotations.sqlite")),
+        live_reload: true,
+        ..StartOptions::default()
+    });
+    let images = harness.state().state.dataset.items.len();
+    assert_eq!(judged(harness.state()), 8);
+    assert!(harness.state().state.watching);
+    // Select an item and narrow the list; both must survive the reloads.
+    harness.key_press(egui::Key::ArrowDown);
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run_steps(2);
+    let selected = {
+        let state = &harness.state().state;
+        state
+            .dataset
+            .key_of(&state.dataset.items[state.selected.unwrap()])
+    };
+    harness.state_mut().state.filters.setting = Some("normal".into());
+
+    // The eval appends five rows and is half-way through writing the sixth.
+    let sixth = &rows[13];
+    append(
+        &csv,
+        &format!("{}{}", rows[8..13].concat(), &sixth[..sixth.len() / 2]),
+    );
+    step_until(
+        &mut harness,
+        Duration::from_secs(10),
+        "the appended rows",
+        |app| judged(app) == 13,
+    );
+    wait_until_idle(&mut harness);
+    let state = &harness.state().state;
+    assert_eq!(
+        state.dataset.items.len(),
+        images,
+        "no item invented from the partial row"
+    );
+    let message = &state.last_reload.as_ref().expect("a reload message").0;
+    assert!(message.contains("+5 judged"), "{message}");
+    harness.get_by_label_contains("+5 judged");
+    let selected_now = state
+        .dataset
+        .key_of(&state.dataset.items[state.selected.unwrap()]);
+    assert_eq!(selected_now, selected);
+    assert_eq!(state.filters.setting.as_deref(), Some("normal"));
+    assert!(
+        state
+            .dataset
+            .diagnostics
+            .iter()
+            .all(|d| d.severity != Severity::Error),
+        "{:#?}",
+        state.dataset.diagnostics
+    );
+    assert!(
+        state
+            .dataset
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Info && d.message.contains("not counted")),
+        "the half-written row is noted: {:#?}",
+        state.dataset.diagnostics
+    );
+
+    // The row is finished: it counts now.
+    append(&csv, &sixth[sixth.len() / 2..]);
+    step_until(
+        &mut harness,
+        Duration::from_secs(10),
+        "the finished row",
+        |app| judged(app) == 14,
+    );
+    let state = &harness.state().state;
+    let id = sixth.split(',').next().unwrap();
+    let finished = state
+        .dataset
+        .items
+        .iter()
+        .find(|i| i.id == id)
+        .expect("the finished row's item");
+    assert_ne!(finished.verdict, Verdict::NotJudged);
+
+    // The launcher starts a new task folder: a full reload finds it, still live.
+    let next = live.path().join("ckpt/test/normal/math_2");
+    std::fs::create_dir_all(&next).unwrap();
+    for id in 1..=3 {
+        std::fs::copy(
+            folder.join(format!("{id}.png")),
+            next.join(format!("{id}.png")),
+        )
+        .unwrap();
+    }
+    step_until(
+        &mut harness,
+        Duration::from_secs(10),
+        "the new folder",
+        |app| app.state.dataset.folders.len() == 2 && app.state.dataset.items.len() == images + 3,
+    );
+    let message = &harness.state().state.last_reload.as_ref().unwrap().0;
+    assert!(message.contains("+3 new items"), "{message}");
+}
+
+#[test]
+fn background_filtering_keeps_only_the_newest_search_and_charts_count_in_the_background() {
+    use unisandbox_app::Command;
+    use unisandbox_core::filters::{Filters, filter_items};
+    let runs = generated_runs();
+    let options = StartOptions {
+        paths: vec![runs.path().to_path_buf()],
+        view: View::Items,
+        annotations: Some(runs.path().join("annotations.sqlite")),
+        // Every pass in the background, as for a million items.
+        background_filter_from: Some(0),
+        ..StartOptions::default()
+    };
+    let mut harness = harness_with(options);
+    let search = |text: &str| Filters {
+        search: text.into(),
+        ..Filters::default()
+    };
+    // Two keystrokes in one frame: the first search must not win.
+    harness
+        .state_mut()
+        .push_command(Command::SetFilters(search("zzz-nothing")));
+    harness
+        .state_mut()
+        .push_command(Command::SetFilters(search("cups")));
+    wait_until_idle(&mut harness);
+    let app = harness.state();
+    let expected = filter_items(
+        &app.state.dataset,
+        &search("cups"),
+        &app.state.insights,
+        &app.state.annotations,
+    );
+    assert!(!expected.is_empty());
+    assert_eq!(app.state.filtered, expected);
+    assert!(
+        app.state
+            .selected
+            .is_some_and(|s| app.state.filtered.contains(&s)),
+        "the selection follows the list"
+    );
+
+    // The Charts view's counts come from the background too, equal to counting here.
+    harness
+        .state_mut()
+        .push_command(Command::SetView(View::Charts));
+    wait_until_idle(&mut harness);
+    let app = harness.state();
+    assert!(!app.state.charts_computing);
+    let here = unisandbox_app::charts_cache::ChartsCache::compute(&app.state);
+    assert!(!here.rows.is_empty());
+    assert_eq!(app.state.charts.rows, here.rows);
+    assert_eq!(app.state.charts.failures, here.failures);
+}
+
+#[test]
+fn keys_typed_faster_than_frames_apply_one_by_one_in_order() {
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Items);
+    harness.key_press(egui::Key::ArrowDown);
+    harness.key_press(egui::Key::ArrowUp);
+    harness.run_steps(2);
+    let start = harness.state().state.selected_row().expect("a selection");
+    let tag = harness.state().state.tag_names[2].clone();
+    // Ten rounds of ↓ S 3, all in one frame (a fast typist on a busy machine). The harness's
+    // own `key_press` runs a frame per event, so the events go into one frame's input here.
+    for _ in 0..10 {
+        for key in [egui::Key::ArrowDown, egui::Key::S, egui::Key::Num3] {
+            for pressed in [true, false] {
+                harness.input_mut().events.push(egui::Event::Key {
+                    key,
+                    physical_key: Some(key),
+                    pressed,
+                    repeat: false,
+                    modifiers: egui::Modifiers::NONE,
+                });
+            }
+        }
+    }
+    harness.step();
+    harness.run_steps(3);
+    let app = harness.state();
+    let state = &app.state;
+    assert_eq!(state.selected_row(), Some(start + 10));
+    for row in start..start + 12 {
+        let index = state.filtered[row];
+        let annotation = state
+            .annotation_of(&state.dataset.items[index])
+            .cloned()
+            .unwrap_or_default();
+        let expected = (start + 1..=start + 10).contains(&row);
+        assert_eq!(annotation.starred, expected, "star on row {row}");
+        assert_eq!(annotation.tags.contains(&tag), expected, "tag on row {row}");
+    }
+    // And so says the database, within half a second (the writer thread commits them).
+    let store = unisandbox_core::annotations::AnnotationStore::open(
+        &dir.path().join("annotations.sqlite"),
+    )
+    .unwrap();
+    let typed = std::time::Instant::now();
+    let counts = || {
+        let saved = store.load_all().unwrap();
+        (
+            saved.values().filter(|a| a.starred).count(),
+            saved.values().filter(|a| a.tags.contains(&tag)).count(),
+        )
+    };
+    while counts() != (10, 10) && typed.elapsed() < Duration::from_millis(500) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(counts(), (10, 10));
+}
+
+#[test]
+fn browsing_annotating_and_presenting_leave_the_run_folder_byte_identical() {
+    let dir = generated_runs();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let before = snapshot_tree(dir.path());
+    let mut harness = harness_with(StartOptions {
+        paths: vec![dir.path().to_path_buf()],
+        view: View::Items,
+        annotations: Some(elsewhere.path().join("annotations.sqlite")),
+        live_reload: true,
+        ..StartOptions::default()
+    });
+    for key in [egui::Key::ArrowDown, egui::Key::S, egui::Key::Num2] {
+        harness.key_press(key);
+    }
+    let views = [
+        View::Grid,
+        View::Compare,
+        View::Charts,
+        View::Diagnostics,
+        View::Presentation,
+        View::Items,
+    ];
+    for view in views {
+        harness
+            .state_mut()
+            .push_command(unisandbox_app::Command::SetView(view));
+        harness.run_steps(3);
+        harness.key_press(egui::Key::ArrowDown);
+        harness.key_press(egui::Key::S);
+    }
+    wait_until_idle(&mut harness);
+    // The eval re-runs an item (a row appended): the window reloads, and still writes nothing.
+    let csv = dir
+        .path()
+        .join("bagel-base/test/normal/math_1/evaluation_results.csv");
+    let (_, rows) = csv_rows(&csv);
+    let flipped = if rows[0].contains(",YES,1,") {
+        rows[0].replace(",YES,1,", ",NO,0,")
+    } else {
+        rows[0].replace(",NO,0,", ",YES,1,")
+    };
+    assert_ne!(flipped, rows[0], "the row's verdict flips");
+    append(&csv, &flipped);
+    let mut before = before;
+    before.insert(csv.clone(), std::fs::read(&csv).unwrap());
+    assert!(harness.state().state.last_reload.is_none());
+    step_until(
+        &mut harness,
+        Duration::from_secs(20),
+        "the live reload",
+        |app| app.state.last_reload.is_some(),
+    );
+    wait_until_idle(&mut harness);
+    drop(harness);
+    // (The CLI's exports: tests/read_only.rs of the binary.)
+    assert!(
+        elsewhere.path().join("annotations.sqlite").exists(),
+        "annotations went to their own file"
+    );
+    let after = snapshot_tree(dir.path());
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "no file added or removed"
+    );
+    assert!(before == after, "every file byte-identical");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+    }
+}
+
+#[test]
+fn a_note_draft_stays_with_its_item_when_a_reload_moves_the_indices() {
+    use unisandbox_core::annotations::{AnnotationStore};
+use unisandbox_core::model::ItemKey;
+    let dir = generated_runs();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let db = elsewhere.path().join("annotations.sqlite");
+    let mut harness = harness_with(StartOptions {
+        paths: vec![dir.path().to_path_buf()],
+        view: View::Items,
+        annotations: Some(db.clone()),
+        live_reload: true,
+        ..StartOptions::default()
+    });
+    harness.key_press(egui::Key::ArrowDown);
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run_steps(2);
+    let key_at = |app: &InspectorApp, index: usize| {
+        app.state.dataset.annotation_key_of(&app.state.dataset.items[index])
+    };
+    let index = harness.state().state.selected.unwrap();
+    let first = key_at(harness.state(), index);
+    harness.get_by_label("Note").focus();
+    harness.get_by_label("Note").type_text("first");
+    harness.run_steps(2);
+
+    // A checkpoint that sorts first appears: everything reloads and every index moves.
+    let folders = harness.state().state.dataset.folders.len();
+    copy_dir(
+        &dir.path().join("bagel-base/test/normal/math_1"),
+        &dir.path().join("aaa-ckpt/test/normal/math_1"),
+    );
+    step_until(&mut harness, Duration::from_secs(20), "the reload", |app| {
+        app.state.dataset.folders.len() > folders && app.state.progress.finished
+    });
+    wait_until_idle(&mut harness);
+    // The item now at the old index is another one; a note typed there is its own.
+    let second = key_at(harness.state(), index);
+    assert_ne!(second, first, "the indices moved");
+    harness
+        .state_mut()
+        .push_command(unisandbox_app::Command::Select(index));
+    harness.run_steps(2);
+    harness.get_by_label("Note").focus();
+    harness.get_by_label("Note").type_text("z");
+    harness.run_steps(2);
+
+    let store = AnnotationStore::open(&db).unwrap();
+    let typed = std::time::Instant::now();
+    let notes = || {
+        let all = store.load_all().unwrap();
+        let note = |key: &ItemKey| all.get(key).map(|a| a.note.clone()).unwrap_or_default();
+        (note(&first), note(&second))
+    };
+    while notes() != ("first".into(), "z".into()) && typed.elapsed() < Duration::from_secs(1) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(notes(), ("first".to_string(), "z".to_string()));
+}
+
+#[test]
+fn reviewing_by_keyboard_stores_human_verdicts_and_updates_agreement() {
+    use unisandbox_core::annotations::Human;
+    let dir = generated_runs();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut harness = harness_with(StartOptions {
+        paths: vec![dir.path().to_path_buf()],
+        view: View::Items,
+        annotations: Some(elsewhere.path().join("annotations.sqlite")),
+        ..StartOptions::default()
+    });
+    harness
+        .state_mut()
+        .push_command(unisandbox_app::Command::SetView(View::Review));
+    harness.run_steps(2);
+    let queue = harness.state().state.review.queue.clone();
+    assert!(queue.len() > 5, "the judged items are queued");
+    let reviews = |app: &InspectorApp| -> Vec<(usize, Human, Option<String>)> {
+        let state = &app.state;
+        queue
+            .iter()
+            .filter_map(|&i| {
+                let review = state
+                    .annotation_of(&state.dataset.items[i])?
+                    .review
+                    .clone()?;
+                Some((i, review.human, review.corrected_answer))
+            })
+            .collect()
+    };
+    for key in [
+        egui::Key::Y,
+        egui::Key::N,
+        egui::Key::Y,
+        egui::Key::N,
+        egui::Key::U,
+    ] {
+        harness.key_press(key);
+    }
+    harness.run_steps(2);
+    let given: Vec<Human> = reviews(harness.state()).iter().map(|r| r.1).collect();
+    assert_eq!(
+        given,
+        [Human::Yes, Human::No, Human::Yes, Human::No, Human::Unsure]
+    );
+    assert_eq!(
+        harness.state().state.review.position,
+        5,
+        "each verdict moves on"
+    );
+    harness.get_by_label_contains("5 / ");
+
+    // Undo takes the last one back and returns to its item.
+    harness.key_press(egui::Key::Z);
+    harness.run_steps(2);
+    assert_eq!(reviews(harness.state()).len(), 4);
+    assert_eq!(harness.state().state.review.position, 4);
+
+    // K: the key is wrong; type the right answer, then judge the image against it.
+    harness.key_press(egui::Key::K);
+    harness.run_steps(2);
+    harness.get_by_label("Right answer").type_text("3 cups");
+    harness.run_steps(1);
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    harness.key_press(egui::Key::Y);
+    harness.run_steps(2);
+    let last = reviews(harness.state()).pop().unwrap();
+    assert_eq!(
+        (last.0, last.1, last.2.as_deref()),
+        (queue[4], Human::Yes, Some("3 cups"))
+    );
+
+    // The Charts view shows judge versus human on what was reviewed.
+    harness
+        .state_mut()
+        .push_command(unisandbox_app::Command::SetView(View::Charts));
+    harness.run_steps(3);
+    let reviewed: u64 = harness
+        .state()
+        .state
+        .charts
+        .agreement
+        .iter()
+        .map(|r| r.reviewed)
+        .sum();
+    assert_eq!(
+        reviewed, 5,
+        "four Y/N and the Y after K; unsure counts nowhere"
+    );
+    harness.get_by_label("Judge vs human");
+    // The disagreements of the first folder open in Items.
+    let first = harness.state().state.charts.agreement[0].clone();
+    let disagreements = first.judge_yes_human_no + first.judge_no_human_yes;
+    assert!(
+        disagreements > 0,
+        "the demo's first items are mostly judged NO; two got a Y"
+    );
+    harness
+        .get_all_by_label_contains("disagreement(s)")
+        .next()
+        .unwrap()
+        .click_accesskit(); // below the fold of the Charts view
+
+    harness.run_steps(3);
+    wait_until_idle(&mut harness);
+    let state = &harness.state().state;
+    assert_eq!(state.view, View::Items);
+    assert!(state.filters.disagree);
+    assert_eq!(state.filtered.len() as u64, disagreements);
+}

@@ -1,0 +1,76 @@
+//! Counting without loading: each evaluated folder's correct/total, as the eval logs report them,
+//! from the results CSVs alone. `summary` runs on this: no images inspected, no texts decoded,
+//! one CSV per core at a time.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::model::FolderCount;
+use crate::diagnostics::Diagnostic;
+use crate::load::discover::{FolderSpec, RESULTS_CSV};
+use crate::load::discover_all;
+use crate::load::results_csv::count_results_csv;
+use crate::taxonomy::TaskKind;
+
+/// The counts of every evaluated folder beneath `paths` (the same folders and numbers that
+/// `load_dataset` + `folder_accuracy` give), with the problems found on the way.
+pub fn count_paths(paths: &[PathBuf]) -> (Vec<FolderCount>, Vec<Diagnostic>) {
+    let (specs, mut diagnostics) = discover_all(paths);
+    let counted: Vec<(Option<FolderCount>, Vec<Diagnostic>)> =
+        specs.par_iter().map(count_folder).collect();
+    let mut counts = Vec::new();
+    for (count, problems) in counted {
+        counts.extend(count);
+        diagnostics.extend(problems);
+    }
+    (counts, diagnostics)
+}
+
+/// One folder: `None` when it has no results CSV (not evaluated).
+fn count_folder(spec: &FolderSpec) -> (Option<FolderCount>, Vec<Diagnostic>) {
+    let path = spec.path.join(RESULTS_CSV);
+    let named = |correct, total| FolderCount {
+        run: spec.run.clone(),
+        setting: spec.setting.clone(),
+        stem: spec.stem.clone(),
+        kind: TaskKind::of_stem(&spec.stem),
+        correct,
+        total,
+    };
+    thread_local! {
+        // One read buffer per thread, reused: a fresh buffer per file costs page faults (the
+        // kernel zeroing new pages) comparable to parsing the file.
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let read = |buffer: &mut Vec<u8>| -> std::io::Result<()> {
+        use std::io::Read as _;
+        buffer.clear();
+        std::fs::File::open(&path)?.read_to_end(buffer)?;
+        Ok(())
+    };
+    if path.is_symlink() && !crate::load::confine::link_stays_inside(&path, &spec.root) {
+        let message = "symlink leads outside the opened folder (or nowhere); not read";
+        return (None, vec![Diagnostic::warning(&path, None, message)]);
+    }
+    BUFFER.with_borrow_mut(|buffer| match read(buffer) {
+        Ok(()) => {
+            let counts = count_results_csv(&path, buffer);
+            (
+                Some(named(counts.correct, counts.total)),
+                counts.diagnostics,
+            )
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => (None, Vec::new()),
+        // Present but unreadable (or a folder by that name): evaluated, nothing counted — as
+        // the full load has it.
+        Err(err) => (
+            Some(named(0, 0)),
+            vec![Diagnostic::error(
+                &path,
+                None,
+                format!("cannot read: {err}"),
+            )],
+        ),
+    })
+}

@@ -1,0 +1,479 @@
+//! Loading one task folder: results CSV + log + traces + images → items and diagnostics.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use crate::diagnostics::Diagnostic;
+use crate::load::confine::{is_readable_file, stays_inside};
+pub use crate::load::spec::LoadedFolder;
+use crate::load::spec::{FolderSpec, RESULTS_CSV, RESULTS_LOG, TRACES_JSONL};
+use crate::load::image_check::is_image_file;
+use crate::load::judge::{parse_analysis, short_caption};
+use crate::load::log::parse_log;
+use crate::load::results_csv::{ResultRow, parse_results_csv};
+use crate::load::trace::{TraceRecord, by_image_file, read_output_jsonl, trace_from_think};
+use crate::model::{CsvMark, ImageStatus, Item, Part, TaskFolder, Verdict, compare_ids};
+
+const NOT_UTF8: &str = "not valid UTF-8";
+use crate::taxonomy::{Cot, Family, TaskKind};
+
+/// Loads one task folder of an eval (a STARS filter output: `load::stars`). Never fails:
+/// whatever cannot be read becomes a diagnostic.
+pub fn load_task_folder(spec: &FolderSpec) -> LoadedFolder {
+    let dir = spec.path.as_path();
+    let kind = TaskKind::of_stem(&spec.stem);
+    let mut diagnostics = Vec::new();
+
+    let mut file_names: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                stays_inside(e, &spec.root, &mut diagnostics)
+                    && is_readable_file(e, &mut diagnostics)
+            })
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(err) => {
+            diagnostics.push(Diagnostic::error(
+                dir,
+                None,
+                format!("cannot list folder: {err}"),
+            ));
+            Vec::new()
+        }
+    };
+    // A remote run's images are listed, not written, until shown.
+    file_names.extend(crate::load::listing::listed_images(dir));
+    file_names.sort();
+    file_names.dedup();
+    let file_set: HashSet<&str> = file_names.iter().map(String::as_str).collect();
+
+    let mut traces = read_traces(
+        dir,
+        &file_names,
+        &file_set,
+        spec.shared_traces.as_deref(),
+        &mut diagnostics,
+    );
+    let csv_path = dir.join(RESULTS_CSV);
+    let (rows, csv_mark) = match file_set.contains(RESULTS_CSV) {
+        true => {
+            let (rows, mark) = read_rows(&csv_path, &mut diagnostics);
+            (Some(rows), mark)
+        }
+        false => (None, None),
+    };
+    let log = file_set
+        .contains(RESULTS_LOG)
+        .then(|| dir.join(RESULTS_LOG))
+        .and_then(|path| {
+            read_text(&path, &mut diagnostics).and_then(|text| match parse_log(&text) {
+                Ok(log) => Some(log),
+                Err(message) => {
+                    diagnostics.push(Diagnostic::warning(
+                        &path,
+                        None,
+                        format!("log not understood: {message}"),
+                    ));
+                    None
+                }
+            })
+        });
+
+    let mut items = Vec::new();
+    let mut covered_images = HashSet::new();
+    let evaluated = rows.is_some();
+    let rows_for_log = rows.as_ref().map(|rows| {
+        (
+            rows.len() as u64,
+            rows.iter().filter(|r| r.correct).count() as u64,
+        )
+    });
+    for row in rows.into_iter().flatten() {
+        covered_images.extend(row.images.iter().map(|i| i.image_file.clone()));
+        items.push(item_from_row(
+            dir,
+            &file_set,
+            row,
+            &mut traces,
+            &csv_path,
+            &mut diagnostics,
+        ));
+    }
+
+    // Images (and traces) without a CSV row: generated but not judged yet.
+    let mut unjudged: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let image_names = file_names
+        .iter()
+        .filter(|n| is_image_file(n) && !covered_images.contains(*n));
+    let orphan_trace_images = traces
+        .keys()
+        .filter(|n| !covered_images.contains(*n) && !file_set.contains(n.as_str()));
+    for name in image_names
+        .chain(orphan_trace_images)
+        .cloned()
+        .collect::<Vec<_>>()
+    {
+        unjudged
+            .entry(item_id_of_image(&name, kind.family))
+            .or_default()
+            .push(name);
+    }
+    for (id, mut names) in unjudged {
+        names.sort();
+        let parts = names
+            .iter()
+            .map(|name| unjudged_part(dir, &file_set, name, kind, &mut traces, &mut diagnostics))
+            .collect();
+        items.push(Item {
+            folder: 0,
+            id,
+            parts,
+            verdict: Verdict::NotJudged,
+            csv_line: None,
+        });
+    }
+
+    let think = Cot::of(&spec.setting) == Some(Cot::Think);
+    if think && !items.iter().any(Item::has_trace) && !items.is_empty() {
+        diagnostics.push(Diagnostic::info(dir, None, "think folder without reasoning traces (no output.jsonl or .txt sidecars; single-GPU runs write none)"));
+    }
+    if let (Some((total, correct)), Some(log)) = (rows_for_log, &log)
+        && (total, correct) != (log.total, log.correct)
+    {
+        diagnostics.push(Diagnostic::warning(
+            &dir.join(RESULTS_LOG),
+            None,
+            log_mismatch(log, total, correct),
+        ));
+    }
+
+    items.sort_by(|a, b| compare_ids(&a.id, &b.id));
+    let folder = TaskFolder {
+        path: dir.to_path_buf(),
+        run: spec.run.clone(),
+        setting: spec.setting.clone(),
+        stem: spec.stem.clone(),
+        kind,
+        evaluated,
+        log,
+        shared_traces: spec.shared_traces.clone(),
+        root: spec.root.clone(),
+        csv_mark,
+        filter: None,
+    };
+    LoadedFolder {
+        folder,
+        items,
+        diagnostics,
+    }
+}
+
+/// The warning when the log's counts differ from the CSV's.
+pub(crate) fn log_mismatch(log: &crate::model::LogSummary, total: u64, correct: u64) -> String {
+    format!(
+        "log says {}/{} correct, the CSV gives {correct}/{total} (after keeping the last row per ID)",
+        log.correct, log.total
+    )
+}
+
+fn read_text(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(err) => {
+                diagnostics.push(Diagnostic::warning(
+                    path,
+                    None,
+                    format!("{NOT_UTF8}; undecodable bytes shown as �"),
+                ));
+                Some(String::from_utf8_lossy(err.as_bytes()).into_owned())
+            }
+        },
+        Err(err) => {
+            diagnostics.push(Diagnostic::error(path, None, format!("cannot read: {err}")));
+            None
+        }
+    }
+}
+
+fn read_rows(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> (Vec<ResultRow>, Option<CsvMark>) {
+    let Some(text) = read_text(path, diagnostics) else {
+        return (Vec::new(), None);
+    };
+    let parsed = parse_results_csv(path, &text);
+    diagnostics.extend(parsed.diagnostics);
+    // Byte offsets are the file's only when nothing was re-encoded.
+    let lossless = !diagnostics
+        .iter()
+        .any(|d| d.file == path && d.message.starts_with(NOT_UTF8));
+    let mark = (parsed.schema.is_some() && lossless)
+        .then(|| CsvMark::of(text.as_bytes(), parsed.complete_to));
+    (parsed.rows, mark)
+}
+
+/// Traces keyed by image file name, from `output.jsonl` and from `<id>.txt` sidecars.
+/// Infer.py writes one `output.jsonl` above its image folders (`shared`); its records are matched
+/// to this folder's images by file name.
+fn read_traces(
+    dir: &Path,
+    file_names: &[String],
+    file_set: &HashSet<&str>,
+    shared: Option<&Path>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> HashMap<String, TraceRecord> {
+    let mut traces = HashMap::new();
+    let own = file_set
+        .contains(TRACES_JSONL)
+        .then(|| dir.join(TRACES_JSONL));
+    if let Some(path) = own.or_else(|| shared.map(Path::to_path_buf)) {
+        let (records, problems) = read_output_jsonl(&path);
+        diagnostics.extend(problems);
+        let is_shared = path.parent() != Some(dir);
+        traces = by_image_file(
+            records
+                .into_iter()
+                .filter(|r| !is_shared || file_set.contains(r.image_file.as_str()))
+                .collect(),
+        );
+    }
+    // Sidecars pair with the image of the same stem (the first, by name, when several).
+    let mut image_of_stem: HashMap<&str, &String> = HashMap::new();
+    for name in file_names.iter().filter(|n| is_image_file(n)) {
+        if let Some((stem, _)) = name.rsplit_once('.') {
+            image_of_stem.entry(stem).or_insert(name);
+        }
+    }
+    for name in file_names.iter().filter(|n| n.ends_with(".txt")) {
+        let stem = name.trim_end_matches(".txt");
+        let Some(&image) = image_of_stem.get(stem) else {
+            continue;
+        };
+        if traces.contains_key(image) {
+            continue;
+        }
+        let path = dir.join(name);
+        if let Some(text) = read_text(&path, diagnostics) {
+            let source = crate::model::TraceSource {
+                file: path.as_path().into(),
+                line: None,
+            };
+            let trace = trace_from_think(&text, None, source);
+            traces.insert(
+                image.clone(),
+                TraceRecord {
+                    prompt_id: stem.to_string(),
+                    image_file: image.clone(),
+                    line: 1,
+                    original_prompt: None,
+                    trace,
+                },
+            );
+        }
+    }
+    traces
+}
+
+pub(crate) fn item_from_row(
+    dir: &Path,
+    file_set: &HashSet<&str>,
+    row: ResultRow,
+    traces: &mut HashMap<String, TraceRecord>,
+    csv_path: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Item {
+    let paired = row.images.len() == 2;
+    let parts: Vec<Part> = row
+        .images
+        .into_iter()
+        .enumerate()
+        .map(|(index, judged)| {
+            if judged.image_file == crate::load::confine::UNUSABLE_NAME {
+                diagnostics.push(Diagnostic::warning(
+                    csv_path,
+                    Some(row.line),
+                    format!(
+                        "ID {}: the image path is not a usable file name; the image counts as missing",
+                        row.id
+                    ),
+                ));
+            }
+            let image_path = dir.join(&judged.image_file);
+            let image_status = listed_status(file_set, &judged.image_file);
+            let trace = take_trace(traces, &judged.image_file, &image_status, diagnostics);
+            report_image(&image_path, &image_status, judged.verdict, diagnostics);
+            let analysis = parse_analysis(&judged.analysis);
+            let caption = match judged.caption_column {
+                Some(caption) if !caption.is_empty() => Some(caption),
+                _ => short_caption(&analysis.phase1),
+            };
+            Part {
+                label: paired.then_some(if index == 0 { 'A' } else { 'B' }),
+                question: judged.question.into(),
+                answer: judged.answer,
+                image_path,
+                image_status,
+                verdict: judged.verdict,
+                caption,
+                analysis: Some(analysis),
+                trace,
+            }
+        })
+        .collect();
+    let verdict = if row.correct {
+        Verdict::Yes
+    } else {
+        if !paired && parts[0].verdict == Verdict::Yes {
+            diagnostics.push(Diagnostic::warning(
+                csv_path,
+                Some(row.line),
+                format!(
+                    "ID {}: Result is YES but Score is 0; counted as not correct",
+                    row.id
+                ),
+            ));
+        }
+        [Verdict::ImageMissing, Verdict::JudgeError]
+            .into_iter()
+            .find(|v| parts.iter().any(|p| p.verdict == *v))
+            .unwrap_or(Verdict::No)
+    };
+    Item {
+        folder: 0,
+        id: row.id,
+        parts,
+        verdict,
+        csv_line: Some(row.line),
+    }
+}
+
+fn unjudged_part(
+    dir: &Path,
+    file_set: &HashSet<&str>,
+    image_file: &str,
+    kind: TaskKind,
+    traces: &mut HashMap<String, TraceRecord>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Part {
+    let image_path = dir.join(image_file);
+    let image_status = listed_status(file_set, image_file);
+    let question = traces
+        .get(image_file)
+        .and_then(|r| r.original_prompt.clone())
+        .unwrap_or_default();
+    let trace = take_trace(traces, image_file, &image_status, diagnostics);
+    report_image(&image_path, &image_status, Verdict::NotJudged, diagnostics);
+    let label = if kind.family.is_paired() {
+        pair_side(image_file)
+    } else {
+        None
+    };
+    Part {
+        label,
+        question: question.into(),
+        answer: String::new(),
+        image_path,
+        image_status,
+        verdict: Verdict::NotJudged,
+        caption: None,
+        analysis: None,
+        trace,
+    }
+}
+
+/// Present when the folder lists the file. Whether a PNG is whole is checked apart
+/// (`image_check::check_images`), so loading costs no system call per image.
+fn listed_status(file_set: &HashSet<&str>, image_file: &str) -> ImageStatus {
+    if file_set.contains(image_file) {
+        ImageStatus::Present
+    } else {
+        ImageStatus::Missing
+    }
+}
+
+fn take_trace(
+    traces: &mut HashMap<String, TraceRecord>,
+    image_file: &str,
+    status: &ImageStatus,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<crate::model::Trace> {
+    let record = traces.remove(image_file)?;
+    if *status == ImageStatus::Missing {
+        diagnostics.push(Diagnostic::warning(
+            &record.trace.source.file,
+            Some(record.line),
+            format!(
+                "trace record for prompt {} has no image {}",
+                record.prompt_id, record.image_file
+            ),
+        ));
+    }
+    Some(record.trace)
+}
+
+fn report_image(
+    path: &Path,
+    status: &ImageStatus,
+    verdict: Verdict,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    match status {
+        ImageStatus::Present => {}
+        ImageStatus::Missing if verdict == Verdict::ImageMissing => {
+            diagnostics.push(Diagnostic::warning(
+                path,
+                None,
+                "image missing (the judge recorded IMAGE_NOT_FOUND too)",
+            ))
+        }
+        ImageStatus::Missing => diagnostics.push(Diagnostic::warning(path, None, "image missing")),
+        ImageStatus::Corrupt(reason) => diagnostics.push(Diagnostic::warning(
+            path,
+            None,
+            format!("corrupt image: {reason}"),
+        )),
+    }
+}
+
+/// `7_A.png` → "7" for mappings; `7.png` → "7" otherwise.
+fn item_id_of_image(name: &str, family: Family) -> String {
+    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
+    if family.is_paired()
+        && let Some(id) = stem.strip_suffix("_A").or_else(|| stem.strip_suffix("_B"))
+    {
+        return id.to_string();
+    }
+    stem.to_string()
+}
+
+fn pair_side(name: &str) -> Option<char> {
+    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
+    if stem.ends_with("_A") {
+        Some('A')
+    } else if stem.ends_with("_B") {
+        Some('B')
+    } else {
+        None
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_of_images() {
+        assert_eq!(item_id_of_image("7_A.png", Family::Mapping), "7");
+        assert_eq!(item_id_of_image("7_A.png", Family::Math), "7_A");
+        assert_eq!(item_id_of_image("31.png", Family::Knowledge), "31");
+        assert_eq!(pair_side("3_B.png"), Some('B'));
+    }
+
+    #[test]
+    fn ids_sort_in_natural_order() {
+        let mut ids = vec!["10", "2", "x", "1"];
+        ids.sort_by(|a, b| compare_ids(a, b));
+        assert_eq!(ids, ["1", "2", "10", "x"]);
+    }
+}

@@ -1,0 +1,34 @@
+//! What loading works from: a task folder found by discovery, and the run files' names.
+
+use std::path::PathBuf;
+
+use crate::diagnostics::Diagnostic;
+use crate::model::{Item, TaskFolder};
+
+pub const RESULTS_CSV: &str = "evaluation_results.csv";
+pub const RESULTS_LOG: &str = "evaluation_results.log";
+pub const TRACES_JSONL: &str = "output.jsonl";
+
+/// A folder to load and the names it gets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FolderSpec {
+    pub path: PathBuf,
+    pub run: String,
+    pub setting: String,
+    pub stem: String,
+    /// An `output.jsonl` one level up that holds this folder's traces (Infer.py's layout).
+    pub shared_traces: Option<PathBuf>,
+    /// The opened folder (resolved) it was found in: nothing outside it is read.
+    pub root: PathBuf,
+    /// Set for a STARS filter output: the folders under the root whose images its candidates
+    /// may name.
+    pub filter_images: Option<std::sync::Arc<Vec<PathBuf>>>,
+}
+
+/// A loaded folder, ready to be appended to a `Dataset`.
+#[derive(Clone, Debug)]
+pub struct LoadedFolder {
+    pub folder: TaskFolder,
+    pub items: Vec<Item>,
+    pub diagnostics: Vec<Diagnostic>,
+}

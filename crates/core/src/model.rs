@@ -1,0 +1,570 @@
+//! The in-memory model of opened UniSandbox runs: task folders, items, judge verdicts, traces.
+//!
+//! Pure data: no egui, no file access. Loading (`crate::load`) builds it, analysis reads it.
+
+use std::path::PathBuf;
+
+use crate::diagnostics::Diagnostic;
+use crate::taxonomy::TaskKind;
+
+/// The judge's verdict on one image (or, for a mapping pair, on the whole ID).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum Verdict {
+    Yes,
+    No,
+    /// The judge call itself failed (`Result` = `ERROR`).
+    JudgeError,
+    /// The eval script found no image (`Result` = `IMAGE_NOT_FOUND`).
+    ImageMissing,
+    /// Generated, but no evaluation CSV row exists yet.
+    NotJudged,
+    /// In the benchmark JSONL (`--benchmark`), but no image was generated for it.
+    NotGenerated,
+    /// A STARS filter reply with no parsable verdict (neither YES nor NO): rejected.
+    Unparsed,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 7] = [
+        Verdict::Yes,
+        Verdict::No,
+        Verdict::Unparsed,
+        Verdict::JudgeError,
+        Verdict::ImageMissing,
+        Verdict::NotJudged,
+        Verdict::NotGenerated,
+    ];
+
+    /// True when an evaluation CSV row stands behind this verdict (it counts in accuracy).
+    pub fn is_judged(self) -> bool {
+        !matches!(self, Verdict::NotJudged | Verdict::NotGenerated)
+    }
+
+    /// Reads the eval scripts' `Result` column.
+    pub fn from_result_column(text: &str) -> Option<Verdict> {
+        match text.trim() {
+            "YES" => Some(Verdict::Yes),
+            "NO" => Some(Verdict::No),
+            "ERROR" => Some(Verdict::JudgeError),
+            "IMAGE_NOT_FOUND" => Some(Verdict::ImageMissing),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Yes => "YES",
+            Verdict::No => "NO",
+            Verdict::JudgeError => "judge error",
+            Verdict::ImageMissing => "image missing",
+            Verdict::NotJudged => "not yet judged",
+            Verdict::NotGenerated => "not generated",
+            Verdict::Unparsed => "no verdict",
+        }
+    }
+}
+
+/// Where an image is expected and what loading found there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImageStatus {
+    Present,
+    Missing,
+    /// The file exists but is structurally broken (e.g. truncated write); the reason says how.
+    Corrupt(String),
+}
+
+/// The judge's two-phase analysis text, split for display.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JudgeAnalysis {
+    /// Phase 1 reply: the caption / identified object, or `Error` / `Reject`.
+    pub phase1: String,
+    /// Phase 2 text (comparison and `Score:` line); empty when phase 2 was skipped.
+    pub phase2: String,
+}
+
+/// A reasoning trace from think mode.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trace {
+    /// The reasoning prose with `<think>` tags and the detailed-prompt tail removed.
+    pub reasoning: String,
+    /// The "finished detailed prompt" the image was generated from, if it could be extracted.
+    pub detailed_prompt: Option<String>,
+    /// Where the trace came from, for display.
+    pub source: TraceSource,
+}
+
+/// A trace's file (shared by all the traces it holds) and line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceSource {
+    pub file: std::sync::Arc<std::path::Path>,
+    /// The line in `output.jsonl`; `None` for a `.txt` sidecar (the whole file).
+    pub line: Option<u64>,
+}
+
+impl Default for TraceSource {
+    fn default() -> Self {
+        TraceSource {
+            file: std::path::Path::new("").into(),
+            line: None,
+        }
+    }
+}
+
+impl std::fmt::Display for TraceSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let file = crate::mirrors::shown_path(&self.file);
+        match self.line {
+            Some(line) => write!(f, "{file}:{line}"),
+            None => write!(f, "{file}"),
+        }
+    }
+}
+
+/// One generated image and everything known about it: for math and knowledge an item has one
+/// part; a mapping ID has two (A and B).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Part {
+    /// `None` for single-image items, `Some('A')` / `Some('B')` for mapping pairs.
+    pub label: Option<char>,
+    /// Shared by every run and setting that asks it (interned when the dataset is built).
+    pub question: std::sync::Arc<str>,
+    pub answer: String,
+    pub image_path: PathBuf,
+    pub image_status: ImageStatus,
+    pub verdict: Verdict,
+    /// The judge's phase 1 caption in short form (e.g. "3 cups", "fork", "Person: …").
+    pub caption: Option<String>,
+    pub analysis: Option<JudgeAnalysis>,
+    pub trace: Option<Trace>,
+}
+
+/// One benchmark item of one task folder: a math/knowledge id or a mapping ID (pair).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    /// Index into `Dataset::folders`.
+    pub folder: usize,
+    pub id: String,
+    pub parts: Vec<Part>,
+    /// Overall verdict: for mappings, YES only when both images are YES (the per-ID result).
+    pub verdict: Verdict,
+    /// 1-based line in `evaluation_results.csv` where the winning row starts.
+    pub csv_line: Option<u64>,
+}
+
+impl Item {
+    /// The prompt shown in lists: the first part's question.
+    pub fn prompt(&self) -> &str {
+        self.parts.first().map(|p| &*p.question).unwrap_or("")
+    }
+
+    pub fn is_correct(&self) -> bool {
+        self.verdict == Verdict::Yes
+    }
+
+    pub fn has_trace(&self) -> bool {
+        self.parts.iter().any(|p| p.trace.is_some())
+    }
+}
+
+/// The counts an `evaluation_results.log` reports.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LogSummary {
+    pub total: u64,
+    pub correct: u64,
+    /// The log's percentage, e.g. 33.33.
+    pub accuracy_percent: f64,
+}
+
+/// One `<mode>/<stem>/` folder (or an alternative layout's image folder).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskFolder {
+    pub path: PathBuf,
+    /// Checkpoint label: its path relative to the opened folder (or its own name).
+    pub run: String,
+    /// CoT setting: the mode folder's name (`normal`, `think`) or `default`.
+    pub setting: String,
+    /// The benchmark JSONL stem, e.g. `math_3`, `mapping2`, `Aurelius_Nyxella`.
+    pub stem: String,
+    pub kind: TaskKind,
+    /// True when an evaluation CSV was read for this folder.
+    pub evaluated: bool,
+    pub log: Option<LogSummary>,
+    /// Infer.py's `output.jsonl` one level up that holds this folder's traces, if any.
+    pub shared_traces: Option<PathBuf>,
+    /// The opened folder (resolved) this one was found in: nothing outside it is read.
+    pub root: PathBuf,
+    /// How far its results CSV was read, so a live reload can read only what was appended.
+    pub csv_mark: Option<CsvMark>,
+    /// Set when this folder is a STARS filter output (its items are candidates), not an eval.
+    pub filter: Option<FilterRun>,
+}
+
+impl TaskFolder {
+    /// True when a file (a diagnostic's, say) is this folder's: inside it, or its shared traces.
+    pub fn concerns(&self, file: &std::path::Path) -> bool {
+        file.starts_with(&self.path) || self.shared_traces.as_deref() == Some(file)
+    }
+}
+
+impl TaskFolder {
+    /// A verdict as this folder's views say it: the judge's YES/NO, or for a STARS filter run,
+    /// whether the filter accepted the candidate.
+    pub fn verdict_label(&self, verdict: Verdict) -> &'static str {
+        match (self.filter.is_some(), verdict) {
+            (true, Verdict::Yes) => "accepted",
+            (true, Verdict::No) => "rejected",
+            (true, Verdict::Unparsed) => "rejected: no verdict",
+            _ => verdict.label(),
+        }
+    }
+}
+
+/// The setting a STARS filter output is listed under (beside `normal` / `think`).
+pub const FILTER_SETTING: &str = "filter";
+
+/// A STARS rejection-sampling filter output folder, as loaded.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FilterRun {
+    /// The folders under the opened folder that hold images: candidate images are resolved
+    /// against their listings (never at the absolute path written in the filter's files).
+    pub image_folders: std::sync::Arc<Vec<PathBuf>>,
+    /// The folders its candidates' images were found in (a change there reloads this run).
+    pub candidate_folders: Vec<PathBuf>,
+    /// `filter_stats.json`, when present and readable.
+    pub stats: Option<FilterStats>,
+    /// Candidates whose `image` matched no file under the opened folder.
+    pub images_missing: u64,
+    /// True when the items come from a whole `filter_results.json` (else, in part or all, from
+    /// `filtered_data.jsonl` + `rejected_data.jsonl`).
+    pub from_results_json: bool,
+}
+
+impl FilterRun {
+    /// The file an item's `csv_line` points into.
+    pub fn source_file(&self, item: &Item) -> &'static str {
+        if self.from_results_json {
+            "filter_results.json"
+        } else if item.verdict == Verdict::Yes {
+            "filtered_data.jsonl"
+        } else {
+            "rejected_data.jsonl"
+        }
+    }
+}
+
+/// What `filter_stats.json` states.
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+pub struct FilterStats {
+    pub total_samples: Option<u64>,
+    pub accepted_samples: Option<u64>,
+    pub rejected_samples: Option<u64>,
+    /// A percentage, e.g. 42.5.
+    pub acceptance_rate: Option<f64>,
+    pub data_file: Option<String>,
+    pub model_path: Option<String>,
+}
+
+/// Where a results CSV's complete rows ended when it was read, and a fingerprint of the bytes
+/// just before: if the file still holds those bytes there, it only grew, and rows appended by a
+/// running eval can be read from `len` on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CsvMark {
+    /// Bytes of complete rows (a half-written last row starts here).
+    pub len: u64,
+    /// The line the next row starts on.
+    pub next_line: u64,
+    /// Hash of the `CsvMark::TAIL` bytes before `len`.
+    pub tail: u64,
+}
+
+impl CsvMark {
+    pub const TAIL: usize = 4096;
+
+    /// The mark of `bytes` whose complete rows end at `complete_to`.
+    pub fn of(bytes: &[u8], complete_to: usize) -> CsvMark {
+        let complete_to = complete_to.min(bytes.len());
+        CsvMark {
+            len: complete_to as u64,
+            next_line: memchr::memchr_iter(b'\n', &bytes[..complete_to]).count() as u64 + 1,
+            tail: Self::fingerprint(&bytes[complete_to.saturating_sub(Self::TAIL)..complete_to]),
+        }
+    }
+
+    pub fn fingerprint(bytes: &[u8]) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        bytes.hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
+/// Names one item across reloads and restarts: checkpoint, CoT setting, task stem, id.
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub struct ItemKey {
+    pub run: String,
+    pub setting: String,
+    pub stem: String,
+    pub id: String,
+}
+
+/// An `ItemKey` borrowed from the data it names: a look-up by key without allocating.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ItemKeyRef<'a> {
+    pub run: &'a str,
+    pub setting: &'a str,
+    pub stem: &'a str,
+    pub id: &'a str,
+}
+
+impl ItemKey {
+    /// The form annotations are stored under: the checkpoint folder's name instead of the run
+    /// label (`group/ckpt-b` → `ckpt-b`), so annotations survive moving or copying a run
+    /// folder. Of an item: `Dataset::annotation_key_of`.
+    pub fn annotation_form(&self) -> ItemKey {
+        ItemKey {
+            run: checkpoint_name(&self.run).to_string(),
+            ..self.clone()
+        }
+    }
+
+    pub fn as_ref(&self) -> ItemKeyRef<'_> {
+        ItemKeyRef {
+            run: &self.run,
+            setting: &self.setting,
+            stem: &self.stem,
+            id: &self.id,
+        }
+    }
+}
+
+/// The checkpoint folder's name in a run label (`group/ckpt-b` → `ckpt-b`).
+pub fn checkpoint_name(run: &str) -> &str {
+    run.rsplit('/').next().unwrap_or(run)
+}
+
+/// Everything loaded from the opened paths.
+#[derive(Clone, Debug, Default)]
+pub struct Dataset {
+    pub folders: Vec<TaskFolder>,
+    /// Shared, so copying a dataset for a reload copies pointers, not texts.
+    pub items: Vec<std::sync::Arc<Item>>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every question text once: each checkpoint and setting asks the same benchmark, so the
+    /// items share one copy (a million items ask a few tens of thousands of questions).
+    questions: std::collections::HashSet<std::sync::Arc<str>>,
+}
+
+impl Dataset {
+    /// Appends one loaded folder with its items, fixing up folder indices and sharing question
+    /// texts with the items already there.
+    pub fn push_folder(&mut self, folder: TaskFolder, items: Vec<Item>) {
+        let index = self.folders.len();
+        self.folders.push(folder);
+        for item in items {
+            let shared = self.share(item, index);
+            self.items.push(shared);
+        }
+    }
+
+    /// An item of folder `index`, ready to be placed in `items`: its question texts shared with
+    /// the items already there.
+    pub fn share(&mut self, mut item: Item, index: usize) -> std::sync::Arc<Item> {
+        item.folder = index;
+        for part in &mut item.parts {
+            match self.questions.get(&part.question) {
+                Some(shared) => part.question = shared.clone(),
+                None => {
+                    self.questions.insert(part.question.clone());
+                }
+            }
+        }
+        std::sync::Arc::new(item)
+    }
+
+    /// Appends a folder whose items already belong to a dataset (a reload keeping them): shared,
+    /// not copied; only a changed folder index makes an item's copy.
+    pub fn push_shared_folder(&mut self, folder: TaskFolder, items: Vec<std::sync::Arc<Item>>) {
+        let index = self.folders.len();
+        self.folders.push(folder);
+        self.items.extend(items.into_iter().map(|mut item| {
+            if item.folder != index {
+                std::sync::Arc::make_mut(&mut item).folder = index;
+            }
+            item
+        }));
+    }
+
+    /// Takes the folders, items and diagnostics out, keeping the shared question texts.
+    pub fn take_contents(
+        &mut self,
+    ) -> (Vec<TaskFolder>, Vec<std::sync::Arc<Item>>, Vec<Diagnostic>) {
+        (
+            std::mem::take(&mut self.folders),
+            std::mem::take(&mut self.items),
+            std::mem::take(&mut self.diagnostics),
+        )
+    }
+
+    pub fn folder_of(&self, item: &Item) -> &TaskFolder {
+        &self.folders[item.folder]
+    }
+
+    pub fn key_of(&self, item: &Item) -> ItemKey {
+        let folder = self.folder_of(item);
+        ItemKey {
+            run: folder.run.clone(),
+            setting: folder.setting.clone(),
+            stem: folder.stem.clone(),
+            id: item.id.clone(),
+        }
+    }
+
+    /// The item's key in annotation form (`ItemKey::annotation_form`), built without copying
+    /// the run label.
+    pub fn annotation_key_of(&self, item: &Item) -> ItemKey {
+        let folder = self.folder_of(item);
+        ItemKey {
+            run: checkpoint_name(&folder.run).to_string(),
+            setting: folder.setting.clone(),
+            stem: folder.stem.clone(),
+            id: item.id.clone(),
+        }
+    }
+
+    /// The item's annotation-form key, borrowed.
+    pub fn annotation_key_ref<'a>(&'a self, item: &'a Item) -> ItemKeyRef<'a> {
+        let folder = self.folder_of(item);
+        ItemKeyRef {
+            run: checkpoint_name(&folder.run),
+            setting: &folder.setting,
+            stem: &folder.stem,
+            id: &item.id,
+        }
+    }
+
+    /// The index of the item with this key (a linear scan: for single look-ups).
+    pub fn find(&self, key: &ItemKey) -> Option<usize> {
+        self.items.iter().position(|item| {
+            let folder = self.folder_of(item);
+            item.id == key.id
+                && folder.stem == key.stem
+                && folder.setting == key.setting
+                && folder.run == key.run
+        })
+    }
+
+    /// Distinct run labels in load order.
+    pub fn runs(&self) -> Vec<String> {
+        unique(self.folders.iter().map(|f| f.run.clone()))
+    }
+
+    /// Distinct settings, `normal` before `think`, others after.
+    pub fn settings(&self) -> Vec<String> {
+        let mut settings = unique(self.folders.iter().map(|f| f.setting.clone()));
+        settings.sort_by_key(|s| (crate::taxonomy::setting_rank(s), s.clone()));
+        settings
+    }
+}
+
+/// Each item's index, by the item's identity (its `Arc`): what a reload kept unchanged is found
+/// in the new dataset without comparing contents.
+pub fn items_by_identity(dataset: &Dataset) -> rustc_hash::FxHashMap<usize, usize> {
+    dataset
+        .items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| (identity(item), index))
+        .collect()
+}
+
+/// An item's identity: the address its `Arc` shares (the same item, not an equal one).
+pub fn identity(item: &std::sync::Arc<Item>) -> usize {
+    std::sync::Arc::as_ptr(item) as usize
+}
+
+fn unique(values: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for value in values {
+        if !out.contains(&value) {
+            out.push(value);
+        }
+    }
+    out
+}
+
+/// Small hand-made model values for unit tests across modules.
+/// One evaluated folder's counts, named: all that `summary` needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FolderCount {
+    pub run: String,
+    pub setting: String,
+    pub stem: String,
+    pub kind: crate::taxonomy::TaskKind,
+    pub correct: u64,
+    pub total: u64,
+}
+
+/// The one order of item ids: numeric ids as numbers ("2" before "10"), then the others as
+/// text. Every list, index and report sorts ids with this.
+pub fn compare_ids(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        (Ok(_), Err(_)) => Ordering::Less,
+        (Err(_), Ok(_)) => Ordering::Greater,
+        (Err(_), Err(_)) => a.cmp(b),
+    }
+}
+
+/// Small hand-made folders and items for tests (the app's tests too: feature `fixtures`).
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures {
+    use super::*;
+
+    pub fn folder(run: &str, setting: &str, stem: &str) -> TaskFolder {
+        TaskFolder {
+            path: PathBuf::from(stem),
+            run: run.into(),
+            setting: setting.into(),
+            stem: stem.into(),
+            kind: TaskKind::of_stem(stem),
+            evaluated: true,
+            log: None,
+            shared_traces: None,
+            root: PathBuf::new(),
+            csv_mark: None,
+            filter: None,
+        }
+    }
+
+    /// A judged image with a present file and no trace.
+    pub fn part(question: &str, answer: &str, verdict: Verdict) -> Part {
+        Part {
+            label: None,
+            question: question.into(),
+            answer: answer.into(),
+            image_path: PathBuf::new(),
+            image_status: ImageStatus::Present,
+            verdict,
+            caption: None,
+            analysis: None,
+            trace: None,
+        }
+    }
+
+    /// A single-image item.
+    pub fn item(id: &str, part: Part) -> Item {
+        let verdict = part.verdict;
+        Item {
+            folder: 0,
+            id: id.into(),
+            parts: vec![part],
+            verdict,
+            csv_line: None,
+        }
+    }
+}

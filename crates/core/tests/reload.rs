@@ -1,0 +1,113 @@
+//! Live reload by appended rows: reading only what a running eval appended to its CSV gives the
+//! same dataset as a full reload, and what is derived from the kept items (failure taxonomy,
+//! search) is reused and equals deriving afresh.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use unisandbox_core::load::load_dataset;
+use unisandbox_core::load::refresh::{
+    FolderReload, affected_folders, grown_csvs, reload_folders, spec_of, splice,
+};
+use unisandbox_core::model::Dataset;
+
+fn sorted_diagnostics(data: &Dataset) -> Vec<String> {
+    let mut all: Vec<String> = data.diagnostics.iter().map(|d| d.to_string()).collect();
+    all.sort();
+    all
+}
+
+fn raw_rows(path: &Path) -> (String, Vec<String>) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap();
+    let mut rows = reader.byte_records().map(|record| {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        writer.write_byte_record(&record.unwrap()).unwrap();
+        String::from_utf8(writer.into_inner().unwrap()).unwrap()
+    });
+    let header = rows.next().unwrap();
+    (header, rows.collect())
+}
+
+#[test]
+fn reading_only_the_appended_rows_equals_a_full_reload_in_every_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    unisandbox_demo::write_demo(dir.path(), 7).unwrap();
+    let roots = [dir.path().to_path_buf()];
+    let specs = unisandbox_core::load::discover(dir.path()).0;
+    let mut appended_reads = 0;
+    for spec in &specs {
+        let csv_path = spec.path.join(unisandbox_core::load::discover::RESULTS_CSV);
+        if !csv_path.exists() {
+            continue;
+        }
+        let (header, rows) = raw_rows(&csv_path);
+        if rows.len() < 6 {
+            continue;
+        }
+        // The eval has judged a third of the images and is writing the next row.
+        let k = rows.len() / 3;
+        let (half, rest) = rows[k].split_at(rows[k].len() / 2);
+        std::fs::write(&csv_path, format!("{header}{}{half}", rows[..k].concat())).unwrap();
+        let mut data = load_dataset(&roots);
+        let mut insights = unisandbox_core::analysis::insights::insights(&data);
+        let mut search = unisandbox_core::search::SearchIndex::build(&data);
+        let steps = [
+            format!("{rest}{}", rows[k + 1..k + 3].concat()),
+            rows[k + 3..].concat(),
+        ];
+        for step in steps {
+            unisandbox_testkit::append(&csv_path, &step);
+            let changed: BTreeSet<PathBuf> = [csv_path.clone()].into();
+            let affected = affected_folders(&data, &changed).unwrap();
+            let grown = grown_csvs(&data, &affected, &changed);
+            assert_eq!(grown, affected, "only the CSV changed");
+            let specs = affected
+                .iter()
+                .map(|&i| (i, spec_of(&data.folders[i])))
+                .collect();
+            let reloaded = reload_folders(&data, specs, &grown, None);
+            appended_reads += reloaded
+                .iter()
+                .filter(|(_, r)| matches!(r, FolderReload::Appended(_)))
+                .count();
+            let before = data.clone();
+            splice(&mut data, reloaded);
+            let full = load_dataset(&roots);
+            let name = spec.path.display();
+            assert_eq!(data.folders, full.folders, "{name}");
+            assert_eq!(data.items, full.items, "{name}");
+            assert_eq!(
+                sorted_diagnostics(&data),
+                sorted_diagnostics(&full),
+                "{name}"
+            );
+            // What is derived from the kept items is reused, and equals deriving afresh.
+            insights = unisandbox_core::analysis::insights::insights_reusing(
+                &data,
+                Some((&before, insights.as_slice())),
+            );
+            assert_eq!(
+                insights,
+                unisandbox_core::analysis::insights::insights(&full),
+                "{name}"
+            );
+            search = search.rebuilt(Some(&before), &data);
+            let fresh = unisandbox_core::search::SearchIndex::build(&full);
+            for needle in ["cups", "3", "caption", "zebra"] {
+                assert_eq!(
+                    search.matching(&data, needle),
+                    fresh.matching(&full, needle)
+                );
+            }
+        }
+    }
+    assert!(
+        appended_reads >= 40,
+        "most steps read only the appended rows ({appended_reads})"
+    );
+}
