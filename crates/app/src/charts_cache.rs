@@ -56,7 +56,7 @@ impl ChartsCache {
                 *failures
                     .entry((
                         folder.run.clone(),
-                        folder.setting.clone(),
+                        folder.setting.to_string(),
                         folder.kind,
                         format!("#{tag}"),
                     ))

@@ -336,10 +336,11 @@ impl AppState {
 
     /// The same prompt in the other CoT setting of the same run (normal ↔ think), if loaded.
     pub fn counterpart(&self, index: usize) -> Option<usize> {
-        let key = self.dataset.key_of(&self.dataset.items[index]);
-        let other = unisandbox_core::taxonomy::Cot::of(&key.setting)?.other().name();
+        let item = &self.dataset.items[index];
+        let folder = self.dataset.folder_of(item);
+        let other = folder.setting.cot()?.other().name();
         self.item_index
-            .get(&self.dataset, &key.run, other, &key.stem, &key.id)
+            .get(&self.dataset, &folder.run, other, &folder.stem, &item.id)
     }
 }
 

@@ -62,7 +62,7 @@ fn record(
     };
     ItemRecord {
         run: folder.run.clone(),
-        setting: folder.setting.clone(),
+        setting: folder.setting.to_string(),
         task: folder.stem.clone(),
         task_type: folder.kind.label(),
         id: item.id.clone(),
@@ -290,7 +290,7 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
             html_escape(&item.id),
             html_escape(folder.verdict_label(item.verdict)),
             html_escape(&folder.run),
-            html_escape(&folder.setting),
+            html_escape(folder.setting.as_str()),
             html_escape(&folder.kind.label())
         )?;
         if let Some(labels) = insights
@@ -519,7 +519,7 @@ mod tests {
             ci_high: 0.6929,
             kind: TaskKind::of_stem("math_1"),
         }];
-        assert!(accuracy_markdown(&rows).contains("| Math L1 | 55.0% (22/40) [39.8–69.3%] |"));
+        assert!(accuracy_markdown(&rows).contains("| Math L1 | 55.00% (22/40) [39.8–69.3%] |"));
         let latex = accuracy_latex(&rows);
         assert!(latex.contains("\\begin{tabular}{lc}"));
         assert!(latex.contains("Math L1 & 55.0 {\\scriptsize [39.8, 69.3]} \\\\"));

@@ -47,7 +47,7 @@ impl Filters {
     ) -> bool {
         let folder = dataset.folder_of(item);
         self.run.as_ref().is_none_or(|r| *r == folder.run)
-            && self.setting.as_ref().is_none_or(|s| *s == folder.setting)
+            && self.setting.as_ref().is_none_or(|s| folder.setting == *s)
             && self.family.is_none_or(|f| f == folder.kind.family)
             && self.task.is_none_or(|t| t == folder.kind)
             && self.verdict.is_none_or(|v| v == item.verdict)

@@ -36,7 +36,7 @@ impl ItemIndex {
             .folders
             .iter()
             .enumerate()
-            .map(|(index, f)| (folder_key(&f.run, &f.setting, &f.stem), index))
+            .map(|(index, f)| (folder_key(&f.run, f.setting.as_str(), &f.stem), index))
             .collect();
         ItemIndex {
             folders,

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::diagnostics::Diagnostic;
+pub use crate::taxonomy::Setting;
 use crate::taxonomy::TaskKind;
 
 /// The judge's verdict on one image (or, for a mapping pair, on the whole ID).
@@ -183,8 +184,8 @@ pub struct TaskFolder {
     pub path: PathBuf,
     /// Checkpoint label: its path relative to the opened folder (or its own name).
     pub run: String,
-    /// CoT setting: the mode folder's name (`normal`, `think`) or `default`.
-    pub setting: String,
+    /// CoT setting (`normal`, `think`), `filter`, or another layout's (`default`).
+    pub setting: Setting,
     /// The benchmark JSONL stem, e.g. `math_3`, `mapping2`, `Aurelius_Nyxella`.
     pub stem: String,
     pub kind: TaskKind,
@@ -221,8 +222,6 @@ impl TaskFolder {
     }
 }
 
-/// The setting a STARS filter output is listed under (beside `normal` / `think`).
-pub const FILTER_SETTING: &str = "filter";
 
 /// A STARS rejection-sampling filter output folder, as loaded.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -417,7 +416,7 @@ impl Dataset {
         let folder = self.folder_of(item);
         ItemKey {
             run: folder.run.clone(),
-            setting: folder.setting.clone(),
+            setting: folder.setting.to_string(),
             stem: folder.stem.clone(),
             id: item.id.clone(),
         }
@@ -429,7 +428,7 @@ impl Dataset {
         let folder = self.folder_of(item);
         ItemKey {
             run: checkpoint_name(&folder.run).to_string(),
-            setting: folder.setting.clone(),
+            setting: folder.setting.to_string(),
             stem: folder.stem.clone(),
             id: item.id.clone(),
         }
@@ -440,7 +439,7 @@ impl Dataset {
         let folder = self.folder_of(item);
         ItemKeyRef {
             run: checkpoint_name(&folder.run),
-            setting: &folder.setting,
+            setting: folder.setting.as_str(),
             stem: &folder.stem,
             id: &item.id,
         }
@@ -464,9 +463,10 @@ impl Dataset {
 
     /// Distinct settings, `normal` before `think`, others after.
     pub fn settings(&self) -> Vec<String> {
-        let mut settings = unique(self.folders.iter().map(|f| f.setting.clone()));
-        settings.sort_by_key(|s| (crate::taxonomy::setting_rank(s), s.clone()));
-        settings
+        let mut settings: Vec<&Setting> = self.folders.iter().map(|f| &f.setting).collect();
+        settings.sort_by(|a, b| (a.rank(), a.as_str()).cmp(&(b.rank(), b.as_str())));
+        settings.dedup();
+        settings.into_iter().map(Setting::to_string).collect()
     }
 }
 
@@ -529,7 +529,7 @@ pub mod fixtures {
         TaskFolder {
             path: PathBuf::from(stem),
             run: run.into(),
-            setting: setting.into(),
+            setting: Setting::parse(setting),
             stem: stem.into(),
             kind: TaskKind::of_stem(stem),
             evaluated: true,

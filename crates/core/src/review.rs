@@ -70,7 +70,7 @@ pub fn import_labels(
             let folder = dataset.folder_of(item);
             let key = ItemKeyRef {
                 run: &folder.run,
-                setting: &folder.setting,
+                setting: folder.setting.as_str(),
                 stem: &folder.stem,
                 id: &item.id,
             };

@@ -141,6 +141,90 @@ pub fn is_mode_folder(name: &str) -> bool {
     Cot::of(name).is_some()
 }
 
+/// A folder's setting, parsed once when it is discovered: the two CoT modes of
+/// batch_inference.py, a STARS filter output, or another layout's name (`default`, …) as written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Setting {
+    Normal,
+    Think,
+    /// A STARS rejection-sampling filter output (its items are candidates, not eval results).
+    Filter,
+    Other(String),
+}
+
+impl Setting {
+    /// The setting a folder name (or a setting as written anywhere) stands for.
+    pub fn parse(name: &str) -> Setting {
+        match name {
+            "normal" => Setting::Normal,
+            "think" => Setting::Think,
+            "filter" => Setting::Filter,
+            other => Setting::Other(other.to_string()),
+        }
+    }
+
+    /// The name as shown and stored (`normal`, `think`, `filter`, or the other name).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Setting::Normal => "normal",
+            Setting::Think => "think",
+            Setting::Filter => "filter",
+            Setting::Other(name) => name,
+        }
+    }
+
+    /// The CoT mode, for `normal` and `think`.
+    pub fn cot(&self) -> Option<Cot> {
+        match self {
+            Setting::Normal => Some(Cot::Normal),
+            Setting::Think => Some(Cot::Think),
+            _ => None,
+        }
+    }
+
+    /// Sort key: `normal` first, then `think`, then anything else.
+    pub fn rank(&self) -> u8 {
+        match self {
+            Setting::Normal => 0,
+            Setting::Think => 1,
+            _ => 2,
+        }
+    }
+}
+
+impl From<Cot> for Setting {
+    fn from(cot: Cot) -> Setting {
+        match cot {
+            Cot::Normal => Setting::Normal,
+            Cot::Think => Setting::Think,
+        }
+    }
+}
+
+impl fmt::Display for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for Setting {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Setting {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Setting {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
 /// The two CoT settings of batch_inference.py: generate directly, or reason first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Cot {

@@ -421,7 +421,7 @@ fn trace_ui(ui: &mut egui::Ui, folder: &TaskFolder, part: &Part) {
         let Some(trace) = &part.trace else {
             let why = if part.verdict == unisandbox_core::model::Verdict::NotGenerated {
                 "Not generated: there is no image and no trace for this question."
-            } else if Cot::of(&folder.setting) == Some(Cot::Think) {
+            } else if folder.setting.cot() == Some(Cot::Think) {
                 "This think folder has no trace for this image: no output.jsonl record or .txt sidecar (single-GPU runs write none, and output.jsonl is rewritten on each run)."
             } else {
                 "No trace: in normal mode the model generates directly, without chain-of-thought."

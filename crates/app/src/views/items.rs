@@ -230,7 +230,7 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                     ui.label(&folder.run);
                 });
                 row.col(|ui| {
-                    ui.label(&folder.setting);
+                    ui.label(folder.setting.as_str());
                 });
                 row.col(|ui| {
                     ui.label(&folder.stem);

@@ -408,7 +408,7 @@ fn pair_slide_ui(
 ) {
     let data = &state.dataset;
     let (mut normal, mut think) = (index, other);
-    if Cot::of(&data.folder_of(&data.items[normal]).setting) != Some(Cot::Normal) {
+    if data.folder_of(&data.items[normal]).setting.cot() != Some(Cot::Normal) {
         std::mem::swap(&mut normal, &mut think);
     }
     let first = &data.items[normal];
@@ -433,7 +433,7 @@ fn pair_slide_ui(
             let item = &data.items[index];
             let setting = &data.folder_of(item).setting;
             ui.horizontal(|ui| {
-                ui.label(RichText::new(setting).size(26.0 * scale).strong());
+                ui.label(RichText::new(setting.as_str()).size(26.0 * scale).strong());
                 big_badge(
                     ui,
                     data.folder_of(item).verdict_label(item.verdict),

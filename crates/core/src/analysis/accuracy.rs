@@ -117,7 +117,7 @@ pub fn folder_accuracy_counting(
         .filter(|(folder, _)| folder.evaluated)
         .map(|(f, (correct, total))| FolderCount {
             run: f.run.clone(),
-            setting: f.setting.clone(),
+            setting: f.setting.to_string(),
             stem: f.stem.clone(),
             kind: f.kind,
             correct,
@@ -219,7 +219,7 @@ mod tests {
         let paths = [dir.path().to_path_buf()];
         // `summary` counts evaluations; filter outputs have `filter-stats`.
         let mut full = folder_accuracy(&crate::load::load_dataset(&paths));
-        full.retain(|row| row.setting != crate::model::FILTER_SETTING);
+        full.retain(|row| row.setting != crate::taxonomy::Setting::Filter.as_str());
         let (counts, diagnostics) = crate::load::count::count_paths(&paths);
         assert_eq!(accuracy_rows(counts), full);
         assert!(full.len() > 60, "{}", full.len());
@@ -300,7 +300,7 @@ mod tests {
     #[test]
     fn one_display_with_counts_and_interval() {
         let row = AccuracyRow::new("r", "s", "t".into(), TaskKind::of_stem("math_1"), 22, 40);
-        assert_eq!(row.display(), "55.0% (22/40) [39.8–69.3%]");
+        assert_eq!(row.display(), "55.00% (22/40) [39.8–69.3%]");
     }
 
     #[test]

@@ -148,7 +148,7 @@ pub fn by_folder(dataset: &Dataset, annotations: &Annotations) -> Vec<FolderAgre
             let interval = (total > 0).then(|| wilson_interval(correct, total, Z95));
             FolderAgreement {
                 run: folder.run.clone(),
-                setting: folder.setting.clone(),
+                setting: folder.setting.to_string(),
                 task: folder.stem.clone(),
                 reviewed: table.reviewed(),
                 both_yes: table.both_yes,

@@ -144,7 +144,7 @@ fn count_per_folder<L: Ord + Clone>(
             *counts
                 .entry((
                     folder.run.clone(),
-                    folder.setting.clone(),
+                    folder.setting.to_string(),
                     folder.kind,
                     label,
                 ))

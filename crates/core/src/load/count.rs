@@ -32,7 +32,7 @@ fn count_folder(spec: &FolderSpec) -> (Option<FolderCount>, Vec<Diagnostic>) {
     let path = spec.path.join(RESULTS_CSV);
     let named = |correct, total| FolderCount {
         run: spec.run.clone(),
-        setting: spec.setting.clone(),
+        setting: spec.setting.to_string(),
         stem: spec.stem.clone(),
         kind: TaskKind::of_stem(&spec.stem),
         correct,

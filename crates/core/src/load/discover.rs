@@ -112,7 +112,7 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
                 || with_sidecars.contains(&dir)
                 || spec.shared_traces.is_some();
             if spec.setting == "default" && has_traces {
-                spec.setting = crate::taxonomy::Cot::Think.name().into();
+                spec.setting = crate::taxonomy::Setting::Think;
             }
             spec
         })
@@ -127,7 +127,7 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
                 .join("/"),
             _ => file_name(dir),
         };
-        spec.setting = crate::model::FILTER_SETTING.into();
+        spec.setting = crate::taxonomy::Setting::Filter;
         spec.stem = crate::load::stars::stem_of_folder(&file_name(dir));
         spec.filter_images = Some(image_folders.clone());
         spec
@@ -255,7 +255,7 @@ fn walk(
 fn sort_key(spec: &FolderSpec) -> (String, u8, crate::taxonomy::TaskKind, String) {
     (
         spec.run.clone(),
-        crate::taxonomy::setting_rank(&spec.setting),
+        spec.setting.rank(),
         crate::taxonomy::TaskKind::of_stem(&spec.stem),
         spec.stem.clone(),
     )
@@ -293,7 +293,7 @@ pub fn name_folder(root: &Path, dir: &Path) -> FolderSpec {
     FolderSpec {
         path: dir.to_path_buf(),
         run,
-        setting,
+        setting: crate::taxonomy::Setting::parse(&setting),
         stem,
         shared_traces: None,
         root: root.to_path_buf(),

@@ -15,7 +15,7 @@ use crate::load::trace::{TraceRecord, by_image_file, read_output_jsonl, trace_fr
 use crate::model::{CsvMark, ImageStatus, Item, Part, TaskFolder, Verdict, compare_ids};
 
 const NOT_UTF8: &str = "not valid UTF-8";
-use crate::taxonomy::{Cot, Family, TaskKind};
+use crate::taxonomy::{Family, TaskKind};
 
 /// Loads one task folder of an eval (a STARS filter output: `load::stars`). Never fails:
 /// whatever cannot be read becomes a diagnostic.
@@ -134,7 +134,7 @@ pub fn load_task_folder(spec: &FolderSpec) -> LoadedFolder {
         });
     }
 
-    let think = Cot::of(&spec.setting) == Some(Cot::Think);
+    let think = spec.setting == crate::taxonomy::Setting::Think;
     if think && !items.iter().any(Item::has_trace) && !items.is_empty() {
         diagnostics.push(Diagnostic::info(dir, None, "think folder without reasoning traces (no output.jsonl or .txt sidecars; single-GPU runs write none)"));
     }

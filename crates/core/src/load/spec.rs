@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crate::diagnostics::Diagnostic;
 use crate::model::{Item, TaskFolder};
+use crate::taxonomy::Setting;
 
 pub const RESULTS_CSV: &str = "evaluation_results.csv";
 pub const RESULTS_LOG: &str = "evaluation_results.log";
@@ -14,7 +15,8 @@ pub const TRACES_JSONL: &str = "output.jsonl";
 pub struct FolderSpec {
     pub path: PathBuf,
     pub run: String,
-    pub setting: String,
+    /// Parsed once here; everything after discovery reads the enum.
+    pub setting: Setting,
     pub stem: String,
     /// An `output.jsonl` one level up that holds this folder's traces (Infer.py's layout).
     pub shared_traces: Option<PathBuf>,
