@@ -360,7 +360,6 @@ impl FilterArgs {
     }
 }
 
-
 /// Parses `1440x900`.
 pub fn parse_size(text: &str) -> Option<[f32; 2]> {
     let (w, h) = text.split_once(['x', 'X'])?;

@@ -11,8 +11,8 @@ use std::process::Command;
 const KEY: &str = "AKTESTUNISANDBOX";
 const SECRET: &str = "SKTESTUNISANDBOXSECRET";
 
-use unisandbox_testkit::s3_server;
 use s3_server::Server;
+use unisandbox_testkit::s3_server;
 
 struct Setup {
     _dir: tempfile::TempDir,

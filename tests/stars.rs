@@ -12,9 +12,9 @@ use std::process::Command;
 use base64::Engine as _;
 use serde_json::Value;
 use unisandbox_core::analysis::insights::insights;
-use unisandbox_demo::stars::{FilterDemo, write_filter_output};
 use unisandbox_core::load::load_dataset;
 use unisandbox_core::model::{Dataset, ImageStatus, Verdict};
+use unisandbox_demo::stars::{FilterDemo, write_filter_output};
 
 fn run(command: &mut Command) -> (bool, String, String) {
     let output = command.output().expect("the binary runs");

@@ -17,12 +17,10 @@ pub fn run(_ctx: &Context, args: BenchArgs) -> anyhow::Result<ExitCode> {
         tree,
         stars,
     } = args;
-    let dir = std::env::temp_dir()
-        .join(format!("unisandbox-inspector-bench-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("unisandbox-inspector-bench-{}", std::process::id()));
     let report = match (items, stars) {
-        (_, Some(candidates)) => {
-            unisandbox_bench::stars::run_stars(&dir, candidates, runs, tree)
-        }
+        (_, Some(candidates)) => unisandbox_bench::stars::run_stars(&dir, candidates, runs, tree),
         (items, None) => match items {
             Some(items) => unisandbox_bench::scale::run_scale(
                 &dir,

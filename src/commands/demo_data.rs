@@ -17,9 +17,7 @@ pub fn run(_ctx: &Context, args: DemoDataArgs) -> anyhow::Result<ExitCode> {
     } = args;
     if let Some(candidates) = stars {
         let started = std::time::Instant::now();
-        let demo = unisandbox_demo::stars::write_filter_output(
-            &out_dir, seed, candidates,
-        )?;
+        let demo = unisandbox_demo::stars::write_filter_output(&out_dir, seed, candidates)?;
         println!(
             "wrote a STARS filter output of {} candidates ({} accepted) to {} in {:.1} s",
             demo.total,
@@ -31,12 +29,7 @@ pub fn run(_ctx: &Context, args: DemoDataArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(items) = items {
         let started = std::time::Instant::now();
-        let report = unisandbox_demo::scale::write_scale(
-            &out_dir,
-            seed,
-            checkpoints,
-            items,
-        )?;
+        let report = unisandbox_demo::scale::write_scale(&out_dir, seed, checkpoints, items)?;
         println!(
             "wrote {} items in {} task folders under {} in {:.1} s",
             report.items,

@@ -28,20 +28,16 @@ pub fn run(
     let insights = unisandbox_core::analysis::insights::insights(&dataset);
     let chosen = filters.to_filters();
     let annotations = ctx.annotations()?;
-    let indices: Vec<usize> = unisandbox_core::filters::filter_items(
-        &dataset,
-        &chosen,
-        &insights,
-        &annotations,
-    )
-    .into_iter()
-    .filter(|&i| {
-        filters
-            .task
-            .as_ref()
-            .is_none_or(|t| dataset.folder_of(&dataset.items[i]).stem == *t)
-    })
-    .collect();
+    let indices: Vec<usize> =
+        unisandbox_core::filters::filter_items(&dataset, &chosen, &insights, &annotations)
+            .into_iter()
+            .filter(|&i| {
+                filters
+                    .task
+                    .as_ref()
+                    .is_none_or(|t| dataset.folder_of(&dataset.items[i]).stem == *t)
+            })
+            .collect();
     let rows: Vec<_> = unisandbox_core::analysis::task_type_accuracy(&dataset)
         .into_iter()
         .filter(|r| {
@@ -50,12 +46,8 @@ pub fn run(
         })
         .collect();
     let text = match format {
-        ExportFormat::Csv => {
-            export::items_csv(&dataset, &indices, &insights, &annotations)?
-        }
-        ExportFormat::Json => {
-            export::items_json(&dataset, &indices, &insights, &annotations)?
-        }
+        ExportFormat::Csv => export::items_csv(&dataset, &indices, &insights, &annotations)?,
+        ExportFormat::Json => export::items_json(&dataset, &indices, &insights, &annotations)?,
         ExportFormat::Markdown => export::accuracy_markdown(&rows),
         ExportFormat::Latex => export::accuracy_latex(&rows),
         ExportFormat::Html => {

@@ -100,9 +100,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }) => export::run(&ctx, &paths, format, &out, force, &filters),
         Some(CliCommand::Review { action }) => review::run(&ctx, action),
         Some(CliCommand::Agreement { paths, format }) => agreement::run(&ctx, &paths, format),
-        Some(CliCommand::FilterStats { paths, format }) => {
-            filter_stats::run(&ctx, &paths, format)
-        }
+        Some(CliCommand::FilterStats { paths, format }) => filter_stats::run(&ctx, &paths, format),
         Some(CliCommand::Audit { paths, format }) => audit::run(&ctx, &paths, format),
         Some(CliCommand::Bench(args)) => bench::run(&ctx, args),
         Some(CliCommand::Diagnostics { paths }) => diagnostics::run(&ctx, &paths),

@@ -21,9 +21,8 @@ pub fn run(ctx: &Context, action: ReviewAction) -> anyhow::Result<ExitCode> {
                 None => AnnotationStore::default_path()?,
             };
             let mut store = AnnotationStore::open(&path)?;
-            let outcome = unisandbox_core::review::import_labels(
-                &dataset, &labels, &mut store, &reviewer,
-            )?;
+            let outcome =
+                unisandbox_core::review::import_labels(&dataset, &labels, &mut store, &reviewer)?;
             for skipped in &outcome.skipped {
                 eprintln!("{skipped}");
             }

@@ -21,8 +21,8 @@ pub fn run(ctx: &Context, args: ScreenshotArgs) -> anyhow::Result<ExitCode> {
         pair_slide,
         theme,
     } = args;
-    let size = parse_size(&size)
-        .ok_or_else(|| anyhow::anyhow!("--size {size:?} is not WIDTHxHEIGHT"))?;
+    let size =
+        parse_size(&size).ok_or_else(|| anyhow::anyhow!("--size {size:?} is not WIDTHxHEIGHT"))?;
     let outcome = Arc::new(Mutex::new(None));
     let plan = ScreenshotPlan { out, select };
     super::window::open_window(

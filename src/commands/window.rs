@@ -26,8 +26,7 @@ pub fn run(ctx: &Context, paths: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
             live_reload: true,
             pair_slide: false,
             theme: None,
-            thumbnail_store:
-                unisandbox_app::thumbnail_store::ThumbnailStore::default_path(),
+            thumbnail_store: unisandbox_app::thumbnail_store::ThumbnailStore::default_path(),
             background_filter_from: None,
             remote_poll_every: None,
         },

@@ -33,8 +33,7 @@ fn cached_tree(name: &str, write: impl FnOnce(&Path)) -> PathBuf {
 
 fn tree(items: usize) -> PathBuf {
     cached_tree(&format!("items-{items}"), |dir| {
-        unisandbox_demo::scale::write_scale(dir, 7, 10, items)
-            .expect("writing the tree");
+        unisandbox_demo::scale::write_scale(dir, 7, 10, items).expect("writing the tree");
     })
 }
 
@@ -99,7 +98,7 @@ fn run(items: usize, path: PathBuf) {
     loop {
         step(&mut harness, &mut loading);
         let app = harness.state();
-        if first_rows.is_none() && !app.state.filtered.is_empty() {
+        if first_rows.is_none() && !app.state.ui.filtered.is_empty() {
             first_rows = Some(started.elapsed());
         }
         if app.is_idle() && app.state.progress.finished {
@@ -123,7 +122,7 @@ fn run(items: usize, path: PathBuf) {
         };
         harness.state_mut().push_command(Command::SetView(view));
         step(harness, &mut frames);
-        let rows = harness.state().state.filtered.len() as i64;
+        let rows = harness.state().state.ui.filtered.len() as i64;
         for _ in 0..300 {
             harness
                 .state_mut()

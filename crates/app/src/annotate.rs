@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::InspectorApp;
 use unisandbox_core::annotation_writer::{AnnotationWriter, Write};
-use unisandbox_core::annotations::{Annotation};
+use unisandbox_core::annotations::Annotation;
 use unisandbox_core::model::ItemKey;
 
 impl InspectorApp {
@@ -32,7 +32,7 @@ impl InspectorApp {
                     .iter()
                     .map(|t| t.to_string())
                     .collect();
-                self.state.notice = Some(format!("Annotations are off: {err}"));
+                self.state.frame.notice = Some(format!("Annotations are off: {err}"));
             }
         }
     }
@@ -43,10 +43,10 @@ impl InspectorApp {
         item: usize,
         change: impl FnOnce(&ItemKey, &mut Annotation) -> Write,
     ) {
-        let Some(found) = self.state.dataset.items.get(item) else {
+        let Some(found) = self.state.data.dataset.items.get(item) else {
             return;
         };
-        let key = self.state.dataset.annotation_key_of(found);
+        let key = self.state.data.dataset.annotation_key_of(found);
         self.annotate_key(key, change);
     }
 
@@ -56,7 +56,7 @@ impl InspectorApp {
         change: impl FnOnce(&ItemKey, &mut Annotation) -> Write,
     ) {
         let Some(writer) = &mut self.writer else {
-            self.state.notice =
+            self.state.frame.notice =
                 Some("Annotations are off (the database could not be opened).".into());
             return;
         };
@@ -72,7 +72,7 @@ impl InspectorApp {
         } else {
             self.state.annotations.insert(key, annotation);
         }
-        let filters = &self.state.filters;
+        let filters = &self.state.ui.filters;
         if filters.tag.is_some() || filters.starred || filters.disagree {
             self.refilter();
         }
@@ -85,7 +85,7 @@ impl InspectorApp {
         if status.problem == self.writer_problem {
             return;
         }
-        self.state.notice = Some(match &status.problem {
+        self.state.frame.notice = Some(match &status.problem {
             Some(problem) => format!(
                 "Annotations not saved yet ({} change(s) waiting; retrying): {problem}",
                 status.waiting

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot::{Receiver, error::TryRecvError};
 
-use super::{AppState, InspectorApp, charts_cache};
+use super::{InspectorApp, charts_cache};
 use unisandbox_core::filters::filter_items_with;
 
 /// From this many items the list is filtered and the charts counted on the background pool (a
@@ -31,24 +31,24 @@ impl InspectorApp {
     pub(super) fn refilter(&mut self) {
         use std::sync::atomic::Ordering;
         let generation = self.filter_generation.fetch_add(1, Ordering::SeqCst) + 1;
-        if self.state.dataset.items.len() < self.background_from {
+        if self.state.data.dataset.items.len() < self.background_from {
             self.filter_job = None;
             let filtered = filter_items_with(
-                &self.state.dataset,
-                &self.state.filters,
-                &self.state.insights,
+                &self.state.data.dataset,
+                &self.state.ui.filters,
+                &self.state.data.insights,
                 &self.state.annotations,
-                Some(&self.state.search),
+                Some(&self.state.data.search),
             );
             self.take_filtered(filtered);
             return;
         }
         let (sender, receiver) = tokio::sync::oneshot::channel();
-        let dataset = self.state.dataset.clone();
-        let filters = self.state.filters.clone();
-        let insights = self.state.insights.clone();
+        let dataset = self.state.data.dataset.clone();
+        let filters = self.state.ui.filters.clone();
+        let insights = self.state.data.insights.clone();
         let annotations = self.state.annotations.clone();
-        let search = self.state.search.clone();
+        let search = self.state.data.search.clone();
         let (newest, ctx) = (Arc::clone(&self.filter_generation), self.ctx.clone());
         self._runtime.spawn_blocking(move || {
             if newest.load(Ordering::SeqCst) != generation {
@@ -68,52 +68,53 @@ impl InspectorApp {
     pub(super) fn charts_changed(&mut self) {
         self.charts_stale = true;
         self.charts_job = None;
-        self.state.charts_computing = false;
+        self.state.ui.charts_computing = false;
     }
 
     /// Counts for the Charts view: at once for small datasets, else in the background (the view
     /// says so meanwhile).
     pub(super) fn refresh_charts(&mut self) {
-        if self.state.dataset.items.len() < self.background_from {
-            self.state.charts = charts_cache::ChartsCache::compute(&self.state);
+        if self.state.data.dataset.items.len() < self.background_from {
+            self.state.ui.charts =
+                charts_cache::ChartsCache::compute(charts_cache::ChartsInput::of(&self.state));
             self.charts_stale = false;
             return;
         }
         if self.charts_job.is_some() {
             return;
         }
-        // The counts read these parts of the state; the job gets its own (shared) copy.
-        let state = AppState {
-            dataset: self.state.dataset.clone(),
-            insights: self.state.insights.clone(),
-            suspect_keys: self.state.suspect_keys.clone(),
-            annotations: self.state.annotations.clone(),
-            item_index: self.state.item_index.clone(),
-            exclude_suspect: self.state.exclude_suspect,
-            human_corrected: self.state.human_corrected,
-            ..AppState::default()
-        };
+        // The counts read the loaded data (shared by pointer), the annotations and two toggles.
+        let data = self.state.data.clone();
+        let annotations = self.state.annotations.clone();
+        let (exclude_suspect, human_corrected) =
+            (self.state.ui.exclude_suspect, self.state.ui.human_corrected);
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let ctx = self.ctx.clone();
         self._runtime.spawn_blocking(move || {
+            let input = charts_cache::ChartsInput {
+                data: &data,
+                annotations: &annotations,
+                exclude_suspect,
+                human_corrected,
+            };
             if sender
-                .send(charts_cache::ChartsCache::compute(&state))
+                .send(charts_cache::ChartsCache::compute(input))
                 .is_ok()
             {
                 ctx.request_repaint();
             }
         });
         self.charts_job = Some(receiver);
-        self.state.charts_computing = true;
+        self.state.ui.charts_computing = true;
     }
 
     /// Takes what the background jobs finished: the Charts counts, the filtered list.
     pub(super) fn poll_background(&mut self) {
         if let Some(charts) = finished(&mut self.charts_job) {
-            self.state.charts = charts;
+            self.state.ui.charts = charts;
             self.charts_stale = false;
         }
-        self.state.charts_computing = self.charts_job.is_some();
+        self.state.ui.charts_computing = self.charts_job.is_some();
         if let Some(filtered) = finished(&mut self.filter_job) {
             self.take_filtered(filtered);
         }
@@ -121,13 +122,14 @@ impl InspectorApp {
 
     /// Shows a filter result, keeping the selection when it is still listed.
     fn take_filtered(&mut self, filtered: Vec<usize>) {
-        self.state.filtered = filtered;
+        self.state.ui.filtered = filtered;
         let still_visible = self
             .state
+            .ui
             .selected
-            .is_some_and(|s| self.state.filtered.binary_search(&s).is_ok());
+            .is_some_and(|s| self.state.ui.filtered.binary_search(&s).is_ok());
         if !still_visible {
-            self.state.selected = self.state.filtered.first().copied();
+            self.state.ui.selected = self.state.ui.filtered.first().copied();
         }
     }
 }

@@ -4,8 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use unisandbox_core::analysis::AccuracyRow;
 use crate::AppState;
+use crate::state::LoadedData;
+use unisandbox_core::analysis::AccuracyRow;
+use unisandbox_core::filters::Annotations;
 use unisandbox_core::taxonomy::TaskKind;
 
 /// (run, setting, task type, label) → items.
@@ -23,18 +25,48 @@ pub struct ChartsCache {
     pub agreement: Vec<unisandbox_core::analysis::agreement::FolderAgreement>,
 }
 
+/// What the Charts counts read: the loaded data, the annotations and the two toggles (a
+/// background job gets its own, sharing the data by pointer).
+#[derive(Clone, Copy)]
+pub struct ChartsInput<'a> {
+    pub data: &'a LoadedData,
+    pub annotations: &'a Annotations,
+    /// Without the items whose answer key the audit flags.
+    pub exclude_suspect: bool,
+    /// With human verdicts replacing the judge's where there are any.
+    pub human_corrected: bool,
+}
+
+impl<'a> ChartsInput<'a> {
+    pub fn of(state: &'a AppState) -> Self {
+        ChartsInput {
+            data: &state.data,
+            annotations: &state.annotations,
+            exclude_suspect: state.ui.exclude_suspect,
+            human_corrected: state.ui.human_corrected,
+        }
+    }
+}
+
 /// Accuracy per (run, setting, task type) as the Charts view shows it (and its table export
 /// writes it): without suspect keys when that toggle is on, and with a reviewer's YES/NO in place
 /// of the judge's when "human-corrected" is.
-pub fn shown_rows(state: &AppState) -> Vec<AccuracyRow> {
-    let reviews = unisandbox_core::annotations::ReviewIndex::new(&state.annotations);
-    let human = state.human_corrected && !reviews.is_empty();
+pub fn shown_rows(input: ChartsInput) -> Vec<AccuracyRow> {
+    let reviews = unisandbox_core::annotations::ReviewIndex::new(input.annotations);
+    let human = input.human_corrected && !reviews.is_empty();
+    let dataset = &input.data.dataset;
     unisandbox_core::analysis::accuracy::task_type_accuracy_counting(
-        &state.dataset,
-        |item| !state.exclude_suspect || state.suspect_reasons(item).is_none(),
+        dataset,
+        |item| {
+            !input.exclude_suspect
+                || input
+                    .data
+                    .suspect_reasons(item, input.annotations)
+                    .is_none()
+        },
         |item| {
             human
-                .then(|| reviews.human_yes(&state.dataset, item))
+                .then(|| reviews.human_yes(dataset, item))
                 .flatten()
                 .unwrap_or_else(|| item.is_correct())
         },
@@ -42,14 +74,16 @@ pub fn shown_rows(state: &AppState) -> Vec<AccuracyRow> {
 }
 
 impl ChartsCache {
-    pub fn compute(state: &AppState) -> Self {
-        let data = &state.dataset;
-        let rows = shown_rows(state);
-        let mut failures = unisandbox_core::analysis::insights::breakdown(data, &state.insights);
+    pub fn compute(input: ChartsInput) -> Self {
+        let data = &input.data.dataset;
+        let rows = shown_rows(input);
+        let mut failures =
+            unisandbox_core::analysis::insights::breakdown(data, &input.data.insights);
         // Tags: from the (few) annotations to their items, not from every item to its annotation.
-        for item in tagged_items(state) {
-            let folder = data.folder_of(&data.items[item]);
-            let Some(annotation) = state.annotation_of(&data.items[item]) else {
+        for item in tagged_items(input) {
+            let item = &data.items[item];
+            let folder = data.folder_of(item);
+            let Some(annotation) = input.annotations.get(&data.annotation_key_of(item)) else {
                 continue;
             };
             for tag in &annotation.tags {
@@ -63,10 +97,11 @@ impl ChartsCache {
                     .or_insert(0) += 1;
             }
         }
-        let classes = unisandbox_core::analysis::insights::class_breakdown(data, &state.insights);
+        let classes =
+            unisandbox_core::analysis::insights::class_breakdown(data, &input.data.insights);
         // Only worth a pass over the items once somebody has reviewed some.
-        let agreement = if state.annotations.values().any(|a| a.review.is_some()) {
-            unisandbox_core::analysis::agreement::by_folder(data, &state.annotations)
+        let agreement = if input.annotations.values().any(|a| a.review.is_some()) {
+            unisandbox_core::analysis::agreement::by_folder(data, input.annotations)
         } else {
             Vec::new()
         };
@@ -80,9 +115,9 @@ impl ChartsCache {
 }
 
 /// Indices of the loaded items that carry at least one tag.
-fn tagged_items(state: &AppState) -> Vec<usize> {
-    let data = &state.dataset;
-    if state.annotations.values().all(|a| a.tags.is_empty()) {
+fn tagged_items(input: ChartsInput) -> Vec<usize> {
+    let data = &input.data.dataset;
+    if input.annotations.values().all(|a| a.tags.is_empty()) {
         return Vec::new();
     }
     // Annotation keys name the checkpoint folder by its own name: folders by that name.
@@ -95,7 +130,7 @@ fn tagged_items(state: &AppState) -> Vec<usize> {
             .push(index);
     }
     let mut items: Vec<usize> = Vec::new();
-    for (key, annotation) in &state.annotations {
+    for (key, annotation) in input.annotations {
         if annotation.tags.is_empty() {
             continue;
         }
@@ -105,8 +140,8 @@ fn tagged_items(state: &AppState) -> Vec<usize> {
             continue;
         };
         for &folder in candidates {
-            let found = if state.item_index.len() == data.items.len() {
-                state.item_index.in_folder(data, folder, &key.id)
+            let found = if input.data.item_index.len() == data.items.len() {
+                input.data.item_index.in_folder(data, folder, &key.id)
             } else {
                 data.items
                     .iter()
@@ -123,7 +158,7 @@ fn tagged_items(state: &AppState) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use unisandbox_core::annotations::{Annotation};
+    use unisandbox_core::annotations::Annotation;
     use unisandbox_core::model::Verdict;
     use unisandbox_core::model::fixtures::{folder, item, part};
 
@@ -140,30 +175,34 @@ mod tests {
                 part("Generate cups equal to 2 + 1.", "3 cups", Verdict::Yes),
             ),
         ];
-        std::sync::Arc::make_mut(&mut state.dataset)
+        std::sync::Arc::make_mut(&mut state.data.dataset)
             .push_folder(folder("base", "normal", "math_1"), items);
-        state.suspect_keys.insert(
+        std::sync::Arc::make_mut(&mut state.data.suspect_keys).insert(
             ("math_1".into(), "1".into()),
             vec!["1 + 1 = 2, not 3".into()],
         );
-        state.insights = unisandbox_core::analysis::insights::insights(&state.dataset).into();
+        state.data.insights =
+            unisandbox_core::analysis::insights::insights(&state.data.dataset).into();
         state
     }
 
     #[test]
     fn excluding_suspect_keys_changes_the_rows() {
         let mut state = state();
-        let all = ChartsCache::compute(&state);
+        let all = ChartsCache::compute(ChartsInput::of(&state));
         assert_eq!((all.rows[0].correct, all.rows[0].total), (1, 2));
-        state.exclude_suspect = true;
-        let clean = ChartsCache::compute(&state);
+        state.ui.exclude_suspect = true;
+        let clean = ChartsCache::compute(ChartsInput::of(&state));
         assert_eq!((clean.rows[0].correct, clean.rows[0].total), (1, 1));
     }
 
     #[test]
     fn annotation_tags_count_beside_the_failure_labels() {
         let mut state = state();
-        let key = state.dataset.annotation_key_of(&state.dataset.items[0]);
+        let key = state
+            .data
+            .dataset
+            .annotation_key_of(&state.data.dataset.items[0]);
         state.annotations.insert(
             key,
             Annotation {
@@ -171,8 +210,8 @@ mod tests {
                 ..Annotation::default()
             },
         );
-        let cache = ChartsCache::compute(&state);
-        let kind = state.dataset.folders[0].kind;
+        let cache = ChartsCache::compute(ChartsInput::of(&state));
+        let kind = state.data.dataset.folders[0].kind;
         assert_eq!(
             cache.failures.get(&(
                 "base".into(),
@@ -189,7 +228,10 @@ mod tests {
         use unisandbox_core::annotations::{Human, Review};
         let mut state = state();
         // Item 1's key is wrong (1 + 1 = 2): a reviewer fixes it and says the image shows 2.
-        let key = state.dataset.annotation_key_of(&state.dataset.items[0]);
+        let key = state
+            .data
+            .dataset
+            .annotation_key_of(&state.data.dataset.items[0]);
         state.annotations.insert(
             key,
             Annotation {
@@ -203,15 +245,19 @@ mod tests {
                 ..Annotation::default()
             },
         );
-        let judge = ChartsCache::compute(&state);
+        let judge = ChartsCache::compute(ChartsInput::of(&state));
         assert_eq!((judge.rows[0].correct, judge.rows[0].total), (1, 2));
-        state.human_corrected = true;
-        let corrected = ChartsCache::compute(&state);
+        state.ui.human_corrected = true;
+        let corrected = ChartsCache::compute(ChartsInput::of(&state));
         assert_eq!((corrected.rows[0].correct, corrected.rows[0].total), (2, 2));
-        assert!(state.suspect_reasons(&state.dataset.items[0]).is_none());
+        assert!(
+            state
+                .suspect_reasons(&state.data.dataset.items[0])
+                .is_none()
+        );
         // Excluding suspect keys now keeps the fixed item.
-        state.exclude_suspect = true;
-        let clean = ChartsCache::compute(&state);
+        state.ui.exclude_suspect = true;
+        let clean = ChartsCache::compute(ChartsInput::of(&state));
         assert_eq!(clean.rows[0].total, 2);
         assert_eq!(corrected.agreement.len(), 1);
         assert_eq!(corrected.agreement[0].judge_no_human_yes, 1);

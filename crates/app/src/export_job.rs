@@ -15,12 +15,8 @@ impl InspectorApp {
             ExportKind::Table(_) => ("accuracy.md", "md"),
             ExportKind::ChartPng => ("accuracy_chart.png", "png"),
         };
-        let Some(path) = rfd::FileDialog::new()
-            .set_file_name(name)
-            .add_filter(extension, &[extension])
-            .save_file()
-        else {
-            self.state.notice = Some(format!(
+        let Some(path) = super::dialogs::save_file(name, extension) else {
+            self.state.frame.notice = Some(format!(
                 "Export cancelled. If no dialog appeared, this system has no file-dialog service: use `unisandbox-inspector export PATH --format {extension} --out FILE`."
             ));
             return;
@@ -36,8 +32,8 @@ impl InspectorApp {
             }
         };
         if kind == ExportKind::ChartPng {
-            let Some(rect) = self.state.chart_rect else {
-                self.state.notice = Some("Open the Charts view to export the chart.".into());
+            let Some(rect) = self.state.ui.chart_rect else {
+                self.state.frame.notice = Some("Open the Charts view to export the chart.".into());
                 return;
             };
             let ctx_for_repaint = ctx.clone();
@@ -49,15 +45,17 @@ impl InspectorApp {
             });
             return;
         }
-        let data = self.state.dataset.clone();
-        let insights = self.state.insights.clone();
+        let data = self.state.data.dataset.clone();
+        let insights = self.state.data.insights.clone();
         let annotations = self.state.annotations.clone();
-        let indices = self.state.filtered.clone();
-        let all_rows = super::charts_cache::shown_rows(&self.state);
+        let indices = self.state.ui.filtered.clone();
+        let all_rows =
+            super::charts_cache::shown_rows(super::charts_cache::ChartsInput::of(&self.state));
         let rows: Vec<_> = all_rows
             .into_iter()
             .filter(|r| {
                 self.state
+                    .ui
                     .chart_run
                     .as_ref()
                     .is_none_or(|run| *run == r.run)

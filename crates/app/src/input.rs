@@ -20,7 +20,7 @@ impl InspectorApp {
                 self.commands.push(Command::Quit);
             }
             if input.consume_key(egui::Modifiers::NONE, egui::Key::F11) {
-                let on = self.state.view != View::Presentation;
+                let on = self.state.ui.view != View::Presentation;
                 self.commands.push(Command::Present(on));
             }
         });
@@ -56,16 +56,16 @@ impl InspectorApp {
     fn commands_for_key(&self, key: egui::Key, modifiers: egui::Modifiers) -> Vec<Command> {
         use egui::Key;
         let state = &self.state;
-        if state.zoom.is_some() {
+        if state.ui.zoom.is_some() {
             return match key {
                 Key::Escape if modifiers.is_none() => vec![Command::Zoom(None)],
                 _ => Vec::new(),
             };
         }
-        let browsing = matches!(state.view, View::Items | View::Grid | View::Presentation);
+        let browsing = matches!(state.ui.view, View::Items | View::Grid | View::Presentation);
         // Shift+S: only the starred items.
         if browsing && key == Key::S && modifiers == egui::Modifiers::SHIFT {
-            let mut filters = state.filters.clone();
+            let mut filters = state.ui.filters.clone();
             filters.starred = !filters.starred;
             return vec![Command::SetFilters(filters)];
         }
@@ -85,8 +85,8 @@ impl InspectorApp {
         ]
         .iter()
         .position(|k| *k == key);
-        let columns = state.grid_columns.max(1) as i64;
-        let command = match (state.view, key) {
+        let columns = state.ui.grid_columns.max(1) as i64;
+        let command = match (state.ui.view, key) {
             (View::Items | View::Grid, _) if digit.is_some() => digit
                 .and_then(|n| state.tag_names.get(n))
                 .map(|tag| Command::ToggleTagOfSelection(tag.clone())),
@@ -100,7 +100,7 @@ impl InspectorApp {
             (View::Grid, Key::ArrowLeft) => Some(Command::MoveSelection(-1)),
             (View::Grid, Key::ArrowDown) => Some(Command::MoveSelection(columns)),
             (View::Grid, Key::ArrowUp) => Some(Command::MoveSelection(-columns)),
-            (View::Grid, Key::Enter) if state.selected.is_some() => {
+            (View::Grid, Key::Enter) if state.ui.selected.is_some() => {
                 Some(Command::SetView(View::Items))
             }
             (View::Review, Key::Y) => Some(Command::ReviewVerdict(Human::Yes)),
@@ -142,8 +142,8 @@ impl InspectorApp {
                 .collect();
             (!input.raw.hovered_files.is_empty(), dropped)
         });
-        if hovering != self.state.files_hovering {
-            self.state.files_hovering = hovering;
+        if hovering != self.state.frame.files_hovering {
+            self.state.frame.files_hovering = hovering;
             ctx.request_repaint();
         }
         if dropped.is_empty() {

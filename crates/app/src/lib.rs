@@ -6,6 +6,7 @@ mod background;
 pub mod charts_cache;
 pub mod command;
 pub mod compare;
+mod dialogs;
 mod export_job;
 pub mod image_cache;
 mod input;
@@ -88,7 +89,7 @@ pub struct InspectorApp {
     changed_paths: BTreeSet<PathBuf>,
     /// Selection to restore once loading finishes (last session's, or kept across a reload).
     select_key_on_load: Option<ItemKey>,
-    /// `state.charts` no longer matches the data, annotations or toggles.
+    /// `state.ui.charts` no longer matches the data, annotations or toggles.
     charts_stale: bool,
     /// The Charts view's counts being computed in the background (large datasets).
     charts_job: Option<tokio::sync::oneshot::Receiver<charts_cache::ChartsCache>>,
@@ -120,12 +121,18 @@ impl InspectorApp {
         let screenshotting = options.screenshot.is_some();
         let mut app = Self {
             state: AppState {
-                view: options.view,
-                pair_slide: options.pair_slide,
                 benchmark: options.benchmark.clone(),
-                grid_thumbnail: persist::DEFAULT_THUMBNAIL,
-                cache_budget_mb: persist::DEFAULT_CACHE_BUDGET_MB,
                 sample_runs: crate::samples::bundled_sample_runs(),
+                settings: state::Settings {
+                    grid_thumbnail: persist::DEFAULT_THUMBNAIL,
+                    cache_budget_mb: persist::DEFAULT_CACHE_BUDGET_MB,
+                    ..Default::default()
+                },
+                ui: state::ViewState {
+                    view: options.view,
+                    pair_slide: options.pair_slide,
+                    ..Default::default()
+                },
                 ..AppState::default()
             },
             loader: Loader::new(handle.clone()),
@@ -168,7 +175,7 @@ impl InspectorApp {
             app.restore(ctx, restore, &options.paths);
         }
         if let Some(theme) = options.theme {
-            app.state.theme = theme;
+            app.state.settings.theme = theme;
             ctx.set_theme(theme.preference());
         }
         app.open(ctx, options.paths);
@@ -186,23 +193,23 @@ impl InspectorApp {
         !self.loader.is_loading()
             && self.filter_job.is_none()
             && self.charts_job.is_none()
-            && !(self.charts_stale && self.state.view == View::Charts)
+            && !(self.charts_stale && self.state.ui.view == View::Charts)
             && self.images.pending() == 0
     }
 
     fn open(&mut self, ctx: &egui::Context, paths: Vec<PathBuf>) {
         // Absolute paths: recent runs must reopen from any working directory.
         let paths: Vec<PathBuf> = paths.into_iter().map(absolute).collect();
-        self.state.dataset = Default::default();
-        self.state.insights = Default::default();
-        self.state.search = Default::default();
-        self.state.item_index = Default::default();
-        self.state.compare = compare::CompareState::default();
-        self.state.review = Default::default();
-        self.state.suspect_keys.clear();
-        self.state.filtered.clear();
-        self.state.selected = None;
-        self.state.zoom = None;
+        self.state.data.dataset = Default::default();
+        self.state.data.insights = Default::default();
+        self.state.data.search = Default::default();
+        self.state.data.item_index = Default::default();
+        self.state.ui.compare = compare::CompareState::default();
+        self.state.ui.review = Default::default();
+        self.state.data.suspect_keys = Default::default();
+        self.state.ui.filtered.clear();
+        self.state.ui.selected = None;
+        self.state.ui.zoom = None;
         self.state.opened = paths.clone();
         // Remote URLs are replaced by their mirrors when the loader has fetched them.
         self.state.local_roots = paths.clone();
@@ -236,13 +243,13 @@ impl InspectorApp {
             self.state.cache_usage = usage;
         }
         if let Some(dataset) = update.dataset {
-            self.state.dataset = dataset;
+            self.state.data.dataset = dataset;
             self.charts_changed();
         }
         if !update.corrupt_images.is_empty() {
             // The loader has let go of its copy, so this marks the images in place (it copies
             // only while an export still holds the old data). Items and their order stay.
-            let dataset = std::sync::Arc::make_mut(&mut self.state.dataset);
+            let dataset = std::sync::Arc::make_mut(&mut self.state.data.dataset);
             unisandbox_core::load::image_check::apply_image_checks(dataset, update.corrupt_images);
             loader::finish(dataset);
         }
@@ -252,17 +259,17 @@ impl InspectorApp {
         };
         self.state.set_derived(derived);
         if let Some(key) = self.select_key_on_load.take() {
-            self.state.selected = self.state.item_index_of(&key);
-            self.state.scroll_to_selected = true;
+            self.state.ui.selected = self.state.item_index_of(&key);
+            self.state.frame.scroll_to_selected = true;
         }
         self.refilter();
-        if !self.state.dataset.folders.is_empty() {
+        if !self.state.data.dataset.folders.is_empty() {
             persist::remember(
-                &mut self.state.recent,
+                &mut self.state.settings.recent,
                 RecentRun::of(
                     &self.state.opened,
                     self.state.benchmark.clone(),
-                    &self.state.dataset,
+                    &self.state.data.dataset,
                 ),
             );
         }
@@ -270,23 +277,23 @@ impl InspectorApp {
 
     /// Enters or leaves the presentation (full screen unless taking a screenshot).
     fn present(&mut self, ctx: &egui::Context, on: bool) {
-        if on == (self.state.view == View::Presentation) {
+        if on == (self.state.ui.view == View::Presentation) {
             return;
         }
         if on {
             // Leave the search box now, so not even the first slide key goes to it.
             ctx.memory_mut(|memory| memory.stop_text_input());
-            self.state.view_before_presentation = self.state.view;
-            self.state.view = View::Presentation;
-            if self.state.selected.is_none() {
-                self.state.selected = self.state.filtered.first().copied();
+            self.state.ui.view_before_presentation = self.state.ui.view;
+            self.state.ui.view = View::Presentation;
+            if self.state.ui.selected.is_none() {
+                self.state.ui.selected = self.state.ui.filtered.first().copied();
             }
         } else {
-            self.state.view = match self.state.view_before_presentation {
+            self.state.ui.view = match self.state.ui.view_before_presentation {
                 View::Presentation => View::Items,
                 view => view,
             };
-            self.state.scroll_to_selected = true;
+            self.state.frame.scroll_to_selected = true;
         }
         // (The early return above means `on` is a change.)
         if self.screenshot.is_none() {
@@ -304,92 +311,136 @@ impl InspectorApp {
         }
         let state = &mut self.state;
         match command {
-            // Other folders: the previous runs' benchmark file does not apply to them.
-            Command::Open(paths) => {
-                self.state.benchmark = None;
-                self.open(ctx, paths)
-            }
-            Command::OpenFolderDialog => match rfd::FileDialog::new().set_title("Open UniSandbox runs").pick_folders() {
-                Some(paths) if !paths.is_empty() => {
-                    self.state.benchmark = None;
-                    self.open(ctx, paths)
-                }
-                _ => {
-                    state.notice = Some(
-                        "No folder chosen. If no dialog appeared, this system has no file-dialog service: start the app with folders as arguments (unisandbox-inspector PATH…).".into(),
-                    )
-                }
-            },
-            Command::SetRemoteInput(text) => state.remote_input = text,
-            Command::SetCacheBudget(mb) => {
-                state.cache_budget_mb = mb.max(1);
-                unisandbox_remote::cache::set_budget(state.cache_budget_mb << 20);
-            }
-            Command::OpenRecent(run) => match run
-                .paths
-                .iter()
-                .find(|p| !p.exists() && !unisandbox_remote::is_remote(p))
-            {
-                Some(missing) => {
-                    state.notice = Some(format!("{} no longer exists.", missing.display()))
-                }
-                None => {
-                    self.state.benchmark = run.benchmark.clone();
-                    self.open(ctx, run.paths);
-                }
-            },
+            open @ (Command::Open(_)
+            | Command::OpenFolderDialog
+            | Command::SetRemoteInput(_)
+            | Command::SetCacheBudget(_)
+            | Command::OpenRecent(_)) => self.apply_open(ctx, open),
             Command::SetView(View::Presentation) => self.present(ctx, true),
             Command::SetView(view) => {
-                if state.view == View::Presentation {
+                if state.ui.view == View::Presentation {
                     self.present(ctx, false);
                 }
-                self.state.view = view;
-                self.state.scroll_to_selected = true;
-                if view == View::Review && !self.state.review.built {
-                    let sample = self.state.review.sample;
+                self.state.ui.view = view;
+                self.state.frame.scroll_to_selected = true;
+                if view == View::Review && !self.state.ui.review.built {
+                    let sample = self.state.ui.review.sample;
                     self.start_review(sample);
                 }
             }
             Command::Present(on) => self.present(ctx, on),
-            Command::TogglePairSlide => state.pair_slide = !state.pair_slide,
+            Command::TogglePairSlide => state.ui.pair_slide = !state.ui.pair_slide,
             Command::SetTheme(theme) => {
-                state.theme = theme;
+                state.settings.theme = theme;
                 ctx.set_theme(theme.preference());
             }
             Command::SetGridThumbnail(side) => {
-                state.grid_thumbnail =
-                    side.clamp(*persist::THUMBNAIL_RANGE.start(), *persist::THUMBNAIL_RANGE.end())
+                state.settings.grid_thumbnail = side.clamp(
+                    *persist::THUMBNAIL_RANGE.start(),
+                    *persist::THUMBNAIL_RANGE.end(),
+                )
             }
             // Not from inside an input closure: the context is locked there.
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
             Command::FocusSearch => {
-                if !matches!(state.view, View::Items | View::Grid) {
-                    if state.view == View::Presentation {
+                if !matches!(state.ui.view, View::Items | View::Grid) {
+                    if state.ui.view == View::Presentation {
                         self.present(ctx, false);
                     }
-                    self.state.view = View::Items;
+                    self.state.ui.view = View::Items;
                 }
-                self.state.focus_search = true;
+                self.state.frame.focus_search = true;
             }
             Command::SetFilters(filters) => {
-                state.filters = filters;
+                state.ui.filters = filters;
                 self.refilter();
-                self.state.scroll_to_selected = true;
+                self.state.frame.scroll_to_selected = true;
             }
-            Command::Select(index) => state.selected = Some(index),
+            Command::Select(index) => state.ui.selected = Some(index),
             Command::MoveSelection(delta) => {
-                if !state.filtered.is_empty() {
+                if !state.ui.filtered.is_empty() {
                     let current = state.selected_row().map(|r| r as i64).unwrap_or(-1);
-                    let row = (current + delta).clamp(0, state.filtered.len() as i64 - 1) as usize;
-                    state.selected = Some(state.filtered[row]);
-                    state.scroll_to_selected = true;
+                    let row =
+                        (current + delta).clamp(0, state.ui.filtered.len() as i64 - 1) as usize;
+                    state.ui.selected = Some(state.ui.filtered[row]);
+                    state.frame.scroll_to_selected = true;
                 }
             }
-            Command::Zoom(path) => state.zoom = path,
-            Command::SetChartRun(run) => state.chart_run = run,
-            Command::SetExcludeSuspect(on) => state.exclude_suspect = on,
-            Command::SetHumanCorrected(on) => state.human_corrected = on,
+            Command::Zoom(path) => state.ui.zoom = path,
+            Command::SetChartRun(run) => state.ui.chart_run = run,
+            Command::SetExcludeSuspect(on) => state.ui.exclude_suspect = on,
+            Command::SetHumanCorrected(on) => state.ui.human_corrected = on,
             Command::Export(kind) => self.export(ctx, kind),
+            annotation @ (Command::ToggleTag(..)
+            | Command::ToggleStarOfSelection
+            | Command::ToggleTagOfSelection(_)
+            | Command::ToggleStar(_)
+            | Command::SetNote(..)
+            | Command::AddTagName(_)) => self.apply_annotation(ctx, annotation),
+            Command::SetGridColumns(columns) => state.ui.grid_columns = columns,
+            Command::SetChartRect(rect) => state.ui.chart_rect = Some(rect),
+            compare @ (Command::SetCompareSides(_)
+            | Command::SetFlipFilter(_)
+            | Command::CompareSelect(_)
+            | Command::CompareMove(_)
+            | Command::CompareFocus(_)) => self.apply_compare(compare),
+            review @ (Command::SetReviewSample(_)
+            | Command::ReviewVerdict(_)
+            | Command::ReviewFixKey
+            | Command::ReviewFixKeyText(_)
+            | Command::ReviewCorrectedAnswer(_)
+            | Command::ReviewUndo
+            | Command::ReviewMove(_)
+            | Command::SetReviewReason(_)
+            | Command::SetReviewer(_)) => self.apply_review(review),
+        }
+    }
+
+    /// Opening runs: folders, the dialog, a URL, recent runs, the remote cache's budget.
+    fn apply_open(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+        // Other folders: the previous runs' benchmark file does not apply to them.
+        Command::Open(paths) => {
+            self.state.benchmark = None;
+            self.open(ctx, paths)
+        }
+        Command::OpenFolderDialog => match dialogs::pick_folders() {
+            Some(paths) => {
+                self.state.benchmark = None;
+                self.open(ctx, paths)
+            }
+            _ => {
+                self.state.frame.notice = Some(
+                    "No folder chosen. If no dialog appeared, this system has no file-dialog service: start the app with folders as arguments (unisandbox-inspector PATH…).".into(),
+                )
+            }
+        },
+        Command::SetRemoteInput(text) => self.state.ui.remote_input = text,
+        Command::SetCacheBudget(mb) => {
+            self.state.settings.cache_budget_mb = mb.max(1);
+            unisandbox_remote::cache::set_budget(self.state.settings.cache_budget_mb << 20);
+        }
+        Command::OpenRecent(run) => match run
+            .paths
+            .iter()
+            .find(|p| !p.exists() && !unisandbox_remote::is_remote(p))
+        {
+            Some(missing) => {
+                self.state.frame.notice = Some(format!("{} no longer exists.", missing.display()))
+            }
+            None => {
+                self.state.benchmark = run.benchmark.clone();
+                self.open(ctx, run.paths);
+            }
+        },
+            // `apply` sends only this concern's commands here.
+            other => debug_assert!(false, "apply_open got {other:?}"),
+        }
+    }
+
+    /// Tags, stars, notes and tag names: the cached copy at once, the database by the writer.
+    fn apply_annotation(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
             Command::ToggleTag(item, tag) => self.annotate(item, |key, a| {
                 let on = !a.tags.contains(&tag);
                 if on {
@@ -404,17 +455,15 @@ impl InspectorApp {
                 }
             }),
             Command::ToggleStarOfSelection => {
-                if let Some(item) = state.selected {
+                if let Some(item) = self.state.ui.selected {
                     self.apply(ctx, Command::ToggleStar(item));
                 }
             }
             Command::ToggleTagOfSelection(tag) => {
-                if let Some(item) = state.selected {
+                if let Some(item) = self.state.ui.selected {
                     self.apply(ctx, Command::ToggleTag(item, tag));
                 }
             }
-            Command::SetGridColumns(columns) => state.grid_columns = columns,
-            Command::SetChartRect(rect) => state.chart_rect = Some(rect),
             Command::ToggleStar(item) => self.annotate(item, |key, a| {
                 a.starred = !a.starred;
                 Write::Starred {
@@ -438,41 +487,45 @@ impl InspectorApp {
                     }
                 }
             }
+            // `apply` sends only this concern's commands here.
+            other => debug_assert!(false, "apply_annotation got {other:?}"),
+        }
+    }
+
+    /// The Compare view's sides, flip set and selection.
+    fn apply_compare(&mut self, command: Command) {
+        match command {
             Command::SetCompareSides(sides) => {
-                state.compare.sides = sides;
-                state.compare.flip_filter = None;
-                state.compare.refresh(&state.dataset, &state.item_index);
+                self.state.ui.compare.sides = sides;
+                self.state.ui.compare.flip_filter = None;
+                self.state
+                    .ui
+                    .compare
+                    .refresh(&self.state.data.dataset, &self.state.data.item_index);
             }
             Command::SetFlipFilter(filter) => {
-                state.compare.flip_filter = filter;
-                state.compare.selected = 0;
-                state.compare.clamp();
+                self.state.ui.compare.flip_filter = filter;
+                self.state.ui.compare.selected = 0;
+                self.state.ui.compare.clamp();
             }
             Command::CompareSelect(row) => {
-                state.compare.selected = row;
-                state.compare.clamp();
+                self.state.ui.compare.selected = row;
+                self.state.ui.compare.clamp();
             }
             Command::CompareMove(delta) => {
-                state.compare.move_selection(delta);
-                state.scroll_to_selected = true;
+                self.state.ui.compare.move_selection(delta);
+                self.state.frame.scroll_to_selected = true;
             }
-            Command::CompareFocus(delta) => state.compare.move_focus(delta),
-            review @ (Command::SetReviewSample(_)
-            | Command::ReviewVerdict(_)
-            | Command::ReviewFixKey
-            | Command::ReviewFixKeyText(_)
-            | Command::ReviewCorrectedAnswer(_)
-            | Command::ReviewUndo
-            | Command::ReviewMove(_)
-            | Command::SetReviewReason(_)
-            | Command::SetReviewer(_)) => self.apply_review(review),
+            Command::CompareFocus(delta) => self.state.ui.compare.move_focus(delta),
+            // `apply` sends only this concern's commands here.
+            other => debug_assert!(false, "apply_compare got {other:?}"),
         }
     }
 
     /// Selects the first filtered item whose id (or `stem/id`, or `run/setting/stem/id`) matches.
     fn select_by_name(&mut self, name: &str) {
-        let data = &self.state.dataset;
-        let found = self.state.filtered.iter().copied().find(|&i| {
+        let data = &self.state.data.dataset;
+        let found = self.state.ui.filtered.iter().copied().find(|&i| {
             let item = &data.items[i];
             let folder = data.folder_of(item);
             item.id == name
@@ -483,8 +536,8 @@ impl InspectorApp {
                 ) == name
         });
         match found {
-            Some(index) => self.state.selected = Some(index),
-            None => self.state.notice = Some(format!("--select {name}: no such item")),
+            Some(index) => self.state.ui.selected = Some(index),
+            None => self.state.frame.notice = Some(format!("--select {name}: no such item")),
         }
     }
 }
@@ -507,7 +560,7 @@ impl eframe::App for InspectorApp {
         }
         self.state.progress = self.loader.progress;
         if let Some(problem) = self.loader.take_problem() {
-            self.state.notice = Some(problem);
+            self.state.frame.notice = Some(problem);
         }
         if let Some(reloaded) = self.loader.take_reloaded() {
             self.finish_reload(reloaded);
@@ -517,36 +570,36 @@ impl eframe::App for InspectorApp {
             && let Some(name) = self.select_on_load.take()
         {
             self.select_by_name(&name);
-            self.state.scroll_to_selected = true;
+            self.state.frame.scroll_to_selected = true;
         }
         if let Ok(mut messages) = self.export_messages.lock()
             && let Some(last) = messages.drain(..).next_back()
         {
-            self.state.notice = Some(last);
+            self.state.frame.notice = Some(last);
         }
         self.live_reload(ctx);
         self.dropped_files(ctx);
         self.keyboard(ctx);
         self.writer_status();
         // Review mode opened before the data arrived (a restored session): queue it once loaded.
-        if self.state.view == View::Review
-            && !self.state.review.built
+        if self.state.ui.view == View::Review
+            && !self.state.ui.review.built
             && self.state.progress.finished
-            && !self.state.filtered.is_empty()
+            && !self.state.ui.filtered.is_empty()
         {
-            let sample = self.state.review.sample;
+            let sample = self.state.ui.review.sample;
             self.start_review(sample);
         }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
-        if self.charts_stale && self.state.view == View::Charts {
+        if self.charts_stale && self.state.ui.view == View::Charts {
             self.refresh_charts();
         }
         crate::views::root_ui(ui, &self.state, &mut self.images, &mut self.commands);
-        self.state.scroll_to_selected = false;
-        self.state.focus_search = false;
+        self.state.frame.scroll_to_selected = false;
+        self.state.frame.focus_search = false;
         for command in std::mem::take(&mut self.commands) {
             self.apply(&ctx, command);
         }

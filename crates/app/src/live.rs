@@ -24,7 +24,7 @@ impl InspectorApp {
                 self.state.watching = !existing.is_empty();
             }
             Err(err) => {
-                self.state.notice = Some(format!(
+                self.state.frame.notice = Some(format!(
                     "Live reload is off: cannot watch the folders ({err}). Reopen to refresh."
                 ))
             }
@@ -44,7 +44,7 @@ impl InspectorApp {
             .collect();
         if !resolved.problems.is_empty() {
             let messages: Vec<&str> = resolved.problems.iter().map(|(_, m)| m.as_str()).collect();
-            self.state.notice = Some(messages.join("\n"));
+            self.state.frame.notice = Some(messages.join("\n"));
         }
         if self.live_reload && !self.state.remote.is_empty() {
             let urls = self.state.remote.iter().map(|r| r.url.clone()).collect();
@@ -60,7 +60,7 @@ impl InspectorApp {
                     self.state.watching = true;
                 }
                 Err(err) => {
-                    self.state.notice = Some(format!(
+                    self.state.frame.notice = Some(format!(
                         "Live reload of the remote runs is off ({err}). Reopen to refresh."
                     ))
                 }
@@ -85,7 +85,7 @@ impl InspectorApp {
                     opened.unlisted = false;
                 }
                 if let Some(problem) = report.problem {
-                    self.state.notice = Some(problem);
+                    self.state.frame.notice = Some(problem);
                 }
                 if !report.changed.is_empty() {
                     self.reload_timer.changed(now);
@@ -104,7 +104,7 @@ impl InspectorApp {
             self.loader.start_reload(
                 plan,
                 self.state.previous(),
-                self.state.compare.sides.clone(),
+                self.state.ui.compare.sides.clone(),
                 ctx,
             );
         } else if let Some(wait) = self.reload_timer.wait(now) {
@@ -114,28 +114,30 @@ impl InspectorApp {
 
     /// Swaps in a reloaded dataset, keeping filters, selection and compare sides.
     pub(super) fn finish_reload(&mut self, reloaded: loader::ReloadResult) {
-        let selected = self
-            .state
-            .selected
-            .map(|i| self.state.dataset.key_of(&self.state.dataset.items[i]));
-        let compare_key = self.state.compare.selected_key();
-        self.state.dataset = reloaded.dataset;
+        let selected = self.state.ui.selected.map(|i| {
+            self.state
+                .data
+                .dataset
+                .key_of(&self.state.data.dataset.items[i])
+        });
+        let compare_key = self.state.ui.compare.selected_key();
+        self.state.data.dataset = reloaded.dataset;
         self.state.set_derived(reloaded.derived);
         self.charts_changed();
-        self.state.selected = selected.and_then(|key| self.state.item_index_of(&key));
+        self.state.ui.selected = selected.and_then(|key| self.state.item_index_of(&key));
         self.refilter();
         if let Some(key) = compare_key {
-            self.state.compare.select_key(&key);
+            self.state.ui.compare.select_key(&key);
         }
         if let Some(message) = reloaded.summary.message() {
             self.state.last_reload =
                 Some((format!("Updated from disk: {message}"), Instant::now()));
         }
-        if let Some(run) = self.state.recent.first_mut()
+        if let Some(run) = self.state.settings.recent.first_mut()
             && run.paths == self.state.opened
         {
-            run.task_folders = self.state.dataset.folders.len();
-            run.items = self.state.dataset.items.len();
+            run.task_folders = self.state.data.dataset.folders.len();
+            run.items = self.state.data.dataset.items.len();
         }
     }
 }

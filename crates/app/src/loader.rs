@@ -181,7 +181,9 @@ impl Loader {
                         .map_or(problem.as_str(), |rest| rest.trim_start_matches(": "));
                     dataset
                         .diagnostics
-                        .push(unisandbox_core::diagnostics::Diagnostic::error(url, None, message));
+                        .push(unisandbox_core::diagnostics::Diagnostic::error(
+                            url, None, message,
+                        ));
                 }
                 dataset.diagnostics.extend(resolved.diagnostics);
                 let _ = sender.send(LoadMessage::Resolved(Resolved {
@@ -224,7 +226,9 @@ impl Loader {
                 ctx.request_repaint();
             });
             if let Err(panic) = std::panic::catch_unwind(job) {
-                let _ = failed.send(LoadMessage::Stopped(unisandbox_core::panic_message(&*panic)));
+                let _ = failed.send(LoadMessage::Stopped(unisandbox_core::panic_message(
+                    &*panic,
+                )));
                 ctx_for_failure.request_repaint();
             }
         });
@@ -310,9 +314,12 @@ impl Loader {
         let ctx = ctx.clone();
         self.runtime.spawn_blocking(move || {
             let reloaded = match plan {
-                ReloadPlan::Full { paths, benchmark } => Reloaded::Full(
-                    unisandbox_core::load::load_dataset_with_benchmark(&paths, benchmark.as_deref()),
-                ),
+                ReloadPlan::Full { paths, benchmark } => {
+                    Reloaded::Full(unisandbox_core::load::load_dataset_with_benchmark(
+                        &paths,
+                        benchmark.as_deref(),
+                    ))
+                }
                 ReloadPlan::Folders {
                     specs,
                     grown,

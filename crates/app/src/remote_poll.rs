@@ -67,20 +67,22 @@ impl RemotePoller {
                     let first = wait.is_zero();
                     wait = every;
                     for (url, was_offline) in urls.iter().zip(offline.iter_mut()) {
-                        let mirror =
-                            match unisandbox_remote::mirror::refresh_mirror(url, cache.as_deref()) {
-                                Ok(mirror) => mirror,
-                                Err(message) => {
-                                    // (The prefix emptied, the cache unwritable: said once.)
-                                    if failed.insert(message.clone()) {
-                                        if sender.send(PollReport::failed(url, message)).is_err() {
-                                            return;
-                                        }
-                                        wake();
+                        let mirror = match unisandbox_remote::mirror::refresh_mirror(
+                            url,
+                            cache.as_deref(),
+                        ) {
+                            Ok(mirror) => mirror,
+                            Err(message) => {
+                                // (The prefix emptied, the cache unwritable: said once.)
+                                if failed.insert(message.clone()) {
+                                    if sender.send(PollReport::failed(url, message)).is_err() {
+                                        return;
                                     }
-                                    continue;
+                                    wake();
                                 }
-                            };
+                                continue;
+                            }
+                        };
                         let is_offline = mirror.offline_since.is_some();
                         // (The first listing of a copy opened from the cache always reports:
                         // the window says it is checking until then.)

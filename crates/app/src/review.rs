@@ -11,68 +11,75 @@ impl InspectorApp {
     /// the sample changes).
     pub(super) fn start_review(&mut self, sample: unisandbox_core::review::Sample) {
         let state = &mut self.state;
-        state.review.queue = unisandbox_core::review::review_queue(&state.dataset, &state.filtered, sample);
-        state.review.sample = sample;
-        state.review.built = true;
+        state.ui.review.queue =
+            unisandbox_core::review::review_queue(&state.data.dataset, &state.ui.filtered, sample);
+        state.ui.review.sample = sample;
+        state.ui.review.built = true;
         // Start at the first item not reviewed yet.
-        state.review.position = state
+        state.ui.review.position = state
+            .ui
             .review
             .queue
             .iter()
             .position(|&i| {
                 state
-                    .annotation_of(&state.dataset.items[i])
+                    .annotation_of(&state.data.dataset.items[i])
                     .and_then(|a| a.review.as_ref())
                     .is_none()
             })
             .unwrap_or(0);
-        state.review.reviewed = state
+        state.ui.review.reviewed = state
+            .ui
             .review
             .queue
             .iter()
             .filter(|&&i| {
                 state
-                    .annotation_of(&state.dataset.items[i])
+                    .annotation_of(&state.data.dataset.items[i])
                     .and_then(|a| a.review.as_ref())
                     .is_some()
             })
             .count();
-        state.review.typing_answer = None;
-        state.review.corrected_answer = None;
-        state.review.undo.clear();
+        state.ui.review.typing_answer = None;
+        state.ui.review.corrected_answer = None;
+        state.ui.review.undo.clear();
     }
 
     pub(super) fn apply_review(&mut self, command: Command) {
         match command {
             Command::SetReviewSample(sample) => self.start_review(sample),
             Command::ReviewVerdict(human) => self.review_verdict(human),
-            Command::ReviewFixKey => self.state.review.typing_answer = Some(String::new()),
-            Command::ReviewFixKeyText(text) => self.state.review.typing_answer = Some(text),
+            Command::ReviewFixKey => self.state.ui.review.typing_answer = Some(String::new()),
+            Command::ReviewFixKeyText(text) => self.state.ui.review.typing_answer = Some(text),
             Command::ReviewCorrectedAnswer(answer) => {
-                let review = &mut self.state.review;
+                let review = &mut self.state.ui.review;
                 review.typing_answer = None;
                 review.corrected_answer = answer.filter(|a| !a.trim().is_empty());
             }
             Command::ReviewUndo => self.review_undo(),
             Command::ReviewMove(delta) => {
-                let review = &mut self.state.review;
+                let review = &mut self.state.ui.review;
                 let last = review.queue.len().saturating_sub(1) as i64;
                 review.position = (review.position as i64 + delta).clamp(0, last) as usize;
                 review.corrected_answer = None;
                 review.typing_answer = None;
             }
-            Command::SetReviewer(name) => self.state.reviewer = name.trim().to_string(),
-            Command::SetReviewReason(reason) => self.state.review.reason = reason,
+            Command::SetReviewer(name) => self.state.settings.reviewer = name.trim().to_string(),
+            Command::SetReviewReason(reason) => self.state.ui.review.reason = reason,
             _ => {}
         }
     }
 
     /// Records the verdict on the item under review and moves on.
     fn review_verdict(&mut self, human: Human) {
-        let Some(index) = self.state.review.current() else {
+        let Some(index) = self.state.ui.review.current() else {
             return;
         };
-        let key = self.state.dataset.annotation_key_of(&self.state.dataset.items[index]);
+        let key = self
+            .state
+            .data
+            .dataset
+            .annotation_key_of(&self.state.data.dataset.items[index]);
         let before = self
             .state
             .annotations
@@ -80,6 +87,7 @@ impl InspectorApp {
             .and_then(|a| a.review.clone());
         let corrected_answer = self
             .state
+            .ui
             .review
             .corrected_answer
             .take()
@@ -88,14 +96,14 @@ impl InspectorApp {
             human,
             corrected_answer,
             reviewer: self.reviewer_name(),
-            reason: std::mem::take(&mut self.state.review.reason)
+            reason: std::mem::take(&mut self.state.ui.review.reason)
                 .trim()
                 .to_string(),
             at: unisandbox_core::annotations::now_millis(),
         };
-        let position = self.state.review.position;
+        let position = self.state.ui.review.position;
         self.set_review(key.clone(), Some(review));
-        let session = &mut self.state.review;
+        let session = &mut self.state.ui.review;
         session.reviewed += usize::from(before.is_none());
         session.undo.push((key, position, before));
         // The last item stays on screen, reviewed.
@@ -103,17 +111,17 @@ impl InspectorApp {
     }
 
     fn review_undo(&mut self) {
-        let Some((key, position, before)) = self.state.review.undo.pop() else {
+        let Some((key, position, before)) = self.state.ui.review.undo.pop() else {
             return;
         };
         let restores_nothing = before.is_none();
         self.set_review(key, before);
-        let session = &mut self.state.review;
+        let session = &mut self.state.ui.review;
         if restores_nothing {
             session.reviewed = session.reviewed.saturating_sub(1);
         }
         session.position = position;
-        self.state.review.corrected_answer = None;
+        self.state.ui.review.corrected_answer = None;
     }
 
     /// Stores (or removes) a human verdict: the cached copy at once, the database via the writer.
@@ -130,8 +138,8 @@ impl InspectorApp {
 
     /// The reviewer's name: the setting, else the login name.
     fn reviewer_name(&self) -> String {
-        if !self.state.reviewer.is_empty() {
-            return self.state.reviewer.clone();
+        if !self.state.settings.reviewer.is_empty() {
+            return self.state.settings.reviewer.clone();
         }
         std::env::var("USER")
             .or_else(|_| std::env::var("USERNAME"))

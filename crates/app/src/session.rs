@@ -9,23 +9,23 @@ impl InspectorApp {
     /// Applies the last session's state; filters and selection only when the same folders open.
     pub(super) fn restore(&mut self, ctx: &egui::Context, restore: Persisted, paths: &[PathBuf]) {
         let state = &mut self.state;
-        state.recent = restore.recent;
-        state.theme = restore.theme;
-        ctx.set_theme(state.theme.preference());
-        state.grid_thumbnail = restore.grid_thumbnail.clamp(
+        state.settings.recent = restore.recent;
+        state.settings.theme = restore.theme;
+        ctx.set_theme(state.settings.theme.preference());
+        state.settings.grid_thumbnail = restore.grid_thumbnail.clamp(
             *persist::THUMBNAIL_RANGE.start(),
             *persist::THUMBNAIL_RANGE.end(),
         );
         if !restore.reviewer.is_empty() {
-            state.reviewer = restore.reviewer;
+            state.settings.reviewer = restore.reviewer;
         }
         if restore.cache_budget_mb > 0 {
-            state.cache_budget_mb = restore.cache_budget_mb;
-            unisandbox_remote::cache::set_budget(state.cache_budget_mb << 20);
+            state.settings.cache_budget_mb = restore.cache_budget_mb;
+            unisandbox_remote::cache::set_budget(state.settings.cache_budget_mb << 20);
         }
         let paths: Vec<PathBuf> = paths.iter().cloned().map(absolute).collect();
         if restore.last_opened == paths {
-            state.filters = restore.filters;
+            state.ui.filters = restore.filters;
             self.select_key_on_load = restore.selected;
         }
     }
@@ -34,21 +34,22 @@ impl InspectorApp {
     pub fn persisted(&self) -> Persisted {
         let state = &self.state;
         Persisted {
-            recent: state.recent.clone(),
+            recent: state.settings.recent.clone(),
             // Never start full screen in a presentation.
-            view: match state.view {
-                View::Presentation => state.view_before_presentation,
+            view: match state.ui.view {
+                View::Presentation => state.ui.view_before_presentation,
                 view => view,
             },
             last_opened: state.opened.clone(),
-            filters: state.filters.clone(),
+            filters: state.ui.filters.clone(),
             selected: state
+                .ui
                 .selected
-                .map(|i| state.dataset.key_of(&state.dataset.items[i])),
-            theme: state.theme,
-            grid_thumbnail: state.grid_thumbnail,
-            reviewer: state.reviewer.clone(),
-            cache_budget_mb: state.cache_budget_mb,
+                .map(|i| state.data.dataset.key_of(&state.data.dataset.items[i])),
+            theme: state.settings.theme,
+            grid_thumbnail: state.settings.grid_thumbnail,
+            reviewer: state.settings.reviewer.clone(),
+            cache_budget_mb: state.settings.cache_budget_mb,
         }
     }
 }

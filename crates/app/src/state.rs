@@ -10,8 +10,8 @@ use super::charts_cache::ChartsCache;
 use super::compare;
 use super::loader::{LoadProgress, ReloadPlan, Reloaded};
 use super::persist::{RecentRun, Theme};
-use unisandbox_core::load::changes::ReloadSummary;
 use unisandbox_core::filters::{Annotations, Filters};
+use unisandbox_core::load::changes::ReloadSummary;
 use unisandbox_core::load::refresh;
 use unisandbox_core::model::Dataset;
 
@@ -138,11 +138,107 @@ impl ReviewSession {
     }
 }
 
-/// Everything the views read.
-#[derive(Default)]
-pub struct AppState {
+/// The loaded data and what is derived from it: replaced as a whole when a load or a reload
+/// finishes, shared with background jobs (charts counts, filtering, exports) by pointer.
+#[derive(Clone, Default)]
+pub struct LoadedData {
     /// Shared with background jobs (exports, reloads) without copying.
     pub dataset: Arc<Dataset>,
+    /// Benchmark audit of the loaded items: (stem, item id) → reasons its key is suspect.
+    pub suspect_keys: Arc<HashMap<(String, String), Vec<String>>>,
+    /// Failure taxonomy per item (by dataset index); empty until loading finishes. Shared with
+    /// export jobs without a copy.
+    pub insights: Arc<Vec<unisandbox_core::analysis::insights::ItemInsight>>,
+    /// (run, setting, stem, id) → item index; built when loading finishes.
+    pub item_index: Arc<compare::ItemIndex>,
+    /// Text search over the loaded items; built when loading finishes (shared with filter jobs).
+    pub search: Arc<unisandbox_core::search::SearchIndex>,
+    /// The Failure filter's choices.
+    pub failure_labels: Vec<String>,
+}
+
+impl LoadedData {
+    /// Why the item's answer key is suspect (benchmark audit) — unless a reviewer already fixed
+    /// the key (K in review mode), which overrides the audit for that item.
+    pub fn suspect_reasons(
+        &self,
+        item: &unisandbox_core::model::Item,
+        annotations: &Annotations,
+    ) -> Option<&Vec<String>> {
+        let stem = &self.dataset.folder_of(item).stem;
+        let reasons = self.suspect_keys.get(&(stem.clone(), item.id.clone()))?;
+        let fixed = annotations
+            .get(&self.dataset.annotation_key_of(item))
+            .and_then(|a| a.review.as_ref())
+            .is_some_and(|r| r.corrected_answer.is_some());
+        (!fixed).then_some(reasons)
+    }
+}
+
+/// The user's settings: restored at start and saved with the session (`persist`).
+#[derive(Default)]
+pub struct Settings {
+    /// Recently opened folder sets, newest first (the start page lists them).
+    pub recent: Vec<RecentRun>,
+    pub theme: Theme,
+    /// Thumbnail side in the grid view, in points.
+    pub grid_thumbnail: f32,
+    /// The name recorded with human verdicts (a setting).
+    pub reviewer: String,
+    /// The remote cache's size budget in MiB (a setting).
+    pub cache_budget_mb: u64,
+}
+
+/// Where the user is in the views: the view, its filters, selection and toggles.
+#[derive(Default)]
+pub struct ViewState {
+    pub view: View,
+    pub filters: Filters,
+    /// Dataset indices of the items passing the filters.
+    pub filtered: Vec<usize>,
+    pub selected: Option<usize>,
+    pub zoom: Option<PathBuf>,
+    pub chart_run: Option<String>,
+    /// Chart accuracy without the items whose answer key the audit flags.
+    pub exclude_suspect: bool,
+    /// Chart accuracy with human verdicts replacing the judge's where there are any.
+    pub human_corrected: bool,
+    pub compare: compare::CompareState,
+    pub review: ReviewSession,
+    /// Presentation: show the normal and think versions of the item side by side.
+    pub pair_slide: bool,
+    /// The view to return to when the presentation ends.
+    pub view_before_presentation: View,
+    /// Columns the grid laid out last frame (its arrow keys move by a row of them).
+    pub grid_columns: usize,
+    /// Where the accuracy chart was drawn last (for "Save chart as PNG"); `None` until Charts
+    /// has been shown.
+    pub chart_rect: Option<egui::Rect>,
+    /// What is typed into the Start page's URL box.
+    pub remote_input: String,
+    /// What the Charts view draws; refreshed by the app when it is stale and Charts is shown.
+    pub charts: ChartsCache,
+    /// `charts` is being recounted in the background (large datasets).
+    pub charts_computing: bool,
+}
+
+/// Messages and one-frame flags: set by a command or an event, read (and cleared) by a view.
+#[derive(Default)]
+pub struct FrameNotices {
+    /// A one-line message for the user (e.g. no file dialog available).
+    pub notice: Option<String>,
+    /// Files are being dragged over the window.
+    pub files_hovering: bool,
+    /// Set for one frame to put the keyboard focus into the search box.
+    pub focus_search: bool,
+    /// Set when the selection moved by keyboard, so the list scrolls to it.
+    pub scroll_to_selected: bool,
+}
+
+/// Everything the views read, by lifetime: the opened runs and their sources (here), the loaded
+/// data, the settings, the view state and this frame's notices.
+#[derive(Default)]
+pub struct AppState {
     /// The PATHs as the user gave them (remote URLs as typed): recent runs remember these.
     pub opened: Vec<PathBuf>,
     /// The same as folders on disk: remote URLs replaced by their cached copies.
@@ -152,40 +248,9 @@ pub struct AppState {
     /// PATHs that could not be opened at all (a URL whose store refused, with no cached copy):
     /// the notice says why, so "nothing found" is not said of them too.
     pub unopened: Vec<PathBuf>,
-    /// What is typed into the Start page's URL box.
-    pub remote_input: String,
-    /// The remote cache's size budget in MiB (a setting).
-    pub cache_budget_mb: u64,
     /// Where the remote cache is and how much it holds (refreshed after each open).
     pub cache_usage: Option<(PathBuf, u64)>,
-    pub view: View,
-    pub filters: Filters,
-    /// Dataset indices of the items passing the filters.
-    pub filtered: Vec<usize>,
-    pub selected: Option<usize>,
-    /// Set when the selection moved by keyboard, so the list scrolls to it.
-    pub scroll_to_selected: bool,
-    pub zoom: Option<PathBuf>,
-    pub chart_run: Option<String>,
-    /// Chart accuracy without the items whose answer key the audit flags.
-    pub exclude_suspect: bool,
-    /// Chart accuracy with human verdicts replacing the judge's where there are any.
-    pub human_corrected: bool,
     pub progress: LoadProgress,
-    /// A one-line message for the user (e.g. no file dialog available).
-    pub notice: Option<String>,
-    /// Benchmark audit of the loaded items: (stem, item id) → reasons its key is suspect.
-    pub suspect_keys: HashMap<(String, String), Vec<String>>,
-    /// Failure taxonomy per item (by dataset index); empty until loading finishes. Shared with
-    /// export jobs without a copy.
-    pub insights: Arc<Vec<unisandbox_core::analysis::insights::ItemInsight>>,
-    /// (run, setting, stem, id) → item index; built when loading finishes.
-    pub item_index: compare::ItemIndex,
-    /// Text search over the loaded items; built when loading finishes (shared with filter jobs).
-    pub search: Arc<unisandbox_core::search::SearchIndex>,
-    /// The Failure filter's choices.
-    pub failure_labels: Vec<String>,
-    pub compare: compare::CompareState,
     /// Cached annotations (the store is the source of truth and is written first).
     pub annotations: Annotations,
     /// Tags offered for tagging: defaults, then the user's own. Keys 1–9 apply the first nine.
@@ -194,37 +259,16 @@ pub struct AppState {
     pub annotations_file: Option<PathBuf>,
     /// Benchmark JSONL (file or folder) given with `--benchmark`, for "not generated" items.
     pub benchmark: Option<PathBuf>,
-    /// Recently opened folder sets, newest first (the start page lists them).
-    pub recent: Vec<RecentRun>,
     /// The bundled sample runs, when they are on disk (looked up once at start).
     pub sample_runs: Option<PathBuf>,
-    pub theme: Theme,
-    /// Thumbnail side in the grid view, in points.
-    pub grid_thumbnail: f32,
-    /// Columns the grid laid out last frame (its arrow keys move by a row of them).
-    pub grid_columns: usize,
-    /// Where the accuracy chart was drawn last (for "Save chart as PNG"); `None` until Charts
-    /// has been shown.
-    pub chart_rect: Option<egui::Rect>,
-    pub review: ReviewSession,
-    /// The name recorded with human verdicts (a setting).
-    pub reviewer: String,
-    /// Presentation: show the normal and think versions of the item side by side.
-    pub pair_slide: bool,
-    /// The view to return to when the presentation ends.
-    pub view_before_presentation: View,
-    /// Files are being dragged over the window.
-    pub files_hovering: bool,
-    /// Set for one frame to put the keyboard focus into the search box.
-    pub focus_search: bool,
     /// Live reload: what the last reload changed, and when it finished.
     pub last_reload: Option<(String, Instant)>,
     /// Live reload is watching the opened folders.
     pub watching: bool,
-    /// What the Charts view draws; refreshed by the app when it is stale and Charts is shown.
-    pub charts: ChartsCache,
-    /// `charts` is being recounted in the background (large datasets).
-    pub charts_computing: bool,
+    pub data: LoadedData,
+    pub settings: Settings,
+    pub ui: ViewState,
+    pub frame: FrameNotices,
 }
 
 impl AppState {
@@ -233,26 +277,19 @@ impl AppState {
         item: &unisandbox_core::model::Item,
     ) -> Option<&unisandbox_core::annotations::Annotation> {
         self.annotations
-            .get(&self.dataset.annotation_key_of(item))
+            .get(&self.data.dataset.annotation_key_of(item))
     }
 
-    /// Why this item's answer key is suspect, if it is.
     /// Why the item's answer key is suspect (benchmark audit) — unless a reviewer already fixed
     /// the key (K in review mode), which overrides the audit for that item.
     pub fn suspect_reasons(&self, item: &unisandbox_core::model::Item) -> Option<&Vec<String>> {
-        let stem = &self.dataset.folder_of(item).stem;
-        let reasons = self.suspect_keys.get(&(stem.clone(), item.id.clone()))?;
-        let fixed = self
-            .annotation_of(item)
-            .and_then(|a| a.review.as_ref())
-            .is_some_and(|r| r.corrected_answer.is_some());
-        (!fixed).then_some(reasons)
+        self.data.suspect_reasons(item, &self.annotations)
     }
 
     /// Recomputes what is derived from the whole dataset here (tests, bench); the app computes
     /// it in the background and calls `set_derived`.
     pub fn derive(&mut self) {
-        let derived = Derived::compute(&self.dataset, &self.compare.sides);
+        let derived = Derived::compute(&self.data.dataset, &self.ui.compare.sides);
         self.set_derived(derived);
     }
 
@@ -261,9 +298,9 @@ impl AppState {
     /// What is derived now, for a reload to reuse.
     pub fn previous(&self) -> Previous {
         Previous {
-            dataset: self.dataset.clone(),
-            insights: self.insights.clone(),
-            search: self.search.clone(),
+            dataset: self.data.dataset.clone(),
+            insights: self.data.insights.clone(),
+            search: self.data.search.clone(),
         }
     }
 
@@ -276,19 +313,21 @@ impl AppState {
             failure_labels,
             compare,
         } = derived;
-        self.suspect_keys = suspect_keys;
-        self.insights = Arc::new(insights);
-        self.item_index = item_index;
-        self.search = Arc::new(search);
-        self.failure_labels = failure_labels;
-        if self.compare.sides.is_empty() || self.compare.sides == compare.sides {
-            self.compare.sides = compare.sides;
-            self.compare.keys = compare.keys;
-            self.compare.flips = compare.flips;
-            self.compare.clamp();
+        self.data.suspect_keys = Arc::new(suspect_keys);
+        self.data.insights = Arc::new(insights);
+        self.data.item_index = Arc::new(item_index);
+        self.data.search = Arc::new(search);
+        self.data.failure_labels = failure_labels;
+        if self.ui.compare.sides.is_empty() || self.ui.compare.sides == compare.sides {
+            self.ui.compare.sides = compare.sides;
+            self.ui.compare.keys = compare.keys;
+            self.ui.compare.flips = compare.flips;
+            self.ui.compare.clamp();
         } else {
             // The sides changed while this was computed: list them now.
-            self.compare.refresh(&self.dataset, &self.item_index);
+            self.ui
+                .compare
+                .refresh(&self.data.dataset, &self.data.item_index);
         }
     }
 
@@ -296,12 +335,12 @@ impl AppState {
     /// folder-level reload cannot express the change.
     pub fn reload_plan(&self, changed: &BTreeSet<PathBuf>) -> ReloadPlan {
         let benchmark = self.benchmark.clone();
-        match refresh::affected_folders(&self.dataset, changed) {
+        match refresh::affected_folders(&self.data.dataset, changed) {
             Some(folders) => ReloadPlan::Folders {
-                grown: refresh::grown_csvs(&self.dataset, &folders, changed),
+                grown: refresh::grown_csvs(&self.data.dataset, &folders, changed),
                 specs: folders
                     .into_iter()
-                    .map(|i| (i, refresh::spec_of(&self.dataset.folders[i])))
+                    .map(|i| (i, refresh::spec_of(&self.data.dataset.folders[i])))
                     .collect(),
                 benchmark,
             },
@@ -314,33 +353,38 @@ impl AppState {
 
     /// Puts a reload's result into the dataset and says what changed. The caller derives again.
     pub fn apply_reload(&mut self, reloaded: Reloaded) -> ReloadSummary {
-        let (dataset, summary) = merge_reload(&self.dataset, reloaded);
-        self.dataset = dataset;
+        let (dataset, summary) = merge_reload(&self.data.dataset, reloaded);
+        self.data.dataset = dataset;
         summary
     }
 
     /// The index of the item with this key: from the item index when it is built for this
     /// dataset, else by a scan.
     pub fn item_index_of(&self, key: &unisandbox_core::model::ItemKey) -> Option<usize> {
-        if self.item_index.len() == self.dataset.items.len() {
-            return self.item_index.find(&self.dataset, key);
+        if self.data.item_index.len() == self.data.dataset.items.len() {
+            return self.data.item_index.find(&self.data.dataset, key);
         }
-        self.dataset.find(key)
+        self.data.dataset.find(key)
     }
 
     /// Position of the selection in the filtered list.
     pub fn selected_row(&self) -> Option<usize> {
-        let selected = self.selected?;
-        self.filtered.iter().position(|&i| i == selected)
+        let selected = self.ui.selected?;
+        self.ui.filtered.iter().position(|&i| i == selected)
     }
 
     /// The same prompt in the other CoT setting of the same run (normal ↔ think), if loaded.
     pub fn counterpart(&self, index: usize) -> Option<usize> {
-        let item = &self.dataset.items[index];
-        let folder = self.dataset.folder_of(item);
+        let item = &self.data.dataset.items[index];
+        let folder = self.data.dataset.folder_of(item);
         let other = folder.setting.cot()?.other().name();
-        self.item_index
-            .get(&self.dataset, &folder.run, other, &folder.stem, &item.id)
+        self.data.item_index.get(
+            &self.data.dataset,
+            &folder.run,
+            other,
+            &folder.stem,
+            &item.id,
+        )
     }
 }
 

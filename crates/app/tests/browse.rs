@@ -17,7 +17,7 @@ use unisandbox_core::diagnostics::Severity;
 use unisandbox_core::model::Verdict;
 
 fn cell_label(app: &InspectorApp, index: usize) -> String {
-    let data = &app.state.dataset;
+    let data = &app.state.data.dataset;
     let item = &data.items[index];
     let folder = data.folder_of(item);
     format!(
@@ -30,8 +30,8 @@ fn cell_label(app: &InspectorApp, index: usize) -> String {
 fn grid_moves_by_cell_and_row_and_enter_opens_the_item() {
     let dir = generated_runs();
     let mut harness = harness(dir.path(), View::Grid);
-    let first = harness.state().state.filtered[0];
-    assert_eq!(harness.state().state.selected, Some(first));
+    let first = harness.state().state.ui.filtered[0];
+    assert_eq!(harness.state().state.ui.selected, Some(first));
     let first_rect = harness
         .get_by_label(&cell_label(harness.state(), first))
         .rect();
@@ -39,9 +39,9 @@ fn grid_moves_by_cell_and_row_and_enter_opens_the_item() {
     harness.key_press(egui::Key::ArrowRight);
     harness.run_steps(2);
     let state = &harness.state().state;
-    assert_eq!(state.selected, Some(state.filtered[1]));
+    assert_eq!(state.ui.selected, Some(state.ui.filtered[1]));
     let second_rect = harness
-        .get_by_label(&cell_label(harness.state(), state.filtered[1]))
+        .get_by_label(&cell_label(harness.state(), state.ui.filtered[1]))
         .rect();
     assert!(
         second_rect.left() > first_rect.right(),
@@ -51,7 +51,7 @@ fn grid_moves_by_cell_and_row_and_enter_opens_the_item() {
     // Down moves one row: the cell straight below the second one.
     harness.key_press(egui::Key::ArrowDown);
     harness.run_steps(2);
-    let below = harness.state().state.selected.unwrap();
+    let below = harness.state().state.ui.selected.unwrap();
     let below_rect = harness
         .get_by_label(&cell_label(harness.state(), below))
         .rect();
@@ -64,19 +64,19 @@ fn grid_moves_by_cell_and_row_and_enter_opens_the_item() {
     );
 
     // Clicking a thumbnail selects it; Enter opens it in the list + detail view.
-    let third = harness.state().state.filtered[2];
+    let third = harness.state().state.ui.filtered[2];
     harness
         .get_by_label(&cell_label(harness.state(), third))
         .click();
     harness.run_steps(2);
-    assert_eq!(harness.state().state.selected, Some(third));
+    assert_eq!(harness.state().state.ui.selected, Some(third));
     harness.key_press(egui::Key::Enter);
     harness.run_steps(2);
     wait_until_idle(&mut harness);
     let state = &harness.state().state;
-    assert_eq!(state.view, View::Items);
-    assert_eq!(state.selected, Some(third));
-    let prompt = state.dataset.items[third].prompt().to_string();
+    assert_eq!(state.ui.view, View::Items);
+    assert_eq!(state.ui.selected, Some(third));
+    let prompt = state.data.dataset.items[third].prompt().to_string();
     // In the list row and in the detail pane.
     assert_eq!(harness.query_all_by_label(&prompt).count(), 2);
 }
@@ -88,10 +88,11 @@ fn grid_thumbnails_arrive_without_blocking_and_bigger_thumbnails_mean_fewer_colu
     let columns = |harness: &egui_kittest::Harness<'static, InspectorApp>| {
         let state = &harness.state().state;
         let top = harness
-            .get_by_label(&cell_label(harness.state(), state.filtered[0]))
+            .get_by_label(&cell_label(harness.state(), state.ui.filtered[0]))
             .rect()
             .top();
         state
+            .ui
             .filtered
             .iter()
             .take(40)
@@ -103,7 +104,7 @@ fn grid_thumbnails_arrive_without_blocking_and_bigger_thumbnails_mean_fewer_colu
             .count()
     };
     let small = columns(&harness);
-    harness.state_mut().state.grid_thumbnail = 300.0;
+    harness.state_mut().state.settings.grid_thumbnail = 300.0;
     harness.run_steps(3);
     wait_until_idle(&mut harness);
     let large = columns(&harness);
@@ -117,11 +118,11 @@ fn grid_thumbnails_arrive_without_blocking_and_bigger_thumbnails_mean_fewer_colu
 fn presentation_steps_by_keyboard_pairs_normal_with_think_and_escape_leaves() {
     let dir = generated_runs();
     let mut harness = harness(dir.path(), View::Items);
-    let total = harness.state().state.filtered.len();
+    let total = harness.state().state.ui.filtered.len();
     harness.key_press(egui::Key::F11);
     harness.run_steps(3);
     wait_until_idle(&mut harness);
-    assert_eq!(harness.state().state.view, View::Presentation);
+    assert_eq!(harness.state().state.ui.view, View::Presentation);
     harness.get_by_label(&format!("1 / {total}"));
 
     harness.key_press(egui::Key::ArrowRight);
@@ -131,9 +132,9 @@ fn presentation_steps_by_keyboard_pairs_normal_with_think_and_escape_leaves() {
     harness.key_press(egui::Key::ArrowLeft);
     harness.run_steps(2);
     harness.get_by_label(&format!("2 / {total}"));
-    let second = harness.state().state.filtered[1];
-    assert_eq!(harness.state().state.selected, Some(second));
-    let prompt = harness.state().state.dataset.items[second]
+    let second = harness.state().state.ui.filtered[1];
+    assert_eq!(harness.state().state.ui.selected, Some(second));
+    let prompt = harness.state().state.data.dataset.items[second]
         .prompt()
         .to_string();
     harness.get_by_label(&prompt);
@@ -147,10 +148,10 @@ fn presentation_steps_by_keyboard_pairs_normal_with_think_and_escape_leaves() {
     harness.key_press(egui::Key::T);
     harness.run_steps(3);
     wait_until_idle(&mut harness);
-    assert!(harness.state().state.pair_slide);
+    assert!(harness.state().state.ui.pair_slide);
     harness.get_by_label("normal");
     harness.get_by_label("think");
-    let think_item = &harness.state().state.dataset.items[think];
+    let think_item = &harness.state().state.data.dataset.items[think];
     assert!(
         think_item.has_trace(),
         "generated think items carry a trace"
@@ -163,15 +164,15 @@ fn presentation_steps_by_keyboard_pairs_normal_with_think_and_escape_leaves() {
     harness.key_press(egui::Key::Escape);
     harness.run_steps(2);
     let state = &harness.state().state;
-    assert_eq!(state.view, View::Items);
-    assert_eq!(state.selected, state.filtered.last().copied());
+    assert_eq!(state.ui.view, View::Items);
+    assert_eq!(state.ui.selected, state.ui.filtered.last().copied());
 }
 
 #[test]
 fn a_demo_of_starred_items_runs_from_the_keyboard() {
     let dir = generated_runs();
     let mut harness = harness(dir.path(), View::Items);
-    let total = harness.state().state.filtered.len();
+    let total = harness.state().state.ui.filtered.len();
     // F11 straight from the search box: the slides still get the keys.
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
     harness.run_steps(2);
@@ -192,9 +193,9 @@ fn a_demo_of_starred_items_runs_from_the_keyboard() {
     harness.run_steps(3);
     wait_until_idle(&mut harness);
     let state = &harness.state().state;
-    assert!(state.filters.starred);
-    assert_eq!(state.filtered.len(), 2);
-    assert_eq!(state.view, View::Presentation);
+    assert!(state.ui.filters.starred);
+    assert_eq!(state.ui.filtered.len(), 2);
+    assert_eq!(state.ui.view, View::Presentation);
     harness.get_by_label("2 / 2");
     harness.get_by_label_contains("Shift+S all listed");
     harness.key_press(egui::Key::Home);
@@ -202,7 +203,7 @@ fn a_demo_of_starred_items_runs_from_the_keyboard() {
     harness.get_by_label("1 / 2");
     harness.key_press(egui::Key::Escape);
     harness.run_steps(2);
-    assert_eq!(harness.state().state.view, View::Items);
+    assert_eq!(harness.state().state.ui.view, View::Items);
 }
 
 #[derive(Debug)]
@@ -224,14 +225,14 @@ fn dropping_a_folder_opens_it_and_hovering_shows_the_drop_hint() {
     let second = tempfile::tempdir().unwrap();
     unisandbox_demo::layouts::write_alternative_layouts(second.path(), 3).unwrap();
     let mut harness = harness(first.path(), View::Items);
-    assert_eq!(harness.state().state.dataset.folders.len(), 73);
+    assert_eq!(harness.state().state.data.dataset.folders.len(), 73);
 
     harness.input_mut().hovered_files.push(egui::HoveredFile {
         path: Some(second.path().to_path_buf()),
         mime: String::new(),
     });
     harness.run_steps(2);
-    assert!(harness.state().state.files_hovering);
+    assert!(harness.state().state.frame.files_hovering);
     harness.get_by_label("Drop run folders to open them");
 
     harness.input_mut().hovered_files.clear();
@@ -242,19 +243,20 @@ fn dropping_a_folder_opens_it_and_hovering_shows_the_drop_hint() {
     harness.run_steps(2);
     wait_until_idle(&mut harness);
     let state = &harness.state().state;
-    assert!(!state.files_hovering);
+    assert!(!state.frame.files_hovering);
     assert_eq!(
         state.opened,
         [second.path().join("sidecar-layout").canonicalize().unwrap()]
     );
     let stems: Vec<&str> = state
+        .data
         .dataset
         .folders
         .iter()
         .map(|f| f.stem.as_str())
         .collect();
     assert_eq!(stems, ["mapping2"]);
-    assert_eq!(state.dataset.items.len(), 10);
+    assert_eq!(state.data.dataset.items.len(), 10);
 }
 
 /// eframe's storage, in memory.
@@ -308,12 +310,15 @@ fn view_filters_selection_theme_and_recent_runs_survive_a_restart() {
         harness.get_by_label("Grid").click();
         harness.run_steps(2);
         let app = harness.state();
-        assert_eq!(app.state.filters.search, "cups");
-        let selected = app.state.selected.unwrap();
-        assert_eq!(Some(selected), app.state.filtered.get(2).copied());
+        assert_eq!(app.state.ui.filters.search, "cups");
+        let selected = app.state.ui.selected.unwrap();
+        assert_eq!(Some(selected), app.state.ui.filtered.get(2).copied());
         harness.state_mut().save(&mut storage);
         let app = harness.state();
-        app.state.dataset.key_of(&app.state.dataset.items[selected])
+        app.state
+            .data
+            .dataset
+            .key_of(&app.state.data.dataset.items[selected])
     };
     let restored: Persisted = eframe::get_value(&storage, STORAGE_KEY).expect("state was saved");
     assert_eq!(restored.view, View::Grid);
@@ -322,21 +327,27 @@ fn view_filters_selection_theme_and_recent_runs_survive_a_restart() {
     restart.restore = Some(restored);
     let harness = harness_with(restart);
     let state = &harness.state().state;
-    assert_eq!(state.view, View::Grid);
-    assert_eq!(state.filters.search, "cups");
-    assert_eq!(state.theme, Theme::Dark);
+    assert_eq!(state.ui.view, View::Grid);
+    assert_eq!(state.ui.filters.search, "cups");
+    assert_eq!(state.settings.theme, Theme::Dark);
     assert_eq!(
         harness.ctx.options(|o| o.theme_preference),
         egui::ThemePreference::Dark
     );
-    let selected = state.selected.expect("selection restored");
+    let selected = state.ui.selected.expect("selection restored");
     assert_eq!(
-        state.dataset.key_of(&state.dataset.items[selected]),
+        state
+            .data
+            .dataset
+            .key_of(&state.data.dataset.items[selected]),
         selected_key
     );
-    assert_eq!(state.recent.len(), 1);
-    assert_eq!(state.recent[0].paths, [dir.path().canonicalize().unwrap()]);
-    assert_eq!(state.recent[0].task_folders, 73);
+    assert_eq!(state.settings.recent.len(), 1);
+    assert_eq!(
+        state.settings.recent[0].paths,
+        [dir.path().canonicalize().unwrap()]
+    );
+    assert_eq!(state.settings.recent[0].task_folders, 73);
 }
 
 /// CSV records of one generated math folder, re-serialized the way DictWriter writes them.
@@ -383,7 +394,7 @@ fn a_folder_being_evaluated_updates_in_place() {
         live_reload: true,
         ..StartOptions::default()
     });
-    let images = harness.state().state.dataset.items.len();
+    let images = harness.state().state.data.dataset.items.len();
     assert_eq!(judged(harness.state()), 8);
     assert!(harness.state().state.watching);
     // Select an item and narrow the list; both must survive the reloads.
@@ -393,10 +404,11 @@ fn a_folder_being_evaluated_updates_in_place() {
     let selected = {
         let state = &harness.state().state;
         state
+            .data
             .dataset
-            .key_of(&state.dataset.items[state.selected.unwrap()])
+            .key_of(&state.data.dataset.items[state.ui.selected.unwrap()])
     };
-    harness.state_mut().state.filters.setting = Some("normal".into());
+    harness.state_mut().state.ui.filters.setting = Some("normal".into());
 
     // The eval appends five rows and is half-way through writing the sixth.
     let sixth = &rows[13];
@@ -413,7 +425,7 @@ fn a_folder_being_evaluated_updates_in_place() {
     wait_until_idle(&mut harness);
     let state = &harness.state().state;
     assert_eq!(
-        state.dataset.items.len(),
+        state.data.dataset.items.len(),
         images,
         "no item invented from the partial row"
     );
@@ -421,27 +433,30 @@ fn a_folder_being_evaluated_updates_in_place() {
     assert!(message.contains("+5 judged"), "{message}");
     harness.get_by_label_contains("+5 judged");
     let selected_now = state
+        .data
         .dataset
-        .key_of(&state.dataset.items[state.selected.unwrap()]);
+        .key_of(&state.data.dataset.items[state.ui.selected.unwrap()]);
     assert_eq!(selected_now, selected);
-    assert_eq!(state.filters.setting.as_deref(), Some("normal"));
+    assert_eq!(state.ui.filters.setting.as_deref(), Some("normal"));
     assert!(
         state
+            .data
             .dataset
             .diagnostics
             .iter()
             .all(|d| d.severity != Severity::Error),
         "{:#?}",
-        state.dataset.diagnostics
+        state.data.dataset.diagnostics
     );
     assert!(
         state
+            .data
             .dataset
             .diagnostics
             .iter()
             .any(|d| d.severity == Severity::Info && d.message.contains("not counted")),
         "the half-written row is noted: {:#?}",
-        state.dataset.diagnostics
+        state.data.dataset.diagnostics
     );
 
     // The row is finished: it counts now.
@@ -455,6 +470,7 @@ fn a_folder_being_evaluated_updates_in_place() {
     let state = &harness.state().state;
     let id = sixth.split(',').next().unwrap();
     let finished = state
+        .data
         .dataset
         .items
         .iter()
@@ -476,7 +492,10 @@ fn a_folder_being_evaluated_updates_in_place() {
         &mut harness,
         Duration::from_secs(10),
         "the new folder",
-        |app| app.state.dataset.folders.len() == 2 && app.state.dataset.items.len() == images + 3,
+        |app| {
+            app.state.data.dataset.folders.len() == 2
+                && app.state.data.dataset.items.len() == images + 3
+        },
     );
     let message = &harness.state().state.last_reload.as_ref().unwrap().0;
     assert!(message.contains("+3 new items"), "{message}");
@@ -510,17 +529,18 @@ fn background_filtering_keeps_only_the_newest_search_and_charts_count_in_the_bac
     wait_until_idle(&mut harness);
     let app = harness.state();
     let expected = filter_items(
-        &app.state.dataset,
+        &app.state.data.dataset,
         &search("cups"),
-        &app.state.insights,
+        &app.state.data.insights,
         &app.state.annotations,
     );
     assert!(!expected.is_empty());
-    assert_eq!(app.state.filtered, expected);
+    assert_eq!(app.state.ui.filtered, expected);
     assert!(
         app.state
+            .ui
             .selected
-            .is_some_and(|s| app.state.filtered.contains(&s)),
+            .is_some_and(|s| app.state.ui.filtered.contains(&s)),
         "the selection follows the list"
     );
 
@@ -530,11 +550,13 @@ fn background_filtering_keeps_only_the_newest_search_and_charts_count_in_the_bac
         .push_command(Command::SetView(View::Charts));
     wait_until_idle(&mut harness);
     let app = harness.state();
-    assert!(!app.state.charts_computing);
-    let here = unisandbox_app::charts_cache::ChartsCache::compute(&app.state);
+    assert!(!app.state.ui.charts_computing);
+    let here = unisandbox_app::charts_cache::ChartsCache::compute(
+        unisandbox_app::charts_cache::ChartsInput::of(&app.state),
+    );
     assert!(!here.rows.is_empty());
-    assert_eq!(app.state.charts.rows, here.rows);
-    assert_eq!(app.state.charts.failures, here.failures);
+    assert_eq!(app.state.ui.charts.rows, here.rows);
+    assert_eq!(app.state.ui.charts.failures, here.failures);
 }
 
 #[test]
@@ -567,9 +589,9 @@ fn keys_typed_faster_than_frames_apply_one_by_one_in_order() {
     let state = &app.state;
     assert_eq!(state.selected_row(), Some(start + 10));
     for row in start..start + 12 {
-        let index = state.filtered[row];
+        let index = state.ui.filtered[row];
         let annotation = state
-            .annotation_of(&state.dataset.items[index])
+            .annotation_of(&state.data.dataset.items[index])
             .cloned()
             .unwrap_or_default();
         let expected = (start + 1..=start + 10).contains(&row);
@@ -577,10 +599,9 @@ fn keys_typed_faster_than_frames_apply_one_by_one_in_order() {
         assert_eq!(annotation.tags.contains(&tag), expected, "tag on row {row}");
     }
     // And so says the database, within half a second (the writer thread commits them).
-    let store = unisandbox_core::annotations::AnnotationStore::open(
-        &dir.path().join("annotations.sqlite"),
-    )
-    .unwrap();
+    let store =
+        unisandbox_core::annotations::AnnotationStore::open(&dir.path().join("annotations.sqlite"))
+            .unwrap();
     let typed = std::time::Instant::now();
     let counts = || {
         let saved = store.load_all().unwrap();
@@ -674,8 +695,8 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn a_note_draft_stays_with_its_item_when_a_reload_moves_the_indices() {
-    use unisandbox_core::annotations::{AnnotationStore};
-use unisandbox_core::model::ItemKey;
+    use unisandbox_core::annotations::AnnotationStore;
+    use unisandbox_core::model::ItemKey;
     let dir = generated_runs();
     let elsewhere = tempfile::tempdir().unwrap();
     let db = elsewhere.path().join("annotations.sqlite");
@@ -690,22 +711,25 @@ use unisandbox_core::model::ItemKey;
     harness.key_press(egui::Key::ArrowDown);
     harness.run_steps(2);
     let key_at = |app: &InspectorApp, index: usize| {
-        app.state.dataset.annotation_key_of(&app.state.dataset.items[index])
+        app.state
+            .data
+            .dataset
+            .annotation_key_of(&app.state.data.dataset.items[index])
     };
-    let index = harness.state().state.selected.unwrap();
+    let index = harness.state().state.ui.selected.unwrap();
     let first = key_at(harness.state(), index);
     harness.get_by_label("Note").focus();
     harness.get_by_label("Note").type_text("first");
     harness.run_steps(2);
 
     // A checkpoint that sorts first appears: everything reloads and every index moves.
-    let folders = harness.state().state.dataset.folders.len();
+    let folders = harness.state().state.data.dataset.folders.len();
     copy_dir(
         &dir.path().join("bagel-base/test/normal/math_1"),
         &dir.path().join("aaa-ckpt/test/normal/math_1"),
     );
     step_until(&mut harness, Duration::from_secs(20), "the reload", |app| {
-        app.state.dataset.folders.len() > folders && app.state.progress.finished
+        app.state.data.dataset.folders.len() > folders && app.state.progress.finished
     });
     wait_until_idle(&mut harness);
     // The item now at the old index is another one; a note typed there is its own.
@@ -747,7 +771,7 @@ fn reviewing_by_keyboard_stores_human_verdicts_and_updates_agreement() {
         .state_mut()
         .push_command(unisandbox_app::Command::SetView(View::Review));
     harness.run_steps(2);
-    let queue = harness.state().state.review.queue.clone();
+    let queue = harness.state().state.ui.review.queue.clone();
     assert!(queue.len() > 5, "the judged items are queued");
     let reviews = |app: &InspectorApp| -> Vec<(usize, Human, Option<String>)> {
         let state = &app.state;
@@ -755,7 +779,7 @@ fn reviewing_by_keyboard_stores_human_verdicts_and_updates_agreement() {
             .iter()
             .filter_map(|&i| {
                 let review = state
-                    .annotation_of(&state.dataset.items[i])?
+                    .annotation_of(&state.data.dataset.items[i])?
                     .review
                     .clone()?;
                 Some((i, review.human, review.corrected_answer))
@@ -778,7 +802,7 @@ fn reviewing_by_keyboard_stores_human_verdicts_and_updates_agreement() {
         [Human::Yes, Human::No, Human::Yes, Human::No, Human::Unsure]
     );
     assert_eq!(
-        harness.state().state.review.position,
+        harness.state().state.ui.review.position,
         5,
         "each verdict moves on"
     );
@@ -788,7 +812,7 @@ fn reviewing_by_keyboard_stores_human_verdicts_and_updates_agreement() {
     harness.key_press(egui::Key::Z);
     harness.run_steps(2);
     assert_eq!(reviews(harness.state()).len(), 4);
-    assert_eq!(harness.state().state.review.position, 4);
+    assert_eq!(harness.state().state.ui.review.position, 4);
 
     // K: the key is wrong; type the right answer, then judge the image against it.
     harness.key_press(egui::Key::K);
@@ -813,6 +837,7 @@ fn reviewing_by_keyboard_stores_human_verdicts_and_updates_agreement() {
     let reviewed: u64 = harness
         .state()
         .state
+        .ui
         .charts
         .agreement
         .iter()
@@ -824,7 +849,7 @@ fn reviewing_by_keyboard_stores_human_verdicts_and_updates_agreement() {
     );
     harness.get_by_label("Judge vs human");
     // The disagreements of the first folder open in Items.
-    let first = harness.state().state.charts.agreement[0].clone();
+    let first = harness.state().state.ui.charts.agreement[0].clone();
     let disagreements = first.judge_yes_human_no + first.judge_no_human_yes;
     assert!(
         disagreements > 0,
@@ -839,7 +864,7 @@ fn reviewing_by_keyboard_stores_human_verdicts_and_updates_agreement() {
     harness.run_steps(3);
     wait_until_idle(&mut harness);
     let state = &harness.state().state;
-    assert_eq!(state.view, View::Items);
-    assert!(state.filters.disagree);
-    assert_eq!(state.filtered.len() as u64, disagreements);
+    assert_eq!(state.ui.view, View::Items);
+    assert!(state.ui.filters.disagree);
+    assert_eq!(state.ui.filtered.len() as u64, disagreements);
 }

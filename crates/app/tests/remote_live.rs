@@ -224,12 +224,15 @@ fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
     });
     let judged = common::judged;
     let state = &harness.state().state;
-    assert_eq!(state.dataset.items.len(), load(tree).items.len());
+    assert_eq!(state.data.dataset.items.len(), load(tree).items.len());
     assert_eq!(state.remote.len(), 1);
     assert_eq!(state.remote[0].offline_since, None);
     assert!(state.local_roots[0].starts_with(cache));
     assert!(state.watching, "remote runs are live too");
-    assert_eq!(state.recent[0].paths, [PathBuf::from("s3://runs/lab")]);
+    assert_eq!(
+        state.settings.recent[0].paths,
+        [PathBuf::from("s3://runs/lab")]
+    );
     // The Start page's cache line counts what this open fetched (its index is written while
     // the run loads).
     common::step_until(
@@ -270,6 +273,7 @@ fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
     assert_eq!(judged(harness.state()), before + 1);
     let was_yes = |app: &InspectorApp| {
         app.state
+            .data
             .dataset
             .items
             .iter()
@@ -318,7 +322,7 @@ fn the_window_opens_a_bucket_follows_its_changes_and_says_when_it_is_offline() {
     );
     assert_eq!(was_yes(harness.state()), yes_cached, "the copy as cached");
     assert_eq!(
-        harness.state().state.dataset.items.len(),
+        harness.state().state.data.dataset.items.len(),
         load(tree).items.len()
     );
     harness.run_steps(2);

@@ -13,13 +13,14 @@ fn click_an_item_and_see_its_prompt_and_verdict() {
     let dir = generated_runs();
     let mut harness = harness(dir.path(), View::Items);
     let app = &harness.state().state;
-    assert_eq!(app.dataset.folders.len(), 73);
+    assert_eq!(app.data.dataset.folders.len(), 73);
     // Pick a knowledge item: its prompt names the character and is short enough to read whole.
     let item = app
+        .data
         .dataset
         .items
         .iter()
-        .find(|i| app.dataset.folder_of(i).stem == "Nyxella" && i.id == "12")
+        .find(|i| app.data.dataset.folder_of(i).stem == "Nyxella" && i.id == "12")
         .expect("the generated Nyxella fruit question");
     let question = item.parts[0].question.clone();
     assert!(question.contains("favorite fruit of character Nyxella"));
@@ -31,7 +32,7 @@ fn click_an_item_and_see_its_prompt_and_verdict() {
         .get_by_role_and_label(egui::accesskit::Role::TextInput, "Search")
         .type_text("favorite fruit of character Nyxella");
     wait_until_idle(&mut harness);
-    let rows = harness.state().state.filtered.len();
+    let rows = harness.state().state.ui.filtered.len();
     assert_eq!(rows, 4, "two checkpoints × two settings");
     harness
         .get_all_by_label("12")
@@ -43,12 +44,13 @@ fn click_an_item_and_see_its_prompt_and_verdict() {
         harness
             .state()
             .state
+            .ui
             .selected
-            .map(|s| harness.state().state.dataset.items[s].id.clone()),
+            .map(|s| harness.state().state.data.dataset.items[s].id.clone()),
         Some("12".into())
     );
-    let selected = harness.state().state.selected.unwrap();
-    let shown = &harness.state().state.dataset.items[selected];
+    let selected = harness.state().state.ui.selected.unwrap();
+    let shown = &harness.state().state.data.dataset.items[selected];
     assert_eq!(shown.parts[0].question, question);
 
     // The detail shows the prompt and the verdict badge.
@@ -65,18 +67,18 @@ fn click_an_item_and_see_its_prompt_and_verdict() {
 fn arrow_keys_move_through_the_filtered_list() {
     let dir = generated_runs();
     let mut harness = harness(dir.path(), View::Items);
-    let first = harness.state().state.filtered[0];
-    assert_eq!(harness.state().state.selected, Some(first));
+    let first = harness.state().state.ui.filtered[0];
+    assert_eq!(harness.state().state.ui.selected, Some(first));
     harness.key_press(egui::Key::ArrowDown);
     harness.run_steps(2);
     assert_eq!(
-        harness.state().state.selected,
-        Some(harness.state().state.filtered[1])
+        harness.state().state.ui.selected,
+        Some(harness.state().state.ui.filtered[1])
     );
     harness.key_press(egui::Key::ArrowUp);
     harness.key_press(egui::Key::ArrowUp);
     harness.run_steps(2);
-    assert_eq!(harness.state().state.selected, Some(first));
+    assert_eq!(harness.state().state.ui.selected, Some(first));
 }
 
 #[test]
@@ -106,7 +108,7 @@ fn charts_list_every_task_type() {
         .get_by_label_contains("exclude suspect answer keys")
         .click();
     wait_until_idle(&mut harness);
-    assert!(harness.state().state.exclude_suspect);
+    assert!(harness.state().state.ui.exclude_suspect);
     assert!(
         harness.get_all_by_label_contains("/19)").next().is_some(),
         "Math L2 counts 19 items without the suspect key"
@@ -124,6 +126,7 @@ fn charts_list_every_task_type() {
     let problems = harness
         .state()
         .state
+        .data
         .dataset
         .diagnostics
         .iter()
@@ -132,7 +135,7 @@ fn charts_list_every_task_type() {
     assert!(
         problems >= 5,
         "the planted anomalies are diagnosed: {:#?}",
-        harness.state().state.dataset.diagnostics
+        harness.state().state.data.dataset.diagnostics
     );
     harness
         .get_by_label(&format!("Diagnostics ({problems})"))
@@ -146,7 +149,7 @@ fn charts_list_every_task_type() {
 fn missing_image_and_missing_trace_say_why() {
     let dir = generated_runs();
     let mut harness = harness(dir.path(), View::Items);
-    let data = &harness.state().state.dataset;
+    let data = &harness.state().state.data.dataset;
     let missing = data
         .items
         .iter()
@@ -157,7 +160,7 @@ fn missing_image_and_missing_trace_say_why() {
                 && i.id == "7"
         })
         .unwrap();
-    harness.state_mut().state.selected = Some(missing);
+    harness.state_mut().state.ui.selected = Some(missing);
     wait_until_idle(&mut harness);
     harness.get_by_label("Image missing");
     harness.get_by_label("No reasoning trace");
@@ -186,16 +189,16 @@ fn snapshots_of_the_main_views() {
 fn zoom_overlay_opens_and_closes_with_escape() {
     let dir = generated_runs();
     let mut harness = harness(dir.path(), View::Items);
-    let selected = harness.state().state.selected.unwrap();
-    let path = harness.state().state.dataset.items[selected].parts[0]
+    let selected = harness.state().state.ui.selected.unwrap();
+    let path = harness.state().state.data.dataset.items[selected].parts[0]
         .image_path
         .clone();
-    harness.state_mut().state.zoom = Some(path);
+    harness.state_mut().state.ui.zoom = Some(path);
     wait_until_idle(&mut harness);
     harness.get_by_label("Click the image or press Esc to close");
     harness.key_press(egui::Key::Escape);
     harness.run_steps(2);
-    assert_eq!(harness.state().state.zoom, None);
+    assert_eq!(harness.state().state.ui.zoom, None);
 }
 
 #[test]
@@ -205,7 +208,7 @@ fn compare_view_lists_flips_and_switches_sides_by_keyboard() {
     harness.get_by_label("Compare").click();
     wait_until_idle(&mut harness);
     harness.get_by_label("Flips from bagel-base/normal to bagel-base/think");
-    let compare = &harness.state().state.compare;
+    let compare = &harness.state().state.ui.compare;
     let math_1 = compare
         .flips
         .iter()
@@ -226,6 +229,7 @@ fn compare_view_lists_flips_and_switches_sides_by_keyboard() {
     let visible: Vec<String> = harness
         .state()
         .state
+        .ui
         .compare
         .visible_keys()
         .iter()
@@ -235,13 +239,13 @@ fn compare_view_lists_flips_and_switches_sides_by_keyboard() {
     assert!(visible.len() < all_rows);
 
     // → moves the focused side, ↓ the item.
-    assert_eq!(harness.state().state.compare.focus, 0);
+    assert_eq!(harness.state().state.ui.compare.focus, 0);
     harness.key_press(egui::Key::ArrowRight);
     harness.key_press(egui::Key::ArrowDown);
     harness.run_steps(2);
-    assert_eq!(harness.state().state.compare.focus, 1);
+    assert_eq!(harness.state().state.ui.compare.focus, 1);
     assert_eq!(
-        harness.state().state.compare.selected,
+        harness.state().state.ui.compare.selected,
         1.min(visible.len() - 1)
     );
     harness.get_by_label("B · bagel-base/think");
@@ -260,7 +264,7 @@ fn number_keys_tag_and_tags_survive_a_restart() {
         harness.run_steps(3);
         let (annotation, tag_1, tag_3, id) = {
             let state = &harness.state().state;
-            let item = &state.dataset.items[state.selected.unwrap()];
+            let item = &state.data.dataset.items[state.ui.selected.unwrap()];
             (
                 state.annotation_of(item).expect("annotated").clone(),
                 state.tag_names[0].clone(),
@@ -279,7 +283,7 @@ fn number_keys_tag_and_tags_survive_a_restart() {
     };
     let harness = harness(dir.path(), View::Items);
     let state = &harness.state().state;
-    let item = &state.dataset.items[state.filtered[1]];
+    let item = &state.data.dataset.items[state.ui.filtered[1]];
     assert_eq!(item.id, selected_id);
     let annotation = state.annotation_of(item).expect("annotations were kept");
     assert!(annotation.tags.contains(&tag_1));

@@ -88,7 +88,10 @@ pub fn run_bench(dir: &Path, copies: usize, trials: usize) -> anyhow::Result<Ben
         format!("{header}{}", records[..judged_at_start].concat()),
     )?;
     let mut state = AppState {
-        dataset: load_dataset(&[dir.to_path_buf()]).into(),
+        data: unisandbox_app::state::LoadedData {
+            dataset: load_dataset(&[dir.to_path_buf()]).into(),
+            ..Default::default()
+        },
         opened: vec![dir.to_path_buf()],
         ..AppState::default()
     };
@@ -117,7 +120,7 @@ pub fn run_bench(dir: &Path, copies: usize, trials: usize) -> anyhow::Result<Ben
                 let reload_start = Instant::now();
                 let reloaded = match state.reload_plan(&changed) {
                     ReloadPlan::Folders { specs, grown, .. } => Reloaded::Folders(
-                        refresh::reload_folders(&state.dataset, specs, &grown, None),
+                        refresh::reload_folders(&state.data.dataset, specs, &grown, None),
                     ),
                     ReloadPlan::Full { paths, .. } => Reloaded::Full(load_dataset(&paths)),
                 };
@@ -155,7 +158,10 @@ pub fn run_bench(dir: &Path, copies: usize, trials: usize) -> anyhow::Result<Ben
     let full = load_dataset(&[dir.to_path_buf()]);
     let full_time = start.elapsed();
     let mut full_state = AppState {
-        dataset: full.into(),
+        data: unisandbox_app::state::LoadedData {
+            dataset: full.into(),
+            ..Default::default()
+        },
         ..AppState::default()
     };
     let start = Instant::now();
@@ -196,8 +202,11 @@ pub fn run_bench(dir: &Path, copies: usize, trials: usize) -> anyhow::Result<Ben
         let start = Instant::now();
         let rounds = 20;
         for _ in 0..rounds {
-            unisandbox_app::image_cache::decode(&big_path, unisandbox_app::image_cache::THUMBNAIL_SIDE)
-                .map_err(anyhow::Error::msg)?;
+            unisandbox_app::image_cache::decode(
+                &big_path,
+                unisandbox_app::image_cache::THUMBNAIL_SIDE,
+            )
+            .map_err(anyhow::Error::msg)?;
         }
         lines.push(format!(
             "thumbnails: a 1024×1024 PNG decoded and scaled to ≤{} px in {:.1} ms",

@@ -105,7 +105,8 @@ pub fn run_scale(dir: &Path, options: &ScaleOptions) -> anyhow::Result<BenchRepo
     if std::fs::read_to_string(&marker).ok().as_deref() != Some(size.as_str()) {
         let _ = std::fs::remove_dir_all(&tree);
         let started = Instant::now();
-        let report = unisandbox_demo::scale::write_scale(&tree, 7, options.checkpoints, options.items)?;
+        let report =
+            unisandbox_demo::scale::write_scale(&tree, 7, options.checkpoints, options.items)?;
         std::fs::write(&marker, &size)?;
         lines.push(format!(
             "demo-data: {} items in {} task folders written in {:.1} s",
@@ -248,25 +249,36 @@ fn live_reload_of_a_big_csv(tree: &Path, csv: &Path) -> anyhow::Result<String> {
     }
     let appended = String::from_utf8(appended.into_inner()?)?;
     let mut state = unisandbox_app::AppState {
-        dataset: unisandbox_core::load::load_dataset(&[tree.to_path_buf(), folder.clone()]).into(),
+        data: unisandbox_app::state::LoadedData {
+            dataset: unisandbox_core::load::load_dataset(&[tree.to_path_buf(), folder.clone()])
+                .into(),
+            ..Default::default()
+        },
         opened: vec![tree.to_path_buf(), folder],
         ..Default::default()
     };
     state.derive();
-    let rows = state.dataset.items.len();
+    let rows = state.data.dataset.items.len();
     super::append(csv, &appended)?;
     let started = Instant::now();
     let changed = std::iter::once(csv.to_path_buf()).collect();
     let reloaded = match state.reload_plan(&changed) {
-        ReloadPlan::Folders { specs, grown, .. } => Reloaded::Folders(
-            unisandbox_core::load::refresh::reload_folders(&state.dataset, specs, &grown, None),
-        ),
-        ReloadPlan::Full { paths, .. } => Reloaded::Full(unisandbox_core::load::load_dataset(&paths)),
+        ReloadPlan::Folders { specs, grown, .. } => {
+            Reloaded::Folders(unisandbox_core::load::refresh::reload_folders(
+                &state.data.dataset,
+                specs,
+                &grown,
+                None,
+            ))
+        }
+        ReloadPlan::Full { paths, .. } => {
+            Reloaded::Full(unisandbox_core::load::load_dataset(&paths))
+        }
     };
     let read = started.elapsed();
     let appended_only = matches!(&reloaded, Reloaded::Folders(folders)
         if folders.iter().all(|(_, f)| matches!(f, unisandbox_core::load::refresh::FolderReload::Appended(_))));
-    let (dataset, summary) = unisandbox_app::state::merge_reload(&state.dataset, reloaded);
+    let (dataset, summary) = unisandbox_app::state::merge_reload(&state.data.dataset, reloaded);
     let mut dataset = Arc::unwrap_or_clone(dataset);
     unisandbox_app::loader::finish(&mut dataset);
     let merged = started.elapsed();

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::annotations::{AnnotationStore};
+use crate::annotations::AnnotationStore;
 
 /// How long the writer waits for more writes before committing (well inside the 0.5 s promise).
 pub const COALESCE: Duration = Duration::from_millis(100);

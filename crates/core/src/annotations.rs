@@ -34,9 +34,7 @@ impl<'a> ReviewIndex<'a> {
         ReviewIndex(
             annotations
                 .iter()
-                .filter_map(|(k, a)| {
-                    a.review.as_ref().map(|review| (k.as_ref(), review))
-                })
+                .filter_map(|(k, a)| a.review.as_ref().map(|review| (k.as_ref(), review)))
                 .collect(),
         )
     }
@@ -228,10 +226,7 @@ impl AnnotationStore {
     }
 
     /// Applies these writes in order, in one transaction: all of them or none.
-    pub fn apply(
-        &mut self,
-        writes: &[Write],
-    ) -> Result<(), AnnotationError> {
+    pub fn apply(&mut self, writes: &[Write]) -> Result<(), AnnotationError> {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| self.err(e))?;

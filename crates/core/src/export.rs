@@ -9,7 +9,7 @@ use std::io::Write as _;
 
 use crate::analysis::AccuracyRow;
 use crate::analysis::insights::ItemInsight;
-use crate::annotations::{Annotations};
+use crate::annotations::Annotations;
 use crate::model::{Dataset, Item, Verdict};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

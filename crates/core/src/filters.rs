@@ -1,8 +1,8 @@
 //! Item filters of the Items view: pure logic, no egui.
 
 use crate::analysis::insights::ItemInsight;
+use crate::annotations::Annotation;
 pub use crate::annotations::Annotations;
-use crate::annotations::{Annotation};
 use crate::model::{Dataset, Item, Verdict};
 use crate::taxonomy::{Family, TaskKind};
 

@@ -92,9 +92,9 @@ impl ItemIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cmp::Ordering;
     use crate::model::Verdict;
     use crate::model::fixtures::{self, folder};
+    use std::cmp::Ordering;
 
     #[test]
     fn finds_items_by_their_names_in_any_folder() {

@@ -222,7 +222,6 @@ impl TaskFolder {
     }
 }
 
-
 /// A STARS rejection-sampling filter output folder, as loaded.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FilterRun {

@@ -1,6 +1,5 @@
 //! Text renderings of accuracy rows for the CLI: aligned table, Markdown, CSV, JSON.
 
-
 use crate::analysis::AccuracyRow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -106,7 +106,10 @@ mod tests {
         assert_eq!(points(0.0667, -0.021, 0.154), "+6.7 pts [-2.1, +15.4]");
         assert_eq!(share_or_dash(Some(0.875)), "0.875");
         assert_eq!(interval_or_dash(Some(0.1), None), "—");
-        assert_eq!((p_value(0.0004), p_value(0.01234)), ("<0.001".into(), "0.012".into()));
+        assert_eq!(
+            (p_value(0.0004), p_value(0.01234)),
+            ("<0.001".into(), "0.012".into())
+        );
     }
 
     #[test]

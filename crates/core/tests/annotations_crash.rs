@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use unisandbox_core::annotation_writer::{AnnotationWriter, Write};
-use unisandbox_core::annotations::{AnnotationStore};
+use unisandbox_core::annotations::AnnotationStore;
 use unisandbox_core::model::ItemKey;
 
 const CHILD_DB: &str = "UNISANDBOX_TEST_ANNOTATION_CHILD_DB";

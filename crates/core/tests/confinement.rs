@@ -257,8 +257,7 @@ fn summary_does_not_count_a_results_csv_linked_from_outside() {
     let outside = setup.home.join("evaluation_results.csv");
     std::fs::write(&outside, format!("{HEADER}{}", csv_row("1", "1.png"))).unwrap();
     std::os::unix::fs::symlink(&outside, setup.folder.join("evaluation_results.csv")).unwrap();
-    let (counts, diagnostics) =
-        unisandbox_core::load::count::count_paths(&[setup.run.clone()]);
+    let (counts, diagnostics) = unisandbox_core::load::count::count_paths(&[setup.run.clone()]);
     assert!(counts.is_empty(), "nothing counted from outside");
     assert!(
         diagnostics

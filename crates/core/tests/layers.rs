@@ -7,7 +7,16 @@ use std::process::Command;
 fn normal_tree(package: &str) -> Vec<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
-        .args(["tree", "--offline", "-e", "normal", "--prefix", "none", "-p", package])
+        .args([
+            "tree",
+            "--offline",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "-p",
+            package,
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo runs");
@@ -40,8 +49,16 @@ fn core_has_no_gui_object_store_or_async_runtime() {
         "the tree was read (csv is a dependency): {tree:?}"
     );
     let forbidden = [
-        "egui", "eframe", "wgpu", "winit", "egui_plot", "egui_extras", "object_store", "tokio",
-        "unisandbox-remote", "unisandbox-app",
+        "egui",
+        "eframe",
+        "wgpu",
+        "winit",
+        "egui_plot",
+        "egui_extras",
+        "object_store",
+        "tokio",
+        "unisandbox-remote",
+        "unisandbox-app",
     ];
     let found = offending(&tree, &forbidden);
     assert!(found.is_empty(), "the core crate depends on {found:?}");
@@ -54,6 +71,9 @@ fn remote_has_no_gui() {
         tree.iter().any(|line| line.starts_with("object_store ")),
         "the tree was read: {tree:?}"
     );
-    let found = offending(&tree, &["egui", "eframe", "wgpu", "winit", "unisandbox-app"]);
+    let found = offending(
+        &tree,
+        &["egui", "eframe", "wgpu", "winit", "unisandbox-app"],
+    );
     assert!(found.is_empty(), "the remote crate depends on {found:?}");
 }

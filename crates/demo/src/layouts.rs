@@ -96,7 +96,10 @@ mod tests {
                 "{}",
                 item.id
             );
-            assert_eq!(part.image_status, unisandbox_core::model::ImageStatus::Present);
+            assert_eq!(
+                part.image_status,
+                unisandbox_core::model::ImageStatus::Present
+            );
         }
         let infer = data
             .items

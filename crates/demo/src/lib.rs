@@ -114,10 +114,24 @@ fn target_rate(stars: bool, think: bool, stem: &str) -> f64 {
     };
     let reasoning_think = 0.80 - 0.15 * level; // L1 .65, L2 .50, L3 .35
     match (kind.family, kind.level, stars, think) {
-        (unisandbox_core::taxonomy::Family::Knowledge, unisandbox_core::taxonomy::Level::Forward, _, false) => {
-            if stars { 0.15 } else { 0.10 }
+        (
+            unisandbox_core::taxonomy::Family::Knowledge,
+            unisandbox_core::taxonomy::Level::Forward,
+            _,
+            false,
+        ) => {
+            if stars {
+                0.15
+            } else {
+                0.10
+            }
         }
-        (unisandbox_core::taxonomy::Family::Knowledge, unisandbox_core::taxonomy::Level::Forward, _, true) => {
+        (
+            unisandbox_core::taxonomy::Family::Knowledge,
+            unisandbox_core::taxonomy::Level::Forward,
+            _,
+            true,
+        ) => {
             if stars {
                 0.67
             } else {
@@ -534,7 +548,8 @@ fn write_folder(
         dir.join("evaluation_results.csv"),
         writers::dictwriter_csv(header, &rows)?,
     )?;
-    let duration = (family == unisandbox_core::taxonomy::Family::Math).then(|| rng.random_range(30.0..90.0));
+    let duration =
+        (family == unisandbox_core::taxonomy::Family::Math).then(|| rng.random_range(30.0..90.0));
     let csv_path = format!("{eval_dir}/evaluation_results.csv");
     let log = writers::eval_log(
         shots.len(),

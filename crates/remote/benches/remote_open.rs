@@ -95,14 +95,12 @@ fn run(what: Tree) {
 
         let cache: PathBuf = dir.path().join(format!("cache-{round}"));
         let started = Instant::now();
-        let mirror =
-            unisandbox_remote::mirror_url(&url, Some(&cache), |_, _| {}).unwrap();
+        let mirror = unisandbox_remote::mirror_url(&url, Some(&cache), |_, _| {}).unwrap();
         counts.1 = load(&mirror.local_root);
         first.push(started.elapsed());
 
         let started = Instant::now();
-        let mirror =
-            unisandbox_remote::mirror_url(&url, Some(&cache), |_, _| {}).unwrap();
+        let mirror = unisandbox_remote::mirror_url(&url, Some(&cache), |_, _| {}).unwrap();
         assert_eq!(mirror.fetched, 0, "nothing changed");
         load(&mirror.local_root);
         cached.push(started.elapsed());

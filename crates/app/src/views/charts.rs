@@ -4,12 +4,11 @@
 use egui::RichText;
 use egui_plot::{Bar, BarChart, Line, PlotPoints};
 
-use unisandbox_core::analysis::AccuracyRow;
-use crate::{AppState, Command};
-use unisandbox_core::taxonomy::TaskKind;
 use crate::views::category_plot::{bar_width, bar_x, category_plot};
 use crate::views::style::SERIES;
-
+use crate::{AppState, Command};
+use unisandbox_core::analysis::AccuracyRow;
+use unisandbox_core::taxonomy::TaskKind;
 
 /// Rows grouped for drawing: x categories and named series.
 struct ChartData {
@@ -20,10 +19,11 @@ struct ChartData {
 
 fn chart_data(state: &AppState) -> ChartData {
     let rows: Vec<AccuracyRow> = state
+        .ui
         .charts
         .rows
         .iter()
-        .filter(|r| state.chart_run.as_ref().is_none_or(|run| *run == r.run))
+        .filter(|r| state.ui.chart_run.as_ref().is_none_or(|run| *run == r.run))
         .cloned()
         .collect();
     let mut kinds: Vec<TaskKind> = rows.iter().map(|r| r.kind).collect();
@@ -50,23 +50,23 @@ fn chart_data(state: &AppState) -> ChartData {
 pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.heading("Accuracy by task type");
-        if state.charts_computing {
+        if state.ui.charts_computing {
             ui.weak(format!(
                 "counting {} items…",
-                state.dataset.items.len()
+                state.data.dataset.items.len()
             ));
         }
         ui.separator();
         let label = ui.label("Run:");
-        let shown = state.chart_run.clone().unwrap_or_else(|| "all runs side by side".into());
+        let shown = state.ui.chart_run.clone().unwrap_or_else(|| "all runs side by side".into());
         egui::ComboBox::from_id_salt("chart_run")
             .selected_text(shown)
             .show_ui(ui, |ui| {
-                if ui.selectable_label(state.chart_run.is_none(), "all runs side by side").clicked() {
+                if ui.selectable_label(state.ui.chart_run.is_none(), "all runs side by side").clicked() {
                     commands.push(Command::SetChartRun(None));
                 }
-                for run in state.dataset.runs() {
-                    if ui.selectable_label(state.chart_run.as_ref() == Some(&run), &run).clicked() {
+                for run in state.data.dataset.runs() {
+                    if ui.selectable_label(state.ui.chart_run.as_ref() == Some(&run), &run).clicked() {
                         commands.push(Command::SetChartRun(Some(run)));
                     }
                 }
@@ -74,20 +74,20 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
             .response
             .labelled_by(label.id);
         ui.separator();
-        let mut exclude = state.exclude_suspect;
-        let suspects = state.suspect_keys.len();
+        let mut exclude = state.ui.exclude_suspect;
+        let suspects = state.data.suspect_keys.len();
         if ui.checkbox(&mut exclude, format!("exclude suspect answer keys ({suspects})")).on_hover_text("Items whose answer key contradicts its own question (benchmark audit) can never be judged right.").changed() {
             commands.push(Command::SetExcludeSuspect(exclude));
         }
         ui.separator();
         let label = ui.label("Verdicts:");
-        let mut human = state.human_corrected;
+        let mut human = state.ui.human_corrected;
         ui.selectable_value(&mut human, false, "judge")
             .labelled_by(label.id)
             .on_hover_text("The judge's verdicts, as the eval scripts count them");
         ui.selectable_value(&mut human, true, "human-corrected")
             .on_hover_text("A reviewer's YES/NO replaces the judge's where there is one (Review tab, `review import`)");
-        if human != state.human_corrected {
+        if human != state.ui.human_corrected {
             commands.push(Command::SetHumanCorrected(human));
         }
         ui.separator();
@@ -106,7 +106,13 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
         });
     });
     let mut caption = "Counts follow the eval scripts: one row per image (math, knowledge), one per ID for mapping pairs; whiskers are 95% Wilson intervals. Hover a bar for n.".to_string();
-    if state.dataset.folders.iter().any(|f| f.filter.is_some()) {
+    if state
+        .data
+        .dataset
+        .folders
+        .iter()
+        .any(|f| f.filter.is_some())
+    {
         caption += " A STARS filter series (setting \"filter\") shows its acceptance rate: the share of candidates the model accepted.";
     }
     ui.label(RichText::new(caption).weak());
@@ -121,7 +127,7 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
     }
     let plot_height = (ui.available_height() * 0.58).max(260.0);
     let rect = plot_ui(ui, &data, plot_height);
-    if state.chart_rect != Some(rect) {
+    if state.ui.chart_rect != Some(rect) {
         commands.push(Command::SetChartRect(rect));
     }
     ui.add_space(8.0);
@@ -147,7 +153,7 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
 
 /// Judge versus human, per task folder with human verdicts (Review mode, `review import`).
 pub fn agreement_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let rows = &state.charts.agreement;
+    let rows = &state.ui.charts.agreement;
     if rows.is_empty() {
         return;
     }
@@ -200,7 +206,10 @@ pub fn agreement_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comm
                     percent(r.corrected_accuracy),
                     r.corrected_correct,
                     r.corrected_total,
-                    unisandbox_core::text::interval_or_dash(r.corrected_ci_low, r.corrected_ci_high)
+                    unisandbox_core::text::interval_or_dash(
+                        r.corrected_ci_low,
+                        r.corrected_ci_high
+                    )
                 ));
                 let disagreements = r.judge_yes_human_no + r.judge_no_human_yes;
                 if disagreements > 0
@@ -240,7 +249,10 @@ pub fn agreement_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comm
 
 /// Per reviewed task folder: raw agreement (Wilson interval) and Cohen's κ (its large-sample
 /// interval) side by side; κ below 0 means the judge agrees with people less than chance.
-fn agreement_plot_ui(ui: &mut egui::Ui, rows: &[unisandbox_core::analysis::agreement::FolderAgreement]) {
+fn agreement_plot_ui(
+    ui: &mut egui::Ui,
+    rows: &[unisandbox_core::analysis::agreement::FolderAgreement],
+) {
     let labels: Vec<String> = rows
         .iter()
         .map(|r| format!("{} · {} · {}", r.task, r.run, r.setting))
@@ -292,7 +304,7 @@ fn agreement_plot_ui(ui: &mut egui::Ui, rows: &[unisandbox_core::analysis::agree
 
 /// How the judged-wrong items failed, per task type and series (from the failure taxonomy).
 fn failure_table_ui(ui: &mut egui::Ui, state: &AppState, data: &ChartData) {
-    let counts = &state.charts.failures;
+    let counts = &state.ui.charts.failures;
     if counts.is_empty() {
         return;
     }

@@ -4,12 +4,12 @@
 use egui::{RichText, Vec2};
 use egui_extras::{Column, TableBuilder};
 
-use unisandbox_core::analysis::flips::Side;
 use crate::compare::FlipFilter;
 use crate::image_cache::ImageCache;
-use crate::{AppState, Command};
 use crate::views::style::verdict_color;
 use crate::views::widgets::{part_image_ui, placeholder, verdict_badge};
+use crate::{AppState, Command};
+use unisandbox_core::analysis::flips::Side;
 
 pub fn compare_view_ui(
     ui: &mut egui::Ui,
@@ -31,7 +31,7 @@ pub fn compare_view_ui(
 }
 
 fn sides_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let data = &state.dataset;
+    let data = &state.data.dataset;
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Compare:").strong());
         for run in data.runs() {
@@ -47,9 +47,9 @@ fn sides_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
                     run: run.clone(),
                     setting,
                 };
-                let mut on = state.compare.sides.contains(&side);
+                let mut on = state.ui.compare.sides.contains(&side);
                 if ui.checkbox(&mut on, side.label()).changed() {
-                    let mut sides = state.compare.sides.clone();
+                    let mut sides = state.ui.compare.sides.clone();
                     if on {
                         sides.push(side);
                     } else {
@@ -64,7 +64,7 @@ fn sides_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
 }
 
 fn flips_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let compare = &state.compare;
+    let compare = &state.ui.compare;
     let (Some(a), Some(b)) = (compare.sides.first(), compare.sides.get(1)) else {
         ui.label(RichText::new("Pick two or more sides to see what flips between them.").weak());
         return;
@@ -154,7 +154,7 @@ fn flips_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
 }
 
 fn list_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let compare = &state.compare;
+    let compare = &state.ui.compare;
     let keys = compare.visible_keys();
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     let mut table = TableBuilder::new(ui)
@@ -166,7 +166,7 @@ fn list_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
     for _ in &compare.sides {
         table = table.column(Column::auto().at_least(40.0));
     }
-    if state.scroll_to_selected {
+    if state.frame.scroll_to_selected {
         table = table.scroll_to_row(compare.selected, Some(egui::Align::Center));
     }
     table
@@ -195,12 +195,14 @@ fn list_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
                 });
                 for side in &compare.sides {
                     row.col(|ui| {
-                        if let Some(index) =
-                            state
-                                .item_index
-                                .get(&state.dataset, &side.run, &side.setting, stem, id)
-                        {
-                            let verdict = state.dataset.items[index].verdict;
+                        if let Some(index) = state.data.item_index.get(
+                            &state.data.dataset,
+                            &side.run,
+                            &side.setting,
+                            stem,
+                            id,
+                        ) {
+                            let verdict = state.data.dataset.items[index].verdict;
                             let mark = if verdict == unisandbox_core::model::Verdict::Yes {
                                 "✔"
                             } else {
@@ -228,7 +230,7 @@ fn columns_ui(
     images: &mut ImageCache,
     commands: &mut Vec<Command>,
 ) {
-    let compare = &state.compare;
+    let compare = &state.ui.compare;
     let keys = compare.visible_keys();
     let Some((stem, id)) = keys.get(compare.selected).copied() else {
         ui.centered_and_justified(|ui| {
@@ -242,15 +244,16 @@ fn columns_ui(
     };
     let first = compare.sides.first().and_then(|s| {
         state
+            .data
             .item_index
-            .get(&state.dataset, &s.run, &s.setting, stem, id)
+            .get(&state.data.dataset, &s.run, &s.setting, stem, id)
     });
     egui::ScrollArea::vertical()
         .auto_shrink(false)
         .show(ui, |ui| {
             ui.heading(format!("{stem} · #{id}"));
             if let Some(index) = first {
-                let item = &state.dataset.items[index];
+                let item = &state.data.dataset.items[index];
                 if let Some(reasons) = state.suspect_reasons(item) {
                     ui.colored_label(
                         egui::Color32::from_rgb(200, 150, 0),
@@ -300,9 +303,11 @@ fn side_ui(
     images: &mut ImageCache,
     commands: &mut Vec<Command>,
 ) {
-    let Some(index) = state
-        .item_index
-        .get(&state.dataset, &side.run, &side.setting, stem, id)
+    let Some(index) =
+        state
+            .data
+            .item_index
+            .get(&state.data.dataset, &side.run, &side.setting, stem, id)
     else {
         placeholder(
             ui,
@@ -312,12 +317,13 @@ fn side_ui(
         );
         return;
     };
-    let item = &state.dataset.items[index];
+    let item = &state.data.dataset.items[index];
     ui.horizontal_wrapped(|ui| {
         ui.heading(format!("{} · {}", side_letter(i), side.label()));
-        verdict_badge(ui, state.dataset.folder_of(item), item.verdict);
+        verdict_badge(ui, state.data.dataset.folder_of(item), item.verdict);
     });
     if let Some(labels) = state
+        .data
         .insights
         .get(index)
         .map(|x| x.labels())

@@ -1,13 +1,13 @@
 //! One item in full: prompt and expected answer, the image(s), the judge's verdict and caption,
 //! and the reasoning trace. Mapping pairs show A and B side by side.
 
-use unisandbox_core::taxonomy::Cot;
 use egui::{RichText, Vec2};
+use unisandbox_core::taxonomy::Cot;
 
 use crate::image_cache::ImageCache;
+use crate::views::widgets::{part_image_ui, placeholder, verdict_badge};
 use crate::{AppState, Command};
 use unisandbox_core::model::{Item, Part, TaskFolder};
-use crate::views::widgets::{part_image_ui, placeholder, verdict_badge};
 
 pub fn detail_ui(
     ui: &mut egui::Ui,
@@ -16,7 +16,7 @@ pub fn detail_ui(
     images: &mut ImageCache,
     commands: &mut Vec<Command>,
 ) {
-    let data = &state.dataset;
+    let data = &state.data.dataset;
     let Some(item) = data.items.get(index) else {
         return;
     };
@@ -29,7 +29,7 @@ pub fn detail_ui(
                 folder,
                 item,
                 state.suspect_reasons(item),
-                state.insights.get(index),
+                state.data.insights.get(index),
                 state.annotation_of(item).and_then(|a| a.review.as_ref()),
             );
             annotation_ui(ui, state, index, commands);
@@ -81,7 +81,8 @@ fn header_ui(
                 .on_hover_text(hover);
         }
         if let Some(reasons) = suspect {
-            let poisoned = folder.filter.is_some() && item.verdict == unisandbox_core::model::Verdict::Yes;
+            let poisoned =
+                folder.filter.is_some() && item.verdict == unisandbox_core::model::Verdict::Yes;
             suspect_badge(ui, poisoned).on_hover_text(format!(
                 "Benchmark audit: {}{}",
                 reasons.join("; "),
@@ -132,7 +133,7 @@ fn header_ui(
 
 /// Star, tags (keys 1–9 toggle the first nine) and a note; every change is saved at once.
 fn annotation_ui(ui: &mut egui::Ui, state: &AppState, index: usize, commands: &mut Vec<Command>) {
-    let Some(item) = state.dataset.items.get(index) else {
+    let Some(item) = state.data.dataset.items.get(index) else {
         return;
     };
     let annotation = state.annotation_of(item).cloned().unwrap_or_default();
@@ -184,7 +185,7 @@ fn annotation_ui(ui: &mut egui::Ui, state: &AppState, index: usize, commands: &m
     });
     // The note is edited in a per-item draft, keyed by the item (not its index, which a reload
     // or another opened folder changes), and saved on every change.
-    let key = state.dataset.annotation_key_of(item);
+    let key = state.data.dataset.annotation_key_of(item);
     let draft_id = egui::Id::unique(("note_draft", &key));
     let mut draft = ui
         .data_mut(|d| d.get_temp::<String>(draft_id))

@@ -7,7 +7,7 @@ use crate::AppState;
 use unisandbox_core::diagnostics::Severity;
 
 pub fn diagnostics_ui(ui: &mut egui::Ui, state: &AppState) {
-    let diagnostics = &state.dataset.diagnostics;
+    let diagnostics = &state.data.dataset.diagnostics;
     let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
     ui.horizontal(|ui| {
         ui.heading("Diagnostics");

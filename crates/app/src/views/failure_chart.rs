@@ -4,11 +4,11 @@
 use egui::RichText;
 use egui_plot::{Bar, BarChart};
 
-use unisandbox_core::analysis::failure::Failure;
 use crate::AppState;
-use unisandbox_core::taxonomy::TaskKind;
 use crate::views::category_plot::{bar_width, bar_x, category_plot};
 use crate::views::style::FAILURE_CLASSES;
+use unisandbox_core::analysis::failure::Failure;
+use unisandbox_core::taxonomy::TaskKind;
 
 /// `series`: (name, run, setting) in chart order; `kinds`: the x categories.
 pub fn failure_chart_ui(
@@ -18,7 +18,7 @@ pub fn failure_chart_ui(
     kinds: &[TaskKind],
     height: f32,
 ) {
-    let counts = &state.charts.classes;
+    let counts = &state.ui.charts.classes;
     if counts.is_empty() || series.is_empty() {
         return;
     }

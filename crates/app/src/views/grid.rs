@@ -6,9 +6,9 @@ use egui::{Align2, Color32, FontId, Rect, RichText, Sense, Stroke, Vec2};
 
 use crate::image_cache::{ImageCache, ImageState};
 use crate::persist::THUMBNAIL_RANGE;
+use crate::views::style::verdict_color;
 use crate::{AppState, Command, View};
 use unisandbox_core::model::{ImageStatus, Item, Part};
-use crate::views::style::verdict_color;
 
 const GAP: f32 = 10.0;
 /// Two lines of text under each thumbnail.
@@ -29,7 +29,7 @@ pub fn grid_view_ui(
         crate::views::items::filters_ui(ui, state, commands);
         ui.horizontal(|ui| {
             let label = ui.label("Thumbnail size");
-            let mut side = state.grid_thumbnail;
+            let mut side = state.settings.grid_thumbnail;
             if ui
                 .add(
                     egui::Slider::new(&mut side, THUMBNAIL_RANGE)
@@ -54,25 +54,26 @@ fn grid_ui(
     images: &mut ImageCache,
     commands: &mut Vec<Command>,
 ) {
-    if state.filtered.is_empty() {
+    if state.ui.filtered.is_empty() {
         crate::views::widgets::no_items_ui(ui, state.progress.finished);
         return;
     }
     // Room for the scroll bar; the columns then share out what is left over, so the grid fills
     // the width (thumbnails are at least the chosen size).
     let width = ui.available_width() - 16.0;
-    let columns = columns_for(width, state.grid_thumbnail);
-    let side = ((width - (columns - 1) as f32 * GAP) / columns as f32).max(state.grid_thumbnail);
-    let rows = state.filtered.len().div_ceil(columns);
+    let columns = columns_for(width, state.settings.grid_thumbnail);
+    let side =
+        ((width - (columns - 1) as f32 * GAP) / columns as f32).max(state.settings.grid_thumbnail);
+    let rows = state.ui.filtered.len().div_ceil(columns);
     let row_height = side + CAPTION_HEIGHT + GAP;
-    if columns != state.grid_columns {
+    if columns != state.ui.grid_columns {
         commands.push(Command::SetGridColumns(columns));
     }
 
     let mut area = egui::ScrollArea::vertical()
         .auto_shrink(false)
         .id_salt("grid_scroll");
-    if state.scroll_to_selected
+    if state.frame.scroll_to_selected
         && let Some(row) = state.selected_row()
     {
         let centred =
@@ -84,8 +85,8 @@ fn grid_ui(
             ui.horizontal(|ui| {
                 ui.spacing_mut().item_spacing.x = GAP;
                 let first = row * columns;
-                let last = (first + columns).min(state.filtered.len());
-                for &index in &state.filtered[first..last] {
+                let last = (first + columns).min(state.ui.filtered.len());
+                for &index in &state.ui.filtered[first..last] {
                     cell_ui(ui, state, index, side, images, commands);
                 }
             });
@@ -103,8 +104,8 @@ fn cell_ui(
     images: &mut ImageCache,
     commands: &mut Vec<Command>,
 ) {
-    let item = &state.dataset.items[index];
-    let folder = state.dataset.folder_of(item);
+    let item = &state.data.dataset.items[index];
+    let folder = state.data.dataset.folder_of(item);
     let (rect, response) =
         ui.allocate_exact_size(Vec2::new(side, side + CAPTION_HEIGHT), Sense::click());
     let label = format!(
@@ -115,7 +116,7 @@ fn cell_ui(
         egui::WidgetInfo::selected(
             egui::Role::Button,
             true,
-            state.selected == Some(index),
+            state.ui.selected == Some(index),
             &label,
         )
     });
@@ -176,7 +177,7 @@ fn cell_ui(
             Color32::from_rgb(240, 190, 40),
         );
     }
-    let selected = state.selected == Some(index);
+    let selected = state.ui.selected == Some(index);
     let stroke = if selected {
         Stroke::new(3.0, visuals.selection.stroke.color)
     } else if response.hovered() {
@@ -189,7 +190,7 @@ fn cell_ui(
     let font = FontId::proportional(13.0);
     let first = format!("{} · {}", folder.stem, item.id);
     // A filter candidate says why it was rejected where an eval item names its setting.
-    let second = match state.insights.get(index).map(|i| i.labels()) {
+    let second = match state.data.insights.get(index).map(|i| i.labels()) {
         Some(labels) if folder.filter.is_some() && !labels.is_empty() => labels.join(" + "),
         _ => format!("{} · {}", folder.run, folder.setting),
     };
@@ -221,11 +222,13 @@ fn thumbnail(ui: &egui::Ui, part: &Part, slot: Rect, images: &mut ImageCache) {
     };
     match &part.image_status {
         ImageStatus::Missing => {
-            note(if part.verdict == unisandbox_core::model::Verdict::NotGenerated {
-                "not generated"
-            } else {
-                "image missing"
-            });
+            note(
+                if part.verdict == unisandbox_core::model::Verdict::NotGenerated {
+                    "not generated"
+                } else {
+                    "image missing"
+                },
+            );
         }
         ImageStatus::Corrupt(_) => {
             note("corrupt image");

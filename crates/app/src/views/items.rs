@@ -4,11 +4,11 @@ use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
 use crate::image_cache::ImageCache;
+use crate::views::style::verdict_color;
 use crate::{AppState, Command};
 use unisandbox_core::filters::Filters;
 use unisandbox_core::model::Verdict;
 use unisandbox_core::taxonomy::{Family, TaskKind};
-use crate::views::style::verdict_color;
 
 pub fn items_view_ui(
     ui: &mut egui::Ui,
@@ -25,7 +25,7 @@ pub fn items_view_ui(
             ui.separator();
             item_table_ui(ui, state, commands);
         });
-    egui::CentralPanel::default().show(ui, |ui| match state.selected {
+    egui::CentralPanel::default().show(ui, |ui| match state.ui.selected {
         Some(index) => crate::views::detail::detail_ui(ui, state, index, images, commands),
         None => crate::views::widgets::no_items_ui(ui, state.progress.finished),
     });
@@ -69,8 +69,8 @@ pub fn search_id() -> egui::Id {
 
 /// Filter controls shared by the list and the grid; changes become one `SetFilters` command.
 pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let data = &state.dataset;
-    let mut filters: Filters = state.filters.clone();
+    let data = &state.data.dataset;
+    let mut filters: Filters = state.ui.filters.clone();
     let mut changed = false;
     ui.horizontal_wrapped(|ui| {
         let runs: Vec<(String, String)> = data.runs().into_iter().map(|r| (r.clone(), r)).collect();
@@ -103,6 +103,7 @@ pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             .collect();
         changed |= combo(ui, "Verdict", &mut filters.verdict, &verdicts);
         let failures: Vec<(String, String)> = state
+            .data
             .failure_labels
             .iter()
             .map(|f| (f.clone(), f.clone()))
@@ -131,7 +132,7 @@ pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             )
             .labelled_by(label.id);
         changed |= search.changed();
-        if state.focus_search {
+        if state.frame.focus_search {
             search.request_focus();
         }
         if filters.is_active() && ui.button("Clear").clicked() {
@@ -141,7 +142,7 @@ pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
         ui.menu_button("Export…", |ui| {
             use crate::ExportKind;
             use unisandbox_core::export::ExportFormat;
-            ui.label(RichText::new(format!("The {} listed items", state.filtered.len())).weak());
+            ui.label(RichText::new(format!("The {} listed items", state.ui.filtered.len())).weak());
             if ui.button("CSV").clicked() {
                 commands.push(Command::Export(ExportKind::Items(ExportFormat::Csv)));
             }
@@ -161,9 +162,9 @@ pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
     ui.label(
         RichText::new(format!(
             "{} of {} items · {}",
-            state.filtered.len(),
+            state.ui.filtered.len(),
             data.items.len(),
-            if state.view == crate::View::Grid {
+            if state.ui.view == crate::View::Grid {
                 "←↑↓→ move · Enter opens · 1–9 tag · S star"
             } else {
                 "↑/↓ move · 1–9 tag · S star"
@@ -177,7 +178,7 @@ pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
 }
 
 fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let data = &state.dataset;
+    let data = &state.data.dataset;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     let mut table = TableBuilder::new(ui)
         .striped(true)
@@ -205,7 +206,7 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                 .clip(true),
         )
         .column(Column::remainder().clip(true));
-    if state.scroll_to_selected
+    if state.frame.scroll_to_selected
         && let Some(row) = state.selected_row()
     {
         table = table.scroll_to_row(row, Some(egui::Align::Center));
@@ -221,11 +222,11 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
             }
         })
         .body(|body| {
-            body.rows(row_height, state.filtered.len(), |mut row| {
-                let index = state.filtered[row.index()];
+            body.rows(row_height, state.ui.filtered.len(), |mut row| {
+                let index = state.ui.filtered[row.index()];
                 let item = &data.items[index];
                 let folder = data.folder_of(item);
-                row.set_selected(state.selected == Some(index));
+                row.set_selected(state.ui.selected == Some(index));
                 row.col(|ui| {
                     ui.label(&folder.run);
                 });
@@ -248,15 +249,20 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                     ui.horizontal(|ui| {
                         ui.label(
                             RichText::new(
-                                state.dataset.folder_of(item).verdict_label(item.verdict),
+                                state
+                                    .data
+                                    .dataset
+                                    .folder_of(item)
+                                    .verdict_label(item.verdict),
                             )
                             .color(verdict_color(item.verdict))
                             .strong(),
                         );
                         // A reviewer's verdict beside the judge's, marked when they differ.
                         if let Some(review) = annotation.and_then(|a| a.review.as_ref()) {
-                            let differs = annotation
-                                .is_some_and(|a| unisandbox_core::filters::human_disagrees(item, a));
+                            let differs = annotation.is_some_and(|a| {
+                                unisandbox_core::filters::human_disagrees(item, a)
+                            });
                             let text = format!("· human {}", review.human.name());
                             let text = if differs {
                                 RichText::new(text).color(egui::Color32::from_rgb(230, 160, 40))
@@ -268,19 +274,22 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                     });
                 });
                 row.col(|ui| {
-                    if let Some(insight) = state.insights.get(index) {
+                    if let Some(insight) = state.data.insights.get(index) {
                         let mut labels = insight.labels();
                         if let Some(annotation) = annotation {
                             labels.extend(annotation.tags.iter().map(|t| format!("#{t}")));
                         }
                         if state.suspect_reasons(item).is_some() {
-                            let folder = state.dataset.folder_of(item);
+                            let folder = state.data.dataset.folder_of(item);
                             let poisoned = folder.filter.is_some()
                                 && item.verdict == unisandbox_core::model::Verdict::Yes;
                             labels.insert(
                                 0,
                                 if poisoned {
-                                    format!("⚠ {}", unisandbox_core::analysis::audit::ACCEPTED_SUSPECT)
+                                    format!(
+                                        "⚠ {}",
+                                        unisandbox_core::analysis::audit::ACCEPTED_SUSPECT
+                                    )
                                 } else {
                                     "⚠ suspect key".to_string()
                                 },

@@ -26,10 +26,10 @@ pub fn root_ui(
     images: &mut ImageCache,
     commands: &mut Vec<Command>,
 ) {
-    if state.view != View::Presentation {
+    if state.ui.view != View::Presentation {
         egui::Panel::top("top_bar").show(ui, |ui| top_bar::top_bar_ui(ui, state, commands));
     }
-    match state.view {
+    match state.ui.view {
         View::Start => {
             egui::CentralPanel::default().show(ui, |ui| start::start_ui(ui, state, commands));
         }
@@ -45,10 +45,10 @@ pub fn root_ui(
             egui::CentralPanel::default().show(ui, |ui| diagnostics::diagnostics_ui(ui, state));
         }
     }
-    if let Some(path) = &state.zoom {
+    if let Some(path) = &state.ui.zoom {
         widgets::zoom_ui(ui.ctx(), path, images, commands);
     }
-    if state.files_hovering {
+    if state.frame.files_hovering {
         drop_overlay(ui.ctx());
     }
 }

@@ -3,14 +3,14 @@
 //! starred) items by keyboard. `T` turns a slide into normal vs think of the same prompt.
 //! Type scales with the window so a slide reads on a 1280×800 laptop and a 1920×1080 projector.
 
-use unisandbox_core::taxonomy::Cot;
 use egui::{Color32, RichText, Vec2};
+use unisandbox_core::taxonomy::Cot;
 
 use crate::image_cache::ImageCache;
-use crate::{AppState, Command};
-use unisandbox_core::model::{Item, Part, Verdict};
 use crate::views::style::verdict_color;
 use crate::views::widgets::part_image_ui;
+use crate::{AppState, Command};
+use unisandbox_core::model::{Item, Part, Verdict};
 
 /// About `max_chars` of `text` with whitespace collapsed: all of it when short, else its opening
 /// and its closing words (where a trace states its conclusion) joined by " … ", cut at words.
@@ -60,9 +60,10 @@ pub fn presentation_ui(
         let footer_height = 30.0 * scale;
         let body_height = ui.available_height() - footer_height;
         let selected = state
+            .ui
             .selected
-            .filter(|s| state.filtered.contains(s))
-            .or_else(|| state.filtered.first().copied());
+            .filter(|s| state.ui.filtered.contains(s))
+            .or_else(|| state.ui.filtered.first().copied());
         ui.allocate_ui(Vec2::new(ui.available_width(), body_height), |ui| {
             ui.set_min_height(body_height);
             // Whatever does not fit is cut off rather than pushing the footer out of the window.
@@ -84,7 +85,11 @@ pub fn presentation_ui(
                     });
                 }
                 Some(index) => {
-                    let pair = state.pair_slide.then(|| state.counterpart(index)).flatten();
+                    let pair = state
+                        .ui
+                        .pair_slide
+                        .then(|| state.counterpart(index))
+                        .flatten();
                     match pair {
                         Some(other) => {
                             pair_slide_ui(ui, state, index, other, scale, images, commands)
@@ -107,20 +112,20 @@ fn footer_ui(
 ) {
     ui.horizontal(|ui| {
         let position = selected
-            .and_then(|s| state.filtered.iter().position(|&i| i == s))
-            .map(|p| format!("{} / {}", p + 1, state.filtered.len()))
+            .and_then(|s| state.ui.filtered.iter().position(|&i| i == s))
+            .map(|p| format!("{} / {}", p + 1, state.ui.filtered.len()))
             .unwrap_or_default();
         ui.label(RichText::new(position).size(18.0 * scale).strong());
         ui.add_space(16.0);
-        if let Some(notice) = &state.notice {
+        if let Some(notice) = &state.frame.notice {
             ui.colored_label(ui.visuals().warn_fg_color, notice);
         }
-        let pair_hint = if state.pair_slide {
+        let pair_hint = if state.ui.pair_slide {
             "T: one setting"
         } else {
             "T: normal vs think"
         };
-        let starred_hint = if state.filters.starred {
+        let starred_hint = if state.ui.filters.starred {
             "all listed"
         } else {
             "starred only"
@@ -137,7 +142,7 @@ fn footer_ui(
                 commands.push(Command::Present(false));
             }
             if ui
-                .selectable_label(state.pair_slide, "normal vs think")
+                .selectable_label(state.ui.pair_slide, "normal vs think")
                 .clicked()
             {
                 commands.push(Command::TogglePairSlide);
@@ -173,7 +178,7 @@ fn human_verdict_ui(ui: &mut egui::Ui, state: &AppState, item: &Item, scale: f32
 }
 
 fn title_ui(ui: &mut egui::Ui, state: &AppState, item: &Item, scale: f32, show_setting: bool) {
-    let folder = state.dataset.folder_of(item);
+    let folder = state.data.dataset.folder_of(item);
     ui.horizontal_wrapped(|ui| {
         ui.label(
             RichText::new(format!("{} · #{}", folder.kind.label(), item.id))
@@ -200,11 +205,12 @@ fn title_ui(ui: &mut egui::Ui, state: &AppState, item: &Item, scale: f32, show_s
     };
     ui.label(RichText::new(where_from).size(17.0 * scale).weak());
     if let Some(reasons) = state.suspect_reasons(item) {
-        let what = if folder.filter.is_some() && item.verdict == unisandbox_core::model::Verdict::Yes {
-            unisandbox_core::analysis::audit::ACCEPTED_SUSPECT
-        } else {
-            "suspect answer key"
-        };
+        let what =
+            if folder.filter.is_some() && item.verdict == unisandbox_core::model::Verdict::Yes {
+                unisandbox_core::analysis::audit::ACCEPTED_SUSPECT
+            } else {
+                "suspect answer key"
+            };
         ui.label(
             RichText::new(format!("⚠ {what}: {}", reasons.join("; ")))
                 .size(16.0 * scale)
@@ -342,7 +348,7 @@ fn item_slide_ui(
     images: &mut ImageCache,
     commands: &mut Vec<Command>,
 ) {
-    let item = &state.dataset.items[index];
+    let item = &state.data.dataset.items[index];
     title_ui(ui, state, item, scale, true);
     let available = ui.available_size();
     let paired_images = item.parts.len() > 1;
@@ -354,7 +360,7 @@ fn item_slide_ui(
     ui.horizontal_top(|ui| {
         images_ui(
             ui,
-            state.dataset.folder_of(item),
+            state.data.dataset.folder_of(item),
             item,
             side,
             images,
@@ -366,7 +372,7 @@ fn item_slide_ui(
                 .id_salt("slide_text")
                 .auto_shrink([false, true])
                 .show(ui, |ui| {
-                    let folder = state.dataset.folder_of(item);
+                    let folder = state.data.dataset.folder_of(item);
                     for part in &item.parts {
                         facts_ui(ui, part, scale, true, folder.filter.is_some());
                         ui.add_space(10.0 * scale);
@@ -374,6 +380,7 @@ fn item_slide_ui(
                     // A rejected STARS candidate: why, from the model's own reply.
                     if folder.filter.is_some()
                         && let Some(labels) = state
+                            .data
                             .insights
                             .get(index)
                             .map(|i| i.labels())
@@ -406,7 +413,7 @@ fn pair_slide_ui(
     images: &mut ImageCache,
     commands: &mut Vec<Command>,
 ) {
-    let data = &state.dataset;
+    let data = &state.data.dataset;
     let (mut normal, mut think) = (index, other);
     if data.folder_of(&data.items[normal]).setting.cot() != Some(Cot::Normal) {
         std::mem::swap(&mut normal, &mut think);
@@ -444,7 +451,7 @@ fn pair_slide_ui(
             });
             images_ui(
                 ui,
-                state.dataset.folder_of(item),
+                state.data.dataset.folder_of(item),
                 item,
                 side,
                 images,

@@ -4,12 +4,12 @@
 
 use egui::{Color32, RichText};
 
-use unisandbox_core::annotations::Human;
 use crate::image_cache::ImageCache;
-use crate::{AppState, Command};
-use unisandbox_core::review::Sample;
 use crate::views::style::verdict_color;
 use crate::views::widgets::{part_image_ui, verdict_badge};
+use crate::{AppState, Command};
+use unisandbox_core::annotations::Human;
+use unisandbox_core::review::Sample;
 
 const KEYS: &str = "Y correct · N wrong · U unsure · K the answer key is wrong · ←/→ move · Z undo";
 
@@ -20,7 +20,7 @@ pub fn review_view_ui(
     commands: &mut Vec<Command>,
 ) {
     egui::Panel::top("review_bar").show(ui, |ui| review_bar_ui(ui, state, commands));
-    egui::CentralPanel::default().show(ui, |ui| match state.review.current() {
+    egui::CentralPanel::default().show(ui, |ui| match state.ui.review.current() {
         None => {
             ui.centered_and_justified(|ui| {
                 ui.label(
@@ -37,14 +37,14 @@ pub fn review_view_ui(
 }
 
 fn review_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let session = &state.review;
+    let session = &state.ui.review;
     ui.add_space(4.0);
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Review the judge").strong());
         ui.label(
             RichText::new(format!(
                 "· the Items list as filtered now ({} listed)",
-                state.filtered.len()
+                state.ui.filtered.len()
             ))
             .weak(),
         );
@@ -89,7 +89,7 @@ fn review_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
         }
         ui.separator();
         let label = ui.label("Reviewer");
-        let mut name = state.reviewer.clone();
+        let mut name = state.settings.reviewer.clone();
         let response = ui
             .add(
                 egui::TextEdit::singleline(&mut name)
@@ -126,8 +126,8 @@ fn item_ui(
     images: &mut ImageCache,
     commands: &mut Vec<Command>,
 ) {
-    let item = &state.dataset.items[index];
-    let folder = state.dataset.folder_of(item);
+    let item = &state.data.dataset.items[index];
+    let folder = state.data.dataset.folder_of(item);
     let review = state.annotation_of(item).and_then(|a| a.review.as_ref());
     let width = ui.available_width();
     let height = ui.available_height();
@@ -154,8 +154,8 @@ fn item_ui(
                     item.id,
                     folder.run,
                     folder.setting,
-                    state.review.position + 1,
-                    state.review.queue.len()
+                    state.ui.review.position + 1,
+                    state.ui.review.queue.len()
                 ))
                 .weak(),
             );
@@ -189,15 +189,16 @@ fn item_ui(
                 match review {
                     Some(review) => {
                         let (text, color) = match review.human {
-                            Human::Yes => ("YES", verdict_color(unisandbox_core::model::Verdict::Yes)),
+                            Human::Yes => {
+                                ("YES", verdict_color(unisandbox_core::model::Verdict::Yes))
+                            }
                             Human::No => ("NO", verdict_color(unisandbox_core::model::Verdict::No)),
                             Human::Unsure => ("unsure", Color32::GRAY),
                         };
                         ui.label(RichText::new(text).size(20.0).strong().color(color));
-                        let disagree = review
-                            .human
-                            .is_yes()
-                            .is_some_and(|yes| yes != (item.verdict == unisandbox_core::model::Verdict::Yes));
+                        let disagree = review.human.is_yes().is_some_and(|yes| {
+                            yes != (item.verdict == unisandbox_core::model::Verdict::Yes)
+                        });
                         if disagree {
                             ui.label(
                                 RichText::new("disagrees with the judge")
@@ -218,7 +219,7 @@ fn item_ui(
             answer_key_ui(ui, state, commands);
             ui.horizontal(|ui| {
                 let label = ui.label(RichText::new("Reason").weak());
-                let mut reason = state.review.reason.clone();
+                let mut reason = state.ui.review.reason.clone();
                 let response = ui
                     .add(
                         egui::TextEdit::singleline(&mut reason)
@@ -241,7 +242,7 @@ fn item_ui(
 
 /// After K: the right answer, typed; Enter keeps it for the Y/N that follows, Esc gives up.
 fn answer_key_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let session = &state.review;
+    let session = &state.ui.review;
     if let Some(typed) = &session.typing_answer {
         ui.horizontal(|ui| {
             let label = ui.label(RichText::new("Right answer").size(18.0));

@@ -33,8 +33,8 @@ pub fn start_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>
             ui.label(format!(
                 "Open now: {} — {} task folders, {} items{}",
                 opened.join(" + "),
-                state.dataset.folders.len(),
-                state.dataset.items.len(),
+                state.data.dataset.folders.len(),
+                state.data.dataset.items.len(),
                 match (state.watching, state.remote.is_empty()) {
                     (false, _) => "",
                     (true, true) => " · live: changes on disk appear within a second",
@@ -49,13 +49,13 @@ pub fn start_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>
         }
         ui.add_space(16.0);
         ui.heading("Recent runs");
-        if state.recent.is_empty() {
+        if state.settings.recent.is_empty() {
             ui.label(RichText::new("Folders and URLs you open are listed here.").weak());
         } else {
-            recent_table_ui(ui, &state.recent, commands);
+            recent_table_ui(ui, &state.settings.recent, commands);
         }
         if let Some(sample) = &state.sample_runs
-            && !state.recent.iter().any(|r| r.paths == [sample.clone()])
+            && !state.settings.recent.iter().any(|r| r.paths == [sample.clone()])
         {
             ui.add_space(6.0);
             if ui.link("Open the bundled sample runs").clicked() {
@@ -68,7 +68,7 @@ pub fn start_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>
         ui.heading("Appearance");
         ui.horizontal(|ui| {
             for theme in Theme::ALL {
-                if ui.selectable_label(state.theme == theme, theme.label()).clicked() {
+                if ui.selectable_label(state.settings.theme == theme, theme.label()).clicked() {
                     commands.push(Command::SetTheme(theme));
                 }
             }
@@ -124,7 +124,7 @@ fn remote_open_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
     ui.add_space(6.0);
     ui.horizontal(|ui| {
         ui.label("Or open from object storage:");
-        let mut text = state.remote_input.clone();
+        let mut text = state.ui.remote_input.clone();
         let response = ui.add(
             egui::TextEdit::singleline(&mut text)
                 .hint_text("s3://bucket/prefix")
@@ -172,7 +172,7 @@ fn cache_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
     });
     ui.horizontal(|ui| {
         ui.label("Size budget:");
-        let mut gb = state.cache_budget_mb as f64 / 1024.0;
+        let mut gb = state.settings.cache_budget_mb as f64 / 1024.0;
         let overridden = std::env::var_os("UNISANDBOX_CACHE_BUDGET_MB").is_some();
         let response = ui.add_enabled(
             !overridden,

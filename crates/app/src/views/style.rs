@@ -89,4 +89,5 @@ pub const FAILURE_CLASSES: [Color32; 17] = [
 ];
 
 // One colour per class: a new class needs its colour.
-const _: () = assert!(FAILURE_CLASSES.len() == unisandbox_core::analysis::failure::Failure::CLASSES.len());
+const _: () =
+    assert!(FAILURE_CLASSES.len() == unisandbox_core::analysis::failure::Failure::CLASSES.len());

@@ -17,7 +17,7 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
         }
         ui.separator();
         let problems = state
-            .dataset
+            .data.dataset
             .diagnostics
             .iter()
             .filter(|d| d.severity != Severity::Info)
@@ -32,7 +32,7 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             (View::Diagnostics, format!("Diagnostics ({problems})")),
         ];
         for (view, label) in tabs {
-            if ui.selectable_label(state.view == view, label).clicked() {
+            if ui.selectable_label(state.ui.view == view, label).clicked() {
                 commands.push(Command::SetView(view));
             }
         }
@@ -48,7 +48,7 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
         if !progress.finished {
             loading_ui(ui, state);
         } else {
-            let data = &state.dataset;
+            let data = &state.data.dataset;
             let count = unisandbox_core::text::count_of;
             ui.label(format!(
                 "{} · {} · {}",
@@ -94,10 +94,10 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             .on_hover_text("The store cannot be reached: this is the copy from the last listing. Images never shown before cannot be fetched until it is back; the run is listed again every few seconds.");
         }
     }
-    if let Some(notice) = &state.notice {
+    if let Some(notice) = &state.frame.notice {
         ui.colored_label(ui.visuals().warn_fg_color, notice);
     }
-    if state.progress.finished && state.dataset.folders.is_empty() {
+    if state.progress.finished && state.data.dataset.folders.is_empty() {
         // (Of the PATHs that opened: the notice already says why the others did not.)
         let opened: Vec<String> = state
             .opened

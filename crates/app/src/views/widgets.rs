@@ -6,8 +6,8 @@ use egui::{Color32, RichText, Sense, Stroke, Vec2};
 
 use crate::Command;
 use crate::image_cache::{ImageCache, ImageState};
-use unisandbox_core::model::{ImageStatus, Verdict};
 use crate::views::style::verdict_color;
+use unisandbox_core::model::{ImageStatus, Verdict};
 
 /// A coloured pill with the verdict's name.
 /// A verdict in its colour, worded as its folder says it (`accepted` for a STARS filter run).

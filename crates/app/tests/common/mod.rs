@@ -73,6 +73,7 @@ pub fn step_until(
 /// How many items the judge has scored (not "not judged yet").
 pub fn judged(app: &InspectorApp) -> usize {
     app.state
+        .data
         .dataset
         .items
         .iter()

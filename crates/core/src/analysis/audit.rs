@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use crate::analysis::arithmetic::{answer_count, evaluate_question};
-use crate::model::compare_ids;
 use crate::model::Dataset;
+use crate::model::compare_ids;
 use crate::taxonomy::Family;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

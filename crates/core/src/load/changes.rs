@@ -3,9 +3,9 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::load::spec::LoadedFolder;
 use crate::load::append::AppendedRows;
 use crate::load::refresh::FolderReload;
+use crate::load::spec::LoadedFolder;
 use crate::model::{Dataset, ItemKey, Verdict};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -121,11 +121,7 @@ impl ReloadSummary {
             .diagnostics
             .iter()
             .filter(|d| d.severity != Severity::Info)
-            .filter(|d| {
-                folders
-                    .iter()
-                    .any(|f| f.concerns(&d.file))
-            })
+            .filter(|d| folders.iter().any(|f| f.concerns(&d.file)))
             .map(problem)
             .collect();
         let fresh: HashSet<Problem> = reloaded

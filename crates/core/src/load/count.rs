@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::model::FolderCount;
 use crate::diagnostics::Diagnostic;
 use crate::load::discover::{FolderSpec, RESULTS_CSV};
 use crate::load::discover_all;
 use crate::load::results_csv::count_results_csv;
+use crate::model::FolderCount;
 use crate::taxonomy::TaskKind;
 
 /// The counts of every evaluated folder beneath `paths` (the same folders and numbers that

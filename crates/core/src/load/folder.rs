@@ -5,12 +5,12 @@ use std::path::Path;
 
 use crate::diagnostics::Diagnostic;
 use crate::load::confine::{is_readable_file, stays_inside};
-pub use crate::load::spec::LoadedFolder;
-use crate::load::spec::{FolderSpec, RESULTS_CSV, RESULTS_LOG, TRACES_JSONL};
 use crate::load::image_check::is_image_file;
 use crate::load::judge::{parse_analysis, short_caption};
 use crate::load::log::parse_log;
 use crate::load::results_csv::{ResultRow, parse_results_csv};
+pub use crate::load::spec::LoadedFolder;
+use crate::load::spec::{FolderSpec, RESULTS_CSV, RESULTS_LOG, TRACES_JSONL};
 use crate::load::trace::{TraceRecord, by_image_file, read_output_jsonl, trace_from_think};
 use crate::model::{CsvMark, ImageStatus, Item, Part, TaskFolder, Verdict, compare_ids};
 
@@ -456,7 +456,6 @@ fn pair_side(name: &str) -> Option<char> {
         None
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -197,11 +197,14 @@ fn with_appended(
         .map(|(_, item)| item)
         .collect();
     for item in new_items {
-        let at = items.partition_point(|other| match crate::model::compare_ids(&other.id, &item.id) {
-            std::cmp::Ordering::Less => true,
-            std::cmp::Ordering::Equal => other.csv_line.is_some(),
-            std::cmp::Ordering::Greater => false,
-        });
+        let at =
+            items.partition_point(
+                |other| match crate::model::compare_ids(&other.id, &item.id) {
+                    std::cmp::Ordering::Less => true,
+                    std::cmp::Ordering::Equal => other.csv_line.is_some(),
+                    std::cmp::Ordering::Greater => false,
+                },
+            );
         let shared = dataset.share(item, index);
         items.insert(at, shared);
     }

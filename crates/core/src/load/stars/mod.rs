@@ -16,14 +16,14 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use reply::{judgment_of_reply, stated_count};
 use crate::diagnostics::Diagnostic;
-use crate::load::spec::{FolderSpec, LoadedFolder};
 use crate::load::image_check::is_image_file;
+use crate::load::spec::{FolderSpec, LoadedFolder};
 use crate::model::{
     FilterRun, FilterStats, ImageStatus, Item, JudgeAnalysis, Part, TaskFolder, Verdict,
 };
 use crate::taxonomy::TaskKind;
+use reply::{judgment_of_reply, stated_count};
 
 mod files;
 mod images;
