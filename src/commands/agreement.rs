@@ -1,10 +1,9 @@
 //! `agreement`: judge versus human per task folder (κ, precision, recall, corrected accuracy).
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use unisandbox_core::report::ListFormat;
-
-use std::process::ExitCode;
 
 use super::Context;
 

@@ -1,10 +1,9 @@
 //! `audit`: answer keys that contradict their own question.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use unisandbox_core::report::ListFormat;
-
-use std::process::ExitCode;
 
 use super::Context;
 

@@ -1,8 +1,9 @@
-//! `bench`: load time, live-reload latency and decoding, or the scale and STARS figures beside their Python baselines.
-
-use crate::cli::BenchArgs;
+//! `bench`: load time, live-reload latency and decoding, or the scale and STARS figures beside
+//! their Python baselines.
 
 use std::process::ExitCode;
+
+use crate::cli::BenchArgs;
 
 use super::Context;
 

@@ -1,8 +1,8 @@
 //! `demo-data`: synthetic runs in the exact upstream formats.
 
-use crate::cli::DemoDataArgs;
-
 use std::process::ExitCode;
+
+use crate::cli::DemoDataArgs;
 
 use super::Context;
 

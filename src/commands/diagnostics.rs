@@ -1,7 +1,6 @@
 //! `diagnostics`: every problem found while loading, as `file:line: problem`.
 
 use std::path::PathBuf;
-
 use std::process::ExitCode;
 
 use super::Context;

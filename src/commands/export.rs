@@ -1,12 +1,11 @@
 //! `export`: the filtered items (CSV, JSON, HTML report) or the accuracy table (Markdown, LaTeX).
 
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use unisandbox_core::export::{self, ExportFormat};
 
 use crate::cli::FilterArgs;
-
-use std::process::ExitCode;
 
 use super::Context;
 
@@ -57,7 +56,7 @@ pub fn run(
         }
     };
     if format != ExportFormat::Html {
-        std::fs::write(&out, text)
+        std::fs::write(out, text)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
     }
     let what = if matches!(format, ExportFormat::Markdown | ExportFormat::Latex) {

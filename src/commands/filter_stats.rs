@@ -1,10 +1,9 @@
 //! `filter-stats`: one row per STARS filter output folder, checked against filter_stats.json.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use unisandbox_core::report::ListFormat;
-
-use std::process::ExitCode;
 
 use super::Context;
 

@@ -1,10 +1,9 @@
 //! `flips`: the items that flip between two sides, with McNemar's test.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use unisandbox_core::report::ListFormat;
-
-use std::process::ExitCode;
 
 use super::Context;
 

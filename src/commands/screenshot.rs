@@ -1,13 +1,12 @@
 //! `screenshot`: open the window, wait until the view and its images are loaded, save a PNG.
 
+use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use unisandbox_app::StartOptions;
 use unisandbox_app::screenshot::ScreenshotPlan;
 
 use crate::cli::{ScreenshotArgs, parse_size};
-
-use std::process::ExitCode;
 
 use super::Context;
 

@@ -1,10 +1,9 @@
 //! `summary`: the accuracy table of every evaluated task folder, counted from the CSVs alone.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use unisandbox_core::report::{SummaryFormat, render_summary};
-
-use std::process::ExitCode;
 
 use super::Context;
 

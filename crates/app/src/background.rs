@@ -75,8 +75,7 @@ impl InspectorApp {
     /// says so meanwhile).
     pub(super) fn refresh_charts(&mut self) {
         if self.state.data.dataset.items.len() < self.background_from {
-            self.state.ui.charts =
-                charts_cache::ChartsCache::compute(charts_cache::ChartsInput::of(&self.state));
+            self.state.ui.charts = charts_cache::ChartsCache::compute(self.state.charts_input());
             self.charts_stale = false;
             return;
         }

@@ -4,8 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::AppState;
-use crate::state::LoadedData;
+use crate::derived::LoadedData;
 use unisandbox_core::analysis::AccuracyRow;
 use unisandbox_core::filters::Annotations;
 use unisandbox_core::taxonomy::TaskKind;
@@ -35,17 +34,6 @@ pub struct ChartsInput<'a> {
     pub exclude_suspect: bool,
     /// With human verdicts replacing the judge's where there are any.
     pub human_corrected: bool,
-}
-
-impl<'a> ChartsInput<'a> {
-    pub fn of(state: &'a AppState) -> Self {
-        ChartsInput {
-            data: &state.data,
-            annotations: &state.annotations,
-            exclude_suspect: state.ui.exclude_suspect,
-            human_corrected: state.ui.human_corrected,
-        }
-    }
 }
 
 /// Accuracy per (run, setting, task type) as the Charts view shows it (and its table export
@@ -158,6 +146,7 @@ fn tagged_items(input: ChartsInput) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::AppState;
     use unisandbox_core::annotations::Annotation;
     use unisandbox_core::model::Verdict;
     use unisandbox_core::model::fixtures::{folder, item, part};
@@ -189,10 +178,10 @@ mod tests {
     #[test]
     fn excluding_suspect_keys_changes_the_rows() {
         let mut state = state();
-        let all = ChartsCache::compute(ChartsInput::of(&state));
+        let all = ChartsCache::compute(state.charts_input());
         assert_eq!((all.rows[0].correct, all.rows[0].total), (1, 2));
         state.ui.exclude_suspect = true;
-        let clean = ChartsCache::compute(ChartsInput::of(&state));
+        let clean = ChartsCache::compute(state.charts_input());
         assert_eq!((clean.rows[0].correct, clean.rows[0].total), (1, 1));
     }
 
@@ -210,7 +199,7 @@ mod tests {
                 ..Annotation::default()
             },
         );
-        let cache = ChartsCache::compute(ChartsInput::of(&state));
+        let cache = ChartsCache::compute(state.charts_input());
         let kind = state.data.dataset.folders[0].kind;
         assert_eq!(
             cache.failures.get(&(
@@ -245,10 +234,10 @@ mod tests {
                 ..Annotation::default()
             },
         );
-        let judge = ChartsCache::compute(ChartsInput::of(&state));
+        let judge = ChartsCache::compute(state.charts_input());
         assert_eq!((judge.rows[0].correct, judge.rows[0].total), (1, 2));
         state.ui.human_corrected = true;
-        let corrected = ChartsCache::compute(ChartsInput::of(&state));
+        let corrected = ChartsCache::compute(state.charts_input());
         assert_eq!((corrected.rows[0].correct, corrected.rows[0].total), (2, 2));
         assert!(
             state
@@ -257,7 +246,7 @@ mod tests {
         );
         // Excluding suspect keys now keeps the fixed item.
         state.ui.exclude_suspect = true;
-        let clean = ChartsCache::compute(ChartsInput::of(&state));
+        let clean = ChartsCache::compute(state.charts_input());
         assert_eq!(clean.rows[0].total, 2);
         assert_eq!(corrected.agreement.len(), 1);
         assert_eq!(corrected.agreement[0].judge_no_human_yes, 1);

@@ -4,33 +4,7 @@ use std::path::PathBuf;
 
 use unisandbox_core::filters::Filters;
 
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Default,
-    clap::ValueEnum,
-    serde::Serialize,
-    serde::Deserialize,
-)]
-pub enum View {
-    /// Recent runs, open and drop targets.
-    Start,
-    /// List + detail.
-    #[default]
-    Items,
-    /// Thumbnail grid of the filtered items.
-    Grid,
-    Compare,
-    /// Human review of the judge: one item at a time, Y / N / U / K.
-    Review,
-    Charts,
-    Diagnostics,
-    /// Full-screen slides of the filtered items (F11).
-    Presentation,
-}
+pub use crate::persist::View;
 
 /// What the export buttons write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use std::sync::Arc;
 
-use super::state::Derived;
+use crate::derived::{Derived, Previous, ReloadPlan, Reloaded, merge_reload};
 use unisandbox_core::load::changes::ReloadSummary;
 use unisandbox_core::load::image_check::{CorruptImage, check_images};
 use unisandbox_core::load::{LoadEvent, apply_event, load_paths};
@@ -72,26 +72,6 @@ pub struct Loader {
     reload: Option<tokio::sync::oneshot::Receiver<ReloadResult>>,
     /// Why the last job stopped early (it panicked), until the app shows it.
     problem: Option<String>,
-}
-
-/// What a reload loads: everything, or only some folders (by index) of the current dataset.
-pub enum ReloadPlan {
-    Full {
-        paths: Vec<PathBuf>,
-        benchmark: Option<PathBuf>,
-    },
-    Folders {
-        specs: Vec<(usize, unisandbox_core::load::FolderSpec)>,
-        /// Folders whose only change is their results CSV (rows appended, perhaps).
-        grown: Vec<usize>,
-        benchmark: Option<PathBuf>,
-    },
-}
-
-/// The result of a reload, matching its plan.
-pub enum Reloaded {
-    Full(Dataset),
-    Folders(Vec<(usize, unisandbox_core::load::refresh::FolderReload)>),
 }
 
 /// A finished reload: the new dataset with everything derived from it, and what changed.
@@ -305,7 +285,7 @@ impl Loader {
     pub fn start_reload(
         &mut self,
         plan: ReloadPlan,
-        previous: super::state::Previous,
+        previous: Previous,
         sides: Vec<unisandbox_core::analysis::flips::Side>,
         ctx: &egui::Context,
     ) {
@@ -331,7 +311,7 @@ impl Loader {
                     benchmark.as_deref(),
                 )),
             };
-            let (dataset, summary) = super::state::merge_reload(&current, reloaded);
+            let (dataset, summary) = merge_reload(&current, reloaded);
             drop(current);
             let mut dataset = Arc::unwrap_or_clone(dataset);
             finish(&mut dataset);

@@ -5,9 +5,37 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::View;
 use unisandbox_core::filters::Filters;
 use unisandbox_core::model::{Dataset, ItemKey};
+
+/// The views of the window (saved with the session; `screenshot --view` names them).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+pub enum View {
+    /// Recent runs, open and drop targets.
+    Start,
+    /// List + detail.
+    #[default]
+    Items,
+    /// Thumbnail grid of the filtered items.
+    Grid,
+    Compare,
+    /// Human review of the judge: one item at a time, Y / N / U / K.
+    Review,
+    Charts,
+    Diagnostics,
+    /// Full-screen slides of the filtered items (F11).
+    Presentation,
+}
 
 /// The eframe storage key.
 pub const STORAGE_KEY: &str = "unisandbox-inspector-state";

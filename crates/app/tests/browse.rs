@@ -350,24 +350,7 @@ fn view_filters_selection_theme_and_recent_runs_survive_a_restart() {
     assert_eq!(state.settings.recent[0].task_folders, 73);
 }
 
-/// CSV records of one generated math folder, re-serialized the way DictWriter writes them.
-fn csv_rows(path: &Path) -> (String, Vec<String>) {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .unwrap();
-    let mut lines = reader.records().map(|record| {
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(Vec::new());
-        writer.write_record(&record.unwrap()).unwrap();
-        String::from_utf8(writer.into_inner().unwrap()).unwrap()
-    });
-    let header = lines.next().unwrap();
-    (header, lines.collect())
-}
-
-use unisandbox_testkit::{append, snapshot_tree};
+use unisandbox_testkit::{append, csv_rows, snapshot_tree};
 
 #[test]
 fn a_folder_being_evaluated_updates_in_place() {
@@ -551,9 +534,7 @@ fn background_filtering_keeps_only_the_newest_search_and_charts_count_in_the_bac
     wait_until_idle(&mut harness);
     let app = harness.state();
     assert!(!app.state.ui.charts_computing);
-    let here = unisandbox_app::charts_cache::ChartsCache::compute(
-        unisandbox_app::charts_cache::ChartsInput::of(&app.state),
-    );
+    let here = unisandbox_app::charts_cache::ChartsCache::compute(app.state.charts_input());
     assert!(!here.rows.is_empty());
     assert_eq!(app.state.ui.charts.rows, here.rows);
     assert_eq!(app.state.ui.charts.failures, here.failures);

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use std::collections::BTreeSet;
 
 use unisandbox_app::AppState;
-use unisandbox_app::loader::{ReloadPlan, Reloaded};
+use unisandbox_app::derived::{ReloadPlan, Reloaded};
 use unisandbox_app::watcher::{FolderWatcher, ReloadTimer};
 use unisandbox_core::load::{discover::RESULTS_CSV, load_dataset, refresh};
 

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 
 use super::{BenchReport, median, ms};
-use unisandbox_app::state::Derived;
+use unisandbox_app::derived::Derived;
 use unisandbox_core::load::{LoadEvent, apply_event, load_paths};
 use unisandbox_core::model::Dataset;
 
@@ -225,7 +225,7 @@ pub fn run_scale(dir: &Path, options: &ScaleOptions) -> anyhow::Result<BenchRepo
 /// the changed folder loaded again, merged, and everything derived again (what lands on screen;
 /// the watcher's 100 ms quiet time comes on top).
 fn live_reload_of_a_big_csv(tree: &Path, csv: &Path) -> anyhow::Result<String> {
-    use unisandbox_app::loader::{ReloadPlan, Reloaded};
+    use unisandbox_app::derived::{ReloadPlan, Reloaded};
     let folder = csv.parent().context("the big CSV's folder")?.to_path_buf();
     // As in a running eval, the images exist before their rows are written: generation comes
     // first. The two rows about to be appended judge two images already in the folder.
@@ -278,7 +278,7 @@ fn live_reload_of_a_big_csv(tree: &Path, csv: &Path) -> anyhow::Result<String> {
     let read = started.elapsed();
     let appended_only = matches!(&reloaded, Reloaded::Folders(folders)
         if folders.iter().all(|(_, f)| matches!(f, unisandbox_core::load::refresh::FolderReload::Appended(_))));
-    let (dataset, summary) = unisandbox_app::state::merge_reload(&state.data.dataset, reloaded);
+    let (dataset, summary) = unisandbox_app::derived::merge_reload(&state.data.dataset, reloaded);
     let mut dataset = Arc::unwrap_or_clone(dataset);
     unisandbox_app::loader::finish(&mut dataset);
     let merged = started.elapsed();

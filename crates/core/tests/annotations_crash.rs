@@ -91,7 +91,7 @@ fn killing_the_writer_at_random_moments_loses_no_acknowledged_write() {
             }
             last
         });
-        std::thread::sleep(Duration::from_millis(40 + random.next() % 260));
+        std::thread::sleep(Duration::from_millis(40 + random.next_u64() % 260));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         let acknowledged = reader.join().unwrap();

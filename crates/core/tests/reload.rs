@@ -3,34 +3,19 @@
 //! search) is reused and equals deriving afresh.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use unisandbox_core::load::load_dataset;
 use unisandbox_core::load::refresh::{
     FolderReload, affected_folders, grown_csvs, reload_folders, spec_of, splice,
 };
 use unisandbox_core::model::Dataset;
+use unisandbox_testkit::csv_rows;
 
 fn sorted_diagnostics(data: &Dataset) -> Vec<String> {
     let mut all: Vec<String> = data.diagnostics.iter().map(|d| d.to_string()).collect();
     all.sort();
     all
-}
-
-fn raw_rows(path: &Path) -> (String, Vec<String>) {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .unwrap();
-    let mut rows = reader.byte_records().map(|record| {
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(Vec::new());
-        writer.write_byte_record(&record.unwrap()).unwrap();
-        String::from_utf8(writer.into_inner().unwrap()).unwrap()
-    });
-    let header = rows.next().unwrap();
-    (header, rows.collect())
 }
 
 #[test]
@@ -45,7 +30,7 @@ fn reading_only_the_appended_rows_equals_a_full_reload_in_every_folder() {
         if !csv_path.exists() {
             continue;
         }
-        let (header, rows) = raw_rows(&csv_path);
+        let (header, rows) = csv_rows(&csv_path);
         if rows.len() < 6 {
             continue;
         }

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::RemoteUrl;
+use crate::url::RemoteUrl;
 
 /// The cache's size budget unless `UNISANDBOX_CACHE_BUDGET_MB` says otherwise.
 pub const DEFAULT_BUDGET_BYTES: u64 = 2 << 30;

@@ -9,11 +9,26 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use object_store::ObjectStore;
 
-use super::RemoteUrl;
 use super::cache::{cache_root, local_root_of, now_millis, open_index, settle};
-use super::mirror::Mirror;
 use super::store::{RUNTIME, fetch_to, open_store};
+use crate::url::RemoteUrl;
 use unisandbox_core::load::listing::MANIFEST;
+
+/// A mirrored remote run folder, ready to open as a local one.
+#[derive(Debug)]
+pub struct Mirror {
+    pub url: RemoteUrl,
+    /// The local copy's root: open this.
+    pub local_root: PathBuf,
+    /// Set when the store could not be reached: the copy is from this listing.
+    pub offline_since: Option<SystemTime>,
+    pub objects: usize,
+    /// Text files fetched now (the others were unchanged in the cache).
+    pub fetched: usize,
+    /// Local files this listing wrote, reset or deleted (for live reload; empty offline).
+    pub changed: Vec<PathBuf>,
+    pub diagnostics: Vec<unisandbox_core::diagnostics::Diagnostic>,
+}
 
 /// A cached copy opened in this process: where it is, what it copies, and its index.
 struct Copy {

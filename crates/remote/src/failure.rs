@@ -3,7 +3,7 @@
 //! check for that case. `object_store`'s own text (retry counts, the XML body, the request's
 //! query) stays out of the window's notice.
 
-use super::RemoteUrl;
+use crate::url::RemoteUrl;
 
 /// One line for a failed request: "nothing answers at http://127.0.0.1:9 (connection refused)".
 pub fn short(err: &object_store::Error) -> String {

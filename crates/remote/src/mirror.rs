@@ -6,19 +6,19 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use futures::StreamExt as _;
 use object_store::ObjectStore;
 
-use super::RemoteUrl;
 use super::cache::{
     cache_root, evict, local_path, local_root_of, now_millis, open_index, settle, take_problems,
     write_in_background,
 };
+pub use super::copy::Mirror;
 use super::copy::{copy_from_index, remember_copy, write_manifests};
 use super::failure::{explain, what_to_check};
 use super::store::{RUNTIME, fetch_to, open_store};
+use crate::url::RemoteUrl;
 use unisandbox_core::diagnostics::Diagnostic;
 use unisandbox_core::load::image_check::is_image_file;
 
@@ -32,22 +32,6 @@ fn is_text_file(name: &str) -> bool {
 
 /// How many objects are fetched at once.
 const PARALLEL: usize = 16;
-
-/// A mirrored remote run folder, ready to open as a local one.
-#[derive(Debug)]
-pub struct Mirror {
-    pub url: RemoteUrl,
-    /// The local copy's root: open this.
-    pub local_root: PathBuf,
-    /// Set when the store could not be reached: the copy is from this listing.
-    pub offline_since: Option<SystemTime>,
-    pub objects: usize,
-    /// Text files fetched now (the others were unchanged in the cache).
-    pub fetched: usize,
-    /// Local files this listing wrote, reset or deleted (for live reload; empty offline).
-    pub changed: Vec<PathBuf>,
-    pub diagnostics: Vec<Diagnostic>,
-}
 
 /// A version of an object: its ETag, or its size and last-modified time.
 fn version_of(meta: &object_store::ObjectMeta) -> String {

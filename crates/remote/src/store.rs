@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use object_store::{ClientOptions, ObjectStore, ObjectStoreExt as _, RetryConfig};
 
-use super::RemoteUrl;
 use super::failure::{explain, short};
+use crate::url::RemoteUrl;
 
 /// Timeouts of our own; plain http only when the environment allows it (the builders' own
 /// reading of `*_ALLOW_HTTP` is replaced along with the other client options).

@@ -17,6 +17,24 @@ pub fn append(path: &Path, text: &str) {
     file.sync_all().unwrap();
 }
 
+/// A CSV's header and records, each re-serialized the way Python's DictWriter writes it (CRLF,
+/// minimal quoting): the pieces to rewrite or append a results CSV as a running eval does.
+pub fn csv_rows(path: &Path) -> (String, Vec<String>) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
+    let mut rows = reader.byte_records().map(|record| {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        writer.write_byte_record(&record.unwrap()).unwrap();
+        String::from_utf8(writer.into_inner().unwrap()).unwrap()
+    });
+    let header = rows.next().unwrap();
+    (header, rows.collect())
+}
+
 /// Every file under `root` with its bytes: compared before and after, it shows that nothing
 /// was written into a run folder.
 pub fn snapshot_tree(root: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
@@ -39,7 +57,7 @@ pub fn snapshot_tree(root: &Path) -> std::collections::BTreeMap<std::path::PathB
 pub struct Xorshift(pub u64);
 
 impl Xorshift {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -48,6 +66,6 @@ impl Xorshift {
 
     /// A number in `0..n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 }

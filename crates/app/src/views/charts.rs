@@ -4,9 +4,10 @@
 use egui::RichText;
 use egui_plot::{Bar, BarChart, Line, PlotPoints};
 
+use crate::command::Command;
+use crate::state::AppState;
 use crate::views::category_plot::{bar_width, bar_x, category_plot};
 use crate::views::style::SERIES;
-use crate::{AppState, Command};
 use unisandbox_core::analysis::AccuracyRow;
 use unisandbox_core::taxonomy::TaskKind;
 
@@ -92,7 +93,7 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
         }
         ui.separator();
         ui.menu_button("Export…", |ui| {
-            use crate::ExportKind;
+            use crate::command::ExportKind;
             use unisandbox_core::export::ExportFormat;
             if ui.button("Accuracy table as Markdown").clicked() {
                 commands.push(Command::Export(ExportKind::Table(ExportFormat::Markdown)));
@@ -225,7 +226,7 @@ pub fn agreement_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comm
                         disagree: true,
                         ..Default::default()
                     }));
-                    commands.push(Command::SetView(crate::View::Items));
+                    commands.push(Command::SetView(crate::persist::View::Items));
                 }
                 ui.end_row();
             }

@@ -4,11 +4,12 @@
 use egui::{RichText, Vec2};
 use egui_extras::{Column, TableBuilder};
 
+use crate::command::Command;
 use crate::compare::FlipFilter;
 use crate::image_cache::ImageCache;
+use crate::state::AppState;
 use crate::views::style::verdict_color;
 use crate::views::widgets::{part_image_ui, placeholder, verdict_badge};
-use crate::{AppState, Command};
 use unisandbox_core::analysis::flips::Side;
 
 pub fn compare_view_ui(

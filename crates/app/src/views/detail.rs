@@ -4,9 +4,10 @@
 use egui::{RichText, Vec2};
 use unisandbox_core::taxonomy::Cot;
 
+use crate::command::Command;
 use crate::image_cache::ImageCache;
+use crate::state::AppState;
 use crate::views::widgets::{part_image_ui, placeholder, verdict_badge};
-use crate::{AppState, Command};
 use unisandbox_core::model::{Item, Part, TaskFolder};
 
 pub fn detail_ui(

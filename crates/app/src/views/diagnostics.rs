@@ -3,7 +3,7 @@
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
-use crate::AppState;
+use crate::state::AppState;
 use unisandbox_core::diagnostics::Severity;
 
 pub fn diagnostics_ui(ui: &mut egui::Ui, state: &AppState) {

@@ -4,7 +4,7 @@
 use egui::RichText;
 use egui_plot::{Bar, BarChart};
 
-use crate::AppState;
+use crate::state::AppState;
 use crate::views::category_plot::{bar_width, bar_x, category_plot};
 use crate::views::style::FAILURE_CLASSES;
 use unisandbox_core::analysis::failure::Failure;

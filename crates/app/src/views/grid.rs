@@ -4,10 +4,12 @@
 
 use egui::{Align2, Color32, FontId, Rect, RichText, Sense, Stroke, Vec2};
 
+use crate::command::Command;
 use crate::image_cache::{ImageCache, ImageState};
 use crate::persist::THUMBNAIL_RANGE;
+use crate::persist::View;
+use crate::state::AppState;
 use crate::views::style::verdict_color;
-use crate::{AppState, Command, View};
 use unisandbox_core::model::{ImageStatus, Item, Part};
 
 const GAP: f32 = 10.0;

@@ -3,9 +3,10 @@
 use egui::RichText;
 use egui_extras::{Column, TableBuilder};
 
+use crate::command::Command;
 use crate::image_cache::ImageCache;
+use crate::state::AppState;
 use crate::views::style::verdict_color;
-use crate::{AppState, Command};
 use unisandbox_core::filters::Filters;
 use unisandbox_core::model::Verdict;
 use unisandbox_core::taxonomy::{Family, TaskKind};
@@ -140,7 +141,7 @@ pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             changed = true;
         }
         ui.menu_button("Export…", |ui| {
-            use crate::ExportKind;
+            use crate::command::ExportKind;
             use unisandbox_core::export::ExportFormat;
             ui.label(RichText::new(format!("The {} listed items", state.ui.filtered.len())).weak());
             if ui.button("CSV").clicked() {
@@ -164,7 +165,7 @@ pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             "{} of {} items · {}",
             state.ui.filtered.len(),
             data.items.len(),
-            if state.ui.view == crate::View::Grid {
+            if state.ui.view == crate::persist::View::Grid {
                 "←↑↓→ move · Enter opens · 1–9 tag · S star"
             } else {
                 "↑/↓ move · 1–9 tag · S star"

@@ -15,8 +15,10 @@ pub mod style;
 pub mod top_bar;
 pub mod widgets;
 
+use crate::command::Command;
 use crate::image_cache::ImageCache;
-use crate::{AppState, Command, View};
+use crate::persist::View;
+use crate::state::AppState;
 
 /// The whole window: top bar, then the current view, then the zoom and drop overlays.
 /// The presentation has the whole window to itself.

@@ -6,10 +6,11 @@
 use egui::{Color32, RichText, Vec2};
 use unisandbox_core::taxonomy::Cot;
 
+use crate::command::Command;
 use crate::image_cache::ImageCache;
+use crate::state::AppState;
 use crate::views::style::verdict_color;
 use crate::views::widgets::part_image_ui;
-use crate::{AppState, Command};
 use unisandbox_core::model::{Item, Part, Verdict};
 
 /// About `max_chars` of `text` with whitespace collapsed: all of it when short, else its opening

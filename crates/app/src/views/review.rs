@@ -4,10 +4,11 @@
 
 use egui::{Color32, RichText};
 
+use crate::command::Command;
 use crate::image_cache::ImageCache;
+use crate::state::AppState;
 use crate::views::style::verdict_color;
 use crate::views::widgets::{part_image_ui, verdict_badge};
-use crate::{AppState, Command};
 use unisandbox_core::annotations::Human;
 use unisandbox_core::review::Sample;
 

@@ -3,8 +3,9 @@
 
 use egui::RichText;
 
+use crate::command::Command;
 use crate::persist::{RecentRun, Theme};
-use crate::{AppState, Command};
+use crate::state::AppState;
 use unisandbox_core::text::format_utc;
 
 pub fn start_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {

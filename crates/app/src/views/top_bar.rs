@@ -1,6 +1,8 @@
 //! Top bar: open, view switch, loading progress, counts, notices.
 
-use crate::{AppState, Command, View};
+use crate::command::Command;
+use crate::persist::View;
+use crate::state::AppState;
 use unisandbox_core::diagnostics::Severity;
 
 pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use egui::{Color32, RichText, Sense, Stroke, Vec2};
 
-use crate::Command;
+use crate::command::Command;
 use crate::image_cache::{ImageCache, ImageState};
 use crate::views::style::verdict_color;
 use unisandbox_core::model::{ImageStatus, Verdict};
