@@ -7,8 +7,10 @@
 //! per folder, and fetched when something reads them (`materialize`). With the store
 //! unreachable, the cached copy opens and says since when it is a copy.
 //!
-//! `store`: the client, from the environment · `failure`: why a request failed, in words · `mirror`: listing and fetching into the cache ·
-//! `copy`: reading a cached copy · `cache`: layout, index, budget and eviction.
+//! `url`: what a remote PATH names · `store`: the client, from the environment · `failure`: why
+//! a request failed, in words · `cache`: layout, index, budget and eviction · `copy`: reading a
+//! cached copy (and naming its files for core, `core::mirrors`) · `mirror`: listing and
+//! fetching into the cache · here: `resolve_paths`, the PATHs of one open with URLs mirrored.
 
 pub mod cache;
 pub mod copy;
