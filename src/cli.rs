@@ -306,9 +306,20 @@ pub struct FilterArgs {
     /// Only items with this failure label ("count +1", "reasoned right, drew wrong", …).
     #[arg(long)]
     pub failure: Option<String>,
-    /// Text searched in prompt, answer and judge caption.
+    /// Text searched (case-insensitively) in `--search-field`: prompts, answers, judge captions,
+    /// think traces and detailed prompts, the judge's full analysis.
     #[arg(long, default_value = "")]
     pub search: String,
+    /// Which texts `--search` looks at.
+    #[arg(long, value_enum, default_value = "all")]
+    pub search_field: unisandbox_core::search::SearchField,
+    /// `--search` is a regular expression (Rust `regex` syntax, case-insensitive).
+    #[arg(long)]
+    pub regex: bool,
+    /// Only IDs the judge gave different verdicts in different runs (re-runs appended without
+    /// --overwrite).
+    #[arg(long)]
+    pub verdict_changed: bool,
     /// Only items with this annotation tag.
     #[arg(long)]
     pub tag: Option<String>,
@@ -353,6 +364,9 @@ impl FilterArgs {
             verdict: self.verdict.map(Into::into),
             failure: self.failure.clone(),
             search: self.search.clone(),
+            search_field: self.search_field,
+            search_regex: self.regex,
+            verdict_changed: self.verdict_changed,
             tag: self.tag.clone(),
             starred: self.starred,
             ..Default::default()

@@ -23,9 +23,15 @@ pub fn run(
             out.display()
         );
     }
+    let chosen = filters.to_filters();
+    if let Err(problem) = chosen.query() {
+        anyhow::bail!(
+            "--search {:?}: {problem} (nothing was written)",
+            filters.search
+        );
+    }
     let dataset = ctx.load(paths);
     let insights = unisandbox_core::analysis::insights::insights(&dataset);
-    let chosen = filters.to_filters();
     let annotations = ctx.annotations()?;
     let indices: Vec<usize> =
         unisandbox_core::filters::filter_items(&dataset, &chosen, &insights, &annotations)

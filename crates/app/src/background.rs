@@ -82,11 +82,14 @@ impl InspectorApp {
         if self.charts_job.is_some() {
             return;
         }
-        // The counts read the loaded data (shared by pointer), the annotations and two toggles.
+        // The counts read the loaded data (shared by pointer), the annotations and the toggles.
         let data = self.state.data.clone();
         let annotations = self.state.annotations.clone();
-        let (exclude_suspect, human_corrected) =
-            (self.state.ui.exclude_suspect, self.state.ui.human_corrected);
+        let (exclude_suspect, human_corrected, exclude_judge_failures) = (
+            self.state.ui.exclude_suspect,
+            self.state.ui.human_corrected,
+            self.state.ui.exclude_judge_failures,
+        );
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let ctx = self.ctx.clone();
         self._runtime.spawn_blocking(move || {
@@ -95,6 +98,7 @@ impl InspectorApp {
                 annotations: &annotations,
                 exclude_suspect,
                 human_corrected,
+                exclude_judge_failures,
             };
             if sender
                 .send(charts_cache::ChartsCache::compute(input))

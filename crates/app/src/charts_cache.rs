@@ -22,6 +22,8 @@ pub struct ChartsCache {
     pub classes: FailureCounts<&'static str>,
     /// Judge versus human per task folder with human verdicts.
     pub agreement: Vec<unisandbox_core::analysis::agreement::FolderAgreement>,
+    /// Failed judge calls, re-judged IDs and log disagreements, one line per finding.
+    pub judge_notes: Vec<String>,
 }
 
 /// What the Charts counts read: the loaded data, the annotations and the two toggles (a
@@ -34,6 +36,8 @@ pub struct ChartsInput<'a> {
     pub exclude_suspect: bool,
     /// With human verdicts replacing the judge's where there are any.
     pub human_corrected: bool,
+    /// Over the items the judge actually judged: without failed judge calls.
+    pub exclude_judge_failures: bool,
 }
 
 /// Accuracy per (run, setting, task type) as the Charts view shows it (and its table export
@@ -46,11 +50,14 @@ pub fn shown_rows(input: ChartsInput) -> Vec<AccuracyRow> {
     unisandbox_core::analysis::accuracy::task_type_accuracy_counting(
         dataset,
         |item| {
-            !input.exclude_suspect
-                || input
-                    .data
-                    .suspect_reasons(item, input.annotations)
-                    .is_none()
+            let judged = !input.exclude_judge_failures
+                || item.verdict != unisandbox_core::model::Verdict::JudgeError;
+            judged
+                && (!input.exclude_suspect
+                    || input
+                        .data
+                        .suspect_reasons(item, input.annotations)
+                        .is_none())
         },
         |item| {
             human
@@ -93,11 +100,13 @@ impl ChartsCache {
         } else {
             Vec::new()
         };
+        let judge_notes = unisandbox_core::analysis::judge_checks::folder_notes(data);
         Self {
             rows,
             failures,
             classes,
             agreement,
+            judge_notes,
         }
     }
 }

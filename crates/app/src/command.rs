@@ -52,6 +52,8 @@ pub enum Command {
     SetChartRun(Option<String>),
     /// Leave items with suspect answer keys out of the charted accuracy.
     SetExcludeSuspect(bool),
+    /// Chart accuracy over the items the judge actually judged.
+    SetExcludeJudgeFailures(bool),
     /// Chart accuracy with human verdicts replacing the judge's (or the judge's alone).
     SetHumanCorrected(bool),
     /// Toggle an annotation tag on the item with this dataset index.

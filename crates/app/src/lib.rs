@@ -307,7 +307,10 @@ impl InspectorApp {
         // (Loading marks the charts stale itself.)
         if matches!(
             command,
-            Command::ToggleTag(..) | Command::SetExcludeSuspect(_) | Command::SetHumanCorrected(_)
+            Command::ToggleTag(..)
+                | Command::SetExcludeSuspect(_)
+                | Command::SetExcludeJudgeFailures(_)
+                | Command::SetHumanCorrected(_)
         ) {
             self.charts_changed();
         }
@@ -371,6 +374,7 @@ impl InspectorApp {
             Command::Zoom(path) => state.ui.zoom = path,
             Command::SetChartRun(run) => state.ui.chart_run = run,
             Command::SetExcludeSuspect(on) => state.ui.exclude_suspect = on,
+            Command::SetExcludeJudgeFailures(on) => state.ui.exclude_judge_failures = on,
             Command::SetHumanCorrected(on) => state.ui.human_corrected = on,
             Command::Export(kind) => self.export(ctx, kind),
             annotation @ (Command::ToggleTag(..)

@@ -76,6 +76,8 @@ pub struct ViewState {
     pub exclude_suspect: bool,
     /// Chart accuracy with human verdicts replacing the judge's where there are any.
     pub human_corrected: bool,
+    /// Chart accuracy over the items the judge actually judged (failed judge calls left out).
+    pub exclude_judge_failures: bool,
     pub compare: compare::CompareState,
     pub review: ReviewSession,
     /// Presentation: show the normal and think versions of the item side by side.
@@ -152,6 +154,7 @@ impl AppState {
             annotations: &self.annotations,
             exclude_suspect: self.ui.exclude_suspect,
             human_corrected: self.ui.human_corrected,
+            exclude_judge_failures: self.ui.exclude_judge_failures,
         }
     }
 

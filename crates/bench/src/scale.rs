@@ -357,27 +357,75 @@ pub(super) fn open_like_the_window(tree: &Path, runs: usize) -> anyhow::Result<V
         corrupt.len(),
         rss().unwrap_or_else(|| "?".into())
     ));
-    for needle in ["balloons", "rule 2: the letter m", "person: a young"] {
+    use unisandbox_core::search::SearchField;
+    let trace_bytes: usize = dataset
+        .items
+        .iter()
+        .flat_map(|i| &i.parts)
+        .filter_map(|p| p.trace.as_ref())
+        .map(|t| t.reasoning.len() + t.detailed_prompt.as_ref().map_or(0, String::len))
+        .sum();
+    let analysis_bytes: usize = dataset
+        .items
+        .iter()
+        .flat_map(|i| &i.parts)
+        .filter_map(|p| p.analysis.as_ref())
+        .map(|a| a.phase1.len() + a.phase2.len())
+        .sum();
+    lines.push(format!(
+        "searchable text: traces {:.0} MB, judge analyses {:.0} MB",
+        trace_bytes as f64 / 1e6,
+        analysis_bytes as f64 / 1e6
+    ));
+    let searches: [(&str, SearchField, bool); 7] = [
+        ("balloons", SearchField::All, false),
+        ("rule 2: the letter m", SearchField::All, false),
+        ("person: a young", SearchField::All, false),
+        ("finished detailed prompt", SearchField::Trace, false),
+        ("zebra", SearchField::Trace, false),
+        (r"score: (yes|no)\*\*", SearchField::Analysis, true),
+        (r"\b[3-5] (cups|balloons)\b", SearchField::All, true),
+    ];
+    for (text, field, regex) in searches {
         let filters = unisandbox_core::filters::Filters {
-            search: needle.into(),
+            search: text.into(),
+            search_field: field,
+            search_regex: regex,
             ..Default::default()
         };
         let mut times = Vec::new();
-        let mut hits = 0;
+        let mut found = Vec::new();
         for _ in 0..runs {
             let started = Instant::now();
-            hits = unisandbox_core::filters::filter_items_with(
+            found = unisandbox_core::filters::filter_items_with(
                 &dataset,
                 &filters,
                 &derived.insights,
                 &Default::default(),
                 Some(&derived.search),
-            )
-            .len();
+            );
             times.push(started.elapsed());
         }
+        // The same search without the index: every item's text scanned.
+        let scanned = unisandbox_core::filters::filter_items_with(
+            &dataset,
+            &filters,
+            &derived.insights,
+            &Default::default(),
+            None,
+        );
+        anyhow::ensure!(
+            found == scanned,
+            "search {text:?} in {}: the index found {} items, a scan {}",
+            field.label(),
+            found.len(),
+            scanned.len()
+        );
         lines.push(format!(
-            "search {needle:?}: {hits} hits in median {}",
+            "search {text:?} in {}{}: {} hits in median {} (equal to a scan of every item)",
+            field.label(),
+            if regex { " (regex)" } else { "" },
+            found.len(),
             ms(median(times))
         ));
     }

@@ -21,9 +21,10 @@ pub enum ExportFormat {
     Html,
 }
 
-/// One exported item (one row): what a researcher pastes into a sheet.
+/// One exported item (one row): what a researcher pastes into a sheet. `H` is the verdict
+/// history: a list in JSON, one text in CSV (a CSV cell holds no list).
 #[derive(Clone, Debug, Serialize)]
-pub struct ItemRecord {
+pub struct ItemRecord<H = Vec<String>> {
     pub run: String,
     pub setting: String,
     pub task: String,
@@ -44,6 +45,69 @@ pub struct ItemRecord {
     pub note: String,
     pub starred: bool,
     pub image: String,
+    /// `present`, `missing` or `corrupt` (per image, joined with ` | ` for a pair).
+    pub image_status: String,
+    pub detailed_prompt: String,
+    /// The file and line the trace came from (`tmp_results_0.jsonl:3`); null without a trace.
+    pub trace_source: Option<String>,
+    /// Trace records found for the item's image(s): 2 for a duplicated record.
+    pub trace_count: usize,
+    /// The verdicts of the ID's CSV rows in file order, current last.
+    pub verdict_history: H,
+}
+
+impl ItemRecord {
+    /// The record with its history as one text, for a CSV row ("NO; YES").
+    fn flat(self) -> ItemRecord<String> {
+        let ItemRecord {
+            run,
+            setting,
+            task,
+            task_type,
+            id,
+            verdict,
+            human,
+            reviewer,
+            corrected_answer,
+            question,
+            answer,
+            caption,
+            failure,
+            tags,
+            note,
+            starred,
+            image,
+            image_status,
+            detailed_prompt,
+            trace_source,
+            trace_count,
+            verdict_history,
+        } = self;
+        ItemRecord {
+            run,
+            setting,
+            task,
+            task_type,
+            id,
+            verdict,
+            human,
+            reviewer,
+            corrected_answer,
+            question,
+            answer,
+            caption,
+            failure,
+            tags,
+            note,
+            starred,
+            image,
+            image_status,
+            detailed_prompt,
+            trace_source,
+            trace_count,
+            verdict_history: verdict_history.join("; "),
+        }
+    }
 }
 
 fn record(
@@ -95,6 +159,27 @@ fn record(
         note: annotation.note,
         starred: annotation.starred,
         image: join(&|p| p.image_path.display().to_string()),
+        image_status: join(&|p| p.image_status.name().to_string()),
+        detailed_prompt: join(&|p| {
+            p.trace
+                .as_ref()
+                .and_then(|t| t.detailed_prompt.clone())
+                .unwrap_or_default()
+        }),
+        trace_source: item.has_trace().then(|| {
+            join(&|p| {
+                p.trace
+                    .as_ref()
+                    .map(|t| t.source.short())
+                    .unwrap_or_default()
+            })
+        }),
+        trace_count: item
+            .parts
+            .iter()
+            .map(|p| usize::from(p.trace.is_some()) + p.other_traces.len())
+            .sum(),
+        verdict_history: item.verdict_history(),
     }
 }
 
@@ -106,12 +191,8 @@ pub fn items_csv(
 ) -> anyhow::Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for &i in indices {
-        writer.serialize(record(
-            dataset,
-            &dataset.items[i],
-            insights.get(i),
-            annotations,
-        ))?;
+        writer
+            .serialize(record(dataset, &dataset.items[i], insights.get(i), annotations).flat())?;
     }
     Ok(String::from_utf8(writer.into_inner()?)?)
 }
@@ -329,15 +410,22 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
                 )?;
             }
             // Only an image loading found listed in the item's own folder is read: a path
-            // written in a run file never reaches this read.
+            // written in a run file never reaches this read. A fetched remote image is checked
+            // exactly as a local one, so every export of a run says the same of it.
             let readable = part.image_status == crate::model::ImageStatus::Present
                 && crate::load::confine::may_read_image(part, folder);
             let bytes = if readable {
                 crate::mirrors::materialize(&part.image_path)
-                    .map_err(std::io::Error::other)
-                    .and_then(|()| std::fs::read(&part.image_path))
+                    .map_err(|_| crate::model::ImageStatus::Missing)
+                    .and_then(|()| {
+                        match crate::load::image_check::inspect_image(&part.image_path) {
+                            crate::model::ImageStatus::Present => std::fs::read(&part.image_path)
+                                .map_err(|_| crate::model::ImageStatus::Missing),
+                            status => Err(status),
+                        }
+                    })
             } else {
-                Err(std::io::ErrorKind::NotFound.into())
+                Err(part.image_status.clone())
             };
             match bytes {
                 Ok(bytes) => {
@@ -364,6 +452,11 @@ img{{max-width:360px;width:100%;border-radius:6px}}\
                     drop(encoder);
                     out.write_all(b"\">")?;
                 }
+                Err(crate::model::ImageStatus::Corrupt(reason)) => write!(
+                    out,
+                    "<p><b>Image corrupt ({}).</b></p>",
+                    html_escape(&reason)
+                )?,
                 Err(_) => out.write_all(b"<p><b>Image missing.</b></p>")?,
             }
             write!(
@@ -496,7 +589,7 @@ mod tests {
     fn csv_and_json_rows() {
         let data = dataset_with("Make 1, then 2");
         let csv = items_csv(&data, &[0], &[], &Annotations::new()).unwrap();
-        assert!(csv.starts_with("run,setting,task,task_type,id,verdict,human,reviewer,corrected_answer,question,answer,caption,failure,tags,note,starred,image\n"));
+        assert!(csv.starts_with("run,setting,task,task_type,id,verdict,human,reviewer,corrected_answer,question,answer,caption,failure,tags,note,starred,image,image_status,detailed_prompt,trace_source,trace_count,verdict_history\n"));
         assert!(csv.contains("\"Make 1, then 2\""));
         let json: serde_json::Value =
             serde_json::from_str(&items_json(&data, &[0], &[], &Annotations::new()).unwrap())
@@ -517,6 +610,7 @@ mod tests {
             accuracy: 0.55,
             ci_low: 0.3983,
             ci_high: 0.6929,
+            checks: Default::default(),
             kind: TaskKind::of_stem("math_1"),
         }];
         assert!(accuracy_markdown(&rows).contains("| Math L1 | 55.00% (22/40) [39.8–69.3%] |"));

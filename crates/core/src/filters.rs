@@ -24,8 +24,15 @@ pub struct Filters {
     /// Only items where a human's YES/NO differs from the judge's.
     #[serde(default)]
     pub disagree: bool,
-    /// Case-insensitive text searched in prompts, answers and judge captions.
+    /// Case-insensitive text searched in `search_field`.
     pub search: String,
+    /// Which texts the search looks at (all by default: prompts, answers, captions, traces,
+    /// the judge's analysis).
+    pub search_field: crate::search::SearchField,
+    /// `search` is a regular expression.
+    pub search_regex: bool,
+    /// Only IDs the judge gave different verdicts in different runs.
+    pub verdict_changed: bool,
 }
 
 /// True when a human's YES/NO on the item differs from the judge's verdict.
@@ -38,6 +45,7 @@ pub fn human_disagrees(item: &Item, annotation: &Annotation) -> bool {
 }
 
 impl Filters {
+    /// Whether an item passes every filter but the text search (see `query`).
     pub fn matches(
         &self,
         dataset: &Dataset,
@@ -51,6 +59,7 @@ impl Filters {
             && self.family.is_none_or(|f| f == folder.kind.family)
             && self.task.is_none_or(|t| t == folder.kind)
             && self.verdict.is_none_or(|v| v == item.verdict)
+            && (!self.verdict_changed || item.verdict_changed())
             && self
                 .failure
                 .as_ref()
@@ -61,15 +70,12 @@ impl Filters {
                 .is_none_or(|t| annotation.is_some_and(|a| a.tags.contains(t)))
             && (!self.starred || annotation.is_some_and(|a| a.starred))
             && (!self.disagree || annotation.is_some_and(|a| human_disagrees(item, a)))
-            && self
-                .needle()
-                .is_none_or(|needle| crate::search::item_matches(item, &needle))
     }
 
-    /// The search text as matched: trimmed and lowercased; `None` when there is none.
-    pub fn needle(&self) -> Option<String> {
-        let needle = self.search.trim().to_lowercase();
-        (!needle.is_empty()).then_some(needle)
+    /// The text search, compiled: `Ok(None)` when there is none, an error in words for a
+    /// regular expression that does not compile.
+    pub fn query(&self) -> Result<Option<crate::search::Query>, String> {
+        crate::search::Query::new(&self.search, self.search_field, self.search_regex)
     }
 
     pub fn is_active(&self) -> bool {
@@ -78,7 +84,8 @@ impl Filters {
 }
 
 /// Indices of the items that pass, in dataset order. `insights` (by item index) may be empty
-/// while loading; the failure filter then matches nothing.
+/// while loading; the failure filter then matches nothing. A search that does not compile
+/// matches nothing (the search box says why).
 pub fn filter_items(
     dataset: &Dataset,
     filters: &Filters,
@@ -97,18 +104,31 @@ pub fn filter_items_with(
     annotations: &Annotations,
     search: Option<&crate::search::SearchIndex>,
 ) -> Vec<usize> {
+    filter_items_unless(dataset, filters, insights, annotations, search, &|| false)
+        .unwrap_or_default()
+}
+
+/// `filter_items_with`, giving up (`None`) once `cancelled` says a newer pass was asked for.
+pub fn filter_items_unless(
+    dataset: &Dataset,
+    filters: &Filters,
+    insights: &[ItemInsight],
+    annotations: &Annotations,
+    search: Option<&crate::search::SearchIndex>,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<usize>> {
     let needs_annotation = filters.tag.is_some() || filters.starred || filters.disagree;
-    let text_hits = match (filters.needle(), search) {
-        (Some(needle), Some(index)) if index.covers(dataset.items.len()) => {
-            Some(index.matching(dataset, &needle))
+    let query = match filters.query() {
+        Ok(query) => query,
+        Err(_) => return Some(Vec::new()),
+    };
+    let text_hits = match (&query, search) {
+        (Some(query), Some(index)) if index.covers(dataset.items.len()) => {
+            Some(index.matching_unless(dataset, query, cancelled)?)
         }
         _ => None,
     };
-    let fields_only = Filters {
-        search: String::new(),
-        ..filters.clone()
-    };
-    dataset
+    let passes = dataset
         .items
         .iter()
         .enumerate()
@@ -118,15 +138,16 @@ pub fn filter_items_with(
             } else {
                 None
             };
-            match &text_hits {
-                Some(hits) => {
-                    hits[*i] && fields_only.matches(dataset, item, insights.get(*i), annotation)
-                }
-                None => filters.matches(dataset, item, insights.get(*i), annotation),
-            }
+            text_hits.as_ref().is_none_or(|hits| hits[*i])
+                && filters.matches(dataset, item, insights.get(*i), annotation)
+                && (text_hits.is_some()
+                    || query
+                        .as_ref()
+                        .is_none_or(|query| crate::search::item_matches(item, query)))
         })
         .map(|(i, _)| i)
-        .collect()
+        .collect();
+    (!cancelled()).then_some(passes)
 }
 
 #[cfg(test)]

@@ -15,7 +15,9 @@ use crate::taxonomy::TaskKind;
 pub enum Verdict {
     Yes,
     No,
-    /// The judge call itself failed (`Result` = `ERROR`).
+    /// The judge call itself failed: `Result` = `ERROR`, or a `NO` whose Analysis is one of the
+    /// eval scripts' failed-call texts (`Error: Failed to …`). Counts as not correct, as the
+    /// eval counts it, but is no judgment of the image.
     JudgeError,
     /// The eval script found no image (`Result` = `IMAGE_NOT_FOUND`).
     ImageMissing,
@@ -58,7 +60,7 @@ impl Verdict {
         match self {
             Verdict::Yes => "YES",
             Verdict::No => "NO",
-            Verdict::JudgeError => "judge error",
+            Verdict::JudgeError => "judge call failed",
             Verdict::ImageMissing => "image missing",
             Verdict::NotJudged => "not yet judged",
             Verdict::NotGenerated => "not generated",
@@ -74,6 +76,25 @@ pub enum ImageStatus {
     Missing,
     /// The file exists but is structurally broken (e.g. truncated write); the reason says how.
     Corrupt(String),
+}
+
+impl ImageStatus {
+    /// `present`, `missing` or `corrupt`: the exports' `image_status`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ImageStatus::Present => "present",
+            ImageStatus::Missing => "missing",
+            ImageStatus::Corrupt(_) => "corrupt",
+        }
+    }
+
+    /// For people: "corrupt (truncated PNG)".
+    pub fn describe(&self) -> String {
+        match self {
+            ImageStatus::Corrupt(reason) => format!("corrupt ({reason})"),
+            other => other.name().to_string(),
+        }
+    }
 }
 
 /// The judge's two-phase analysis text, split for display.
@@ -113,6 +134,21 @@ impl Default for TraceSource {
     }
 }
 
+impl TraceSource {
+    /// The file's name and the line, as the exports give it: `tmp_results_0.jsonl:3`.
+    pub fn short(&self) -> String {
+        let name = self
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match self.line {
+            Some(line) => format!("{name}:{line}"),
+            None => name,
+        }
+    }
+}
+
 impl std::fmt::Display for TraceSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let file = crate::mirrors::shown_path(&self.file);
@@ -138,7 +174,11 @@ pub struct Part {
     /// The judge's phase 1 caption in short form (e.g. "3 cups", "fork", "Person: …").
     pub caption: Option<String>,
     pub analysis: Option<JudgeAnalysis>,
+    /// The trace used for analysis: of several records for this image, the last one read.
     pub trace: Option<Trace>,
+    /// Other trace records for the same image (a stale record merged into a re-run's traces):
+    /// which one produced the image cannot be told from the files, so none is dropped.
+    pub other_traces: Vec<Trace>,
 }
 
 /// One benchmark item of one task folder: a math/knowledge id or a mapping ID (pair).
@@ -152,6 +192,39 @@ pub struct Item {
     pub verdict: Verdict,
     /// 1-based line in `evaluation_results.csv` where the winning row starts.
     pub csv_line: Option<u64>,
+    /// Every CSV row of this ID in file order, the current one last — only when the ID was
+    /// judged more than once (an appended re-run); empty otherwise.
+    pub history: Vec<JudgedRow>,
+}
+
+/// One CSV row of an ID: its verdicts per image (a failed judge call as `JudgeError`) and its
+/// score.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JudgedRow {
+    pub line: u64,
+    pub verdicts: Vec<Verdict>,
+    pub correct: bool,
+}
+
+impl JudgedRow {
+    /// "YES", or "YES/NO" for a mapping pair.
+    pub fn label(&self) -> String {
+        self.verdicts
+            .iter()
+            .map(|v| v.label())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+/// A run of an eval over a results CSV: the rows it appended, and how many of them count as
+/// correct (what that run's log reported).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CsvRun {
+    /// The line the run's first row starts on.
+    pub first_line: u64,
+    pub rows: u64,
+    pub correct: u64,
 }
 
 impl Item {
@@ -166,6 +239,53 @@ impl Item {
 
     pub fn has_trace(&self) -> bool {
         self.parts.iter().any(|p| p.trace.is_some())
+    }
+
+    /// Judged in more than one CSV row (re-runs appended without `--overwrite`).
+    pub fn rejudged(&self) -> bool {
+        self.history.len() > 1
+    }
+
+    /// The judge gave this ID different verdicts in different runs (its test–retest
+    /// disagreement).
+    pub fn verdict_changed(&self) -> bool {
+        self.history
+            .split_last()
+            .is_some_and(|(last, earlier)| earlier.iter().any(|row| row.verdicts != last.verdicts))
+    }
+
+    /// The verdicts of the ID's CSV rows in file order, current last ("YES/NO" for a pair); one
+    /// for an ID judged once, none for one not judged.
+    pub fn verdict_history(&self) -> Vec<String> {
+        if self.rejudged() {
+            return self.history.iter().map(JudgedRow::label).collect();
+        }
+        if self.csv_line.is_none() {
+            return Vec::new();
+        }
+        let verdicts: Vec<&str> = self.parts.iter().map(|p| p.verdict.label()).collect();
+        vec![verdicts.join("/")]
+    }
+
+    /// "judged 2×: NO, then YES" — `None` for an ID judged once.
+    pub fn history_label(&self) -> Option<String> {
+        if !self.rejudged() {
+            return None;
+        }
+        let verdicts: Vec<String> = self.history.iter().map(JudgedRow::label).collect();
+        Some(format!(
+            "judged {}×: {}",
+            self.history.len(),
+            verdicts.join(", then ")
+        ))
+    }
+
+    /// Images whose judge call failed (their verdict is not the judge's judgment).
+    pub fn judge_failures(&self) -> usize {
+        self.parts
+            .iter()
+            .filter(|p| p.verdict == Verdict::JudgeError)
+            .count()
     }
 }
 
@@ -198,6 +318,9 @@ pub struct TaskFolder {
     pub root: PathBuf,
     /// How far its results CSV was read, so a live reload can read only what was appended.
     pub csv_mark: Option<CsvMark>,
+    /// The eval runs its results CSV holds (more than one: re-runs appended without
+    /// `--overwrite`).
+    pub csv_runs: Vec<CsvRun>,
     /// Set when this folder is a STARS filter output (its items are candidates), not an eval.
     pub filter: Option<FilterRun>,
 }
@@ -505,6 +628,33 @@ pub struct FolderCount {
     pub kind: crate::taxonomy::TaskKind,
     pub correct: u64,
     pub total: u64,
+    pub checks: FolderChecks,
+}
+
+/// What else a folder's rows say besides correct/total: judge calls that failed, IDs judged more
+/// than once, and the log's own figures (which describe only the last completed run).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FolderChecks {
+    /// Current verdicts that are failed judge calls (for mapping, images).
+    pub judge_failures: u64,
+    /// IDs with more than one CSV row.
+    pub rejudged: u64,
+    /// IDs whose verdicts differ between their CSV rows.
+    pub verdict_changed: u64,
+    /// `evaluation_results.log`'s Total / Correct; `None` without a (readable) log.
+    pub log_total: Option<u64>,
+    pub log_correct: Option<u64>,
+}
+
+impl FolderChecks {
+    /// The counts of several folders together (a task type's): the logs do not add up.
+    pub fn add(&mut self, other: &FolderChecks) {
+        self.judge_failures += other.judge_failures;
+        self.rejudged += other.rejudged;
+        self.verdict_changed += other.verdict_changed;
+        self.log_total = None;
+        self.log_correct = None;
+    }
 }
 
 /// The one order of item ids: numeric ids as numbers ("2" before "10"), then the others as
@@ -536,6 +686,7 @@ pub mod fixtures {
             shared_traces: None,
             root: PathBuf::new(),
             csv_mark: None,
+            csv_runs: Vec::new(),
             filter: None,
         }
     }
@@ -552,6 +703,7 @@ pub mod fixtures {
             caption: None,
             analysis: None,
             trace: None,
+            other_traces: Vec::new(),
         }
     }
 
@@ -564,6 +716,7 @@ pub mod fixtures {
             parts: vec![part],
             verdict,
             csv_line: None,
+            history: Vec::new(),
         }
     }
 }

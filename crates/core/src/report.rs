@@ -207,6 +207,13 @@ pub fn render_flips(
                 if !f.breaks.is_empty() {
                     out += &format!("{:<20} breaks: {}\n", "", f.breaks.join(", "));
                 }
+                if !f.judge_failed.is_empty() {
+                    out += &format!(
+                        "{:<20} judge call failed on one side (not counted): {}\n",
+                        "",
+                        f.judge_failed.join(", ")
+                    );
+                }
             }
             if flips.is_empty() {
                 out += "(no task is judged on both sides)\n";

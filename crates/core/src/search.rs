@@ -1,8 +1,11 @@
-//! Text search over prompts, answers and judge captions, built once per loaded dataset.
+//! Text search over prompts, answers, judge captions, reasoning traces and the judge's full
+//! analysis, with a field choice and an optional regular expression.
 //!
 //! Every checkpoint and setting asks the same benchmark questions, and judges repeat the same
-//! captions, so the lowercased texts are kept once each and items point at them: a keystroke
-//! scans the distinct texts (a few percent of a million items' text) and then one bit per item.
+//! captions, so those lowercased texts are kept once each and items point at them: a keystroke
+//! scans the distinct texts and then one bit per item. Traces and analyses are nearly all
+//! distinct (hundreds of MB at a million items): they are not copied but scanned where they
+//! are, case-insensitively, by the `regex` crate's literal-accelerated matcher, on all cores.
 
 use std::sync::Arc;
 
@@ -15,6 +18,164 @@ use crate::model::{Dataset, Item};
 /// Separates fields inside one searchable text; nobody types it, so no match spans two fields.
 const FIELD_SEPARATOR: char = '\u{1}';
 
+/// Which texts a search looks at.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+pub enum SearchField {
+    /// Everything below, and an exact id.
+    #[default]
+    All,
+    /// The benchmark question and the trace's detailed prompt.
+    Prompt,
+    /// The answer key.
+    Answer,
+    /// The judge's short caption.
+    Caption,
+    /// The think trace: reasoning and detailed prompt.
+    Trace,
+    /// The judge's full two-phase analysis.
+    Analysis,
+}
+
+impl SearchField {
+    pub const ALL: [SearchField; 6] = [
+        SearchField::All,
+        SearchField::Prompt,
+        SearchField::Answer,
+        SearchField::Caption,
+        SearchField::Trace,
+        SearchField::Analysis,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SearchField::All => "all",
+            SearchField::Prompt => "prompt",
+            SearchField::Answer => "answer",
+            SearchField::Caption => "caption",
+            SearchField::Trace => "trace",
+            SearchField::Analysis => "analysis",
+        }
+    }
+
+    fn covers(self, field: SearchField) -> bool {
+        self == SearchField::All || self == field
+    }
+}
+
+/// A search as typed, compiled once: plain text (case-insensitive substring) or a regular
+/// expression (case-insensitive), over some fields.
+#[derive(Clone, Debug)]
+pub struct Query {
+    field: SearchField,
+    /// The plain text, trimmed and lowercased (matched against the lowercased shared texts).
+    needle: Option<String>,
+    /// The matcher for texts as written (and, for a regular expression, for every text).
+    pattern: regex::Regex,
+}
+
+impl Query {
+    /// `None` for an empty search; an error in words for a pattern that does not compile.
+    pub fn new(text: &str, field: SearchField, is_regex: bool) -> Result<Option<Query>, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let source = if is_regex {
+            text.to_string()
+        } else {
+            regex::escape(text)
+        };
+        let pattern = regex::RegexBuilder::new(&source)
+            .case_insensitive(true)
+            .size_limit(1 << 24)
+            .build()
+            .map_err(|err| match err {
+                regex::Error::Syntax(message) => format!("not a regular expression: {message}"),
+                other => format!("regular expression not usable: {other}"),
+            })?;
+        Ok(Some(Query {
+            field,
+            needle: (!is_regex).then(|| text.to_lowercase()),
+            pattern,
+        }))
+    }
+
+    /// A plain search of every field (tests, benches).
+    pub fn plain(text: &str) -> Query {
+        Query::new(text, SearchField::All, false)
+            .ok()
+            .flatten()
+            .expect("a non-empty plain search compiles")
+    }
+
+    /// Whether a lowercased shared text matches.
+    fn hits_lowercased(&self, text: &str) -> bool {
+        match &self.needle {
+            Some(needle) => text.contains(needle.as_str()),
+            // Field by field, so that `^` and `$` mean a field's start and end.
+            None => text
+                .split(FIELD_SEPARATOR)
+                .any(|field| self.pattern.is_match(field)),
+        }
+    }
+
+    fn id_matches(&self, id: &str) -> bool {
+        if self.field != SearchField::All {
+            return false;
+        }
+        match &self.needle {
+            Some(needle) if id.is_ascii() => id.eq_ignore_ascii_case(needle),
+            Some(needle) => id.to_lowercase() == *needle,
+            None => self
+                .pattern
+                .find(id)
+                .is_some_and(|m| m.start() == 0 && m.end() == id.len()),
+        }
+    }
+
+    /// Whether the item's traces or judge analysis (texts that are not shared) match.
+    fn hits_unshared(&self, item: &Item) -> bool {
+        let trace = self.field.covers(SearchField::Trace);
+        let prompt = self.field.covers(SearchField::Prompt);
+        let analysis = self.field.covers(SearchField::Analysis);
+        item.parts.iter().any(|part| {
+            let traces = part.trace.iter().chain(&part.other_traces);
+            traces.into_iter().any(|t| {
+                (trace && self.pattern.is_match(&t.reasoning))
+                    || ((trace || prompt)
+                        && t.detailed_prompt
+                            .as_deref()
+                            .is_some_and(|d| self.pattern.is_match(d)))
+            }) || (analysis
+                && part.analysis.as_ref().is_some_and(|a| {
+                    self.pattern.is_match(&a.phase1) || self.pattern.is_match(&a.phase2)
+                }))
+        })
+    }
+
+    fn searches_unshared(&self) -> bool {
+        matches!(
+            self.field,
+            SearchField::All | SearchField::Prompt | SearchField::Trace | SearchField::Analysis
+        )
+    }
+}
+
+/// The shared texts an item points at: question, answer and caption texts (indices into
+/// `SearchIndex::texts`).
+type ItemTexts = [u32; 3];
+
 #[derive(Clone, Debug, Default)]
 pub struct SearchIndex {
     /// Distinct lowercased texts (a reload may leave some no item uses any more: harmless).
@@ -22,8 +183,8 @@ pub struct SearchIndex {
     /// Where each text is in `texts` (sharing it), so a reload can add texts without building
     /// anew.
     known: FxHashMap<Arc<str>, u32>,
-    /// Per item: its prompt+answer text and its caption text (indices into `texts`).
-    items: Vec<[u32; 2]>,
+    /// Per item: its question, answer and caption texts.
+    items: Vec<ItemTexts>,
 }
 
 impl SearchIndex {
@@ -50,7 +211,7 @@ impl SearchIndex {
         const CHUNK: usize = 16 * 1024;
         let mut items = Vec::with_capacity(dataset.items.len());
         for chunk in dataset.items.chunks(CHUNK) {
-            let found: Vec<Result<[u32; 2], (String, String)>> = chunk
+            let found: Vec<Result<ItemTexts, [String; 3]>> = chunk
                 .par_iter()
                 .map(|item| {
                     reuse
@@ -63,7 +224,11 @@ impl SearchIndex {
             for found in found {
                 items.push(match found {
                     Ok(known) => known,
-                    Err((prompts, captions)) => [index.intern(prompts), index.intern(captions)],
+                    Err([questions, answers, captions]) => [
+                        index.intern(questions),
+                        index.intern(answers),
+                        index.intern(captions),
+                    ],
                 });
             }
         }
@@ -88,55 +253,93 @@ impl SearchIndex {
         self.items.len() == items
     }
 
-    /// Which items match `needle` (already lowercased and trimmed, not empty): one flag per item.
-    pub fn matching(&self, dataset: &Dataset, needle: &str) -> Vec<bool> {
-        let text_hits: Vec<bool> = self
-            .texts
-            .par_iter()
-            .map(|text| text.contains(needle))
-            .collect();
-        dataset
-            .items
-            .par_iter()
-            .zip(self.items.par_iter())
-            .map(|(item, [prompts, captions])| {
-                text_hits[*prompts as usize]
-                    || text_hits[*captions as usize]
-                    || id_matches(&item.id, needle)
-            })
-            .collect()
+    /// Which items match: one flag per item.
+    pub fn matching(&self, dataset: &Dataset, query: &Query) -> Vec<bool> {
+        self.matching_unless(dataset, query, &|| false)
+            .unwrap_or_default()
+    }
+
+    /// `matching`, giving up (`None`) as soon as `cancelled` says so: a newer keystroke's
+    /// query has made this one's answer useless.
+    pub fn matching_unless(
+        &self,
+        dataset: &Dataset,
+        query: &Query,
+        cancelled: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Vec<bool>> {
+        let wanted = [
+            query.field.covers(SearchField::Prompt),
+            query.field.covers(SearchField::Answer),
+            query.field.covers(SearchField::Caption),
+        ];
+        let text_hits: Vec<bool> = if wanted.contains(&true) {
+            self.texts
+                .par_iter()
+                .map(|text| query.hits_lowercased(text))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if cancelled() {
+            return None;
+        }
+        // Chunks, so that a cancelled query stops within a chunk's time.
+        const CHUNK: usize = 32 * 1024;
+        let mut hits = Vec::with_capacity(dataset.items.len());
+        for (items, texts) in dataset.items.chunks(CHUNK).zip(self.items.chunks(CHUNK)) {
+            if cancelled() {
+                return None;
+            }
+            hits.par_extend(
+                items
+                    .par_iter()
+                    .zip(texts.par_iter())
+                    .map(|(item, shared)| {
+                        shared
+                            .iter()
+                            .zip(wanted)
+                            .any(|(&text, wanted)| wanted && text_hits[text as usize])
+                            || query.id_matches(&item.id)
+                            || (query.searches_unshared() && query.hits_unshared(item))
+                    }),
+            );
+        }
+        Some(hits)
     }
 }
 
-/// What search looks at: an exact id, or a substring of a prompt, answer or caption.
-pub fn item_matches(item: &Item, needle: &str) -> bool {
-    let (prompts, captions) = searchable(item);
-    id_matches(&item.id, needle) || prompts.contains(needle) || captions.contains(needle)
+/// What search looks at, without an index: the same answer `SearchIndex::matching` gives.
+pub fn item_matches(item: &Item, query: &Query) -> bool {
+    let wanted = [
+        query.field.covers(SearchField::Prompt),
+        query.field.covers(SearchField::Answer),
+        query.field.covers(SearchField::Caption),
+    ];
+    query.id_matches(&item.id)
+        || searchable(item)
+            .iter()
+            .zip(wanted)
+            .any(|(text, wanted)| wanted && query.hits_lowercased(text))
+        || (query.searches_unshared() && query.hits_unshared(item))
 }
 
-fn id_matches(id: &str, needle: &str) -> bool {
-    if id.is_ascii() {
-        id.eq_ignore_ascii_case(needle)
-    } else {
-        id.to_lowercase() == needle
-    }
-}
-
-/// An item's lowercased prompt+answer text and caption text, fields apart.
-fn searchable(item: &Item) -> (String, String) {
-    let mut prompts = String::new();
-    let mut captions = String::new();
+/// An item's lowercased question, answer and caption texts, parts apart.
+fn searchable(item: &Item) -> [String; 3] {
+    let mut texts: [String; 3] = Default::default();
     for part in &item.parts {
-        for field in [&*part.question, part.answer.as_str()] {
-            prompts.push_str(&field.to_lowercase());
-            prompts.push(FIELD_SEPARATOR);
-        }
-        if let Some(caption) = &part.caption {
-            captions.push_str(&caption.to_lowercase());
-            captions.push(FIELD_SEPARATOR);
+        let fields = [
+            Some(&*part.question),
+            Some(part.answer.as_str()),
+            part.caption.as_deref(),
+        ];
+        for (text, field) in texts.iter_mut().zip(fields) {
+            if let Some(field) = field {
+                text.push_str(&field.to_lowercase());
+                text.push(FIELD_SEPARATOR);
+            }
         }
     }
-    (prompts, captions)
+    texts
 }
 
 #[cfg(test)]
@@ -165,15 +368,119 @@ mod tests {
         let data = dataset();
         let index = SearchIndex::build(&data);
         assert!(index.covers(3));
-        // Two items share one prompt text; the captions are "four cups" and empty.
-        assert_eq!(index.texts.len(), 4);
+        // Two items share one prompt text and one answer; the captions are "four cups" and empty.
+        assert_eq!(index.texts.len(), 6);
         for needle in ["cups", "four", "x7", "3 cups", "fork", "nothing", "1"] {
-            let scanned: Vec<bool> = data.items.iter().map(|i| item_matches(i, needle)).collect();
-            assert_eq!(index.matching(&data, needle), scanned, "{needle:?}");
+            let query = Query::plain(needle);
+            let scanned: Vec<bool> = data.items.iter().map(|i| item_matches(i, &query)).collect();
+            assert_eq!(index.matching(&data, &query), scanned, "{needle:?}");
         }
-        assert_eq!(index.matching(&data, "four"), [true, false, false]);
-        assert_eq!(index.matching(&data, "x7"), [false, false, true]);
+        assert_eq!(
+            index.matching(&data, &Query::plain("four")),
+            [true, false, false]
+        );
+        assert_eq!(
+            index.matching(&data, &Query::plain("x7")),
+            [false, false, true]
+        );
         // A match never spans two fields: "cups." ends the prompt, "3 cups" is the answer.
-        assert_eq!(index.matching(&data, "cups. 3"), [false, false, false]);
+        assert_eq!(
+            index.matching(&data, &Query::plain("cups. 3")),
+            [false, false, false]
+        );
+    }
+
+    fn traced() -> Dataset {
+        let mut data = dataset();
+        let mut part = fixtures::part("Make 2 spoons.", "2 spoons", Verdict::No);
+        part.trace = Some(crate::model::Trace {
+            reasoning: "First, 7 - 5 = 2. So TWO spoons.".into(),
+            detailed_prompt: Some("Two silver spoons on a plate.".into()),
+            source: Default::default(),
+        });
+        part.analysis = Some(crate::model::JudgeAnalysis {
+            phase1: "Caption: 3 spoons".into(),
+            phase2: "**Score: NO**".into(),
+        });
+        data.push_folder(
+            folder("r", "think", "math_1"),
+            vec![fixtures::item("4", part)],
+        );
+        data
+    }
+
+    fn search(data: &Dataset, text: &str, field: SearchField, regex: bool) -> Vec<bool> {
+        let query = Query::new(text, field, regex).unwrap().unwrap();
+        let index = SearchIndex::build(data);
+        let found = index.matching(data, &query);
+        let scanned: Vec<bool> = data.items.iter().map(|i| item_matches(i, &query)).collect();
+        assert_eq!(found, scanned, "{text:?} in {field:?}");
+        found
+    }
+
+    #[test]
+    fn fields_reach_traces_detailed_prompts_and_the_analysis() {
+        let data = traced();
+        use SearchField::*;
+        assert_eq!(
+            search(&data, "two spoons", All, false),
+            [false, false, false, true]
+        );
+        assert_eq!(
+            search(&data, "two spoons", Trace, false),
+            [false, false, false, true]
+        );
+        assert_eq!(search(&data, "two spoons", Prompt, false), [false; 4]);
+        assert_eq!(
+            search(&data, "silver", Prompt, false),
+            [false, false, false, true]
+        );
+        assert_eq!(
+            search(&data, "score: no", Analysis, false),
+            [false, false, false, true]
+        );
+        assert_eq!(search(&data, "score: no", Trace, false), [false; 4]);
+        assert_eq!(
+            search(&data, "cups", Answer, false),
+            [true, true, false, false]
+        );
+        assert_eq!(
+            search(&data, "four", Caption, false),
+            [true, false, false, false]
+        );
+        assert_eq!(search(&data, "four", Prompt, false), [false; 4]);
+    }
+
+    #[test]
+    fn regular_expressions_match_field_by_field_and_bad_ones_say_why() {
+        let data = traced();
+        use SearchField::*;
+        assert_eq!(
+            search(&data, r"\d - \d = 2", Trace, true),
+            [false, false, false, true]
+        );
+        assert_eq!(
+            search(&data, r"^3 cups$", Answer, true),
+            [true, true, false, false]
+        );
+        assert_eq!(
+            search(&data, r"^x\d$", All, true),
+            [false, false, true, false]
+        );
+        assert_eq!(search(&data, r"cups\W+3", All, true), [false; 4]);
+        let error = Query::new("(unclosed", All, true).unwrap_err();
+        assert!(error.starts_with("not a regular expression:"), "{error}");
+        assert!(Query::new("(unclosed", All, false).unwrap().is_some());
+        assert!(Query::new("   ", All, true).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_cancelled_search_gives_up() {
+        let data = traced();
+        let index = SearchIndex::build(&data);
+        assert_eq!(
+            index.matching_unless(&data, &Query::plain("cups"), &|| true),
+            None
+        );
     }
 }

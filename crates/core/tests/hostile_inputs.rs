@@ -256,11 +256,19 @@ fn csv_with_duplicate_ids() {
     let case = case(|f| csv(f, text.as_bytes()));
     let data = check(
         &case,
-        &[(
-            CSV,
-            Some(12),
-            "1 row(s) repeat an earlier ID (appended re-run); the last row wins: ID 1",
-        )],
+        &[
+            (
+                CSV,
+                Some(12),
+                "1 row(s) repeat an earlier ID (appended re-run); the last row wins: ID 1",
+            ),
+            (
+                "evaluation_results.csv",
+                None,
+                "1 ID judged in more than one run (2 runs in this CSV, the last row of each ID \
+             counts); the judge's verdict changed for 1: ID 1",
+            ),
+        ],
     );
     assert_eq!(items(&data)[0], ("1".into(), Verdict::No));
 }
@@ -372,6 +380,14 @@ fn garbage_and_wrongly_typed_jsonl() {
                 JSONL,
                 Some(5),
                 "trace line is JSON but not an object; skipped",
+            ),
+            // Line 4's image_file is no name, so it is 2.png's record as line 7 is.
+            (
+                JSONL,
+                Some(7),
+                "2 trace records for prompt 2 (output.jsonl:4 and output.jsonl:7), with \
+                 different texts: which one produced 2.png cannot be told from the files; the \
+                 later one is used, both are shown",
             ),
         ],
     );

@@ -84,9 +84,10 @@ fn reading_only_the_appended_rows_equals_a_full_reload_in_every_folder() {
             search = search.rebuilt(Some(&before), &data);
             let fresh = unisandbox_core::search::SearchIndex::build(&full);
             for needle in ["cups", "3", "caption", "zebra"] {
+                let query = unisandbox_core::search::Query::plain(needle);
                 assert_eq!(
-                    search.matching(&data, needle),
-                    fresh.matching(&full, needle)
+                    search.matching(&data, &query),
+                    fresh.matching(&full, &query)
                 );
             }
         }

@@ -5,9 +5,48 @@
 use super::Shot;
 use unisandbox_core::taxonomy::Family;
 
+/// A judge call that failed (HTTP error, dropped connection, empty reply, no `Score:` line
+/// after the retries), recorded as the eval scripts record it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailedCall {
+    /// Phase 1 (captioning / identification) failed: no caption.
+    Caption,
+    /// Phase 2 (the comparison) failed after a caption was given.
+    Comparison,
+}
+
+/// The failed call's (Result, Score, Analysis) in the scripts' exact words: eval_math.py and
+/// eval_mapping.py write NO, eval_knowledge.py ERROR.
+fn failed_call(family: Family, shot: &Shot, call: FailedCall) -> (String, String, String) {
+    let object = shot.out.reply.trim_start_matches("Object: ");
+    let (result, analysis) = match (family, call) {
+        (Family::Knowledge, FailedCall::Caption) => ("ERROR", "Error: caption failed".to_string()),
+        (Family::Knowledge, FailedCall::Comparison) => ("ERROR", "Error: eval failed".to_string()),
+        (Family::Mapping, FailedCall::Caption) => ("NO", "Error: Failed to identify object".into()),
+        (Family::Mapping, FailedCall::Comparison) => (
+            "NO",
+            format!("Error: Failed to evaluate match\nIdentified Object: {object}"),
+        ),
+        (_, FailedCall::Caption) => ("NO", "Error: Failed to generate image caption".into()),
+        (_, FailedCall::Comparison) => (
+            "NO",
+            format!(
+                "Error: Failed to evaluate caption match\nGenerated Caption: {}",
+                shot.out.reply
+            ),
+        ),
+    };
+    (result.into(), "0".into(), analysis)
+}
+
 /// The judge's verdict columns for one image: (Result, Score, Analysis).
 fn judged(family: Family, shot: &Shot) -> (String, String, String) {
     let out = &shot.out;
+    if let Some(call) = shot.failed_call
+        && !out.reply.is_empty()
+    {
+        return failed_call(family, shot, call);
+    }
     if out.reply.is_empty() {
         return (
             "IMAGE_NOT_FOUND".into(),
@@ -91,8 +130,13 @@ pub(super) fn csv_row(
             let (columns, yes) = image_columns(family, shot, eval_dir);
             row.extend(columns);
             if family == Family::Knowledge {
-                // Knowledge CSVs carry the judge's caption before Result (empty when no image).
-                row.insert(4, shot.out.reply.clone());
+                // Knowledge CSVs carry the judge's caption before Result (empty when no image,
+                // or when the captioning call failed).
+                let caption = match shot.failed_call {
+                    Some(FailedCall::Caption) => String::new(),
+                    _ => shot.out.reply.clone(),
+                };
+                row.insert(4, caption);
             }
             (row, yes)
         }

@@ -36,6 +36,10 @@ pub const ANOMALIES: &[&str] = &[
     "math_2 id 4: the answer key contradicts the arithmetic (every run)",
     "mapping2 ID 5: the B answer is the literal word \"undefined\"",
     "bagel-stars/test/normal/mapping3/evaluation_results.csv holds an appended re-run (duplicate IDs; the last row wins)",
+    "bagel-base/test/normal/math_1, mapping2 and Aurelius: failed judge calls (math, mapping: NO with 'Error: Failed to …'; knowledge: ERROR with 'Error: caption failed' / 'eval failed')",
+    "bagel-stars/test/think/math_3: a re-run without --overwrite killed after 5 rows (2 verdicts changed); the log is still the first run's",
+    "bagel-stars/test/think/mapping1: a 2-GPU think run killed midway: tmp_results_0/1.jsonl, no output.jsonl, the last IDs never generated",
+    "bagel-base/test/think/math_2/output.jsonl: stale records of a killed run merged before the re-run's (duplicate prompt_ids 1-3)",
     "stars/filter_math3: candidate math3_00007's image was never written; 3 replies have no verdict; accepted candidates include keys that contradict their arithmetic",
 ];
 
@@ -177,6 +181,13 @@ enum PromptId {
 }
 
 #[derive(Serialize)]
+struct TmpTraceLine<'a> {
+    original_index: usize,
+    #[serde(flatten)]
+    line: TraceLine<'a>,
+}
+
+#[derive(Serialize)]
 struct TraceLine<'a> {
     prompt_id: PromptId,
     image_file: &'a str,
@@ -192,6 +203,8 @@ struct Shot {
     question: String,
     answer: String,
     out: Generated,
+    /// The judge call for this image failed (planted).
+    failed_call: Option<eval::FailedCall>,
 }
 
 /// Writes the synthetic runs into `out_dir` and returns the task folders written.
@@ -269,6 +282,7 @@ impl Task<'_> {
                             question: q.question.clone(),
                             answer: q.answer(),
                             out: simulate::math(q, *ok, think, rng),
+                            failed_call: None,
                         }]
                     })
                     .collect();
@@ -304,6 +318,7 @@ impl Task<'_> {
                                         think,
                                         rng,
                                     ),
+                                    failed_call: None,
                                 }
                             })
                             .collect()
@@ -324,6 +339,7 @@ impl Task<'_> {
                             question: q.question.clone(),
                             answer: q.answer.clone(),
                             out: simulate::knowledge(q, *ok, think, rng),
+                            failed_call: None,
                         }]
                     })
                     .collect();
@@ -434,6 +450,14 @@ struct Plants {
     truncate: Option<&'static str>,
     no_traces: bool,
     appended_rerun: bool,
+    /// Some judge calls fail (the scripts' exact texts).
+    judge_failures: bool,
+    /// A re-run without --overwrite is killed after a few rows: the log is the first run's.
+    killed_rerun: bool,
+    /// A 2-GPU think run killed midway: per-GPU tmp trace files, no output.jsonl.
+    tmp_traces: bool,
+    /// A killed run's stale trace records merged into the re-run's output.jsonl.
+    duplicate_traces: bool,
 }
 
 fn plants(ckpt: &str, setting: &str, stem: &str) -> Plants {
@@ -447,7 +471,36 @@ fn plants(ckpt: &str, setting: &str, stem: &str) -> Plants {
         truncate: (key == "bagel-base/think/mapping1").then_some("3_B.png"),
         no_traces: key == "bagel-stars/think/math_1",
         appended_rerun: key == "bagel-stars/normal/mapping3",
+        judge_failures: matches!(
+            key.as_str(),
+            "bagel-base/normal/math_1"
+                | "bagel-base/normal/mapping2"
+                | "bagel-base/normal/Aurelius"
+        ),
+        killed_rerun: key == "bagel-stars/think/math_3",
+        tmp_traces: key == "bagel-stars/think/mapping1",
+        duplicate_traces: key == "bagel-base/think/math_2",
     }
+}
+
+/// Which images' judge calls fail in a folder with planted failures: (flat image index, call).
+const FAILED_CALLS: [(usize, eval::FailedCall); 3] = [
+    (1, eval::FailedCall::Caption),
+    (4, eval::FailedCall::Comparison),
+    (7, eval::FailedCall::Caption),
+];
+
+/// A re-judged row whose verdict the judge changes: YES ↔ NO, Score and Analysis with it.
+fn flip_verdict(row: &mut [String]) {
+    let (result, score, analysis) = (4, 5, 6);
+    let (from, to) = if row[result] == "YES" {
+        ("YES", "NO")
+    } else {
+        ("NO", "YES")
+    };
+    row[result] = to.into();
+    row[score] = if to == "YES" { "1" } else { "0" }.into();
+    row[analysis] = row[analysis].replace(&format!("Score: {from}"), &format!("Score: {to}"));
 }
 
 /// Draws one image and writes it, applying the folder's planted deletion or truncation.
@@ -490,28 +543,70 @@ fn write_folder(
 
     // Images (and, in think mode, traces in benchmark order).
     let mut trace_lines = String::new();
+    // A killed 2-GPU run: per-GPU files, its last prompts never generated.
+    let image_count = shots.iter().map(Vec::len).sum::<usize>();
+    let killed_at = plants.tmp_traces.then_some(image_count * 3 / 4);
+    let mut gpu_lines = [String::new(), String::new()];
     for (index, shot) in shots.iter_mut().flatten().enumerate() {
+        if plants.judge_failures
+            && let Some(&(_, call)) = FAILED_CALLS.iter().find(|(at, _)| *at == index)
+        {
+            shot.failed_call = Some(call);
+        }
+        let never_saved = killed_at.is_some_and(|at| index >= at);
         if let Images::Linked(pool) = images {
             pool.link(family, index, &dir.join(&shot.file))?;
+        } else if never_saved {
+            shot.out.reply = String::new(); // the eval finds no image
         } else {
             write_drawn_image(&dir, shot, &plants, rng)?;
         }
         if let Some((think, detailed)) = &shot.out.trace {
+            // t2i.py writes the record before saving the image: the killed prompt has one.
+            if killed_at.is_some_and(|at| index > at) {
+                continue;
+            }
             let id = match &shot.prompt_id {
                 PromptId::Text(t) => PromptId::Text(t.clone()),
                 PromptId::Number(n) => PromptId::Number(*n),
             };
-            trace_lines += &writers::python_json_line(&TraceLine {
+            let line = TraceLine {
                 prompt_id: id,
                 image_file: &shot.file,
                 original_prompt: &shot.question,
                 detailed_prompt: detailed,
                 think_output: think,
-            })?;
+            };
+            if killed_at.is_some() {
+                gpu_lines[index % 2] += &writers::python_json_line(&TmpTraceLine {
+                    original_index: index,
+                    line,
+                })?;
+                continue;
+            }
+            if plants.duplicate_traces && index < 3 {
+                // The killed run's record, merged first (a re-run with --no_skip_existing).
+                let stale_think = format!("(an earlier attempt, interrupted) {think}");
+                let stale = TraceLine {
+                    think_output: if index == 1 { &stale_think } else { think },
+                    prompt_id: match &line.prompt_id {
+                        PromptId::Text(t) => PromptId::Text(t.clone()),
+                        PromptId::Number(n) => PromptId::Number(*n),
+                    },
+                    ..line
+                };
+                trace_lines += &writers::python_json_line(&stale)?;
+            }
+            trace_lines += &writers::python_json_line(&line)?;
         }
     }
     if !trace_lines.is_empty() && !plants.no_traces {
         std::fs::write(dir.join("output.jsonl"), trace_lines)?;
+    }
+    for (gpu, lines) in gpu_lines.iter().enumerate() {
+        if !lines.is_empty() {
+            std::fs::write(dir.join(format!("tmp_results_{gpu}.jsonl")), lines)?;
+        }
     }
 
     // Evaluation: rows in completion order (8 workers finish roughly, not exactly, in order).
@@ -542,6 +637,22 @@ fn write_folder(
         }
         first_run.extend(rows);
         rows = first_run;
+    }
+    if plants.killed_rerun {
+        // A re-run without --overwrite, killed after 5 rows; the judge now says NO to up to 2
+        // images it had said YES to (YES to one it had said NO to, when none was YES). The log
+        // below stays the first run's.
+        let mut rerun: Vec<Vec<String>> = rows.iter().take(5).cloned().collect();
+        let yes_rows: Vec<usize> = (0..rerun.len()).filter(|&i| rerun[i][4] == "YES").collect();
+        let flipped = if yes_rows.is_empty() {
+            vec![0]
+        } else {
+            yes_rows
+        };
+        for &i in flipped.iter().take(2) {
+            flip_verdict(&mut rerun[i]);
+        }
+        rows.extend(rerun);
     }
     let header = unisandbox_core::load::results_csv::Schema::of_family(family).columns();
     std::fs::write(

@@ -80,6 +80,17 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
         if ui.checkbox(&mut exclude, format!("exclude suspect answer keys ({suspects})")).on_hover_text("Items whose answer key contradicts its own question (benchmark audit) can never be judged right.").changed() {
             commands.push(Command::SetExcludeSuspect(exclude));
         }
+        let mut exclude_failures = state.ui.exclude_judge_failures;
+        if ui
+            .checkbox(&mut exclude_failures, "exclude judge-call failures")
+            .on_hover_text(
+                "Accuracy over the items the judge actually judged: images whose judge call \
+                 failed (recorded by the eval as NO or ERROR) are left out, with their interval",
+            )
+            .changed()
+        {
+            commands.push(Command::SetExcludeJudgeFailures(exclude_failures));
+        }
         ui.separator();
         let label = ui.label("Verdicts:");
         let mut human = state.ui.human_corrected;
@@ -135,6 +146,7 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
     egui::ScrollArea::vertical()
         .id_salt("chart_tables")
         .show(ui, |ui| {
+            judge_notes_ui(ui, &state.ui.charts.judge_notes);
             table_ui(ui, &data);
             ui.add_space(12.0);
             agreement_ui(ui, state, commands);
@@ -150,6 +162,23 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
             ui.add_space(12.0);
             failure_table_ui(ui, state, &data);
         });
+}
+
+/// Under the chart: failed judge calls, re-judged IDs and why a log disagrees, one line each.
+fn judge_notes_ui(ui: &mut egui::Ui, notes: &[String]) {
+    if notes.is_empty() {
+        return;
+    }
+    ui.label(RichText::new("About the judge").strong());
+    for note in notes {
+        ui.add(
+            egui::Label::new(
+                RichText::new(format!("• {note}")).color(egui::Color32::from_rgb(200, 120, 0)),
+            )
+            .wrap(),
+        );
+    }
+    ui.add_space(8.0);
 }
 
 /// Judge versus human, per task folder with human verdicts (Review mode, `review import`).

@@ -91,6 +91,7 @@ fn flips_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
                         "A → B",
                         "Fixes",
                         "Breaks",
+                        "Judge failed",
                         "Δ [95% CI]",
                         "McNemar p",
                     ] {
@@ -100,7 +101,11 @@ fn flips_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
                     for f in &compare.flips {
                         ui.label(&f.task);
                         ui.label(format!("{} → {} / {}", f.a_correct, f.b_correct, f.paired));
-                        for (kind, ids) in [("fixes", &f.fixes), ("breaks", &f.breaks)] {
+                        for (kind, ids) in [
+                            ("fixes", &f.fixes),
+                            ("breaks", &f.breaks),
+                            ("judge call failed on one side", &f.judge_failed),
+                        ] {
                             let active = compare
                                 .flip_filter
                                 .as_ref()

@@ -94,6 +94,30 @@ fn header_ui(
                 }
             ));
         }
+        if let Some(history) = item.history_label() {
+            let text = RichText::new(capitalized(&history)).strong();
+            let text = if item.verdict_changed() {
+                text.color(egui::Color32::from_rgb(230, 160, 40))
+            } else {
+                text
+            };
+            let lines: Vec<String> = item
+                .history
+                .iter()
+                .map(|row| format!("line {}: {}", row.line, row.label()))
+                .collect();
+            ui.label(text).on_hover_text(format!(
+                "This ID has {} rows in evaluation_results.csv (re-runs appended without \
+                 --overwrite); the last one counts.{}\n{}",
+                item.history.len(),
+                if item.verdict_changed() {
+                    " The judge's verdict changed between runs."
+                } else {
+                    ""
+                },
+                lines.join("\n")
+            ));
+        }
         ui.label(
             RichText::new(format!(
                 "{} · {} · {}",
@@ -204,6 +228,15 @@ fn annotation_ui(ui: &mut egui::Ui, state: &AppState, index: usize, commands: &m
         commands.push(Command::SetNote(key, draft.clone()));
     }
     ui.data_mut(|d| d.insert_temp(draft_id, draft));
+}
+
+/// "judged 2×: …" → "Judged 2×: …".
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// Marks an item whose answer key contradicts its own question: no image can be judged right.
@@ -385,6 +418,15 @@ fn judge_ui(ui: &mut egui::Ui, part: &Part) {
         ui.label(RichText::new(why).weak());
         return;
     };
+    if part.verdict == unisandbox_core::model::Verdict::JudgeError {
+        ui.label(
+            RichText::new(
+                "The judge call failed: this image was never judged. The eval counts it as \
+                 not correct; it is no model error (re-judge it).",
+            )
+            .color(egui::Color32::from_rgb(200, 120, 0)),
+        );
+    }
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal_wrapped(|ui| {
@@ -431,31 +473,70 @@ fn trace_ui(ui: &mut egui::Ui, folder: &TaskFolder, part: &Part) {
             placeholder(ui, Vec2::new(ui.available_width(), 70.0), "No reasoning trace", why);
             return;
         };
-        for paragraph in trace.reasoning.split("\n\n").filter(|p| !p.trim().is_empty()) {
-            ui.add(egui::Label::new(RichText::new(paragraph.trim()).size(15.0)).wrap());
-            ui.add_space(4.0);
+        if part.other_traces.is_empty() {
+            one_trace_ui(ui, trace);
+            return;
         }
-        ui.add_space(4.0);
-        egui::Frame::new()
-            .fill(ui.visuals().faint_bg_color)
-            .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
-            .corner_radius(6.0)
-            .inner_margin(10.0)
-            .show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                ui.label(RichText::new("Detailed prompt (what the image was generated from)").strong());
-                match &trace.detailed_prompt {
-                    Some(prompt) => ui.add(egui::Label::new(RichText::new(prompt).italics().size(15.0)).wrap()),
-                    None => ui.label(RichText::new("The launcher could not extract a detailed prompt from this trace.").weak()),
-                };
-            });
-        let name = trace.source.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let short = match trace.source.line {
-            Some(line) => format!("{name}:{line}"),
-            None => name,
-        };
-        ui.label(RichText::new(format!("from {short}")).small().weak()).on_hover_text(trace.source.to_string());
+        let count = part.other_traces.len() + 1;
+        ui.label(
+            RichText::new(format!(
+                "{count} traces for this image — which one produced it cannot be told from the files"
+            ))
+            .strong()
+            .color(egui::Color32::from_rgb(230, 160, 40)),
+        )
+        .on_hover_text(
+            "The trace file holds several records for this prompt (a stale record of a killed \
+             run merged with a re-run's). The later record is used for analysis.",
+        );
+        let all = std::iter::once((trace, "used for analysis: the later record"))
+            .chain(part.other_traces.iter().rev().map(|t| (t, "an earlier record")));
+        for (n, (trace, what)) in all.enumerate() {
+            egui::CollapsingHeader::new(format!("Trace {} of {count} ({what}, {})", n + 1, trace.source.short()))
+                .id_salt((id, n))
+                .default_open(true)
+                .show(ui, |ui| one_trace_ui(ui, trace));
+        }
     });
+}
+
+/// One trace: its reasoning, the detailed prompt it ends with, and where it was read.
+fn one_trace_ui(ui: &mut egui::Ui, trace: &unisandbox_core::model::Trace) {
+    for paragraph in trace
+        .reasoning
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+    {
+        ui.add(egui::Label::new(RichText::new(paragraph.trim()).size(15.0)).wrap());
+        ui.add_space(4.0);
+    }
+    ui.add_space(4.0);
+    egui::Frame::new()
+        .fill(ui.visuals().faint_bg_color)
+        .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
+        .corner_radius(6.0)
+        .inner_margin(10.0)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new("Detailed prompt (what the image was generated from)").strong());
+            match &trace.detailed_prompt {
+                Some(prompt) => {
+                    ui.add(egui::Label::new(RichText::new(prompt).italics().size(15.0)).wrap())
+                }
+                None => ui.label(
+                    RichText::new(
+                        "The launcher could not extract a detailed prompt from this trace.",
+                    )
+                    .weak(),
+                ),
+            };
+        });
+    ui.label(
+        RichText::new(format!("from {}", trace.source.short()))
+            .small()
+            .weak(),
+    )
+    .on_hover_text(trace.source.to_string());
 }
 
 #[cfg(test)]

@@ -121,6 +121,13 @@ pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             .checkbox(&mut filters.disagree, "judge ≠ human")
             .on_hover_text("Only items where a reviewer's verdict differs from the judge's")
             .changed();
+        changed |= ui
+            .checkbox(&mut filters.verdict_changed, "verdict changed between runs")
+            .on_hover_text(
+                "Only IDs the judge gave different verdicts in different runs of the eval \
+                 (re-runs appended to the CSV without --overwrite)",
+            )
+            .changed();
     });
     ui.horizontal(|ui| {
         let label = ui.label("Search");
@@ -128,11 +135,25 @@ pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             .add(
                 egui::TextEdit::singleline(&mut filters.search)
                     .id(search_id())
-                    .hint_text("Search prompt, answer, judge caption (Ctrl+F)")
-                    .desired_width(ui.available_width() - 170.0),
+                    .hint_text("prompts, answers, traces, judge… (Ctrl+F)")
+                    .desired_width((ui.available_width() - 280.0).max(120.0)),
             )
             .labelled_by(label.id);
         changed |= search.changed();
+        egui::ComboBox::from_label("in")
+            .selected_text(filters.search_field.label())
+            .width(72.0)
+            .show_ui(ui, |ui| {
+                for field in unisandbox_core::search::SearchField::ALL {
+                    changed |= ui
+                        .selectable_value(&mut filters.search_field, field, field.label())
+                        .changed();
+                }
+            });
+        changed |= ui
+            .checkbox(&mut filters.search_regex, "regex")
+            .on_hover_text("The search is a regular expression (case-insensitive)")
+            .changed();
         if state.frame.focus_search {
             search.request_focus();
         }
@@ -160,6 +181,9 @@ pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             );
         });
     });
+    if let Err(problem) = filters.query() {
+        ui.colored_label(ui.visuals().error_fg_color, problem);
+    }
     ui.label(
         RichText::new(format!(
             "{} of {} items · {}",

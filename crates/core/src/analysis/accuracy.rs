@@ -25,6 +25,10 @@ pub struct AccuracyRow {
     pub accuracy: f64,
     pub ci_low: f64,
     pub ci_high: f64,
+    /// Judge-call failures, re-judged IDs and the log's figures (folder rows; summed, without
+    /// the log, for task types).
+    #[serde(flatten)]
+    pub checks: crate::model::FolderChecks,
     #[serde(skip)]
     pub kind: TaskKind,
 }
@@ -55,6 +59,7 @@ impl AccuracyRow {
             accuracy,
             ci_low,
             ci_high,
+            checks: Default::default(),
             kind,
         }
     }
@@ -102,12 +107,16 @@ pub fn folder_accuracy_counting(
     keep: impl Fn(&crate::model::Item) -> bool,
     correct: impl Fn(&crate::model::Item) -> bool,
 ) -> Vec<AccuracyRow> {
-    let mut counts = vec![(0u64, 0u64); dataset.folders.len()];
+    let mut counts =
+        vec![(0u64, 0u64, crate::model::FolderChecks::default()); dataset.folders.len()];
     for item in &dataset.items {
         if item.verdict.is_judged() && keep(item) {
             let entry = &mut counts[item.folder];
             entry.1 += 1;
             entry.0 += u64::from(correct(item));
+            entry.2.judge_failures += item.judge_failures() as u64;
+            entry.2.rejudged += u64::from(item.rejudged());
+            entry.2.verdict_changed += u64::from(item.verdict_changed());
         }
     }
     let counts = dataset
@@ -115,13 +124,18 @@ pub fn folder_accuracy_counting(
         .iter()
         .zip(counts)
         .filter(|(folder, _)| folder.evaluated)
-        .map(|(f, (correct, total))| FolderCount {
-            run: f.run.clone(),
-            setting: f.setting.to_string(),
-            stem: f.stem.clone(),
-            kind: f.kind,
-            correct,
-            total,
+        .map(|(f, (correct, total, mut checks))| {
+            checks.log_total = f.log.map(|log| log.total);
+            checks.log_correct = f.log.map(|log| log.correct);
+            FolderCount {
+                run: f.run.clone(),
+                setting: f.setting.to_string(),
+                stem: f.stem.clone(),
+                kind: f.kind,
+                correct,
+                total,
+                checks,
+            }
         })
         .collect();
     accuracy_rows(counts)
@@ -131,7 +145,10 @@ pub fn folder_accuracy_counting(
 pub fn accuracy_rows(counts: Vec<FolderCount>) -> Vec<AccuracyRow> {
     let mut rows: Vec<AccuracyRow> = counts
         .into_iter()
-        .map(|c| AccuracyRow::new(&c.run, &c.setting, c.stem, c.kind, c.correct, c.total))
+        .map(|c| AccuracyRow {
+            checks: c.checks,
+            ..AccuracyRow::new(&c.run, &c.setting, c.stem, c.kind, c.correct, c.total)
+        })
         .collect();
     rows.sort_by(|a, b| {
         order_key(a)
@@ -166,23 +183,35 @@ pub fn task_type_accuracy_counting(
             .find(|r| r.run == row.run && r.setting == row.setting && r.kind == row.kind)
         {
             Some(existing) => {
-                *existing = AccuracyRow::new(
-                    &row.run,
-                    &row.setting,
-                    row.kind.label(),
-                    row.kind,
-                    existing.correct + row.correct,
-                    existing.total + row.total,
-                )
+                let mut checks = existing.checks.clone();
+                checks.add(&row.checks);
+                *existing = AccuracyRow {
+                    checks,
+                    ..AccuracyRow::new(
+                        &row.run,
+                        &row.setting,
+                        row.kind.label(),
+                        row.kind,
+                        existing.correct + row.correct,
+                        existing.total + row.total,
+                    )
+                }
             }
-            None => rows.push(AccuracyRow::new(
-                &row.run,
-                &row.setting,
-                row.kind.label(),
-                row.kind,
-                row.correct,
-                row.total,
-            )),
+            None => {
+                let mut checks = crate::model::FolderChecks::default();
+                checks.add(&row.checks);
+                rows.push(AccuracyRow {
+                    checks,
+                    ..AccuracyRow::new(
+                        &row.run,
+                        &row.setting,
+                        row.kind.label(),
+                        row.kind,
+                        row.correct,
+                        row.total,
+                    )
+                })
+            }
         }
     }
     rows.sort_by_key(order_key);

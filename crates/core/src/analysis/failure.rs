@@ -155,9 +155,11 @@ pub fn classify_part(family: Family, part: &Part, other: Option<&Part>) -> Optio
     })
 }
 
-/// The failures of an item: one per judged-NO image.
+/// The failures of an item: one per judged-NO image, the model's before failed judge calls (a
+/// pair whose one image was judged wrong is a model error, whatever happened to the other).
 pub fn classify_item(family: Family, item: &Item) -> Vec<Failure> {
-    item.parts
+    let mut failures: Vec<Failure> = item
+        .parts
         .iter()
         .enumerate()
         .filter_map(|(i, part)| {
@@ -168,7 +170,9 @@ pub fn classify_item(family: Family, item: &Item) -> Vec<Failure> {
             };
             classify_part(family, part, other)
         })
-        .collect()
+        .collect();
+    failures.sort_by_key(|failure| *failure == Failure::JudgeCallFailed);
+    failures
 }
 
 /// Does the trace's detailed prompt plan the expected answer? `None` without a trace or key.

@@ -47,6 +47,9 @@ pub struct TaskFlips {
     pub fixes: Vec<String>,
     /// Right on A, wrong on B.
     pub breaks: Vec<String>,
+    /// Right on one side, a failed judge call on the other: no flip the judge saw, so neither
+    /// a fix nor a break, and left out of the paired figures and McNemar's test.
+    pub judge_failed: Vec<String>,
     /// Accuracy of B minus accuracy of A on the paired items.
     pub difference: f64,
     pub ci_low: f64,
@@ -57,7 +60,8 @@ pub struct TaskFlips {
 
 /// Flips per task stem (only stems present on both sides), ordered by task type then stem.
 pub fn flips(dataset: &Dataset, a: &Side, b: &Side, task: Option<&str>) -> Vec<TaskFlips> {
-    let judged_on = |side: &Side| -> HashMap<(String, String), bool> {
+    // (correct, judge call failed) per judged item.
+    let judged_on = |side: &Side| -> HashMap<(String, String), (bool, bool)> {
         dataset
             .items
             .iter()
@@ -67,7 +71,13 @@ pub fn flips(dataset: &Dataset, a: &Side, b: &Side, task: Option<&str>) -> Vec<T
                 (folder.run == side.run
                     && folder.setting == side.setting
                     && task.is_none_or(|t| t == folder.stem))
-                .then(|| ((folder.stem.clone(), item.id.clone()), item.is_correct()))
+                .then(|| {
+                    let failed = item.verdict == crate::model::Verdict::JudgeError;
+                    (
+                        (folder.stem.clone(), item.id.clone()),
+                        (item.is_correct(), failed),
+                    )
+                })
             })
             .collect()
     };
@@ -85,11 +95,19 @@ pub fn flips(dataset: &Dataset, a: &Side, b: &Side, task: Option<&str>) -> Vec<T
         .into_iter()
         .map(|((_, stem), mut ids)| {
             ids.sort_by(|a, b| crate::model::compare_ids(a, b));
-            let (mut fixes, mut breaks, mut a_correct, mut b_correct) =
-                (Vec::new(), Vec::new(), 0, 0);
+            let (mut fixes, mut breaks, mut judge_failed, mut a_correct, mut b_correct) =
+                (Vec::new(), Vec::new(), Vec::new(), 0, 0);
+            let mut n = 0u64;
             for id in &ids {
                 let key = (stem.clone(), (*id).clone());
-                let (right_a, right_b) = (on_a[&key], on_b[&key]);
+                let ((right_a, failed_a), (right_b, failed_b)) = (on_a[&key], on_b[&key]);
+                if failed_a || failed_b {
+                    if right_a || right_b {
+                        judge_failed.push((*id).clone());
+                    }
+                    continue;
+                }
+                n += 1;
                 a_correct += u64::from(right_a);
                 b_correct += u64::from(right_b);
                 match (right_a, right_b) {
@@ -98,7 +116,6 @@ pub fn flips(dataset: &Dataset, a: &Side, b: &Side, task: Option<&str>) -> Vec<T
                     _ => {}
                 }
             }
-            let n = ids.len() as u64;
             let (difference, ci_low, ci_high) =
                 paired_difference(fixes.len() as u64, breaks.len() as u64, n);
             let p_value = mcnemar_exact(fixes.len() as u64, breaks.len() as u64);
@@ -109,6 +126,7 @@ pub fn flips(dataset: &Dataset, a: &Side, b: &Side, task: Option<&str>) -> Vec<T
                 b_correct,
                 fixes,
                 breaks,
+                judge_failed,
                 difference,
                 ci_low,
                 ci_high,

@@ -8,6 +8,7 @@ pub mod failure;
 pub mod filter_stats;
 pub mod flips;
 pub mod insights;
+pub mod judge_checks;
 pub mod rejection;
 pub mod wilson;
 

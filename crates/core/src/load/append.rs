@@ -39,6 +39,10 @@ const LOG_SAYS: &str = "log says ";
 pub fn read_appended(dataset: &Dataset, index: usize) -> Option<AppendedRows> {
     let folder = dataset.folders.get(index)?;
     let mark = folder.csv_mark?;
+    // Re-runs change the log's explanation and the items' histories: a whole reload says it.
+    if folder.csv_runs.len() > 1 {
+        return None;
+    }
     let csv_path = folder.path.join(RESULTS_CSV);
     // Replaced by a link since it was listed: the whole reload checks it (and reports it).
     if csv_path.is_symlink() && !crate::load::confine::link_stays_inside(&csv_path, &folder.root) {
@@ -97,25 +101,25 @@ pub fn read_appended(dataset: &Dataset, index: usize) -> Option<AppendedRows> {
     drop(new_ids);
     for mut row in parsed.rows {
         row.line = real_line(row.line);
-        let mut traces: HashMap<String, TraceRecord> = HashMap::new();
+        let mut traces: crate::load::folder::Traces = HashMap::new();
         let mut names: Vec<String> = Vec::new();
         for image in &row.images {
             let &(position, part_index) = unjudged_parts.get(image.image_file.as_str())?;
             let part = &folder_items[position].parts[part_index];
-            if part.image_status != ImageStatus::Present {
+            if part.image_status != ImageStatus::Present || !part.other_traces.is_empty() {
                 return None; // its diagnostics would change
             }
             *covered.entry(position).or_default() += 1;
             if let Some(trace) = &part.trace {
                 traces.insert(
                     image.image_file.clone(),
-                    TraceRecord {
+                    vec![TraceRecord {
                         prompt_id: row.id.clone(),
                         image_file: image.image_file.clone(),
                         line: trace.source.line.unwrap_or(1),
                         original_prompt: None,
                         trace: trace.clone(),
-                    },
+                    }],
                 );
             }
             names.push(image.image_file.clone());
@@ -151,7 +155,9 @@ pub fn read_appended(dataset: &Dataset, index: usize) -> Option<AppendedRows> {
         .filter(|d| {
             let half_row = d.file == csv_path && d.message.starts_with(STILL_WRITTEN);
             let log_check = d.file == log_path && d.message.starts_with(LOG_SAYS);
-            !half_row && !log_check
+            let failure_note =
+                d.file == csv_path && d.message.contains(crate::load::reruns::JUDGE_FAILURE_NOTE);
+            !half_row && !log_check && !failure_note
         })
         .cloned()
         .collect();
@@ -160,6 +166,15 @@ pub fn read_appended(dataset: &Dataset, index: usize) -> Option<AppendedRows> {
         d.line = d.line.map(real_line);
         d
     }));
+    // The judge-failure note counts the folder's images again, the new rows' included.
+    if let Some(note) = crate::load::folder::judge_failures_of(
+        folder_items.iter().copied().chain(&items),
+        &folder.run,
+        &folder.setting,
+        &folder.stem,
+    ) {
+        all.push(Diagnostic::warning(&csv_path, None, note));
+    }
     if let Some(log) = &folder.log {
         let judged_items = folder_items
             .iter()
@@ -175,12 +190,27 @@ pub fn read_appended(dataset: &Dataset, index: usize) -> Option<AppendedRows> {
             all.push(Diagnostic::warning(
                 &log_path,
                 None,
-                crate::load::folder::log_mismatch(log, total, correct),
+                crate::load::reruns::log_mismatch(log, total, correct),
             ));
         }
     }
 
     let mut folder = folder.clone();
+    // The new rows continue the file's one run (or start it).
+    let new_correct = items.iter().filter(|item| item.is_correct()).count() as u64;
+    match folder.csv_runs.last_mut() {
+        Some(run) => {
+            run.rows += items.len() as u64;
+            run.correct += new_correct;
+        }
+        None => folder
+            .csv_runs
+            .extend(items.first().map(|first| crate::model::CsvRun {
+                first_line: first.csv_line.unwrap_or(0),
+                rows: items.len() as u64,
+                correct: new_correct,
+            })),
+    }
     folder.csv_mark = Some(next_mark(
         &mark,
         &tail,

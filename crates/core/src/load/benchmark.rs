@@ -85,6 +85,7 @@ impl Benchmark {
                         parts: Vec::new(),
                         verdict: Verdict::NotGenerated,
                         csv_line: None,
+                        history: Vec::new(),
                     });
                     loaded.items.len() - 1
                 }
@@ -120,6 +121,7 @@ fn not_generated_part(dir: &Path, entry: &BenchmarkEntry) -> Part {
         caption: None,
         analysis: None,
         trace: None,
+        other_traces: Vec::new(),
     }
 }
 

@@ -30,13 +30,14 @@ pub fn count_paths(paths: &[PathBuf]) -> (Vec<FolderCount>, Vec<Diagnostic>) {
 /// One folder: `None` when it has no results CSV (not evaluated).
 fn count_folder(spec: &FolderSpec) -> (Option<FolderCount>, Vec<Diagnostic>) {
     let path = spec.path.join(RESULTS_CSV);
-    let named = |correct, total| FolderCount {
+    let named = |correct, total, checks| FolderCount {
         run: spec.run.clone(),
         setting: spec.setting.to_string(),
         stem: spec.stem.clone(),
         kind: TaskKind::of_stem(&spec.stem),
         correct,
         total,
+        checks,
     };
     thread_local! {
         // One read buffer per thread, reused: a fresh buffer per file costs page faults (the
@@ -56,8 +57,16 @@ fn count_folder(spec: &FolderSpec) -> (Option<FolderCount>, Vec<Diagnostic>) {
     BUFFER.with_borrow_mut(|buffer| match read(buffer) {
         Ok(()) => {
             let counts = count_results_csv(&path, buffer);
+            let log = read_log(spec);
+            let checks = crate::model::FolderChecks {
+                judge_failures: counts.judge_failures,
+                rejudged: counts.rejudged,
+                verdict_changed: counts.verdict_changed,
+                log_total: log.map(|log| log.total),
+                log_correct: log.map(|log| log.correct),
+            };
             (
-                Some(named(counts.correct, counts.total)),
+                Some(named(counts.correct, counts.total, checks)),
                 counts.diagnostics,
             )
         }
@@ -65,7 +74,15 @@ fn count_folder(spec: &FolderSpec) -> (Option<FolderCount>, Vec<Diagnostic>) {
         // Present but unreadable (or a folder by that name): evaluated, nothing counted — as
         // the full load has it.
         Err(err) => (
-            Some(named(0, 0)),
+            Some(named(
+                0,
+                0,
+                read_log(spec).map_or_else(Default::default, |log| crate::model::FolderChecks {
+                    log_total: Some(log.total),
+                    log_correct: Some(log.correct),
+                    ..Default::default()
+                }),
+            )),
             vec![Diagnostic::error(
                 &path,
                 None,
@@ -73,4 +90,14 @@ fn count_folder(spec: &FolderSpec) -> (Option<FolderCount>, Vec<Diagnostic>) {
             )],
         ),
     })
+}
+
+/// The folder's `evaluation_results.log`, when there is a readable one (as the full load reads it).
+fn read_log(spec: &FolderSpec) -> Option<crate::model::LogSummary> {
+    let path = spec.path.join(crate::load::spec::RESULTS_LOG);
+    if path.is_symlink() && !crate::load::confine::link_stays_inside(&path, &spec.root) {
+        return None;
+    }
+    let bytes = std::fs::read(&path).ok()?;
+    crate::load::log::parse_log(&String::from_utf8_lossy(&bytes)).ok()
 }

@@ -17,6 +17,15 @@ use crate::diagnostics::Diagnostic;
 /// Below this size a file is read in one piece (folders are already loaded in parallel).
 const PARALLEL_FROM_BYTES: usize = 4 << 20;
 
+/// A row that a later row of the same ID may replace (an eval re-run without `--overwrite`
+/// appends): the later row is kept and told what it replaced, so that a row's history survives.
+pub trait Rerow: Send {
+    /// Whether the row counts as correct (for the per-run counts the log is checked against).
+    fn correct(&self) -> bool;
+    /// `self` is the later row of an ID; `earlier` the one it replaces.
+    fn follows(&mut self, earlier: Self);
+}
+
 /// Builds a row from a record: (row, its ID), or a message reported at the record's line.
 /// The line is passed when `lines_per_row` asked for it, else 0.
 pub trait RowBuilder<T>: Fn(&csv::ByteRecord, u64) -> Result<(T, String), String> + Sync {}
@@ -31,10 +40,13 @@ pub struct Scan<T> {
     pub complete_to: usize,
     /// Rows that repeated an earlier ID.
     pub duplicates: usize,
+    /// The file cut into eval runs: a row whose ID the current run already wrote starts a new
+    /// run (a re-run appends its rows after the earlier run's).
+    pub runs: Vec<crate::model::CsvRun>,
 }
 
 /// Reads the records of `bytes[body_start..]`.
-pub fn scan_records<T: Send>(
+pub fn scan_records<T: Rerow>(
     path: &Path,
     bytes: &[u8],
     body_start: usize,
@@ -44,7 +56,7 @@ pub fn scan_records<T: Send>(
     scan_pieces(path, bytes, pieces(bytes, body_start), lines_per_row, build)
 }
 
-fn scan_pieces<T: Send>(
+fn scan_pieces<T: Rerow>(
     path: &Path,
     bytes: &[u8],
     pieces: Vec<Range<usize>>,
@@ -81,17 +93,38 @@ fn scan_pieces<T: Send>(
     let mut lines = LineCounter::new(bytes);
     let mut partial = None;
     let mut partial_at = None;
+    // The run each kept row was last written in: a row for an ID of the current run starts the next.
+    let mut run_of_row: Vec<u32> = Vec::with_capacity(total);
+    let mut runs: Vec<crate::model::CsvRun> = Vec::new();
     for piece in scanned {
         partial_at = partial_at.or(piece.partial_at);
         for (id, row, byte) in piece.rows {
-            match index_of_id.get(&id) {
-                Some(&existing) => {
+            let correct = row.correct();
+            let existing = index_of_id.get(&id).copied();
+            let current_run = runs.len() as u32;
+            if runs.is_empty() || existing.is_some_and(|at| run_of_row[at] + 1 == current_run) {
+                runs.push(crate::model::CsvRun {
+                    first_line: lines.line_at(byte),
+                    rows: 0,
+                    correct: 0,
+                });
+            }
+            let run = runs.len() as u32 - 1;
+            if let Some(last) = runs.last_mut() {
+                last.rows += 1;
+                last.correct += u64::from(correct);
+            }
+            match existing {
+                Some(existing) => {
                     duplicates.push((id, lines.line_at(byte)));
-                    rows[existing] = row;
+                    let earlier = std::mem::replace(&mut rows[existing], row);
+                    rows[existing].follows(earlier);
+                    run_of_row[existing] = run;
                 }
                 None => {
                     index_of_id.insert(id, rows.len());
                     rows.push(row);
+                    run_of_row.push(run);
                 }
             }
         }
@@ -131,6 +164,7 @@ fn scan_pieces<T: Send>(
         diagnostics,
         complete_to,
         duplicates: duplicates.len(),
+        runs,
     }
 }
 
@@ -347,6 +381,15 @@ impl<'a> LineCounter<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Rerow for String {
+        fn correct(&self) -> bool {
+            self.ends_with('+')
+        }
+        fn follows(&mut self, earlier: Self) {
+            *self = format!("{earlier}>{self}");
+        }
+    }
 
     fn ids(bytes: &[u8], pieces: Vec<Range<usize>>) -> (Vec<String>, Vec<String>) {
         let build = |record: &csv::ByteRecord, line: u64| {

@@ -8,10 +8,11 @@ use crate::load::confine::{is_readable_file, stays_inside};
 use crate::load::image_check::is_image_file;
 use crate::load::judge::{parse_analysis, short_caption};
 use crate::load::log::parse_log;
+use crate::load::reruns::{judge_failure_note, log_disagreement};
 use crate::load::results_csv::{ResultRow, parse_results_csv};
 pub use crate::load::spec::LoadedFolder;
 use crate::load::spec::{FolderSpec, RESULTS_CSV, RESULTS_LOG, TRACES_JSONL};
-use crate::load::trace::{TraceRecord, by_image_file, read_output_jsonl, trace_from_think};
+use crate::load::trace::{TraceRecord, read_output_jsonl, trace_from_think};
 use crate::model::{CsvMark, ImageStatus, Item, Part, TaskFolder, Verdict, compare_ids};
 
 const NOT_UTF8: &str = "not valid UTF-8";
@@ -56,12 +57,12 @@ pub fn load_task_folder(spec: &FolderSpec) -> LoadedFolder {
         &mut diagnostics,
     );
     let csv_path = dir.join(RESULTS_CSV);
-    let (rows, csv_mark) = match file_set.contains(RESULTS_CSV) {
+    let (rows, csv_mark, csv_runs) = match file_set.contains(RESULTS_CSV) {
         true => {
-            let (rows, mark) = read_rows(&csv_path, &mut diagnostics);
-            (Some(rows), mark)
+            let (rows, mark, runs) = read_rows(&csv_path, &mut diagnostics);
+            (Some(rows), mark, runs)
         }
-        false => (None, None),
+        false => (None, None, Vec::new()),
     };
     let log = file_set
         .contains(RESULTS_LOG)
@@ -131,6 +132,7 @@ pub fn load_task_folder(spec: &FolderSpec) -> LoadedFolder {
             parts,
             verdict: Verdict::NotJudged,
             csv_line: None,
+            history: Vec::new(),
         });
     }
 
@@ -139,13 +141,15 @@ pub fn load_task_folder(spec: &FolderSpec) -> LoadedFolder {
         diagnostics.push(Diagnostic::info(dir, None, "think folder without reasoning traces (no output.jsonl or .txt sidecars; single-GPU runs write none)"));
     }
     if let (Some((total, correct)), Some(log)) = (rows_for_log, &log)
-        && (total, correct) != (log.total, log.correct)
+        && let Some(message) = log_disagreement(log, &csv_runs, total, correct)
     {
-        diagnostics.push(Diagnostic::warning(
-            &dir.join(RESULTS_LOG),
-            None,
-            log_mismatch(log, total, correct),
-        ));
+        diagnostics.push(Diagnostic::warning(&dir.join(RESULTS_LOG), None, message));
+    }
+    if let Some(note) = rejudged_note(&items, csv_runs.len()) {
+        diagnostics.push(Diagnostic::info(&csv_path, None, note));
+    }
+    if let Some(note) = judge_failures_of(&items, &spec.run, &spec.setting, &spec.stem) {
+        diagnostics.push(Diagnostic::warning(&csv_path, None, note));
     }
 
     items.sort_by(|a, b| compare_ids(&a.id, &b.id));
@@ -160,6 +164,7 @@ pub fn load_task_folder(spec: &FolderSpec) -> LoadedFolder {
         shared_traces: spec.shared_traces.clone(),
         root: spec.root.clone(),
         csv_mark,
+        csv_runs,
         filter: None,
     };
     LoadedFolder {
@@ -169,12 +174,46 @@ pub fn load_task_folder(spec: &FolderSpec) -> LoadedFolder {
     }
 }
 
-/// The warning when the log's counts differ from the CSV's.
-pub(crate) fn log_mismatch(log: &crate::model::LogSummary, total: u64, correct: u64) -> String {
-    format!(
-        "log says {}/{} correct, the CSV gives {correct}/{total} (after keeping the last row per ID)",
-        log.correct, log.total
-    )
+/// The folder's note when IDs were judged in more than one run: how many, and those whose
+/// verdict changed (the judge contradicting itself, or a changed judge set-up).
+fn rejudged_note(items: &[Item], runs: usize) -> Option<String> {
+    let rejudged = items.iter().filter(|item| item.rejudged()).count();
+    if rejudged == 0 {
+        return None;
+    }
+    let mut changed: Vec<&str> = items
+        .iter()
+        .filter(|item| item.verdict_changed())
+        .map(|item| item.id.as_str())
+        .collect();
+    changed.sort_by(|a, b| compare_ids(a, b));
+    let which = match changed.len() {
+        0 => String::new(),
+        n if n <= 10 => format!(": ID {}", changed.join(", ")),
+        n => format!(": ID {} and {} more", changed[..10].join(", "), n - 10),
+    };
+    Some(format!(
+        "{rejudged} ID{} judged in more than one run ({runs} runs in this CSV, the last row of \
+         each ID counts); the judge's verdict changed for {}{which}",
+        if rejudged == 1 { "" } else { "s" },
+        changed.len()
+    ))
+}
+
+/// The folder's warning when some of its NO verdicts are failed judge calls.
+pub(crate) fn judge_failures_of<'a>(
+    items: impl IntoIterator<Item = &'a Item>,
+    run: &str,
+    setting: &crate::taxonomy::Setting,
+    stem: &str,
+) -> Option<String> {
+    let (mut failures, mut no_verdicts) = (0u64, 0u64);
+    for part in items.into_iter().flat_map(|item| &item.parts) {
+        failures += u64::from(part.verdict == Verdict::JudgeError);
+        no_verdicts += u64::from(matches!(part.verdict, Verdict::No | Verdict::JudgeError));
+    }
+    (failures > 0)
+        .then(|| judge_failure_note(&format!("{run}/{setting}/{stem}"), failures, no_verdicts))
 }
 
 fn read_text(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
@@ -197,9 +236,12 @@ fn read_text(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
     }
 }
 
-fn read_rows(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> (Vec<ResultRow>, Option<CsvMark>) {
+fn read_rows(
+    path: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<ResultRow>, Option<CsvMark>, Vec<crate::model::CsvRun>) {
     let Some(text) = read_text(path, diagnostics) else {
-        return (Vec::new(), None);
+        return (Vec::new(), None, Vec::new());
     };
     let parsed = parse_results_csv(path, &text);
     diagnostics.extend(parsed.diagnostics);
@@ -209,33 +251,99 @@ fn read_rows(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> (Vec<ResultRow>,
         .any(|d| d.file == path && d.message.starts_with(NOT_UTF8));
     let mark = (parsed.schema.is_some() && lossless)
         .then(|| CsvMark::of(text.as_bytes(), parsed.complete_to));
-    (parsed.rows, mark)
+    (parsed.rows, mark, parsed.runs)
 }
 
-/// Traces keyed by image file name, from `output.jsonl` and from `<id>.txt` sidecars.
-/// Infer.py writes one `output.jsonl` above its image folders (`shared`); its records are matched
-/// to this folder's images by file name.
+/// Every trace record of an image, in the order read (the last one is used for analysis).
+pub(crate) type Traces = HashMap<String, Vec<TraceRecord>>;
+
+/// A multi-GPU think run's per-GPU trace files (`tmp_results_<gpu>.jsonl` in the image folder),
+/// merged into `output.jsonl` only when the run finishes.
+pub fn is_tmp_trace_file(name: &str) -> bool {
+    name.strip_prefix("tmp_results_")
+        .and_then(|rest| rest.strip_suffix(".jsonl"))
+        .is_some_and(|gpu| !gpu.is_empty() && gpu.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The trace files to read: `output.jsonl`, or the tmp files of an unfinished run when there is
+/// no `output.jsonl` or they were written after it (a run still going, or killed).
+fn trace_files(
+    dir: &Path,
+    file_names: &[String],
+    file_set: &HashSet<&str>,
+) -> Vec<std::path::PathBuf> {
+    let own = file_set
+        .contains(TRACES_JSONL)
+        .then(|| dir.join(TRACES_JSONL));
+    let tmp: Vec<std::path::PathBuf> = file_names
+        .iter()
+        .filter(|name| is_tmp_trace_file(name))
+        .map(|name| dir.join(name))
+        .collect();
+    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    match own {
+        Some(own) if tmp.is_empty() => vec![own],
+        Some(own) => {
+            let merged_at = modified(&own);
+            if tmp.iter().any(|t| modified(t) > merged_at) {
+                tmp
+            } else {
+                vec![own]
+            }
+        }
+        None => tmp,
+    }
+}
+
+/// Traces keyed by image file name, from `output.jsonl` (or an unfinished run's tmp files) and
+/// from `<id>.txt` sidecars. Infer.py writes one `output.jsonl` above its image folders
+/// (`shared`); its records are matched to this folder's images by file name.
 fn read_traces(
     dir: &Path,
     file_names: &[String],
     file_set: &HashSet<&str>,
     shared: Option<&Path>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> HashMap<String, TraceRecord> {
-    let mut traces = HashMap::new();
-    let own = file_set
-        .contains(TRACES_JSONL)
-        .then(|| dir.join(TRACES_JSONL));
-    if let Some(path) = own.or_else(|| shared.map(Path::to_path_buf)) {
+) -> Traces {
+    let mut traces: Traces = HashMap::new();
+    let mut files = trace_files(dir, file_names, file_set);
+    if files.is_empty() {
+        files.extend(shared.map(Path::to_path_buf));
+    }
+    if files.iter().any(|f| {
+        f.file_name()
+            .is_some_and(|n| is_tmp_trace_file(&n.to_string_lossy()))
+    }) {
+        let names: Vec<String> = files
+            .iter()
+            .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        let why = if file_set.contains(TRACES_JSONL) {
+            "written after output.jsonl"
+        } else {
+            "no output.jsonl yet"
+        };
+        diagnostics.push(Diagnostic::info(
+            dir,
+            None,
+            format!(
+                "traces from an unfinished multi-GPU run ({}; {why}: the run is still going, or was killed)",
+                names.join(", ")
+            ),
+        ));
+    }
+    for path in files {
         let (records, problems) = read_output_jsonl(&path);
         diagnostics.extend(problems);
         let is_shared = path.parent() != Some(dir);
-        traces = by_image_file(
-            records
-                .into_iter()
-                .filter(|r| !is_shared || file_set.contains(r.image_file.as_str()))
-                .collect(),
-        );
+        for record in records {
+            if !is_shared || file_set.contains(record.image_file.as_str()) {
+                traces
+                    .entry(record.image_file.clone())
+                    .or_default()
+                    .push(record);
+            }
+        }
     }
     // Sidecars pair with the image of the same stem (the first, by name, when several).
     let mut image_of_stem: HashMap<&str, &String> = HashMap::new();
@@ -261,13 +369,13 @@ fn read_traces(
             let trace = trace_from_think(&text, None, source);
             traces.insert(
                 image.clone(),
-                TraceRecord {
+                vec![TraceRecord {
                     prompt_id: stem.to_string(),
                     image_file: image.clone(),
                     line: 1,
                     original_prompt: None,
                     trace,
-                },
+                }],
             );
         }
     }
@@ -278,7 +386,7 @@ pub(crate) fn item_from_row(
     dir: &Path,
     file_set: &HashSet<&str>,
     row: ResultRow,
-    traces: &mut HashMap<String, TraceRecord>,
+    traces: &mut Traces,
     csv_path: &Path,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Item {
@@ -300,7 +408,8 @@ pub(crate) fn item_from_row(
             }
             let image_path = dir.join(&judged.image_file);
             let image_status = listed_status(file_set, &judged.image_file);
-            let trace = take_trace(traces, &judged.image_file, &image_status, diagnostics);
+            let (trace, other_traces) =
+                take_trace(traces, &judged.image_file, &image_status, diagnostics);
             report_image(&image_path, &image_status, judged.verdict, diagnostics);
             let analysis = parse_analysis(&judged.analysis);
             let caption = match judged.caption_column {
@@ -317,6 +426,7 @@ pub(crate) fn item_from_row(
                 caption,
                 analysis: Some(analysis),
                 trace,
+                other_traces,
             }
         })
         .collect();
@@ -333,7 +443,9 @@ pub(crate) fn item_from_row(
                 ),
             ));
         }
-        [Verdict::ImageMissing, Verdict::JudgeError]
+        // A judged NO on either image decides the ID (a model error); only an ID no image of
+        // which was judged wrong is a judge failure.
+        [Verdict::ImageMissing, Verdict::No, Verdict::JudgeError]
             .into_iter()
             .find(|v| parts.iter().any(|p| p.verdict == *v))
             .unwrap_or(Verdict::No)
@@ -344,6 +456,7 @@ pub(crate) fn item_from_row(
         parts,
         verdict,
         csv_line: Some(row.line),
+        history: row.history,
     }
 }
 
@@ -352,16 +465,17 @@ fn unjudged_part(
     file_set: &HashSet<&str>,
     image_file: &str,
     kind: TaskKind,
-    traces: &mut HashMap<String, TraceRecord>,
+    traces: &mut Traces,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Part {
     let image_path = dir.join(image_file);
     let image_status = listed_status(file_set, image_file);
     let question = traces
         .get(image_file)
+        .and_then(|records| records.last())
         .and_then(|r| r.original_prompt.clone())
         .unwrap_or_default();
-    let trace = take_trace(traces, image_file, &image_status, diagnostics);
+    let (trace, other_traces) = take_trace(traces, image_file, &image_status, diagnostics);
     report_image(&image_path, &image_status, Verdict::NotJudged, diagnostics);
     let label = if kind.family.is_paired() {
         pair_side(image_file)
@@ -378,6 +492,7 @@ fn unjudged_part(
         caption: None,
         analysis: None,
         trace,
+        other_traces,
     }
 }
 
@@ -391,13 +506,20 @@ fn listed_status(file_set: &HashSet<&str>, image_file: &str) -> ImageStatus {
     }
 }
 
+/// The image's trace (the last record read) and its other records. Several records for one
+/// image (a stale record merged with a re-run's) are all kept, with one diagnostic naming them.
 fn take_trace(
-    traces: &mut HashMap<String, TraceRecord>,
+    traces: &mut Traces,
     image_file: &str,
     status: &ImageStatus,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<crate::model::Trace> {
-    let record = traces.remove(image_file)?;
+) -> (Option<crate::model::Trace>, Vec<crate::model::Trace>) {
+    let Some(mut records) = traces.remove(image_file) else {
+        return (None, Vec::new());
+    };
+    let Some(record) = records.pop() else {
+        return (None, Vec::new());
+    };
     if *status == ImageStatus::Missing {
         diagnostics.push(Diagnostic::warning(
             &record.trace.source.file,
@@ -408,7 +530,33 @@ fn take_trace(
             ),
         ));
     }
-    Some(record.trace)
+    if !records.is_empty() {
+        let place = |r: &TraceRecord| r.trace.source.short();
+        let mut places: Vec<String> = records.iter().map(place).collect();
+        places.push(place(&record));
+        let differ = records.iter().any(|r| {
+            r.trace
+                != crate::model::Trace {
+                    source: r.trace.source.clone(),
+                    ..record.trace.clone()
+                }
+        });
+        diagnostics.push(Diagnostic::warning(
+            &record.trace.source.file,
+            Some(record.line),
+            format!(
+                "{} trace records for prompt {} ({}){}: which one produced {} cannot be told from \
+                 the files; the later one is used, both are shown",
+                places.len(),
+                record.prompt_id,
+                places.join(" and "),
+                if differ { ", with different texts" } else { "" },
+                record.image_file
+            ),
+        ));
+    }
+    let others = records.into_iter().map(|r| r.trace).collect();
+    (Some(record.trace), others)
 }
 
 fn report_image(

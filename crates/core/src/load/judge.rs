@@ -37,6 +37,20 @@ fn strip_heading<'a>(text: &'a str, heading: &str) -> &'a str {
 /// other replies (`Error`, `Reject`, knowledge's `Person: …`) are kept as they are.
 pub fn short_caption(phase1: &str) -> Option<String> {
     let first = phase1.lines().map(str::trim).find(|l| !l.is_empty())?;
+    // A failed judge call: no caption, or the one the judge gave before its comparison failed
+    // ("Error: Failed to evaluate caption match\nGenerated Caption: Caption: 4 spoons").
+    if crate::load::results_csv::FAILED_CALL_TEXTS
+        .iter()
+        .any(|text| first.starts_with(text))
+    {
+        return phase1.lines().find_map(|line| {
+            let given = line
+                .trim()
+                .strip_prefix("Generated Caption:")
+                .or_else(|| line.trim().strip_prefix("Identified Object:"))?;
+            short_caption(given)
+        });
+    }
     // Math and mapping scripts replace a phase 1 `Error` by this sentence.
     if first.starts_with("Model returned 'Error'") {
         return Some("Error".to_string());
@@ -61,6 +75,21 @@ mod tests {
         assert!(a.phase2.starts_with("Generated Caption"));
         assert!(a.phase2.ends_with("**Score: YES**"));
         assert_eq!(short_caption(&a.phase1).as_deref(), Some("2 kittens"));
+    }
+
+    #[test]
+    fn a_failed_judge_call_keeps_only_the_caption_the_judge_gave() {
+        assert_eq!(
+            short_caption("Error: Failed to generate image caption"),
+            None
+        );
+        assert_eq!(short_caption("Error: caption failed"), None);
+        let failed = parse_analysis(
+            "Error: Failed to evaluate caption match\nGenerated Caption: Caption: 4 spoons",
+        );
+        assert_eq!(short_caption(&failed.phase1).as_deref(), Some("4 spoons"));
+        let failed = parse_analysis("Error: Failed to evaluate match\nIdentified Object: fork");
+        assert_eq!(short_caption(&failed.phase1).as_deref(), Some("fork"));
     }
 
     #[test]

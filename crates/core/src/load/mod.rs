@@ -14,6 +14,7 @@ pub mod judge;
 pub mod listing;
 pub mod log;
 pub mod refresh;
+pub mod reruns;
 pub mod results_csv;
 pub mod spec;
 pub mod stars;

@@ -5,8 +5,35 @@
 use std::path::Path;
 
 use crate::diagnostics::Diagnostic;
-use crate::load::csv_scan::scan_records;
-use crate::model::Verdict;
+use crate::load::csv_scan::{Rerow, scan_records};
+use crate::model::{CsvRun, JudgedRow, Verdict};
+
+/// The Analysis texts the eval scripts write when a judge call failed (an HTTP error, a dropped
+/// connection, an empty reply, or no parsable `Score:` after the retries): eval_math.py and
+/// eval_mapping.py record such an image as `NO`, eval_knowledge.py as `ERROR`.
+pub const FAILED_CALL_TEXTS: [&str; 6] = [
+    "Error: Failed to generate image caption",
+    "Error: Failed to evaluate caption match",
+    "Error: Failed to identify object",
+    "Error: Failed to evaluate match",
+    "Error: caption failed",
+    "Error: eval failed",
+];
+
+/// Whether an image with this `Result` and Analysis was never judged because the judge call
+/// failed: every `ERROR`, and a `NO` whose Analysis is one of the scripts' failed-call texts.
+pub fn is_failed_judge_call(result: Verdict, analysis: &[u8]) -> bool {
+    match result {
+        Verdict::JudgeError => true,
+        Verdict::No => {
+            let analysis = analysis.trim_ascii_start();
+            FAILED_CALL_TEXTS
+                .iter()
+                .any(|text| analysis.starts_with(text.as_bytes()))
+        }
+        _ => false,
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Schema {
@@ -89,7 +116,11 @@ pub struct JudgedImage {
     pub answer: String,
     /// The file name of `Image_Path` (the absolute path is from the eval machine).
     pub image_file: String,
+    /// What the inspector makes of the row: a failed judge call is `JudgeError` even when the
+    /// script wrote `NO`.
     pub verdict: Verdict,
+    /// The `Result` column as written.
+    pub csv_verdict: Verdict,
     pub caption_column: Option<String>,
     pub analysis: String,
 }
@@ -103,6 +134,56 @@ pub struct ResultRow {
     pub images: Vec<JudgedImage>,
     /// `Score` = 1 (math, knowledge) or `Final_Score` = 1 (mapping).
     pub correct: bool,
+    /// Every row of this ID in file order, this one last; empty when the ID has one row.
+    pub history: Vec<JudgedRow>,
+}
+
+impl ResultRow {
+    fn judged_row(&self) -> JudgedRow {
+        JudgedRow {
+            line: self.line,
+            verdicts: self.images.iter().map(|i| i.verdict).collect(),
+            correct: self.correct,
+        }
+    }
+}
+
+impl Rerow for ResultRow {
+    fn correct(&self) -> bool {
+        self.correct
+    }
+
+    fn follows(&mut self, earlier: Self) {
+        let mut history = if earlier.history.is_empty() {
+            vec![earlier.judged_row()]
+        } else {
+            earlier.history
+        };
+        history.push(self.judged_row());
+        self.history = history;
+    }
+}
+
+/// What counting keeps of a row: its score, its verdicts' fingerprint and what re-runs did.
+#[derive(Clone, Copy, Debug, Default)]
+struct CountedRow {
+    correct: bool,
+    /// The verdicts (a failed call as `JudgeError`), one byte each.
+    verdicts: [u8; 2],
+    judge_failures: u8,
+    rejudged: bool,
+    verdict_changed: bool,
+}
+
+impl Rerow for CountedRow {
+    fn correct(&self) -> bool {
+        self.correct
+    }
+
+    fn follows(&mut self, earlier: Self) {
+        self.rejudged = true;
+        self.verdict_changed |= earlier.verdict_changed || earlier.verdicts != self.verdicts;
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -115,6 +196,8 @@ pub struct ResultsCsv {
     pub complete_to: usize,
     /// Rows that repeated an earlier ID (re-runs).
     pub duplicates: usize,
+    /// The eval runs whose rows the file holds, in file order.
+    pub runs: Vec<CsvRun>,
 }
 
 /// What `count_results_csv` keeps of a file: the eval's counts, nothing per row.
@@ -124,6 +207,12 @@ pub struct CsvCounts {
     /// Distinct IDs with a valid row (the last row per ID wins).
     pub total: u64,
     pub correct: u64,
+    /// Current images whose judge call failed.
+    pub judge_failures: u64,
+    /// IDs with more than one row.
+    pub rejudged: u64,
+    /// IDs whose verdicts differ between their rows.
+    pub verdict_changed: u64,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -145,6 +234,7 @@ pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
         diagnostics: scanned.diagnostics,
         complete_to: scanned.complete_to,
         duplicates: scanned.duplicates,
+        runs: scanned.runs,
     }
 }
 
@@ -152,20 +242,28 @@ pub fn parse_results_csv(path: &Path, text: &str) -> ResultsCsv {
 /// `parse_results_csv`, without decoding the texts: what `summary` needs, at memory speed.
 pub fn count_results_csv(path: &Path, bytes: &[u8]) -> CsvCounts {
     let scanned = scan(path, bytes, false, |fields, _id, _line| {
-        match fields.schema {
-            Schema::Mapping => {
-                for side in &fields.columns.sides {
-                    side.check(fields)?;
-                }
-                fields.flag(fields.columns.final_score, "Final_Score")
-            }
-            Schema::Math | Schema::Knowledge => Ok(fields.columns.sides[0].check(fields)?.0),
+        let mut counted = CountedRow::default();
+        for (index, side) in fields.columns.sides.iter().enumerate() {
+            let (score, verdict) = side.check(fields)?;
+            let analysis = fields.record.get(side.analysis).unwrap_or(b"");
+            let failed = is_failed_judge_call(verdict, analysis);
+            counted.judge_failures += u8::from(failed);
+            counted.verdicts[index] = if failed { Verdict::JudgeError } else { verdict } as u8;
+            counted.correct = score;
         }
+        if fields.schema == Schema::Mapping {
+            counted.correct = fields.flag(fields.columns.final_score, "Final_Score")?;
+        }
+        Ok(counted)
     });
+    let rows = &scanned.rows;
     CsvCounts {
         schema: scanned.schema,
-        total: scanned.rows.len() as u64,
-        correct: scanned.rows.iter().filter(|&&correct| correct).count() as u64,
+        total: rows.len() as u64,
+        correct: rows.iter().filter(|row| row.correct).count() as u64,
+        judge_failures: rows.iter().map(|row| u64::from(row.judge_failures)).sum(),
+        rejudged: rows.iter().filter(|row| row.rejudged).count() as u64,
+        verdict_changed: rows.iter().filter(|row| row.verdict_changed).count() as u64,
         diagnostics: scanned.diagnostics,
     }
 }
@@ -275,11 +373,12 @@ struct Scanned<T> {
     diagnostics: Vec<Diagnostic>,
     complete_to: usize,
     duplicates: usize,
+    runs: Vec<CsvRun>,
 }
 
 /// Reads the header, then every record once, streaming: `build` turns a valid-length record with
 /// a non-empty ID into a row (or a message, reported at the record's line).
-fn scan<T: Send>(
+fn scan<T: Rerow>(
     path: &Path,
     bytes: &[u8],
     lines_per_row: bool,
@@ -291,6 +390,7 @@ fn scan<T: Send>(
         diagnostics: Vec::new(),
         complete_to: 0,
         duplicates: 0,
+        runs: Vec::new(),
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
         out.diagnostics.push(Diagnostic::error(
@@ -359,6 +459,7 @@ fn scan<T: Send>(
     out.diagnostics.extend(scan.diagnostics);
     out.complete_to = scan.complete_to;
     out.duplicates = scan.duplicates;
+    out.runs = scan.runs;
     out
 }
 
@@ -398,15 +499,22 @@ fn judged_image(
     side: &SideColumns,
     fallback_file: String,
 ) -> Result<(JudgedImage, bool), String> {
-    let (score, verdict) = side.check(fields)?;
+    let (score, csv_verdict) = side.check(fields)?;
     let caption_column = fields.columns.caption.map(|c| fields.text(c).into_owned());
+    let analysis = fields.text(side.analysis).into_owned();
+    let verdict = if is_failed_judge_call(csv_verdict, analysis.as_bytes()) {
+        Verdict::JudgeError
+    } else {
+        csv_verdict
+    };
     let image = JudgedImage {
         question: fields.text(side.question).into_owned(),
         answer: fields.text(side.answer).into_owned(),
         image_file: file_name_or(&fields.text(side.image_path), &fallback_file),
         verdict,
+        csv_verdict,
         caption_column,
-        analysis: fields.text(side.analysis).into_owned(),
+        analysis,
     };
     Ok((image, score))
 }
@@ -418,6 +526,7 @@ fn single_row(fields: &Fields, id: &str, line: u64) -> Result<ResultRow, String>
         line,
         images: vec![image],
         correct,
+        history: Vec::new(),
     })
 }
 
@@ -437,6 +546,7 @@ fn mapping_row(fields: &Fields, id: &str, line: u64) -> Result<ResultRow, String
         line,
         images,
         correct,
+        history: Vec::new(),
     })
 }
 
@@ -498,6 +608,73 @@ mod tests {
         // The second row starts after the 6-line first record.
         assert_eq!(csv.rows[1].line, 7);
         assert_eq!(csv.rows[1].images[0].verdict, Verdict::No);
+    }
+
+    #[test]
+    fn every_failed_judge_call_text_of_each_schema_is_a_judge_failure_counted_as_no() {
+        let math = format!(
+            "{MATH_HEADER}1,Q,2 cups,/a/1.png,NO,0,Error: Failed to generate image caption\r\n\
+             2,Q,2 cups,/a/2.png,NO,0,\"Error: Failed to evaluate caption match\nGenerated Caption: Caption: 2 cups\"\r\n\
+             3,Q,2 cups,/a/3.png,NO,0,\"Phase 1 - Image Captioning:\nCaption: Error\n\nPhase 2 - Caption Evaluation:\n**Score: NO**\"\r\n\
+             4,Q,2 cups,/a/4.png,NO,0,\"Phase 1 - Image Captioning:\nModel returned 'Error', skipping Phase 2.\"\r\n"
+        );
+        let csv = parse(&math);
+        let verdicts: Vec<Verdict> = csv.rows.iter().map(|r| r.images[0].verdict).collect();
+        // The judge answering `Error` is a judgment; a failed call is not.
+        use Verdict::{JudgeError, No};
+        assert_eq!(verdicts, [JudgeError, JudgeError, No, No]);
+        assert!(
+            csv.rows
+                .iter()
+                .all(|r| r.images[0].csv_verdict == No && !r.correct)
+        );
+
+        let mapping = "ID,Question_A,Answer_A,Image_A_Path,A_Result,A_Score,A_Analysis,Question_B,Answer_B,Image_B_Path,B_Result,B_Score,B_Analysis,Both_Correct,Final_Score\r\n\
+             1,QA,fork,/x/1_A.png,NO,0,Error: Failed to identify object,QB,cup,/x/1_B.png,NO,0,\"Error: Failed to evaluate match\nIdentified Object: cup\",False,0\r\n";
+        let csv = parse(mapping);
+        let verdicts: Vec<Verdict> = csv.rows[0].images.iter().map(|i| i.verdict).collect();
+        assert_eq!(verdicts, [JudgeError, JudgeError]);
+
+        let knowledge = "ID,Question,Answer,Image_Path,Caption,Result,Score,Analysis\r\n\
+             7,Q,grapes,/x/7.png,,ERROR,0,Error: caption failed\r\n\
+             8,Q,grapes,/x/8.png,Fruit: grapes,ERROR,0,Error: eval failed\r\n\
+             9,Q,grapes,/x/9.png,Error,NO,0,\"Phase 1 - Caption:\nError\n\nPhase 2 - Evaluation:\nGenerated: Error\nGT: grapes\nScore: NO\"\r\n";
+        let csv = parse(knowledge);
+        let verdicts: Vec<Verdict> = csv.rows.iter().map(|r| r.images[0].verdict).collect();
+        assert_eq!(verdicts, [JudgeError, JudgeError, No]);
+
+        // Counting finds the same failures without decoding the texts.
+        for (text, failures) in [(math.as_str(), 2), (mapping, 2), (knowledge, 2)] {
+            let counts = count_results_csv(Path::new("e.csv"), text.as_bytes());
+            assert_eq!(counts.judge_failures, failures);
+            assert_eq!(counts.correct, 0);
+        }
+    }
+
+    #[test]
+    fn reruns_keep_every_row_and_cut_the_file_into_runs() {
+        // Run 1: IDs 1, 2, 3 (2 correct); run 2 re-judges 2 and 1, changing 2's verdict.
+        let text = format!(
+            "{MATH_HEADER}1,Q,A,/a/1.png,YES,1,ok\r\n2,Q,A,/a/2.png,YES,1,ok\r\n3,Q,A,/a/3.png,NO,0,x\r\n\
+             2,Q,A,/a/2.png,NO,0,x\r\n1,Q,A,/a/1.png,YES,1,ok\r\n"
+        );
+        let csv = parse(&text);
+        let runs: Vec<(u64, u64, u64)> = csv
+            .runs
+            .iter()
+            .map(|r| (r.first_line, r.rows, r.correct))
+            .collect();
+        assert_eq!(runs, [(2, 3, 2), (5, 2, 1)]);
+        let history = |id: &str| -> Vec<(u64, String)> {
+            let row = csv.rows.iter().find(|r| r.id == id).unwrap();
+            row.history.iter().map(|h| (h.line, h.label())).collect()
+        };
+        assert_eq!(history("2"), [(3, "YES".into()), (5, "NO".into())]);
+        assert_eq!(history("1"), [(2, "YES".into()), (6, "YES".into())]);
+        assert!(history("3").is_empty());
+        let counts = count_results_csv(Path::new("e.csv"), text.as_bytes());
+        assert_eq!((counts.rejudged, counts.verdict_changed), (2, 1));
+        assert_eq!((counts.total, counts.correct), (3, 1));
     }
 
     #[test]

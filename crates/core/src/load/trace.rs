@@ -1,7 +1,6 @@
 //! Reasoning traces: `output.jsonl` records (multi-GPU launcher) and `<id>.txt` sidecars
 //! (gen_images_mp_json.py), turned into readable prose plus the extracted detailed prompt.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use std::borrow::Cow;
@@ -168,14 +167,6 @@ fn parse_line(
         original_prompt: record.original_prompt.map(Cow::into_owned),
         trace,
     });
-}
-
-/// Traces by image file name, for matching with the images of a folder.
-pub fn by_image_file(records: Vec<TraceRecord>) -> HashMap<String, TraceRecord> {
-    records
-        .into_iter()
-        .map(|r| (r.image_file.clone(), r))
-        .collect()
 }
 
 /// The fields of an `output.jsonl` record the inspector reads, borrowed from the line where

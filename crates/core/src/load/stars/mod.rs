@@ -154,6 +154,7 @@ pub fn load_filter_folder(spec: &FolderSpec, image_folders: &Arc<Vec<PathBuf>>) 
         shared_traces: None,
         root: spec.root.clone(),
         csv_mark: None,
+        csv_runs: Vec::new(),
         filter: Some(FilterRun {
             image_folders: image_folders.clone(),
             candidate_folders: candidate_folders.into_iter().collect(),
@@ -220,9 +221,11 @@ fn item_of(
                 phase2: reply,
             }),
             trace: None,
+            other_traces: Vec::new(),
         }],
         verdict,
         csv_line,
+        history: Vec::new(),
     };
     (item, problem)
 }
