@@ -203,3 +203,64 @@ fn gs_and_az_are_configured_from_their_own_variables() {
         "a dead endpoint is an error within seconds, not a hang"
     );
 }
+
+/// A corrupt image reads as corrupt in every export of a run: local, remote online (the image
+/// fetched now and checked as a local one is) and remote offline (from the cache).
+#[test]
+fn a_corrupt_image_is_corrupt_in_local_online_and_offline_exports() {
+    let mut setup = setup();
+    let dir = setup.cache.parent().unwrap().to_path_buf();
+    let export = |setup: &Setup, source: &std::ffi::OsStr, format: &str, out: &str| {
+        let path = dir.join(out);
+        let (ok, _, err) = run(bin(setup, SECRET)
+            .arg("export")
+            .arg(source)
+            .args([
+                "--format",
+                format,
+                "--run",
+                "bagel-base",
+                "--setting",
+                "think",
+            ])
+            .args(["--task", "mapping1", "--out"])
+            .arg(&path));
+        assert!(ok, "{err}");
+        std::fs::read_to_string(path).unwrap()
+    };
+    let local = setup.local.clone().into_os_string();
+    let remote = std::ffi::OsString::from("s3://runs/lab");
+    let statuses = |json: &str| -> Vec<(String, String)> {
+        let items: serde_json::Value = serde_json::from_str(json).unwrap();
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                let status = i["image_status"].as_str().unwrap().to_string();
+                (i["id"].as_str().unwrap().to_string(), status)
+            })
+            .collect()
+    };
+    let local_json = statuses(&export(&setup, &local, "json", "local.json"));
+    assert!(
+        local_json.contains(&("3".into(), "present | corrupt".into())),
+        "{local_json:?}"
+    );
+    let online_json = statuses(&export(&setup, &remote, "json", "online.json"));
+    assert_eq!(online_json, local_json);
+
+    let images = |html: &str| {
+        (
+            html.matches("<img ").count(),
+            html.matches("Image corrupt (").count(),
+        )
+    };
+    let local_html = images(&export(&setup, &local, "html", "local.html"));
+    assert_eq!(local_html.1, 1, "the truncated 3_B.png");
+    let online_html = images(&export(&setup, &remote, "html", "online.html"));
+    setup.server.stop();
+    let offline_html = images(&export(&setup, &remote, "html", "offline.html"));
+    assert_eq!(online_html, local_html);
+    assert_eq!(offline_html, local_html);
+}

@@ -159,7 +159,7 @@ fn record(
         note: annotation.note,
         starred: annotation.starred,
         image: join(&|p| p.image_path.display().to_string()),
-        image_status: join(&|p| p.image_status.name().to_string()),
+        image_status: join(&|p| export_status(p, folder).name().to_string()),
         detailed_prompt: join(&|p| {
             p.trace
                 .as_ref()
@@ -180,6 +180,26 @@ fn record(
             .map(|p| usize::from(p.trace.is_some()) + p.other_traces.len())
             .sum(),
         verdict_history: item.verdict_history(),
+    }
+}
+
+/// An image's status as every export reports it: a remote image not fetched yet is fetched and
+/// checked now, exactly as a local one was checked when the run was loaded, so local, online and
+/// offline exports of a run agree.
+fn export_status(
+    part: &crate::model::Part,
+    folder: &crate::model::TaskFolder,
+) -> crate::model::ImageStatus {
+    use crate::model::ImageStatus;
+    let pending = part.image_status == ImageStatus::Present
+        && crate::load::confine::may_read_image(part, folder)
+        && crate::mirrors::is_pending(&part.image_path);
+    if !pending {
+        return part.image_status.clone();
+    }
+    match crate::mirrors::materialize(&part.image_path) {
+        Ok(()) => crate::load::image_check::inspect_image(&part.image_path),
+        Err(_) => ImageStatus::Missing,
     }
 }
 

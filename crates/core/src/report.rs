@@ -309,6 +309,29 @@ pub fn render_summary(rows: &[AccuracyRow], format: SummaryFormat) -> anyhow::Re
             if rows.is_empty() {
                 out += "(no evaluated folders found)\n";
             }
+            for row in rows {
+                let checks = &row.checks;
+                if let (Some(total), Some(correct)) = (checks.log_total, checks.log_correct)
+                    && (total, correct) != (row.total, row.correct)
+                {
+                    out += &format!(
+                        "{}/{}/{}: its log says {correct}/{total}; counted here are the CSV's \
+                         current rows (the last row of each ID). `diagnostics` says why they differ.\n",
+                        row.run, row.setting, row.task
+                    );
+                }
+                if checks.judge_failures > 0 {
+                    out += &format!(
+                        "{}/{}/{}: {} failed judge call{} counted as NO (re-judge: export --failure \
+                         \"judge call failed\")\n",
+                        row.run,
+                        row.setting,
+                        row.task,
+                        checks.judge_failures,
+                        if checks.judge_failures == 1 { "" } else { "s" }
+                    );
+                }
+            }
             out
         }
     })

@@ -67,7 +67,7 @@ pub const SERIES: [Color32; 8] = [
 ];
 
 /// Failure-class colours, in the order of `Failure::CLASSES` (colour-blind-safe first).
-pub const FAILURE_CLASSES: [Color32; 17] = [
+pub const FAILURE_CLASSES: [Color32; 18] = [
     Color32::from_rgb(230, 159, 0),
     Color32::from_rgb(86, 180, 233),
     Color32::from_rgb(0, 158, 115),
@@ -77,6 +77,7 @@ pub const FAILURE_CLASSES: [Color32; 17] = [
     Color32::from_rgb(0, 114, 178),
     Color32::from_rgb(150, 110, 200),
     Color32::from_rgb(120, 120, 120),
+    Color32::from_rgb(170, 140, 90),
     Color32::from_rgb(190, 190, 190),
     // STARS rejection classes: the same hues as their eval counterparts, lighter.
     Color32::from_rgb(250, 200, 110),

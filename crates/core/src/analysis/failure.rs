@@ -25,6 +25,9 @@ pub enum Failure {
     ImageMissing,
     /// The judge call itself failed.
     JudgeCallFailed,
+    /// Judged NO although the judge's own caption names the expected answer: the judge
+    /// contradicting itself (or a re-judged verdict), not a model error.
+    CaptionMatchesKey,
     /// Judged NO, but the caption could not be classified.
     Unclassified,
     /// A STARS filter candidate, rejected for this reason (read from the model's reply).
@@ -33,7 +36,7 @@ pub enum Failure {
 
 impl Failure {
     /// Coarse classes for the stacked chart, in stacking order.
-    pub const CLASSES: [&'static str; 17] = [
+    pub const CLASSES: [&'static str; 18] = [
         "count off",
         "wrong object",
         "other symbol's object",
@@ -43,6 +46,7 @@ impl Failure {
         "judge: Reject",
         "image missing",
         "judge call failed",
+        "judge: NO, caption = key",
         "unclassified",
         "wrong count",
         "wrong object type",
@@ -64,6 +68,7 @@ impl Failure {
             Failure::Rejected => "judge: Reject",
             Failure::ImageMissing => "image missing",
             Failure::JudgeCallFailed => "judge call failed",
+            Failure::CaptionMatchesKey => "judge: NO, caption = key",
             Failure::Unclassified => "unclassified",
             Failure::Rejection(r) => r.label(),
         }
@@ -81,6 +86,7 @@ impl Failure {
             Failure::Rejected => "judge: Reject".into(),
             Failure::ImageMissing => "image missing".into(),
             Failure::JudgeCallFailed => "judge call failed".into(),
+            Failure::CaptionMatchesKey => "judge: NO, caption = key".into(),
             Failure::Unclassified => "unclassified".into(),
             Failure::Rejection(r) => r.label().into(),
         }
@@ -131,7 +137,7 @@ pub fn classify_part(family: Family, part: &Part, other: Option<&Part>) -> Optio
                 if same_noun(&got_noun, &want_noun) =>
             {
                 if got == want {
-                    Failure::Unclassified
+                    Failure::CaptionMatchesKey
                 } else {
                     Failure::CountOff(got.saturating_sub(want))
                 }
@@ -141,10 +147,9 @@ pub fn classify_part(family: Family, part: &Part, other: Option<&Part>) -> Optio
         },
         Family::Mapping => {
             let other_answer = other.map(|o| o.answer.as_str()).unwrap_or("");
-            if !other_answer.is_empty()
-                && same_noun(caption, other_answer)
-                && !same_noun(caption, &part.answer)
-            {
+            if same_noun(caption, &part.answer) {
+                Failure::CaptionMatchesKey
+            } else if !other_answer.is_empty() && same_noun(caption, other_answer) {
                 Failure::OtherSymbolObject
             } else {
                 Failure::WrongObject
@@ -345,14 +350,14 @@ fn parse_person(answer: &str) -> Option<PersonSlots> {
 fn knowledge_failure(caption: &str, answer: &str) -> Failure {
     if let Some(fruit) = caption.strip_prefix("Fruit:") {
         return if same_noun(fruit, answer) {
-            Failure::Unclassified
+            Failure::CaptionMatchesKey
         } else {
             Failure::WrongFruit
         };
     }
     if let Some(flower) = caption.strip_prefix("Flower:") {
         return if same_noun(flower, answer) {
-            Failure::Unclassified
+            Failure::CaptionMatchesKey
         } else {
             Failure::WrongFlower
         };
@@ -379,7 +384,7 @@ fn knowledge_failure(caption: &str, answer: &str) -> Failure {
         }
     }
     if wrong.is_empty() {
-        Failure::Unclassified
+        Failure::CaptionMatchesKey
     } else {
         Failure::PersonMismatch(wrong)
     }

@@ -75,8 +75,12 @@ pub fn insights_reusing(
             // A failed judge call is no judgment: the image was not found wrong.
             let judged_wrong = item.verdict.is_judged()
                 && !matches!(item.verdict, Verdict::Yes | Verdict::JudgeError);
+            // A NO whose caption names the key is the judge's inconsistency, not a drawing error.
+            let judge_inconsistent = failures.contains(&Failure::CaptionMatchesKey);
             ItemInsight {
-                drew_wrong: reasoning == Some(Reasoning::Right) && judged_wrong,
+                drew_wrong: reasoning == Some(Reasoning::Right)
+                    && judged_wrong
+                    && !judge_inconsistent,
                 failures,
                 reasoning,
             }
