@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio::sync::oneshot::{Receiver, error::TryRecvError};
 
 use super::{InspectorApp, charts_cache};
-use unisandbox_core::filters::filter_items_with;
+use unisandbox_core::filters::{filter_items_unless, filter_items_with};
 
 /// From this many items the list is filtered and the charts counted on the background pool (a
 /// pass over a million items takes tens of milliseconds: longer than a frame).
@@ -27,7 +27,8 @@ fn finished<T>(job: &mut Option<Receiver<T>>) -> Option<T> {
 impl InspectorApp {
     /// Filters the list again: at once below `background_from` items, else on the
     /// background pool while the list keeps showing the last result; a newer pass (the next
-    /// keystroke) makes older ones give up unstarted and their results be dropped.
+    /// keystroke) makes older ones give up (unstarted, or midway through the search) and their
+    /// results be dropped.
     pub(super) fn refilter(&mut self) {
         use std::sync::atomic::Ordering;
         let generation = self.filter_generation.fetch_add(1, Ordering::SeqCst) + 1;
@@ -54,8 +55,18 @@ impl InspectorApp {
             if newest.load(Ordering::SeqCst) != generation {
                 return; // a newer pass was asked for before this one started
             }
-            let filtered =
-                filter_items_with(&dataset, &filters, &insights, &annotations, Some(&search));
+            // A newer keystroke makes this pass give up midway (its answer would be dropped).
+            let superseded = || newest.load(Ordering::SeqCst) != generation;
+            let Some(filtered) = filter_items_unless(
+                &dataset,
+                &filters,
+                &insights,
+                &annotations,
+                Some(&search),
+                &superseded,
+            ) else {
+                return;
+            };
             if sender.send(filtered).is_ok() {
                 ctx.request_repaint();
             }

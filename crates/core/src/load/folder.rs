@@ -265,8 +265,9 @@ pub fn is_tmp_trace_file(name: &str) -> bool {
         .is_some_and(|gpu| !gpu.is_empty() && gpu.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// The trace files to read: `output.jsonl`, or the tmp files of an unfinished run when there is
-/// no `output.jsonl` or they were written after it (a run still going, or killed).
+/// The trace files to read, in order: `output.jsonl`, then the tmp files of an unfinished run
+/// when they were written after it or there is no `output.jsonl` (a run still going, or killed).
+/// Tmp files older than `output.jsonl` were merged into it already.
 fn trace_files(
     dir: &Path,
     file_names: &[String],
@@ -286,7 +287,7 @@ fn trace_files(
         Some(own) => {
             let merged_at = modified(&own);
             if tmp.iter().any(|t| modified(t) > merged_at) {
-                tmp
+                std::iter::once(own).chain(tmp).collect()
             } else {
                 vec![own]
             }
@@ -317,9 +318,10 @@ fn read_traces(
         let names: Vec<String> = files
             .iter()
             .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .filter(|name| is_tmp_trace_file(name))
             .collect();
         let why = if file_set.contains(TRACES_JSONL) {
-            "written after output.jsonl"
+            "written after output.jsonl, read after it"
         } else {
             "no output.jsonl yet"
         };
@@ -615,6 +617,40 @@ mod tests {
         assert_eq!(item_id_of_image("7_A.png", Family::Math), "7_A");
         assert_eq!(item_id_of_image("31.png", Family::Knowledge), "31");
         assert_eq!(pair_side("3_B.png"), Some('B'));
+    }
+
+    #[test]
+    fn tmp_trace_files_are_read_when_no_merged_file_is_newer() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str, seconds: u64| {
+            let file = std::fs::File::create(dir.path().join(name)).unwrap();
+            let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+            file.set_modified(when).unwrap();
+        };
+        let read = |names: &[&str]| -> Vec<String> {
+            let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            let set: HashSet<&str> = names.iter().map(String::as_str).collect();
+            trace_files(dir.path(), &names, &set)
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert!(is_tmp_trace_file("tmp_results_0.jsonl"));
+        assert!(
+            !is_tmp_trace_file("tmp_results_.jsonl") && !is_tmp_trace_file("tmp_results_a.jsonl")
+        );
+        at("tmp_results_0.jsonl", 1_000);
+        at("tmp_results_1.jsonl", 1_000);
+        let tmp = ["tmp_results_0.jsonl", "tmp_results_1.jsonl"];
+        // A killed run: no output.jsonl.
+        assert_eq!(read(&tmp), tmp);
+        // Merged since (and the tmp files left behind): output.jsonl alone.
+        at("output.jsonl", 2_000);
+        let all = ["output.jsonl", "tmp_results_0.jsonl", "tmp_results_1.jsonl"];
+        assert_eq!(read(&all), ["output.jsonl"]);
+        // A re-run going on: its tmp files after the merged file.
+        at("tmp_results_1.jsonl", 3_000);
+        assert_eq!(read(&all), all);
     }
 
     #[test]
