@@ -122,6 +122,49 @@ mod tests {
         );
     }
 
+    /// Infer.py killed before its merge: its traces are in `tmp_<gpu>.jsonl` above the image
+    /// folder, and no `output.jsonl` exists.
+    #[test]
+    fn a_killed_infer_run_has_its_traces_in_tmp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        super::write_alternative_layouts(dir.path(), 9).unwrap();
+        let infer = dir.path().join("infer-layout");
+        let merged = std::fs::read_to_string(infer.join("output.jsonl")).unwrap();
+        std::fs::remove_file(infer.join("output.jsonl")).unwrap();
+        let mut gpus = [String::new(), String::new()];
+        for (index, line) in merged.lines().enumerate() {
+            gpus[index % 2] += &format!("{line}\n");
+        }
+        for (gpu, lines) in gpus.iter().enumerate() {
+            std::fs::write(infer.join(format!("tmp_{gpu}.jsonl")), lines).unwrap();
+        }
+        let data = unisandbox_core::load::load_dataset(&[infer.clone()]);
+        assert_eq!(data.items.len(), 10);
+        assert!(data.items.iter().all(|i| i.has_trace()));
+        let sources: Vec<String> = data
+            .items
+            .iter()
+            .filter_map(|i| i.parts[0].trace.as_ref())
+            .map(|t| t.source.short())
+            .collect();
+        assert!(
+            sources.iter().any(|s| s.starts_with("tmp_1.jsonl:")),
+            "{sources:?}"
+        );
+        let messages: Vec<&str> = data
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "traces from an unfinished multi-GPU run (tmp_0.jsonl, tmp_1.jsonl; no output.jsonl \
+              yet: the run is still going, or was killed)"
+            ]
+        );
+    }
+
     #[test]
     fn with_the_benchmark_missing_images_are_not_generated_and_prompts_are_filled() {
         let dir = tempfile::tempdir().unwrap();

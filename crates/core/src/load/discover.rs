@@ -232,7 +232,11 @@ fn walk(
             (0, &mut found.with_images)
         } else if name == RESULTS_CSV {
             (3, &mut found.with_results)
-        } else if name == TRACES_JSONL {
+        } else if name == TRACES_JSONL
+            || crate::load::spec::is_infer_tmp_file(&name)
+            || crate::load::spec::is_tmp_trace_file(&name)
+        {
+            // (Infer.py's tmp_<gpu>.jsonl: the traces of a run not merged yet.)
             (1, &mut found.with_traces)
         } else if name.ends_with(".txt") {
             (2, &mut found.with_sidecars)

@@ -11,7 +11,8 @@ use crate::load::log::parse_log;
 use crate::load::reruns::{judge_failure_note, log_disagreement};
 use crate::load::results_csv::{ResultRow, parse_results_csv};
 pub use crate::load::spec::LoadedFolder;
-use crate::load::spec::{FolderSpec, RESULTS_CSV, RESULTS_LOG, TRACES_JSONL};
+pub use crate::load::spec::is_tmp_trace_file;
+use crate::load::spec::{FolderSpec, RESULTS_CSV, RESULTS_LOG, TRACES_JSONL, is_infer_tmp_file};
 use crate::load::trace::{TraceRecord, read_output_jsonl, trace_from_think};
 use crate::model::{CsvMark, ImageStatus, Item, Part, TaskFolder, Verdict, compare_ids};
 
@@ -257,14 +258,6 @@ fn read_rows(
 /// Every trace record of an image, in the order read (the last one is used for analysis).
 pub(crate) type Traces = HashMap<String, Vec<TraceRecord>>;
 
-/// A multi-GPU think run's per-GPU trace files (`tmp_results_<gpu>.jsonl` in the image folder),
-/// merged into `output.jsonl` only when the run finishes.
-pub fn is_tmp_trace_file(name: &str) -> bool {
-    name.strip_prefix("tmp_results_")
-        .and_then(|rest| rest.strip_suffix(".jsonl"))
-        .is_some_and(|gpu| !gpu.is_empty() && gpu.bytes().all(|b| b.is_ascii_digit()))
-}
-
 /// The trace files to read, in order: `output.jsonl`, then the tmp files of an unfinished run
 /// when they were written after it or there is no `output.jsonl` (a run still going, or killed).
 /// Tmp files older than `output.jsonl` were merged into it already.
@@ -296,6 +289,36 @@ fn trace_files(
     }
 }
 
+/// Infer.py's trace files above its image folders: its `output.jsonl`, then the per-GPU
+/// `tmp_<gpu>.jsonl` it appends to until the run ends (read when newer, or alone).
+fn shared_trace_files(shared: &Path) -> Vec<std::path::PathBuf> {
+    let Some(top) = shared.parent() else {
+        return Vec::new();
+    };
+    let mut tmp: Vec<std::path::PathBuf> = std::fs::read_dir(top)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter(|e| is_infer_tmp_file(&e.file_name().to_string_lossy()))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default();
+    tmp.sort();
+    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let merged = std::fs::symlink_metadata(shared).is_ok_and(|m| m.is_file());
+    if !merged {
+        return tmp;
+    }
+    let merged_at = modified(shared);
+    if tmp.iter().any(|t| modified(t) > merged_at) {
+        std::iter::once(shared.to_path_buf()).chain(tmp).collect()
+    } else {
+        vec![shared.to_path_buf()]
+    }
+}
+
 /// Traces keyed by image file name, from `output.jsonl` (or an unfinished run's tmp files) and
 /// from `<id>.txt` sidecars. Infer.py writes one `output.jsonl` above its image folders
 /// (`shared`); its records are matched to this folder's images by file name.
@@ -308,19 +331,23 @@ fn read_traces(
 ) -> Traces {
     let mut traces: Traces = HashMap::new();
     let mut files = trace_files(dir, file_names, file_set);
-    if files.is_empty() {
-        files.extend(shared.map(Path::to_path_buf));
+    if files.is_empty()
+        && let Some(shared) = shared
+    {
+        files = shared_trace_files(shared);
     }
-    if files.iter().any(|f| {
-        f.file_name()
-            .is_some_and(|n| is_tmp_trace_file(&n.to_string_lossy()))
-    }) {
+    let is_tmp = |name: &str| is_tmp_trace_file(name) || is_infer_tmp_file(name);
+    if files
+        .iter()
+        .any(|f| f.file_name().is_some_and(|n| is_tmp(&n.to_string_lossy())))
+    {
         let names: Vec<String> = files
             .iter()
             .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .filter(|name| is_tmp_trace_file(name))
+            .filter(|name| is_tmp(name))
             .collect();
-        let why = if file_set.contains(TRACES_JSONL) {
+        let merged = files.iter().any(|f| f.ends_with(TRACES_JSONL));
+        let why = if merged {
             "written after output.jsonl, read after it"
         } else {
             "no output.jsonl yet"

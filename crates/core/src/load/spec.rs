@@ -34,3 +34,21 @@ pub struct LoadedFolder {
     pub items: Vec<Item>,
     pub diagnostics: Vec<Diagnostic>,
 }
+
+/// A multi-GPU think run's per-GPU trace files (`tmp_results_<gpu>.jsonl` in the image folder),
+/// merged into `output.jsonl` only when the run finishes.
+pub fn is_tmp_trace_file(name: &str) -> bool {
+    gpu_file(name, "tmp_results_")
+}
+
+/// Infer.py's per-GPU trace files (`tmp_<gpu>.jsonl` in its output folder, above the image
+/// folders), merged into its `output.jsonl` at the end.
+pub fn is_infer_tmp_file(name: &str) -> bool {
+    gpu_file(name, "tmp_")
+}
+
+fn gpu_file(name: &str, prefix: &str) -> bool {
+    name.strip_prefix(prefix)
+        .and_then(|rest| rest.strip_suffix(".jsonl"))
+        .is_some_and(|gpu| !gpu.is_empty() && gpu.bytes().all(|b| b.is_ascii_digit()))
+}
