@@ -3,22 +3,11 @@
 
 mod common;
 
-use common::bin;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use common::{bin, run_ok, shared_fixture};
+use std::path::Path;
 
 use serde_json::Value;
 use unisandbox_core::load::log::parse_log;
-
-fn run_ok(command: &mut Command) -> String {
-    let output = command.output().expect("the binary runs");
-    assert!(
-        output.status.success(),
-        "{command:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("UTF-8 output")
-}
 
 /// (run/setting/stem) → (total, correct, accuracy rounded to 4 decimals) from every log below `root`.
 fn logs_below(root: &Path) -> Vec<(String, u64, u64, f64)> {
@@ -196,16 +185,10 @@ fn opening_inside_a_checkpoint_names_runs_as_the_spec_says() {
     assert!(table.contains("| bagel-stars | normal | math_1 | Math L1 |"));
 }
 
-fn shared_fixture() -> Option<PathBuf> {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/unisandbox-example");
-    path.join("EXPECTED.json").is_file().then_some(path)
-}
-
 /// The upstream-written example, when this checkout sits next to it (CI and developer machines).
 #[test]
 fn summary_matches_the_shared_upstream_fixture() {
-    let Some(fixture) = shared_fixture() else {
+    let Some(fixture) = shared_fixture("unisandbox-example") else {
         eprintln!("shared fixture not present beside the checkout; nothing to compare");
         return;
     };
@@ -253,7 +236,7 @@ fn audit_lists_the_planted_wrong_keys() {
 
 #[test]
 fn audit_finds_the_wrong_math_3_keys_of_the_shared_fixture() {
-    let Some(fixture) = shared_fixture() else {
+    let Some(fixture) = shared_fixture("unisandbox-example") else {
         eprintln!("shared fixture not present beside the checkout; nothing to compare");
         return;
     };
@@ -280,7 +263,7 @@ fn audit_finds_the_wrong_math_3_keys_of_the_shared_fixture() {
 
 #[test]
 fn flips_between_normal_and_think_on_the_shared_fixture() {
-    let Some(fixture) = shared_fixture() else {
+    let Some(fixture) = shared_fixture("unisandbox-example") else {
         eprintln!("shared fixture not present beside the checkout; nothing to compare");
         return;
     };
@@ -415,7 +398,7 @@ fn export_writes_each_format_with_filters() {
 /// item with its trace, and the Infer.py prompts read from the top-level output.jsonl.
 #[test]
 fn alternative_layouts_of_the_shared_fixture_open_with_images_and_traces() {
-    let Some(fixture) = shared_fixture() else {
+    let Some(fixture) = shared_fixture("unisandbox-example") else {
         eprintln!("shared fixture not present beside the checkout; nothing to compare");
         return;
     };

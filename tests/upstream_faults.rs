@@ -4,20 +4,10 @@
 
 mod common;
 
-use common::bin;
-use std::path::{Path, PathBuf};
+use common::{bin, run_ok, shared_fixture};
+use std::path::Path;
 
 use serde_json::Value;
-
-fn run_ok(command: &mut std::process::Command) -> String {
-    let output = command.output().expect("the binary runs");
-    assert!(
-        output.status.success(),
-        "{command:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("UTF-8 output")
-}
 
 fn json(command: &mut std::process::Command) -> Vec<Value> {
     serde_json::from_str::<Value>(&run_ok(command))
@@ -54,17 +44,11 @@ fn export_json(paths: &[&Path], extra: &[&str]) -> Vec<Value> {
         .clone()
 }
 
-fn faults_fixture() -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/upstream-faults-example");
-    path.join("EXPECTED.json").is_file().then_some(path)
-}
-
 /// Numbers, judge failures, re-runs and the log of every folder of the upstream-written faults
 /// example equal its EXPECTED.json.
 #[test]
 fn the_upstream_faults_example_reads_as_expected() {
-    let Some(fixture) = faults_fixture() else {
+    let Some(fixture) = shared_fixture("upstream-faults-example") else {
         eprintln!("shared faults fixture not present beside the checkout; nothing to compare");
         return;
     };

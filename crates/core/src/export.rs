@@ -56,66 +56,14 @@ pub struct ItemRecord<H = Vec<String>> {
     pub verdict_history: H,
 }
 
-impl ItemRecord {
-    /// The record with its history as one text, for a CSV row ("NO; YES").
-    fn flat(self) -> ItemRecord<String> {
-        let ItemRecord {
-            run,
-            setting,
-            task,
-            task_type,
-            id,
-            verdict,
-            human,
-            reviewer,
-            corrected_answer,
-            question,
-            answer,
-            caption,
-            failure,
-            tags,
-            note,
-            starred,
-            image,
-            image_status,
-            detailed_prompt,
-            trace_source,
-            trace_count,
-            verdict_history,
-        } = self;
-        ItemRecord {
-            run,
-            setting,
-            task,
-            task_type,
-            id,
-            verdict,
-            human,
-            reviewer,
-            corrected_answer,
-            question,
-            answer,
-            caption,
-            failure,
-            tags,
-            note,
-            starred,
-            image,
-            image_status,
-            detailed_prompt,
-            trace_source,
-            trace_count,
-            verdict_history: verdict_history.join("; "),
-        }
-    }
-}
-
-fn record(
+/// The item's record, its verdict history as `history` renders it (a list, or one text).
+fn record<H>(
     dataset: &Dataset,
     item: &Item,
     insight: Option<&ItemInsight>,
     annotations: &Annotations,
-) -> ItemRecord {
+    history: impl Fn(Vec<String>) -> H,
+) -> ItemRecord<H> {
     let folder = dataset.folder_of(item);
     let annotation = annotations
         .get(&dataset.annotation_key_of(item))
@@ -179,7 +127,7 @@ fn record(
             .iter()
             .map(|p| usize::from(p.trace.is_some()) + p.other_traces.len())
             .sum(),
-        verdict_history: item.verdict_history(),
+        verdict_history: history(item.verdict_history()),
     }
 }
 
@@ -210,9 +158,11 @@ pub fn items_csv(
     annotations: &Annotations,
 ) -> anyhow::Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
+    // A CSV cell holds no list: the history as "NO; YES".
+    let history = |verdicts: Vec<String>| verdicts.join("; ");
     for &i in indices {
-        writer
-            .serialize(record(dataset, &dataset.items[i], insights.get(i), annotations).flat())?;
+        let item = &dataset.items[i];
+        writer.serialize(record(dataset, item, insights.get(i), annotations, history))?;
     }
     Ok(String::from_utf8(writer.into_inner()?)?)
 }
@@ -225,7 +175,15 @@ pub fn items_json(
 ) -> anyhow::Result<String> {
     let records: Vec<ItemRecord> = indices
         .iter()
-        .map(|&i| record(dataset, &dataset.items[i], insights.get(i), annotations))
+        .map(|&i| {
+            record(
+                dataset,
+                &dataset.items[i],
+                insights.get(i),
+                annotations,
+                |h| h,
+            )
+        })
         .collect();
     Ok(serde_json::to_string_pretty(&records)? + "\n")
 }

@@ -178,40 +178,28 @@ pub fn task_type_accuracy_counting(
 ) -> Vec<AccuracyRow> {
     let mut rows: Vec<AccuracyRow> = Vec::new();
     for row in folder_accuracy_counting(dataset, keep, correct) {
-        match rows
-            .iter_mut()
-            .find(|r| r.run == row.run && r.setting == row.setting && r.kind == row.kind)
-        {
-            Some(existing) => {
-                let mut checks = existing.checks.clone();
-                checks.add(&row.checks);
-                *existing = AccuracyRow {
-                    checks,
-                    ..AccuracyRow::new(
-                        &row.run,
-                        &row.setting,
-                        row.kind.label(),
-                        row.kind,
-                        existing.correct + row.correct,
-                        existing.total + row.total,
-                    )
-                }
-            }
-            None => {
-                let mut checks = crate::model::FolderChecks::default();
-                checks.add(&row.checks);
-                rows.push(AccuracyRow {
-                    checks,
-                    ..AccuracyRow::new(
-                        &row.run,
-                        &row.setting,
-                        row.kind.label(),
-                        row.kind,
-                        row.correct,
-                        row.total,
-                    )
-                })
-            }
+        let at = rows
+            .iter()
+            .position(|r| r.run == row.run && r.setting == row.setting && r.kind == row.kind);
+        let earlier = at.map(|at| rows[at].clone());
+        let (correct, total, mut checks) = earlier.map_or((0, 0, Default::default()), |r| {
+            (r.correct, r.total, r.checks)
+        });
+        checks.add(&row.checks);
+        let summed = AccuracyRow {
+            checks,
+            ..AccuracyRow::new(
+                &row.run,
+                &row.setting,
+                row.kind.label(),
+                row.kind,
+                correct + row.correct,
+                total + row.total,
+            )
+        };
+        match at {
+            Some(at) => rows[at] = summed,
+            None => rows.push(summed),
         }
     }
     rows.sort_by_key(order_key);
