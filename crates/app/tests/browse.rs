@@ -849,3 +849,76 @@ fn reviewing_by_keyboard_stores_human_verdicts_and_updates_agreement() {
     assert!(state.ui.filters.disagree);
     assert_eq!(state.ui.filtered.len() as u64, disagreements);
 }
+
+/// The judge's failures and re-runs in the window: the "verdict changed" filter and the Failure
+/// filter list them, a failed call is labelled as one, the Charts toggle counts only judged
+/// items, and "About the judge" names the folders; a bad regular expression says why.
+#[test]
+fn judge_failures_and_reruns_are_shown_apart_from_model_errors() {
+    use unisandbox_app::Command;
+    use unisandbox_core::filters::Filters;
+    let dir = generated_runs();
+    let mut harness = harness(dir.path(), View::Items);
+    harness.get_by_label("verdict changed between runs").click();
+    wait_until_idle(&mut harness);
+    let app = harness.state();
+    let listed = &app.state.ui.filtered;
+    assert_eq!(listed.len(), 6, "think/math_3's 2 and normal/mapping3's 4");
+    assert!(
+        listed
+            .iter()
+            .all(|&i| app.state.data.dataset.items[i].verdict_changed())
+    );
+
+    let failed = Filters {
+        failure: Some("judge call failed".into()),
+        ..Filters::default()
+    };
+    harness
+        .state_mut()
+        .push_command(Command::SetFilters(failed));
+    wait_until_idle(&mut harness);
+    let app = harness.state();
+    assert_eq!(app.state.ui.filtered.len(), 7);
+    let first = app.state.ui.filtered[0];
+    assert_eq!(
+        app.state.data.dataset.items[first].verdict,
+        Verdict::JudgeError
+    );
+    harness.get_by_label_contains("The judge call failed: this image was never judged");
+
+    let bad = Filters {
+        search: "(unclosed".into(),
+        search_regex: true,
+        ..Filters::default()
+    };
+    harness.state_mut().push_command(Command::SetFilters(bad));
+    wait_until_idle(&mut harness);
+    assert!(harness.state().state.ui.filtered.is_empty());
+    harness.get_by_label_contains("not a regular expression");
+
+    harness
+        .state_mut()
+        .push_command(Command::SetView(View::Charts));
+    wait_until_idle(&mut harness);
+    let total =
+        |app: &InspectorApp| -> u64 { app.state.ui.charts.rows.iter().map(|r| r.total).sum() };
+    let with_failures = total(harness.state());
+    harness.get_by_label_contains("3 of 19 NO verdicts in bagel-base/normal/math_1");
+    harness.get_by_label_contains("the log counts 20 rows of the last completed run");
+    harness.get_by_label("exclude judge-call failures").click();
+    wait_until_idle(&mut harness);
+    // Items no image of which the judge judged (a pair with a NO on its other image stays: the
+    // NO decides it).
+    let unjudged = harness
+        .state()
+        .state
+        .data
+        .dataset
+        .items
+        .iter()
+        .filter(|i| i.verdict == Verdict::JudgeError)
+        .count() as u64;
+    assert!(unjudged > 0 && unjudged < 7);
+    assert_eq!(total(harness.state()), with_failures - unjudged);
+}
