@@ -377,15 +377,40 @@ pub(super) fn open_like_the_window(tree: &Path, runs: usize) -> anyhow::Result<V
         trace_bytes as f64 / 1e6,
         analysis_bytes as f64 / 1e6
     ));
-    let searches: [(&str, SearchField, bool); 7] = [
+    let searches: [(&str, SearchField, bool); 8] = [
         ("balloons", SearchField::All, false),
         ("rule 2: the letter m", SearchField::All, false),
         ("person: a young", SearchField::All, false),
-        ("finished detailed prompt", SearchField::Trace, false),
+        ("evaluate it first", SearchField::Trace, false),
         ("zebra", SearchField::Trace, false),
+        (r"\b(three|four) (cats|cups)\b", SearchField::Trace, true),
         (r"score: (yes|no)\*\*", SearchField::Analysis, true),
         (r"\b[3-5] (cups|balloons)\b", SearchField::All, true),
     ];
+    // The same trace queries with pandas' `str.contains` over the traces (query time alone).
+    let trace_queries: Vec<String> = searches
+        .iter()
+        .filter(|(_, field, _)| *field == SearchField::Trace)
+        .map(|(text, _, regex)| format!("{}:{text}", if *regex { "regex" } else { "plain" }))
+        .collect();
+    let pandas: Vec<(u64, Duration)> = match baselines_available() {
+        Ok(()) => timed(
+            Command::new(python())
+                .arg(script("pandas_search.py"))
+                .arg(tree)
+                .arg(runs.to_string())
+                .args(&trace_queries),
+        )?
+        .1
+        .lines()
+        .filter_map(|line| {
+            let (hits, seconds) = line.split_once('\t')?;
+            Some((hits.parse().ok()?, Duration::from_secs_f64(seconds.parse().ok()?)))
+        })
+        .collect(),
+        Err(_) => Vec::new(),
+    };
+    let mut pandas = pandas.into_iter();
     for (text, field, regex) in searches {
         let filters = unisandbox_core::filters::Filters {
             search: text.into(),
@@ -421,12 +446,21 @@ pub(super) fn open_like_the_window(tree: &Path, runs: usize) -> anyhow::Result<V
             found.len(),
             scanned.len()
         );
+        let ours = median(times);
+        let beside = match (field == SearchField::Trace).then(|| pandas.next()).flatten() {
+            Some((hits, theirs)) => format!(
+                "; pandas str.contains over the traces: {hits} trace records in {} ({} ours)",
+                ms(theirs),
+                ratio(theirs, ours)
+            ),
+            None => String::new(),
+        };
         lines.push(format!(
-            "search {text:?} in {}{}: {} hits in median {} (equal to a scan of every item)",
+            "search {text:?} in {}{}: {} hits in median {} (equal to a scan of every item){beside}",
             field.label(),
             if regex { " (regex)" } else { "" },
             found.len(),
-            ms(median(times))
+            ms(ours)
         ));
     }
     Ok(lines)
