@@ -405,7 +405,10 @@ pub(super) fn open_like_the_window(tree: &Path, runs: usize) -> anyhow::Result<V
         .lines()
         .filter_map(|line| {
             let (hits, seconds) = line.split_once('\t')?;
-            Some((hits.parse().ok()?, Duration::from_secs_f64(seconds.parse().ok()?)))
+            Some((
+                hits.parse().ok()?,
+                Duration::from_secs_f64(seconds.parse().ok()?),
+            ))
         })
         .collect(),
         Err(_) => Vec::new(),
@@ -447,7 +450,10 @@ pub(super) fn open_like_the_window(tree: &Path, runs: usize) -> anyhow::Result<V
             scanned.len()
         );
         let ours = median(times);
-        let beside = match (field == SearchField::Trace).then(|| pandas.next()).flatten() {
+        let beside = match (field == SearchField::Trace)
+            .then(|| pandas.next())
+            .flatten()
+        {
             Some((hits, theirs)) => format!(
                 "; pandas str.contains over the traces: {hits} trace records in {} ({} ours)",
                 ms(theirs),

@@ -144,37 +144,43 @@ impl Query {
         }
     }
 
-    /// Whether the item's traces or judge analysis (texts that are not shared) match.
+    /// Whether the item's traces (texts that are not shared: nearly every one is distinct)
+    /// match.
     fn hits_unshared(&self, item: &Item) -> bool {
         let trace = self.field.covers(SearchField::Trace);
-        let prompt = self.field.covers(SearchField::Prompt);
-        let analysis = self.field.covers(SearchField::Analysis);
         item.parts.iter().any(|part| {
             let traces = part.trace.iter().chain(&part.other_traces);
             traces.into_iter().any(|t| {
                 (trace && self.pattern.is_match(&t.reasoning))
-                    || ((trace || prompt)
-                        && t.detailed_prompt
-                            .as_deref()
-                            .is_some_and(|d| self.pattern.is_match(d)))
-            }) || (analysis
-                && part.analysis.as_ref().is_some_and(|a| {
-                    self.pattern.is_match(&a.phase1) || self.pattern.is_match(&a.phase2)
-                }))
+                    || t.detailed_prompt
+                        .as_deref()
+                        .is_some_and(|d| self.pattern.is_match(d))
+            })
         })
     }
 
     fn searches_unshared(&self) -> bool {
         matches!(
             self.field,
-            SearchField::All | SearchField::Prompt | SearchField::Trace | SearchField::Analysis
+            SearchField::All | SearchField::Prompt | SearchField::Trace
         )
+    }
+
+    /// Which of an item's shared texts (question, answer, caption, analysis) the search reads.
+    fn shared_fields(&self) -> [bool; 4] {
+        [
+            self.field.covers(SearchField::Prompt),
+            self.field.covers(SearchField::Answer),
+            self.field.covers(SearchField::Caption),
+            self.field.covers(SearchField::Analysis),
+        ]
     }
 }
 
-/// The shared texts an item points at: question, answer and caption texts (indices into
-/// `SearchIndex::texts`).
-type ItemTexts = [u32; 3];
+/// The shared texts an item points at: question, answer, caption and judge analysis texts
+/// (indices into `SearchIndex::texts`). The judge's analyses are templated ("Generated Caption:
+/// … Expected Answer: … Score: NO"), so they repeat as the captions do.
+type ItemTexts = [u32; 4];
 
 #[derive(Clone, Debug, Default)]
 pub struct SearchIndex {
@@ -211,7 +217,7 @@ impl SearchIndex {
         const CHUNK: usize = 16 * 1024;
         let mut items = Vec::with_capacity(dataset.items.len());
         for chunk in dataset.items.chunks(CHUNK) {
-            let found: Vec<Result<ItemTexts, [String; 3]>> = chunk
+            let found: Vec<Result<ItemTexts, [String; 4]>> = chunk
                 .par_iter()
                 .map(|item| {
                     reuse
@@ -224,10 +230,11 @@ impl SearchIndex {
             for found in found {
                 items.push(match found {
                     Ok(known) => known,
-                    Err([questions, answers, captions]) => [
+                    Err([questions, answers, captions, analyses]) => [
                         index.intern(questions),
                         index.intern(answers),
                         index.intern(captions),
+                        index.intern(analyses),
                     ],
                 });
             }
@@ -267,11 +274,7 @@ impl SearchIndex {
         query: &Query,
         cancelled: &(dyn Fn() -> bool + Sync),
     ) -> Option<Vec<bool>> {
-        let wanted = [
-            query.field.covers(SearchField::Prompt),
-            query.field.covers(SearchField::Answer),
-            query.field.covers(SearchField::Caption),
-        ];
+        let wanted = query.shared_fields();
         let text_hits: Vec<bool> = if wanted.contains(&true) {
             self.texts
                 .par_iter()
@@ -310,11 +313,7 @@ impl SearchIndex {
 
 /// What search looks at, without an index: the same answer `SearchIndex::matching` gives.
 pub fn item_matches(item: &Item, query: &Query) -> bool {
-    let wanted = [
-        query.field.covers(SearchField::Prompt),
-        query.field.covers(SearchField::Answer),
-        query.field.covers(SearchField::Caption),
-    ];
+    let wanted = query.shared_fields();
     query.id_matches(&item.id)
         || searchable(item)
             .iter()
@@ -323,19 +322,23 @@ pub fn item_matches(item: &Item, query: &Query) -> bool {
         || (query.searches_unshared() && query.hits_unshared(item))
 }
 
-/// An item's lowercased question, answer and caption texts, parts apart.
-fn searchable(item: &Item) -> [String; 3] {
-    let mut texts: [String; 3] = Default::default();
+/// An item's lowercased question, answer, caption and analysis texts, parts apart.
+fn searchable(item: &Item) -> [String; 4] {
+    let mut texts: [String; 4] = Default::default();
     for part in &item.parts {
+        let analysis = part.analysis.as_ref();
         let fields = [
             Some(&*part.question),
             Some(part.answer.as_str()),
             part.caption.as_deref(),
+            analysis.map(|a| a.phase1.as_str()),
+            analysis.map(|a| a.phase2.as_str()),
         ];
-        for (text, field) in texts.iter_mut().zip(fields) {
+        let slots = [0, 1, 2, 3, 3];
+        for (slot, field) in slots.into_iter().zip(fields) {
             if let Some(field) = field {
-                text.push_str(&field.to_lowercase());
-                text.push(FIELD_SEPARATOR);
+                texts[slot].push_str(&field.to_lowercase());
+                texts[slot].push(FIELD_SEPARATOR);
             }
         }
     }
