@@ -122,11 +122,7 @@ fn record<H>(
                     .unwrap_or_default()
             })
         }),
-        trace_count: item
-            .parts
-            .iter()
-            .map(|p| usize::from(p.trace.is_some()) + p.other_traces.len())
-            .sum(),
+        trace_count: item.trace_count(),
         verdict_history: history(item.verdict_history()),
     }
 }

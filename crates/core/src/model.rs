@@ -174,11 +174,9 @@ pub struct Part {
     /// The judge's phase 1 caption in short form (e.g. "3 cups", "fork", "Person: …").
     pub caption: Option<String>,
     pub analysis: Option<JudgeAnalysis>,
-    /// The trace used for analysis: of several records for this image, the last one read.
+    /// The trace used for analysis: of several records for this image, the last one read
+    /// (the others: `Item::other_traces`).
     pub trace: Option<Trace>,
-    /// Other trace records for the same image (a stale record merged into a re-run's traces):
-    /// which one produced the image cannot be told from the files, so none is dropped.
-    pub other_traces: Vec<Trace>,
 }
 
 /// One benchmark item of one task folder: a math/knowledge id or a mapping ID (pair).
@@ -192,9 +190,32 @@ pub struct Item {
     pub verdict: Verdict,
     /// 1-based line in `evaluation_results.csv` where the winning row starts.
     pub csv_line: Option<u64>,
+    /// What re-runs left: rare, so kept behind one pointer (a million items carry a null).
+    pub extras: Option<Box<ItemExtras>>,
+}
+
+/// An item's re-run history and extra trace records, when it has any.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ItemExtras {
     /// Every CSV row of this ID in file order, the current one last — only when the ID was
     /// judged more than once (an appended re-run); empty otherwise.
     pub history: Vec<JudgedRow>,
+    /// Other trace records of a part's image (part index, trace): a stale record merged into a
+    /// re-run's traces. Which one produced the image cannot be told from the files, so none is
+    /// dropped.
+    pub other_traces: Vec<(usize, Trace)>,
+}
+
+impl ItemExtras {
+    /// `None` when there is nothing to keep.
+    pub fn boxed(history: Vec<JudgedRow>, other_traces: Vec<(usize, Trace)>) -> Option<Box<Self>> {
+        (!history.is_empty() || !other_traces.is_empty()).then(|| {
+            Box::new(ItemExtras {
+                history,
+                other_traces,
+            })
+        })
+    }
 }
 
 /// One CSV row of an ID: its verdicts per image (a failed judge call as `JudgeError`) and its
@@ -241,15 +262,38 @@ impl Item {
         self.parts.iter().any(|p| p.trace.is_some())
     }
 
+    /// Every CSV row of this ID in file order, the current one last, when it has more than one.
+    pub fn history(&self) -> &[JudgedRow] {
+        self.extras.as_ref().map_or(&[], |extras| &extras.history)
+    }
+
+    /// The other trace records of part `part`'s image (see `ItemExtras::other_traces`).
+    pub fn other_traces(&self, part: usize) -> impl Iterator<Item = &Trace> {
+        self.extras
+            .iter()
+            .flat_map(|extras| &extras.other_traces)
+            .filter(move |(of, _)| *of == part)
+            .map(|(_, trace)| trace)
+    }
+
+    /// Trace records found for the item's images: 2 for an image with a duplicated record.
+    pub fn trace_count(&self) -> usize {
+        let used = self.parts.iter().filter(|p| p.trace.is_some()).count();
+        used + self
+            .extras
+            .as_ref()
+            .map_or(0, |extras| extras.other_traces.len())
+    }
+
     /// Judged in more than one CSV row (re-runs appended without `--overwrite`).
     pub fn rejudged(&self) -> bool {
-        self.history.len() > 1
+        self.history().len() > 1
     }
 
     /// The judge gave this ID different verdicts in different runs (its test–retest
     /// disagreement).
     pub fn verdict_changed(&self) -> bool {
-        self.history
+        self.history()
             .split_last()
             .is_some_and(|(last, earlier)| earlier.iter().any(|row| row.verdicts != last.verdicts))
     }
@@ -258,7 +302,7 @@ impl Item {
     /// for an ID judged once, none for one not judged.
     pub fn verdict_history(&self) -> Vec<String> {
         if self.rejudged() {
-            return self.history.iter().map(JudgedRow::label).collect();
+            return self.history().iter().map(JudgedRow::label).collect();
         }
         if self.csv_line.is_none() {
             return Vec::new();
@@ -272,10 +316,10 @@ impl Item {
         if !self.rejudged() {
             return None;
         }
-        let verdicts: Vec<String> = self.history.iter().map(JudgedRow::label).collect();
+        let verdicts: Vec<String> = self.history().iter().map(JudgedRow::label).collect();
         Some(format!(
             "judged {}×: {}",
-            self.history.len(),
+            self.history().len(),
             verdicts.join(", then ")
         ))
     }
@@ -703,7 +747,6 @@ pub mod fixtures {
             caption: None,
             analysis: None,
             trace: None,
-            other_traces: Vec::new(),
         }
     }
 
@@ -716,7 +759,7 @@ pub mod fixtures {
             parts: vec![part],
             verdict,
             csv_line: None,
-            history: Vec::new(),
+            extras: None,
         }
     }
 }

@@ -148,14 +148,20 @@ impl Query {
     /// match.
     fn hits_unshared(&self, item: &Item) -> bool {
         let trace = self.field.covers(SearchField::Trace);
-        item.parts.iter().any(|part| {
-            let traces = part.trace.iter().chain(&part.other_traces);
-            traces.into_iter().any(|t| {
-                (trace && self.pattern.is_match(&t.reasoning))
-                    || t.detailed_prompt
-                        .as_deref()
-                        .is_some_and(|d| self.pattern.is_match(d))
-            })
+        let others = item
+            .extras
+            .iter()
+            .flat_map(|e| e.other_traces.iter().map(|(_, t)| t));
+        let mut traces = item
+            .parts
+            .iter()
+            .filter_map(|p| p.trace.as_ref())
+            .chain(others);
+        traces.any(|t| {
+            (trace && self.pattern.is_match(&t.reasoning))
+                || t.detailed_prompt
+                    .as_deref()
+                    .is_some_and(|d| self.pattern.is_match(d))
         })
     }
 

@@ -225,7 +225,6 @@ fn arithmetic_and_failure_taxonomy_never_panic() {
                 caption: Some(text.chars().rev().collect()),
                 analysis: Some(judge::parse_analysis(&text)),
                 trace: None,
-                other_traces: Vec::new(),
             };
             for family in [Family::Math, Family::Mapping, Family::Knowledge] {
                 let _ = failure::classify_part(family, &part, None);

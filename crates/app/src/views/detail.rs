@@ -8,7 +8,7 @@ use crate::command::Command;
 use crate::image_cache::ImageCache;
 use crate::state::AppState;
 use crate::views::widgets::{part_image_ui, placeholder, verdict_badge};
-use unisandbox_core::model::{Item, Part, TaskFolder};
+use unisandbox_core::model::{Item, Part, TaskFolder, Trace};
 
 pub fn detail_ui(
     ui: &mut egui::Ui,
@@ -38,7 +38,8 @@ pub fn detail_ui(
             if item.parts.len() == 2 {
                 pair_ui(ui, folder, item, images, commands);
             } else if let Some(part) = item.parts.first() {
-                single_ui(ui, folder, part, images, commands);
+                let others: Vec<&Trace> = item.other_traces(0).collect();
+                single_ui(ui, folder, part, &others, images, commands);
             }
         });
 }
@@ -102,14 +103,14 @@ fn header_ui(
                 text
             };
             let lines: Vec<String> = item
-                .history
+                .history()
                 .iter()
                 .map(|row| format!("line {}: {}", row.line, row.label()))
                 .collect();
             ui.label(text).on_hover_text(format!(
                 "This ID has {} rows in evaluation_results.csv (re-runs appended without \
                  --overwrite); the last one counts.{}\n{}",
-                item.history.len(),
+                item.history().len(),
                 if item.verdict_changed() {
                     " The judge's verdict changed between runs."
                 } else {
@@ -264,6 +265,7 @@ fn single_ui(
     ui: &mut egui::Ui,
     folder: &TaskFolder,
     part: &Part,
+    other_traces: &[&Trace],
     images: &mut ImageCache,
     commands: &mut Vec<Command>,
 ) {
@@ -283,7 +285,7 @@ fn single_ui(
     });
     ui.add_space(10.0);
     if folder.filter.is_none() {
-        trace_ui(ui, folder, part);
+        trace_ui(ui, folder, part, other_traces);
     }
 }
 
@@ -362,7 +364,8 @@ fn pair_ui(
     // Small enough that both traces start above the fold.
     let side = image_side(ui, 2.0).min(320.0);
     ui.columns(2, |columns| {
-        for (ui, (part, ask)) in columns.iter_mut().zip(item.parts.iter().zip(asks)) {
+        let parts = item.parts.iter().enumerate().zip(asks);
+        for (ui, ((index, part), ask)) in columns.iter_mut().zip(parts) {
             ui.horizontal(|ui| {
                 ui.heading(format!("Image {}", part.label.unwrap_or('?')));
                 verdict_badge(ui, folder, part.verdict);
@@ -371,7 +374,8 @@ fn pair_ui(
             prompt_ui(ui, "Asks", &ask, &part.answer);
             judge_ui(ui, part);
             ui.add_space(6.0);
-            trace_ui(ui, folder, part);
+            let others: Vec<&Trace> = item.other_traces(index).collect();
+            trace_ui(ui, folder, part, &others);
         }
     });
 }
@@ -459,7 +463,7 @@ fn judge_ui(ui: &mut egui::Ui, part: &Part) {
     });
 }
 
-fn trace_ui(ui: &mut egui::Ui, folder: &TaskFolder, part: &Part) {
+fn trace_ui(ui: &mut egui::Ui, folder: &TaskFolder, part: &Part, other_traces: &[&Trace]) {
     let id = ui.make_persistent_id(("trace", part.label));
     egui::CollapsingHeader::new(RichText::new("Reasoning trace").strong()).id_salt(id).default_open(true).show(ui, |ui| {
         let Some(trace) = &part.trace else {
@@ -473,11 +477,11 @@ fn trace_ui(ui: &mut egui::Ui, folder: &TaskFolder, part: &Part) {
             placeholder(ui, Vec2::new(ui.available_width(), 70.0), "No reasoning trace", why);
             return;
         };
-        if part.other_traces.is_empty() {
+        if other_traces.is_empty() {
             one_trace_ui(ui, trace);
             return;
         }
-        let count = part.other_traces.len() + 1;
+        let count = other_traces.len() + 1;
         ui.label(
             RichText::new(format!(
                 "{count} traces for this image — which one produced it cannot be told from the files"
@@ -490,7 +494,7 @@ fn trace_ui(ui: &mut egui::Ui, folder: &TaskFolder, part: &Part) {
              run merged with a re-run's). The later record is used for analysis.",
         );
         let all = std::iter::once((trace, "used for analysis: the later record"))
-            .chain(part.other_traces.iter().rev().map(|t| (t, "an earlier record")));
+            .chain(other_traces.iter().rev().map(|t| (*t, "an earlier record")));
         for (n, (trace, what)) in all.enumerate() {
             egui::CollapsingHeader::new(format!("Trace {} of {count} ({what}, {})", n + 1, trace.source.short()))
                 .id_salt((id, n))
@@ -501,7 +505,7 @@ fn trace_ui(ui: &mut egui::Ui, folder: &TaskFolder, part: &Part) {
 }
 
 /// One trace: its reasoning, the detailed prompt it ends with, and where it was read.
-fn one_trace_ui(ui: &mut egui::Ui, trace: &unisandbox_core::model::Trace) {
+fn one_trace_ui(ui: &mut egui::Ui, trace: &Trace) {
     for paragraph in trace
         .reasoning
         .split("\n\n")

@@ -106,7 +106,8 @@ pub fn read_appended(dataset: &Dataset, index: usize) -> Option<AppendedRows> {
         for image in &row.images {
             let &(position, part_index) = unjudged_parts.get(image.image_file.as_str())?;
             let part = &folder_items[position].parts[part_index];
-            if part.image_status != ImageStatus::Present || !part.other_traces.is_empty() {
+            let extras = folder_items[position].extras.is_some();
+            if part.image_status != ImageStatus::Present || extras {
                 return None; // its diagnostics would change
             }
             *covered.entry(position).or_default() += 1;

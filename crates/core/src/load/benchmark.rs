@@ -85,7 +85,7 @@ impl Benchmark {
                         parts: Vec::new(),
                         verdict: Verdict::NotGenerated,
                         csv_line: None,
-                        history: Vec::new(),
+                        extras: None,
                     });
                     loaded.items.len() - 1
                 }
@@ -121,7 +121,6 @@ fn not_generated_part(dir: &Path, entry: &BenchmarkEntry) -> Part {
         caption: None,
         analysis: None,
         trace: None,
-        other_traces: Vec::new(),
     }
 }
 

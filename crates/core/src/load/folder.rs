@@ -123,9 +123,16 @@ pub fn load_task_folder(spec: &FolderSpec) -> LoadedFolder {
     }
     for (id, mut names) in unjudged {
         names.sort();
+        let mut others = Vec::new();
         let parts = names
             .iter()
-            .map(|name| unjudged_part(dir, &file_set, name, kind, &mut traces, &mut diagnostics))
+            .enumerate()
+            .map(|(index, name)| {
+                let (part, more) =
+                    unjudged_part(dir, &file_set, name, kind, &mut traces, &mut diagnostics);
+                others.extend(more.into_iter().map(|trace| (index, trace)));
+                part
+            })
             .collect();
         items.push(Item {
             folder: 0,
@@ -133,7 +140,7 @@ pub fn load_task_folder(spec: &FolderSpec) -> LoadedFolder {
             parts,
             verdict: Verdict::NotJudged,
             csv_line: None,
-            history: Vec::new(),
+            extras: crate::model::ItemExtras::boxed(Vec::new(), others),
         });
     }
 
@@ -367,10 +374,16 @@ fn read_traces(
         let is_shared = path.parent() != Some(dir);
         for record in records {
             if !is_shared || file_set.contains(record.image_file.as_str()) {
-                traces
-                    .entry(record.image_file.clone())
-                    .or_default()
-                    .push(record);
+                // One record per image is the rule: an exact-size Vec (a pushed-to empty one
+                // reserves four records, kept for every image of a million).
+                match traces.entry(record.image_file.clone()) {
+                    std::collections::hash_map::Entry::Occupied(mut entry) => {
+                        entry.get_mut().push(record)
+                    }
+                    std::collections::hash_map::Entry::Vacant(entry) => {
+                        entry.insert(vec![record]);
+                    }
+                }
             }
         }
     }
@@ -420,6 +433,7 @@ pub(crate) fn item_from_row(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Item {
     let paired = row.images.len() == 2;
+    let mut others = Vec::new();
     let parts: Vec<Part> = row
         .images
         .into_iter()
@@ -437,8 +451,8 @@ pub(crate) fn item_from_row(
             }
             let image_path = dir.join(&judged.image_file);
             let image_status = listed_status(file_set, &judged.image_file);
-            let (trace, other_traces) =
-                take_trace(traces, &judged.image_file, &image_status, diagnostics);
+            let (trace, more) = take_trace(traces, &judged.image_file, &image_status, diagnostics);
+            others.extend(more.into_iter().map(|trace| (index, trace)));
             report_image(&image_path, &image_status, judged.verdict, diagnostics);
             let analysis = parse_analysis(&judged.analysis);
             let caption = match judged.caption_column {
@@ -455,7 +469,6 @@ pub(crate) fn item_from_row(
                 caption,
                 analysis: Some(analysis),
                 trace,
-                other_traces,
             }
         })
         .collect();
@@ -485,7 +498,7 @@ pub(crate) fn item_from_row(
         parts,
         verdict,
         csv_line: Some(row.line),
-        history: row.history,
+        extras: crate::model::ItemExtras::boxed(row.history, others),
     }
 }
 
@@ -496,7 +509,7 @@ fn unjudged_part(
     kind: TaskKind,
     traces: &mut Traces,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Part {
+) -> (Part, Vec<crate::model::Trace>) {
     let image_path = dir.join(image_file);
     let image_status = listed_status(file_set, image_file);
     let question = traces
@@ -504,14 +517,14 @@ fn unjudged_part(
         .and_then(|records| records.last())
         .and_then(|r| r.original_prompt.clone())
         .unwrap_or_default();
-    let (trace, other_traces) = take_trace(traces, image_file, &image_status, diagnostics);
+    let (trace, others) = take_trace(traces, image_file, &image_status, diagnostics);
     report_image(&image_path, &image_status, Verdict::NotJudged, diagnostics);
     let label = if kind.family.is_paired() {
         pair_side(image_file)
     } else {
         None
     };
-    Part {
+    let part = Part {
         label,
         question: question.into(),
         answer: String::new(),
@@ -521,8 +534,8 @@ fn unjudged_part(
         caption: None,
         analysis: None,
         trace,
-        other_traces,
-    }
+    };
+    (part, others)
 }
 
 /// Present when the folder lists the file. Whether a PNG is whole is checked apart
@@ -584,7 +597,12 @@ fn take_trace(
             ),
         ));
     }
-    let others = records.into_iter().map(|r| r.trace).collect();
+    // Not collected from `records` when it is empty: an in-place collect would keep its buffer.
+    let others = if records.is_empty() {
+        Vec::new()
+    } else {
+        records.into_iter().map(|r| r.trace).collect::<Vec<_>>()
+    };
     (Some(record.trace), others)
 }
 

@@ -221,11 +221,10 @@ fn item_of(
                 phase2: reply,
             }),
             trace: None,
-            other_traces: Vec::new(),
         }],
         verdict,
         csv_line,
-        history: Vec::new(),
+        extras: None,
     };
     (item, problem)
 }
