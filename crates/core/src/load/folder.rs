@@ -1,22 +1,22 @@
 //! Loading one task folder: results CSV + log + traces + images → items and diagnostics.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use crate::diagnostics::Diagnostic;
 use crate::load::confine::{is_readable_file, stays_inside};
+pub(crate) use crate::load::folder_traces::Traces;
+use crate::load::folder_traces::{read_traces, take_trace};
 use crate::load::image_check::is_image_file;
 use crate::load::judge::{parse_analysis, short_caption};
 use crate::load::log::parse_log;
 use crate::load::reruns::{judge_failure_note, log_disagreement};
 use crate::load::results_csv::{ResultRow, parse_results_csv};
 pub use crate::load::spec::LoadedFolder;
-pub use crate::load::spec::is_tmp_trace_file;
-use crate::load::spec::{FolderSpec, RESULTS_CSV, RESULTS_LOG, TRACES_JSONL, is_infer_tmp_file};
-use crate::load::trace::{TraceRecord, read_output_jsonl, trace_from_think};
+use crate::load::spec::{FolderSpec, RESULTS_CSV, RESULTS_LOG};
+use crate::load::text_file::{NOT_UTF8, read_text};
 use crate::model::{CsvMark, ImageStatus, Item, Part, TaskFolder, Verdict, compare_ids};
 
-const NOT_UTF8: &str = "not valid UTF-8";
 use crate::taxonomy::{Family, TaskKind};
 
 /// Loads one task folder of an eval (a STARS filter output: `load::stars`). Never fails:
@@ -224,26 +224,6 @@ pub(crate) fn judge_failures_of<'a>(
         .then(|| judge_failure_note(&format!("{run}/{setting}/{stem}"), failures, no_verdicts))
 }
 
-fn read_text(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(text),
-            Err(err) => {
-                diagnostics.push(Diagnostic::warning(
-                    path,
-                    None,
-                    format!("{NOT_UTF8}; undecodable bytes shown as �"),
-                ));
-                Some(String::from_utf8_lossy(err.as_bytes()).into_owned())
-            }
-        },
-        Err(err) => {
-            diagnostics.push(Diagnostic::error(path, None, format!("cannot read: {err}")));
-            None
-        }
-    }
-}
-
 fn read_rows(
     path: &Path,
     diagnostics: &mut Vec<Diagnostic>,
@@ -260,168 +240,6 @@ fn read_rows(
     let mark = (parsed.schema.is_some() && lossless)
         .then(|| CsvMark::of(text.as_bytes(), parsed.complete_to));
     (parsed.rows, mark, parsed.runs)
-}
-
-/// Every trace record of an image, in the order read (the last one is used for analysis).
-pub(crate) type Traces = HashMap<String, Vec<TraceRecord>>;
-
-/// The trace files to read, in order: `output.jsonl`, then the tmp files of an unfinished run
-/// when they were written after it or there is no `output.jsonl` (a run still going, or killed).
-/// Tmp files older than `output.jsonl` were merged into it already.
-fn trace_files(
-    dir: &Path,
-    file_names: &[String],
-    file_set: &HashSet<&str>,
-) -> Vec<std::path::PathBuf> {
-    let own = file_set
-        .contains(TRACES_JSONL)
-        .then(|| dir.join(TRACES_JSONL));
-    let tmp: Vec<std::path::PathBuf> = file_names
-        .iter()
-        .filter(|name| is_tmp_trace_file(name))
-        .map(|name| dir.join(name))
-        .collect();
-    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    match own {
-        Some(own) if tmp.is_empty() => vec![own],
-        Some(own) => {
-            let merged_at = modified(&own);
-            if tmp.iter().any(|t| modified(t) > merged_at) {
-                std::iter::once(own).chain(tmp).collect()
-            } else {
-                vec![own]
-            }
-        }
-        None => tmp,
-    }
-}
-
-/// Infer.py's trace files above its image folders: its `output.jsonl`, then the per-GPU
-/// `tmp_<gpu>.jsonl` it appends to until the run ends (read when newer, or alone).
-fn shared_trace_files(shared: &Path) -> Vec<std::path::PathBuf> {
-    let Some(top) = shared.parent() else {
-        return Vec::new();
-    };
-    let mut tmp: Vec<std::path::PathBuf> = std::fs::read_dir(top)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                .filter(|e| is_infer_tmp_file(&e.file_name().to_string_lossy()))
-                .map(|e| e.path())
-                .collect()
-        })
-        .unwrap_or_default();
-    tmp.sort();
-    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let merged = std::fs::symlink_metadata(shared).is_ok_and(|m| m.is_file());
-    if !merged {
-        return tmp;
-    }
-    let merged_at = modified(shared);
-    if tmp.iter().any(|t| modified(t) > merged_at) {
-        std::iter::once(shared.to_path_buf()).chain(tmp).collect()
-    } else {
-        vec![shared.to_path_buf()]
-    }
-}
-
-/// Traces keyed by image file name, from `output.jsonl` (or an unfinished run's tmp files) and
-/// from `<id>.txt` sidecars. Infer.py writes one `output.jsonl` above its image folders
-/// (`shared`); its records are matched to this folder's images by file name.
-fn read_traces(
-    dir: &Path,
-    file_names: &[String],
-    file_set: &HashSet<&str>,
-    shared: Option<&Path>,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Traces {
-    let mut traces: Traces = HashMap::new();
-    let mut files = trace_files(dir, file_names, file_set);
-    if files.is_empty()
-        && let Some(shared) = shared
-    {
-        files = shared_trace_files(shared);
-    }
-    let is_tmp = |name: &str| is_tmp_trace_file(name) || is_infer_tmp_file(name);
-    if files
-        .iter()
-        .any(|f| f.file_name().is_some_and(|n| is_tmp(&n.to_string_lossy())))
-    {
-        let names: Vec<String> = files
-            .iter()
-            .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .filter(|name| is_tmp(name))
-            .collect();
-        let merged = files.iter().any(|f| f.ends_with(TRACES_JSONL));
-        let why = if merged {
-            "written after output.jsonl, read after it"
-        } else {
-            "no output.jsonl yet"
-        };
-        diagnostics.push(Diagnostic::info(
-            dir,
-            None,
-            format!(
-                "traces from an unfinished multi-GPU run ({}; {why}: the run is still going, or was killed)",
-                names.join(", ")
-            ),
-        ));
-    }
-    for path in files {
-        let (records, problems) = read_output_jsonl(&path);
-        diagnostics.extend(problems);
-        let is_shared = path.parent() != Some(dir);
-        for record in records {
-            if !is_shared || file_set.contains(record.image_file.as_str()) {
-                // One record per image is the rule: an exact-size Vec (a pushed-to empty one
-                // reserves four records, kept for every image of a million).
-                match traces.entry(record.image_file.clone()) {
-                    std::collections::hash_map::Entry::Occupied(mut entry) => {
-                        entry.get_mut().push(record)
-                    }
-                    std::collections::hash_map::Entry::Vacant(entry) => {
-                        entry.insert(vec![record]);
-                    }
-                }
-            }
-        }
-    }
-    // Sidecars pair with the image of the same stem (the first, by name, when several).
-    let mut image_of_stem: HashMap<&str, &String> = HashMap::new();
-    for name in file_names.iter().filter(|n| is_image_file(n)) {
-        if let Some((stem, _)) = name.rsplit_once('.') {
-            image_of_stem.entry(stem).or_insert(name);
-        }
-    }
-    for name in file_names.iter().filter(|n| n.ends_with(".txt")) {
-        let stem = name.trim_end_matches(".txt");
-        let Some(&image) = image_of_stem.get(stem) else {
-            continue;
-        };
-        if traces.contains_key(image) {
-            continue;
-        }
-        let path = dir.join(name);
-        if let Some(text) = read_text(&path, diagnostics) {
-            let source = crate::model::TraceSource {
-                file: path.as_path().into(),
-                line: None,
-            };
-            let trace = trace_from_think(&text, None, source);
-            traces.insert(
-                image.clone(),
-                vec![TraceRecord {
-                    prompt_id: stem.to_string(),
-                    image_file: image.clone(),
-                    line: 1,
-                    original_prompt: None,
-                    trace,
-                }],
-            );
-        }
-    }
-    traces
 }
 
 pub(crate) fn item_from_row(
@@ -548,64 +366,6 @@ fn listed_status(file_set: &HashSet<&str>, image_file: &str) -> ImageStatus {
     }
 }
 
-/// The image's trace (the last record read) and its other records. Several records for one
-/// image (a stale record merged with a re-run's) are all kept, with one diagnostic naming them.
-fn take_trace(
-    traces: &mut Traces,
-    image_file: &str,
-    status: &ImageStatus,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> (Option<crate::model::Trace>, Vec<crate::model::Trace>) {
-    let Some(mut records) = traces.remove(image_file) else {
-        return (None, Vec::new());
-    };
-    let Some(record) = records.pop() else {
-        return (None, Vec::new());
-    };
-    if *status == ImageStatus::Missing {
-        diagnostics.push(Diagnostic::warning(
-            &record.trace.source.file,
-            Some(record.line),
-            format!(
-                "trace record for prompt {} has no image {}",
-                record.prompt_id, record.image_file
-            ),
-        ));
-    }
-    if !records.is_empty() {
-        let place = |r: &TraceRecord| r.trace.source.short();
-        let mut places: Vec<String> = records.iter().map(place).collect();
-        places.push(place(&record));
-        let differ = records.iter().any(|r| {
-            r.trace
-                != crate::model::Trace {
-                    source: r.trace.source.clone(),
-                    ..record.trace.clone()
-                }
-        });
-        diagnostics.push(Diagnostic::warning(
-            &record.trace.source.file,
-            Some(record.line),
-            format!(
-                "{} trace records for prompt {} ({}){}: which one produced {} cannot be told from \
-                 the files; the later one is used, both are shown",
-                places.len(),
-                record.prompt_id,
-                places.join(" and "),
-                if differ { ", with different texts" } else { "" },
-                record.image_file
-            ),
-        ));
-    }
-    // Not collected from `records` when it is empty: an in-place collect would keep its buffer.
-    let others = if records.is_empty() {
-        Vec::new()
-    } else {
-        records.into_iter().map(|r| r.trace).collect::<Vec<_>>()
-    };
-    (Some(record.trace), others)
-}
-
 fn report_image(
     path: &Path,
     status: &ImageStatus,
@@ -662,40 +422,6 @@ mod tests {
         assert_eq!(item_id_of_image("7_A.png", Family::Math), "7_A");
         assert_eq!(item_id_of_image("31.png", Family::Knowledge), "31");
         assert_eq!(pair_side("3_B.png"), Some('B'));
-    }
-
-    #[test]
-    fn tmp_trace_files_are_read_when_no_merged_file_is_newer() {
-        let dir = tempfile::tempdir().unwrap();
-        let at = |name: &str, seconds: u64| {
-            let file = std::fs::File::create(dir.path().join(name)).unwrap();
-            let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
-            file.set_modified(when).unwrap();
-        };
-        let read = |names: &[&str]| -> Vec<String> {
-            let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-            let set: HashSet<&str> = names.iter().map(String::as_str).collect();
-            trace_files(dir.path(), &names, &set)
-                .iter()
-                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-                .collect()
-        };
-        assert!(is_tmp_trace_file("tmp_results_0.jsonl"));
-        assert!(
-            !is_tmp_trace_file("tmp_results_.jsonl") && !is_tmp_trace_file("tmp_results_a.jsonl")
-        );
-        at("tmp_results_0.jsonl", 1_000);
-        at("tmp_results_1.jsonl", 1_000);
-        let tmp = ["tmp_results_0.jsonl", "tmp_results_1.jsonl"];
-        // A killed run: no output.jsonl.
-        assert_eq!(read(&tmp), tmp);
-        // Merged since (and the tmp files left behind): output.jsonl alone.
-        at("output.jsonl", 2_000);
-        let all = ["output.jsonl", "tmp_results_0.jsonl", "tmp_results_1.jsonl"];
-        assert_eq!(read(&all), ["output.jsonl"]);
-        // A re-run going on: its tmp files after the merged file.
-        at("tmp_results_1.jsonl", 3_000);
-        assert_eq!(read(&all), all);
     }
 
     #[test]

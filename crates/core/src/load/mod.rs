@@ -9,6 +9,7 @@ pub mod count;
 pub mod csv_scan;
 pub mod discover;
 pub mod folder;
+pub mod folder_traces;
 pub mod image_check;
 pub mod judge;
 pub mod listing;
@@ -18,6 +19,7 @@ pub mod reruns;
 pub mod results_csv;
 pub mod spec;
 pub mod stars;
+mod text_file;
 pub mod trace;
 
 use std::path::{Path, PathBuf};
