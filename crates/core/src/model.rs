@@ -365,6 +365,9 @@ pub struct TaskFolder {
     /// The eval runs its results CSV holds (more than one: re-runs appended without
     /// `--overwrite`).
     pub csv_runs: Vec<CsvRun>,
+    /// How far each tmp trace file of an unfinished multi-GPU run was read, so a live reload
+    /// reads only the records a GPU appended since.
+    pub trace_marks: Vec<TraceMark>,
     /// Set when this folder is a STARS filter output (its items are candidates), not an eval.
     pub filter: Option<FilterRun>,
 }
@@ -463,6 +466,13 @@ impl CsvMark {
         bytes.hash(&mut hasher);
         hasher.finish()
     }
+}
+
+/// Where a trace file's complete lines ended when it was read (see `CsvMark`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceMark {
+    pub file: PathBuf,
+    pub mark: CsvMark,
 }
 
 /// Names one item across reloads and restarts: checkpoint, CoT setting, task stem, id.
@@ -731,6 +741,7 @@ pub mod fixtures {
             root: PathBuf::new(),
             csv_mark: None,
             csv_runs: Vec::new(),
+            trace_marks: Vec::new(),
             filter: None,
         }
     }

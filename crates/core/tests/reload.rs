@@ -99,50 +99,63 @@ fn reading_only_the_appended_rows_equals_a_full_reload_in_every_folder() {
 }
 
 /// A multi-GPU think run still going: each GPU appends to its `tmp_results_<gpu>.jsonl` as it
-/// saves images; a reload of the folder shows the new traces (and equals a full load).
+/// saves images; a reload reads only the appended records, and equals a full load each time.
 #[test]
-fn traces_appended_to_an_unfinished_runs_tmp_files_show_after_a_reload() {
+fn traces_appended_to_an_unfinished_runs_tmp_files_are_read_by_their_new_bytes() {
     let dir = tempfile::tempdir().unwrap();
     unisandbox_demo::write_demo(dir.path(), 7).unwrap();
     let roots = [dir.path().to_path_buf()];
     let folder = dir.path().join("bagel-stars/test/think/mapping1");
-    let tmp = folder.join("tmp_results_1.jsonl");
-    let text = std::fs::read_to_string(&tmp).unwrap();
-    let mut lines: Vec<&str> = text.lines().collect();
-    let last = lines.pop().unwrap().to_string();
-    std::fs::write(
-        &tmp,
-        lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
-    )
-    .unwrap();
-    let prompt_id: serde_json::Value = serde_json::from_str(&last).unwrap();
-    let image = prompt_id["image_file"].as_str().unwrap().to_string();
-
+    // Both GPUs' files cut back by three records each (the records of saved images).
+    let mut held: Vec<(PathBuf, Vec<String>)> = Vec::new();
+    for gpu in 0..2 {
+        let tmp = folder.join(format!("tmp_results_{gpu}.jsonl"));
+        let text = std::fs::read_to_string(&tmp).unwrap();
+        let mut lines: Vec<String> = text.lines().map(|l| format!("{l}\n")).collect();
+        // (The last record of a killed run may be for an image never saved: keep it out.)
+        lines.pop();
+        let later = lines.split_off(lines.len() - 3);
+        std::fs::write(&tmp, lines.concat()).unwrap();
+        held.push((tmp, later));
+    }
     let mut data = load_dataset(&roots);
-    let traced = |data: &Dataset| {
-        data.items
-            .iter()
-            .flat_map(|i| &i.parts)
-            .find(|p| p.image_path == folder.join(&image))
-            .map(|p| p.trace.is_some())
-    };
-    assert_eq!(traced(&data), Some(false), "{image} has no trace yet");
     let note = "traces from an unfinished multi-GPU run (tmp_results_0.jsonl, tmp_results_1.jsonl";
     assert!(data.diagnostics.iter().any(|d| d.message.starts_with(note)));
-
-    // The GPU writes its next record.
-    unisandbox_testkit::append(&tmp, &format!("{last}\n"));
-    let changed: BTreeSet<PathBuf> = [tmp.clone()].into();
-    let affected = affected_folders(&data, &changed).unwrap();
-    assert_eq!(affected.len(), 1);
-    let specs = affected
-        .iter()
-        .map(|&i| (i, spec_of(&data.folders[i])))
-        .collect();
-    let reloaded = reload_folders(&data, specs, &grown_csvs(&data, &affected, &changed), None);
-    splice(&mut data, reloaded);
-    assert_eq!(traced(&data), Some(true), "{image} has its trace now");
-    let full = load_dataset(&roots);
-    assert_eq!(data.items, full.items);
-    assert_eq!(sorted_diagnostics(&data), sorted_diagnostics(&full));
+    let traced = |data: &Dataset| data.items.iter().filter(|i| i.has_trace()).count();
+    let mut appended_reads = 0;
+    for step in 0..3 {
+        let before = traced(&data);
+        let mut changed: BTreeSet<PathBuf> = BTreeSet::new();
+        for (tmp, later) in &held {
+            unisandbox_testkit::append(tmp, &later[step]);
+            changed.insert(tmp.clone());
+        }
+        let affected = affected_folders(&data, &changed).unwrap();
+        assert_eq!(affected.len(), 1);
+        let grown = grown_csvs(&data, &affected, &changed);
+        assert_eq!(grown, affected, "tmp trace files that only grew");
+        let specs = affected
+            .iter()
+            .map(|&i| (i, spec_of(&data.folders[i])))
+            .collect();
+        let reloaded = reload_folders(&data, specs, &grown, None);
+        appended_reads += reloaded
+            .iter()
+            .filter(|(_, r)| matches!(r, FolderReload::Appended(_)))
+            .count();
+        splice(&mut data, reloaded);
+        assert!(traced(&data) > before, "step {step}: new traces show");
+        let full = load_dataset(&roots);
+        assert_eq!(data.folders, full.folders, "step {step}");
+        assert_eq!(data.items, full.items, "step {step}");
+        assert_eq!(
+            sorted_diagnostics(&data),
+            sorted_diagnostics(&full),
+            "step {step}"
+        );
+    }
+    assert_eq!(
+        appended_reads, 3,
+        "every step read only the appended records"
+    );
 }

@@ -43,6 +43,14 @@ pub fn read_appended(dataset: &Dataset, index: usize) -> Option<AppendedRows> {
     if folder.csv_runs.len() > 1 {
         return None;
     }
+    // Trace files that grew too: a whole reload reads both.
+    let trace_grew = folder
+        .trace_marks
+        .iter()
+        .any(|m| std::fs::metadata(&m.file).map_or(true, |meta| meta.len() != m.mark.len));
+    if trace_grew {
+        return None;
+    }
     let csv_path = folder.path.join(RESULTS_CSV);
     // Replaced by a link since it was listed: the whole reload checks it (and reports it).
     if csv_path.is_symlink() && !crate::load::confine::link_stays_inside(&csv_path, &folder.root) {

@@ -50,11 +50,13 @@ pub fn load_task_folder(spec: &FolderSpec) -> LoadedFolder {
     file_names.dedup();
     let file_set: HashSet<&str> = file_names.iter().map(String::as_str).collect();
 
+    let mut trace_marks = Vec::new();
     let mut traces = read_traces(
         dir,
         &file_names,
         &file_set,
         spec.shared_traces.as_deref(),
+        &mut trace_marks,
         &mut diagnostics,
     );
     let csv_path = dir.join(RESULTS_CSV);
@@ -173,6 +175,7 @@ pub fn load_task_folder(spec: &FolderSpec) -> LoadedFolder {
         root: spec.root.clone(),
         csv_mark,
         csv_runs,
+        trace_marks,
         filter: None,
     };
     LoadedFolder {

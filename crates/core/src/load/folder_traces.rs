@@ -11,6 +11,38 @@ use crate::load::spec::{TRACES_JSONL, is_infer_tmp_file, is_tmp_trace_file};
 use crate::load::trace::{TraceRecord, read_output_jsonl, trace_from_think};
 use crate::model::ImageStatus;
 
+/// The mark of a trace file that ends with a whole line; `None` for one cut mid-line.
+fn trace_mark(path: &Path) -> Option<crate::model::TraceMark> {
+    use std::io::{Read as _, Seek as _};
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let from = len.saturating_sub(crate::model::CsvMark::TAIL as u64);
+    file.seek(std::io::SeekFrom::Start(from)).ok()?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail).ok()?;
+    if tail.len() as u64 != len - from || (len > 0 && !tail.ends_with(b"\n")) {
+        return None;
+    }
+    // The lines before the mark, counted a buffer at a time: the next line's number.
+    file.seek(std::io::SeekFrom::Start(0)).ok()?;
+    let (mut lines, mut buffer) = (0u64, vec![0u8; 1 << 16]);
+    loop {
+        let read = file.read(&mut buffer).ok()?;
+        if read == 0 {
+            break;
+        }
+        lines += memchr::memchr_iter(b'\n', &buffer[..read]).count() as u64;
+    }
+    Some(crate::model::TraceMark {
+        file: path.to_path_buf(),
+        mark: crate::model::CsvMark {
+            len,
+            next_line: lines + 1,
+            tail: crate::model::CsvMark::fingerprint(&tail),
+        },
+    })
+}
+
 /// Every trace record of an image, in the order read (the last one is used for analysis).
 pub(crate) type Traces = HashMap<String, Vec<TraceRecord>>;
 
@@ -83,6 +115,7 @@ pub(crate) fn read_traces(
     file_names: &[String],
     file_set: &HashSet<&str>,
     shared: Option<&Path>,
+    marks: &mut Vec<crate::model::TraceMark>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Traces {
     let mut traces: Traces = HashMap::new();
@@ -119,8 +152,15 @@ pub(crate) fn read_traces(
     }
     for path in files {
         let (records, problems) = read_output_jsonl(&path);
-        diagnostics.extend(problems);
         let is_shared = path.parent() != Some(dir);
+        // A GPU still appending: mark how far it was read (whole lines, no problem lines).
+        let tmp = path
+            .file_name()
+            .is_some_and(|n| is_tmp_trace_file(&n.to_string_lossy()));
+        if tmp && !is_shared && problems.is_empty() {
+            marks.extend(trace_mark(&path));
+        }
+        diagnostics.extend(problems);
         for record in records {
             if !is_shared || file_set.contains(record.image_file.as_str()) {
                 // One record per image is the rule: an exact-size Vec (a pushed-to empty one

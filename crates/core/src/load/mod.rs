@@ -2,6 +2,7 @@
 //! and the tests alike.
 
 pub mod append;
+pub mod append_traces;
 pub mod benchmark;
 pub mod changes;
 pub mod confine;

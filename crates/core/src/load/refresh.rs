@@ -75,6 +75,7 @@ pub fn reload_folders(
             if benchmark.is_none()
                 && grown.contains(&index)
                 && let Some(appended) = crate::load::append::read_appended(current, index)
+                    .or_else(|| crate::load::append_traces::read_appended_traces(current, index))
             {
                 return (index, FolderReload::Appended(appended));
             }
@@ -88,7 +89,8 @@ pub fn reload_folders(
         .collect()
 }
 
-/// The folders among `affected` whose only changed file is their results CSV.
+/// The folders among `affected` whose only changed files are their results CSV and the tmp trace
+/// files of an unfinished run they were read with: files that may only have grown.
 pub fn grown_csvs(
     dataset: &Dataset,
     affected: &[usize],
@@ -106,7 +108,7 @@ pub fn grown_csvs(
                     path.parent() == Some(folder.path.as_path())
                         || folder.shared_traces.as_deref() == Some(path.as_path())
                 })
-                .all(|path| *path == csv)
+                .all(|path| *path == csv || folder.trace_marks.iter().any(|m| m.file == *path))
         })
         .collect()
 }

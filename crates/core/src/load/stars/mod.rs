@@ -155,6 +155,7 @@ pub fn load_filter_folder(spec: &FolderSpec, image_folders: &Arc<Vec<PathBuf>>) 
         root: spec.root.clone(),
         csv_mark: None,
         csv_runs: Vec::new(),
+        trace_marks: Vec::new(),
         filter: Some(FilterRun {
             image_folders: image_folders.clone(),
             candidate_folders: candidate_folders.into_iter().collect(),
