@@ -356,6 +356,9 @@ pub struct TaskFolder {
     /// True when an evaluation CSV was read for this folder.
     pub evaluated: bool,
     pub log: Option<LogSummary>,
+    /// The results CSV's current rows (the last row of each ID): (total, correct) — what the
+    /// inspector counts, shown beside the log's figure.
+    pub csv_counts: Option<(u64, u64)>,
     /// Infer.py's `output.jsonl` one level up that holds this folder's traces, if any.
     pub shared_traces: Option<PathBuf>,
     /// The opened folder (resolved) this one was found in: nothing outside it is read.
@@ -737,6 +740,7 @@ pub mod fixtures {
             kind: TaskKind::of_stem(stem),
             evaluated: true,
             log: None,
+            csv_counts: None,
             shared_traces: None,
             root: PathBuf::new(),
             csv_mark: None,

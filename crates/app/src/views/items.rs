@@ -202,6 +202,40 @@ pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
     }
 }
 
+/// A task folder's counts on hover: what the inspector counts (the CSV's current rows), the
+/// log's own figure beside it, and why they differ.
+fn folder_counts_ui(ui: &mut egui::Ui, folder: &unisandbox_core::model::TaskFolder) {
+    ui.label(RichText::new(format!("{}/{}/{}", folder.run, folder.setting, folder.stem)).strong());
+    let Some((total, correct)) = folder.csv_counts else {
+        ui.label("Not evaluated yet: no evaluation_results.csv.");
+        return;
+    };
+    ui.label(format!(
+        "evaluation_results.csv: {correct}/{total} correct (the last row of each ID)"
+    ));
+    match &folder.log {
+        Some(log) => {
+            ui.label(format!(
+                "evaluation_results.log: {}/{} correct",
+                log.correct, log.total
+            ));
+            if let Some(why) = unisandbox_core::load::reruns::log_disagreement(
+                log,
+                &folder.csv_runs,
+                total,
+                correct,
+            ) {
+                ui.colored_label(egui::Color32::from_rgb(230, 160, 40), why);
+            }
+        }
+        None => {
+            ui.label(
+                RichText::new("No evaluation_results.log (the eval has not finished).").weak(),
+            );
+        }
+    }
+}
+
 fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
     let data = &state.data.dataset;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
@@ -259,7 +293,8 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                     ui.label(folder.setting.as_str());
                 });
                 row.col(|ui| {
-                    ui.label(&folder.stem);
+                    ui.label(&folder.stem)
+                        .on_hover_ui(|ui| folder_counts_ui(ui, folder));
                 });
                 let annotation = state.annotation_of(item);
                 row.col(|ui| {

@@ -207,6 +207,10 @@ pub fn read_appended(dataset: &Dataset, index: usize) -> Option<AppendedRows> {
     let mut folder = folder.clone();
     // The new rows continue the file's one run (or start it).
     let new_correct = items.iter().filter(|item| item.is_correct()).count() as u64;
+    if let Some((total, correct)) = &mut folder.csv_counts {
+        *total += items.len() as u64;
+        *correct += new_correct;
+    }
     match folder.csv_runs.last_mut() {
         Some(run) => {
             run.rows += items.len() as u64;

@@ -171,6 +171,7 @@ pub fn load_task_folder(spec: &FolderSpec) -> LoadedFolder {
         kind,
         evaluated,
         log,
+        csv_counts: rows_for_log,
         shared_traces: spec.shared_traces.clone(),
         root: spec.root.clone(),
         csv_mark,

@@ -151,6 +151,7 @@ pub fn load_filter_folder(spec: &FolderSpec, image_folders: &Arc<Vec<PathBuf>>) 
         stem,
         evaluated: total > 0,
         log: None,
+        csv_counts: None,
         shared_traces: None,
         root: spec.root.clone(),
         csv_mark: None,
