@@ -138,7 +138,7 @@ mod tests {
         for (gpu, lines) in gpus.iter().enumerate() {
             std::fs::write(infer.join(format!("tmp_{gpu}.jsonl")), lines).unwrap();
         }
-        let data = unisandbox_core::load::load_dataset(&[infer.clone()]);
+        let data = unisandbox_core::load::load_dataset(std::slice::from_ref(&infer));
         assert_eq!(data.items.len(), 10);
         assert!(data.items.iter().all(|i| i.has_trace()));
         let sources: Vec<String> = data
