@@ -127,6 +127,21 @@ pub enum CliCommand {
         #[arg(long, value_enum, default_value = "table")]
         format: unisandbox_core::report::ListFormat,
     },
+    /// Accuracy over the steps of a training run: checkpoints whose names differ only in their
+    /// last number form a series (`ckpt-5k`, `0005000`, `step500`); `--dynamics` counts what
+    /// each item learned and forgot along it.
+    Trajectory {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// A run without a step (e.g. bagel-base) placed at step 0 of every series.
+        #[arg(long)]
+        base: Option<String>,
+        /// Items per class (always_right, never_right, learned, forgotten, unstable) instead.
+        #[arg(long)]
+        dynamics: bool,
+        #[arg(long, value_enum, default_value = "table")]
+        format: unisandbox_core::report::ListFormat,
+    },
     /// Print the loading diagnostics (file:line: problem).
     Diagnostics {
         #[arg(required = true)]
@@ -219,6 +234,7 @@ impl CliCommand {
             | CliCommand::Agreement { paths, .. }
             | CliCommand::FilterStats { paths, .. }
             | CliCommand::Audit { paths, .. }
+            | CliCommand::Trajectory { paths, .. }
             | CliCommand::Diagnostics { paths } => Some(paths),
             CliCommand::Review { action } => match action {
                 ReviewAction::Import { paths, .. } | ReviewAction::Export { paths, .. } => {

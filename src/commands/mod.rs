@@ -12,6 +12,7 @@ mod flips;
 mod review;
 mod screenshot;
 mod summary;
+mod trajectory;
 mod window;
 
 use std::path::{Path, PathBuf};
@@ -84,6 +85,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => window::run(&ctx, cli.paths),
         Some(CliCommand::Summary { paths, format }) => summary::run(&ctx, &paths, format),
+        Some(CliCommand::Trajectory {
+            paths,
+            base,
+            dynamics,
+            format,
+        }) => trajectory::run(&ctx, &paths, base.as_deref(), dynamics, format),
         Some(CliCommand::Flips {
             paths,
             a,

@@ -10,6 +10,7 @@ pub mod flips;
 pub mod insights;
 pub mod judge_checks;
 pub mod rejection;
+pub mod trajectory;
 pub mod wilson;
 
 pub use accuracy::{AccuracyRow, folder_accuracy, task_type_accuracy, task_type_accuracy_where};
