@@ -18,6 +18,26 @@ fn sorted_diagnostics(data: &Dataset) -> Vec<String> {
     all
 }
 
+/// Reloads the folders of files that only grew, as live reload does: how many folders were read
+/// by their appended bytes alone.
+fn reload_grown(data: &mut Dataset, changed: &BTreeSet<PathBuf>) -> usize {
+    let affected = affected_folders(data, changed).unwrap();
+    assert_eq!(affected.len(), 1, "one folder's files");
+    let grown = grown_csvs(data, &affected, changed);
+    assert_eq!(grown, affected, "files that only grew");
+    let specs = affected
+        .iter()
+        .map(|&i| (i, spec_of(&data.folders[i])))
+        .collect();
+    let reloaded = reload_folders(data, specs, &grown, None);
+    let appended = reloaded
+        .iter()
+        .filter(|(_, r)| matches!(r, FolderReload::Appended(_)))
+        .count();
+    splice(data, reloaded);
+    appended
+}
+
 #[test]
 fn reading_only_the_appended_rows_equals_a_full_reload_in_every_folder() {
     let dir = tempfile::tempdir().unwrap();
@@ -48,20 +68,8 @@ fn reading_only_the_appended_rows_equals_a_full_reload_in_every_folder() {
         for step in steps {
             unisandbox_testkit::append(&csv_path, &step);
             let changed: BTreeSet<PathBuf> = [csv_path.clone()].into();
-            let affected = affected_folders(&data, &changed).unwrap();
-            let grown = grown_csvs(&data, &affected, &changed);
-            assert_eq!(grown, affected, "only the CSV changed");
-            let specs = affected
-                .iter()
-                .map(|&i| (i, spec_of(&data.folders[i])))
-                .collect();
-            let reloaded = reload_folders(&data, specs, &grown, None);
-            appended_reads += reloaded
-                .iter()
-                .filter(|(_, r)| matches!(r, FolderReload::Appended(_)))
-                .count();
             let before = data.clone();
-            splice(&mut data, reloaded);
+            appended_reads += reload_grown(&mut data, &changed);
             let full = load_dataset(&roots);
             let name = spec.path.display();
             assert_eq!(data.folders, full.folders, "{name}");
@@ -130,20 +138,7 @@ fn traces_appended_to_an_unfinished_runs_tmp_files_are_read_by_their_new_bytes()
             unisandbox_testkit::append(tmp, &later[step]);
             changed.insert(tmp.clone());
         }
-        let affected = affected_folders(&data, &changed).unwrap();
-        assert_eq!(affected.len(), 1);
-        let grown = grown_csvs(&data, &affected, &changed);
-        assert_eq!(grown, affected, "tmp trace files that only grew");
-        let specs = affected
-            .iter()
-            .map(|&i| (i, spec_of(&data.folders[i])))
-            .collect();
-        let reloaded = reload_folders(&data, specs, &grown, None);
-        appended_reads += reloaded
-            .iter()
-            .filter(|(_, r)| matches!(r, FolderReload::Appended(_)))
-            .count();
-        splice(&mut data, reloaded);
+        appended_reads += reload_grown(&mut data, &changed);
         assert!(traced(&data) > before, "step {step}: new traces show");
         let full = load_dataset(&roots);
         assert_eq!(data.folders, full.folders, "step {step}");
