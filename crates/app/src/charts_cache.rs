@@ -24,6 +24,10 @@ pub struct ChartsCache {
     pub agreement: Vec<unisandbox_core::analysis::agreement::FolderAgreement>,
     /// Failed judge calls, re-judged IDs and log disagreements, one line per finding.
     pub judge_notes: Vec<String>,
+    /// Training runs among the opened runs, their points per step and item dynamics.
+    pub series: Vec<unisandbox_core::analysis::trajectory::Series>,
+    pub trajectory: Vec<unisandbox_core::analysis::trajectory::TrajectoryRow>,
+    pub dynamics: Vec<unisandbox_core::analysis::trajectory::DynamicsRow>,
 }
 
 /// What the Charts counts read: the loaded data, the annotations and the two toggles (a
@@ -101,12 +105,22 @@ impl ChartsCache {
             Vec::new()
         };
         let judge_notes = unisandbox_core::analysis::judge_checks::folder_notes(data);
+        use unisandbox_core::analysis::trajectory::{dynamics, series_of, trajectory};
+        let series = series_of(&data.runs(), None);
+        let (trajectory, dynamics) = if series.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            (trajectory(data, &series), dynamics(data, &series))
+        };
         Self {
             rows,
             failures,
             classes,
             agreement,
             judge_notes,
+            series,
+            trajectory,
+            dynamics,
         }
     }
 }

@@ -195,7 +195,7 @@ impl InspectorApp {
         !self.loader.is_loading()
             && self.filter_job.is_none()
             && self.charts_job.is_none()
-            && !(self.charts_stale && self.state.ui.view == View::Charts)
+            && !(self.charts_stale && self.state.ui.view.shows_counts())
             && self.images.pending() == 0
     }
 
@@ -600,7 +600,7 @@ impl eframe::App for InspectorApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
-        if self.charts_stale && self.state.ui.view == View::Charts {
+        if self.charts_stale && self.state.ui.view.shows_counts() {
             self.refresh_charts();
         }
         crate::views::root_ui(ui, &self.state, &mut self.images, &mut self.commands);

@@ -32,9 +32,18 @@ pub enum View {
     /// Human review of the judge: one item at a time, Y / N / U / K.
     Review,
     Charts,
+    /// Accuracy over the steps of a training run, and what the items learned and forgot.
+    Trajectory,
     Diagnostics,
     /// Full-screen slides of the filtered items (F11).
     Presentation,
+}
+
+impl View {
+    /// The views that show the Charts counts (computed when shown, off the UI thread at scale).
+    pub fn shows_counts(self) -> bool {
+        matches!(self, View::Charts | View::Trajectory)
+    }
 }
 
 /// The eframe storage key.

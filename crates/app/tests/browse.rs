@@ -922,3 +922,22 @@ fn judge_failures_and_reruns_are_shown_apart_from_model_errors() {
     assert!(unjudged > 0 && unjudged < 7);
     assert_eq!(total(harness.state()), with_failures - unjudged);
 }
+
+/// Checkpoints of one training run open as a trajectory: a line per task type and setting, and
+/// the items' dynamics beneath, counted off the UI thread like the Charts.
+#[test]
+fn a_training_run_shows_its_trajectory_and_dynamics() {
+    let dir = tempfile::tempdir().unwrap();
+    unisandbox_demo::scale::write_scale(dir.path(), 3, 4, 400).unwrap();
+    let mut harness = harness(dir.path(), View::Trajectory);
+    wait_until_idle(&mut harness);
+    let charts = &harness.state().state.ui.charts;
+    assert_eq!(charts.series.len(), 1);
+    assert_eq!(charts.series[0].name, "ckpt-*");
+    assert_eq!(charts.series[0].runs.len(), 4);
+    // 4 steps × normal/think × 5 task types.
+    assert_eq!(charts.trajectory.len(), 40);
+    assert_eq!(charts.dynamics.len(), 10);
+    harness.get_by_label("What the items learned and forgot along the run");
+    harness.get_by_label_contains("ckpt-* · 4 checkpoints, steps 0–3");
+}

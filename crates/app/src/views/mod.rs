@@ -13,6 +13,7 @@ pub mod review;
 pub mod start;
 pub mod style;
 pub mod top_bar;
+pub mod trajectory;
 pub mod widgets;
 
 use crate::command::Command;
@@ -42,6 +43,9 @@ pub fn root_ui(
         View::Review => review::review_view_ui(ui, state, images, commands),
         View::Charts => {
             egui::CentralPanel::default().show(ui, |ui| charts::charts_ui(ui, state, commands));
+        }
+        View::Trajectory => {
+            egui::CentralPanel::default().show(ui, |ui| trajectory::trajectory_ui(ui, state));
         }
         View::Diagnostics => {
             egui::CentralPanel::default().show(ui, |ui| diagnostics::diagnostics_ui(ui, state));
