@@ -73,6 +73,35 @@ pub fn trajectory_ui(ui: &mut egui::Ui, state: &AppState) {
             settings.push(&row.setting);
         }
     }
+    // Which lines show: view-local choices, kept in egui's memory (not the app's data).
+    let shown_id = egui::Id::unique("trajectory_hidden");
+    let mut hidden: Vec<String> = ui.data_mut(|d| d.get_temp(shown_id).unwrap_or_default());
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Show:");
+        for name in settings
+            .iter()
+            .chain(&tasks)
+            .copied()
+            .chain(["think − normal"])
+        {
+            let mut on = if name == "think − normal" {
+                hidden.iter().any(|h| h == name)
+            } else {
+                !hidden.iter().any(|h| h == name)
+            };
+            if ui.checkbox(&mut on, name).changed() {
+                // The gap line is off by default: listed when shown, the others when hidden.
+                let listed = if name == "think − normal" { on } else { !on };
+                hidden.retain(|h| h != name);
+                if listed {
+                    hidden.push(name.to_string());
+                }
+            }
+        }
+    });
+    ui.data_mut(|d| d.insert_temp(shown_id, hidden.clone()));
+    let visible = |name: &str| !hidden.iter().any(|h| h == name);
+    let show_gap = hidden.iter().any(|h| h == "think − normal");
     let lookup = rows.clone();
     let plot = Plot::new("trajectory_plot")
         .height((ui.available_height() * 0.6).max(260.0))
@@ -105,7 +134,37 @@ pub fn trajectory_ui(ui: &mut egui::Ui, state: &AppState) {
     plot.show(ui, |plot| {
         for (t, task) in tasks.iter().enumerate() {
             let color = TASK_COLORS[t % TASK_COLORS.len()];
-            for setting in &settings {
+            if !visible(task) {
+                continue;
+            }
+            if show_gap {
+                // think − normal at each step both were judged, in percentage points.
+                let gap: Vec<[f64; 2]> = rows
+                    .iter()
+                    .filter(|r| r.task == *task && r.setting == "think" && r.total > 0)
+                    .filter_map(|think| {
+                        let normal = rows.iter().find(|r| {
+                            r.task == *task
+                                && r.setting == "normal"
+                                && r.step == think.step
+                                && r.total > 0
+                        })?;
+                        Some([
+                            think.step as f64,
+                            (think.accuracy - normal.accuracy) * 100.0,
+                        ])
+                    })
+                    .collect();
+                if !gap.is_empty() {
+                    plot.add(
+                        Line::new(format!("{task} · think − normal"), PlotPoints::from(gap))
+                            .color(color)
+                            .width(1.5)
+                            .style(LineStyle::dotted_dense()),
+                    );
+                }
+            }
+            for setting in settings.iter().filter(|s| visible(s)) {
                 let points: Vec<&&TrajectoryRow> = rows
                     .iter()
                     .filter(|r| r.task == *task && r.setting == *setting && r.total > 0)
