@@ -49,6 +49,27 @@ fn chart_data(state: &AppState) -> ChartData {
 }
 
 pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+    // Three or more checkpoints of one training run read as a trajectory, not as bars (the
+    // bars stay one click away).
+    let bars_id = egui::Id::unique("charts_as_bars");
+    let training_run = state.ui.charts.series.first().filter(|s| s.runs.len() >= 3);
+    if let Some(series) = training_run {
+        let mut bars = ui.data_mut(|d| d.get_temp::<bool>(bars_id).unwrap_or(false));
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "The opened runs are a training run ({}, {} checkpoints):",
+                series.name,
+                series.runs.len()
+            ));
+            ui.selectable_value(&mut bars, false, "trajectory");
+            ui.selectable_value(&mut bars, true, "bars per run");
+        });
+        ui.data_mut(|d| d.insert_temp(bars_id, bars));
+        if !bars {
+            crate::views::trajectory::trajectory_ui(ui, state);
+            return;
+        }
+    }
     ui.horizontal(|ui| {
         ui.heading("Accuracy by task type");
         if state.ui.charts_computing {
