@@ -38,6 +38,8 @@ impl InspectorApp {
     pub(super) fn refilter(&mut self) {
         use std::sync::atomic::Ordering;
         let generation = self.filter_generation.fetch_add(1, Ordering::SeqCst) + 1;
+        // Compiled once per change of the filters, not in every frame that shows the box.
+        self.state.ui.search_error = self.state.ui.filters.query().err();
         let items = self.state.data.dataset.items.len();
         let filters = &self.state.ui.filters;
         let scans_traces = !filters.search.trim().is_empty()

@@ -67,6 +67,8 @@ pub struct Settings {
 pub struct ViewState {
     pub view: View,
     pub filters: Filters,
+    /// Why the search does not compile (a bad regular expression), said under the box.
+    pub search_error: Option<String>,
     /// Dataset indices of the items passing the filters.
     pub filtered: Vec<usize>,
     pub selected: Option<usize>,

@@ -193,9 +193,9 @@ fn judge_notes_ui(ui: &mut egui::Ui, notes: &[String]) {
     ui.label(RichText::new("About the judge").strong());
     for note in notes {
         ui.add(
-            egui::Label::new(
-                RichText::new(format!("• {note}")).color(egui::Color32::from_rgb(200, 120, 0)),
-            )
+            egui::Label::new(RichText::new(format!("• {note}")).color(
+                crate::views::style::verdict_color(unisandbox_core::model::Verdict::JudgeError),
+            ))
             .wrap(),
         );
     }

@@ -1,13 +1,12 @@
 //! One item in full: prompt and expected answer, the image(s), the judge's verdict and caption,
 //! and the reasoning trace. Mapping pairs show A and B side by side.
 
-use egui::{RichText, Vec2};
-use unisandbox_core::taxonomy::Cot;
+use egui::RichText;
 
 use crate::command::Command;
 use crate::image_cache::ImageCache;
 use crate::state::AppState;
-use crate::views::widgets::{part_image_ui, placeholder, verdict_badge};
+use crate::views::widgets::{part_image_ui, verdict_badge};
 use unisandbox_core::model::{Item, Part, TaskFolder, Trace};
 
 pub fn detail_ui(
@@ -71,7 +70,7 @@ fn header_ui(
                 .is_yes()
                 .is_some_and(|yes| yes != (item.verdict == unisandbox_core::model::Verdict::Yes));
             let color = if disagree {
-                egui::Color32::from_rgb(230, 160, 40)
+                crate::views::style::ATTENTION
             } else {
                 ui.visuals().text_color()
             };
@@ -98,7 +97,7 @@ fn header_ui(
         if let Some(history) = item.history_label() {
             let text = RichText::new(capitalized(&history)).strong();
             let text = if item.verdict_changed() {
-                text.color(egui::Color32::from_rgb(230, 160, 40))
+                text.color(crate::views::style::ATTENTION)
             } else {
                 text
             };
@@ -285,7 +284,7 @@ fn single_ui(
     });
     ui.add_space(10.0);
     if folder.filter.is_none() {
-        trace_ui(ui, folder, part, other_traces);
+        crate::views::trace::trace_ui(ui, folder, part, other_traces);
     }
 }
 
@@ -375,7 +374,7 @@ fn pair_ui(
             judge_ui(ui, part);
             ui.add_space(6.0);
             let others: Vec<&Trace> = item.other_traces(index).collect();
-            trace_ui(ui, folder, part, &others);
+            crate::views::trace::trace_ui(ui, folder, part, &others);
         }
     });
 }
@@ -428,7 +427,9 @@ fn judge_ui(ui: &mut egui::Ui, part: &Part) {
                 "The judge call failed: this image was never judged. The eval counts it as \
                  not correct; it is no model error (re-judge it).",
             )
-            .color(egui::Color32::from_rgb(200, 120, 0)),
+            .color(crate::views::style::verdict_color(
+                unisandbox_core::model::Verdict::JudgeError,
+            )),
         );
     }
     egui::Frame::group(ui.style()).show(ui, |ui| {
@@ -461,86 +462,6 @@ fn judge_ui(ui: &mut egui::Ui, part: &Part) {
             ui.add(egui::Label::new(RichText::new(&analysis.phase2).monospace()).wrap());
         }
     });
-}
-
-fn trace_ui(ui: &mut egui::Ui, folder: &TaskFolder, part: &Part, other_traces: &[&Trace]) {
-    let id = ui.make_persistent_id(("trace", part.label));
-    egui::CollapsingHeader::new(RichText::new("Reasoning trace").strong()).id_salt(id).default_open(true).show(ui, |ui| {
-        let Some(trace) = &part.trace else {
-            let why = if part.verdict == unisandbox_core::model::Verdict::NotGenerated {
-                "Not generated: there is no image and no trace for this question."
-            } else if folder.setting.cot() == Some(Cot::Think) {
-                "This think folder has no trace for this image: no output.jsonl record or .txt sidecar (single-GPU runs write none, and output.jsonl is rewritten on each run)."
-            } else {
-                "No trace: in normal mode the model generates directly, without chain-of-thought."
-            };
-            placeholder(ui, Vec2::new(ui.available_width(), 70.0), "No reasoning trace", why);
-            return;
-        };
-        if other_traces.is_empty() {
-            one_trace_ui(ui, trace);
-            return;
-        }
-        let count = other_traces.len() + 1;
-        ui.label(
-            RichText::new(format!(
-                "{count} traces for this image — which one produced it cannot be told from the files"
-            ))
-            .strong()
-            .color(egui::Color32::from_rgb(230, 160, 40)),
-        )
-        .on_hover_text(
-            "The trace file holds several records for this prompt (a stale record of a killed \
-             run merged with a re-run's). The later record is used for analysis.",
-        );
-        let all = std::iter::once((trace, "used for analysis: the later record"))
-            .chain(other_traces.iter().rev().map(|t| (*t, "an earlier record")));
-        for (n, (trace, what)) in all.enumerate() {
-            egui::CollapsingHeader::new(format!("Trace {} of {count} ({what}, {})", n + 1, trace.source.short()))
-                .id_salt((id, n))
-                .default_open(true)
-                .show(ui, |ui| one_trace_ui(ui, trace));
-        }
-    });
-}
-
-/// One trace: its reasoning, the detailed prompt it ends with, and where it was read.
-fn one_trace_ui(ui: &mut egui::Ui, trace: &Trace) {
-    for paragraph in trace
-        .reasoning
-        .split("\n\n")
-        .filter(|p| !p.trim().is_empty())
-    {
-        ui.add(egui::Label::new(RichText::new(paragraph.trim()).size(15.0)).wrap());
-        ui.add_space(4.0);
-    }
-    ui.add_space(4.0);
-    egui::Frame::new()
-        .fill(ui.visuals().faint_bg_color)
-        .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
-        .corner_radius(6.0)
-        .inner_margin(10.0)
-        .show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            ui.label(RichText::new("Detailed prompt (what the image was generated from)").strong());
-            match &trace.detailed_prompt {
-                Some(prompt) => {
-                    ui.add(egui::Label::new(RichText::new(prompt).italics().size(15.0)).wrap())
-                }
-                None => ui.label(
-                    RichText::new(
-                        "The launcher could not extract a detailed prompt from this trace.",
-                    )
-                    .weak(),
-                ),
-            };
-        });
-    ui.label(
-        RichText::new(format!("from {}", trace.source.short()))
-            .small()
-            .weak(),
-    )
-    .on_hover_text(trace.source.to_string());
 }
 
 #[cfg(test)]

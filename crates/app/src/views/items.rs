@@ -181,7 +181,7 @@ pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             );
         });
     });
-    if let Err(problem) = filters.query() {
+    if let Some(problem) = &state.ui.search_error {
         ui.colored_label(ui.visuals().error_fg_color, problem);
     }
     ui.label(
@@ -225,7 +225,7 @@ fn folder_counts_ui(ui: &mut egui::Ui, folder: &unisandbox_core::model::TaskFold
                 total,
                 correct,
             ) {
-                ui.colored_label(egui::Color32::from_rgb(230, 160, 40), why);
+                ui.colored_label(crate::views::style::ATTENTION, why);
             }
         }
         None => {
@@ -325,7 +325,7 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                             });
                             let text = format!("· human {}", review.human.name());
                             let text = if differs {
-                                RichText::new(text).color(egui::Color32::from_rgb(230, 160, 40))
+                                RichText::new(text).color(crate::views::style::ATTENTION)
                             } else {
                                 RichText::new(text).weak()
                             };

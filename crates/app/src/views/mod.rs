@@ -13,6 +13,7 @@ pub mod review;
 pub mod start;
 pub mod style;
 pub mod top_bar;
+pub mod trace;
 pub mod trajectory;
 pub mod widgets;
 

@@ -203,7 +203,7 @@ fn item_ui(
                         if disagree {
                             ui.label(
                                 RichText::new("disagrees with the judge")
-                                    .color(Color32::from_rgb(230, 160, 40)),
+                                    .color(crate::views::style::ATTENTION),
                             );
                         }
                         ui.label(RichText::new(format!("by {}", review.reviewer)).weak());

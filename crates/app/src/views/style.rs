@@ -66,8 +66,11 @@ pub const SERIES: [Color32; 8] = [
     Color32::from_rgb(130, 60, 160),
 ];
 
-/// Failure-class colours, in the order of `Failure::CLASSES` (colour-blind-safe first).
-pub const FAILURE_CLASSES: [Color32; 18] = [
+/// Something to look at (a changed verdict, a human who disagrees, a log that differs).
+pub const ATTENTION: Color32 = Color32::from_rgb(230, 160, 40);
+
+/// Distinct colours for categories (Okabe–Ito, colour-blind-safe, and one more).
+pub const CATEGORICAL: [Color32; 8] = [
     Color32::from_rgb(230, 159, 0),
     Color32::from_rgb(86, 180, 233),
     Color32::from_rgb(0, 158, 115),
@@ -76,6 +79,18 @@ pub const FAILURE_CLASSES: [Color32; 18] = [
     Color32::from_rgb(213, 94, 0),
     Color32::from_rgb(0, 114, 178),
     Color32::from_rgb(150, 110, 200),
+];
+
+/// Failure-class colours, in the order of `Failure::CLASSES` (colour-blind-safe first).
+pub const FAILURE_CLASSES: [Color32; 18] = [
+    CATEGORICAL[0],
+    CATEGORICAL[1],
+    CATEGORICAL[2],
+    CATEGORICAL[3],
+    CATEGORICAL[4],
+    CATEGORICAL[5],
+    CATEGORICAL[6],
+    CATEGORICAL[7],
     Color32::from_rgb(120, 120, 120),
     Color32::from_rgb(170, 140, 90),
     Color32::from_rgb(190, 190, 190),

@@ -1,23 +1,14 @@
 //! A training run as a trajectory: accuracy over steps, one line per task type × setting with its
 //! 95% Wilson band, the think − normal gap, and what the items learned and forgot.
 
-use egui::{Color32, RichText};
+use egui::RichText;
 use egui_plot::{FilledArea, Legend, Line, LineStyle, Plot, PlotPoints};
 
 use crate::state::AppState;
 use unisandbox_core::analysis::trajectory::TrajectoryRow;
 
 /// One colour per task type (the settings differ by line style, not colour).
-const TASK_COLORS: [Color32; 8] = [
-    Color32::from_rgb(230, 159, 0),
-    Color32::from_rgb(86, 180, 233),
-    Color32::from_rgb(0, 158, 115),
-    Color32::from_rgb(204, 121, 167),
-    Color32::from_rgb(240, 228, 66),
-    Color32::from_rgb(213, 94, 0),
-    Color32::from_rgb(0, 114, 178),
-    Color32::from_rgb(150, 110, 200),
-];
+use crate::views::style::CATEGORICAL as TASK_COLORS;
 
 pub fn trajectory_ui(ui: &mut egui::Ui, state: &AppState) {
     let charts = &state.ui.charts;

@@ -8,30 +8,20 @@ use std::path::Path;
 use crate::diagnostics::Diagnostic;
 use crate::load::image_check::is_image_file;
 use crate::load::spec::{TRACES_JSONL, is_infer_tmp_file, is_tmp_trace_file};
-use crate::load::trace::{TraceRecord, read_output_jsonl, trace_from_think};
+use crate::load::trace::{TraceRecord, read_trace_file, trace_from_think};
 use crate::model::ImageStatus;
 
-/// The mark of a trace file that ends with a whole line; `None` for one cut mid-line.
-fn trace_mark(path: &Path) -> Option<crate::model::TraceMark> {
+/// The mark of a trace file read up to `len` bytes (`lines` lines) when it ends with a whole
+/// line there; `None` for one cut mid-line.
+fn trace_mark(path: &Path, len: u64, lines: u64) -> Option<crate::model::TraceMark> {
     use std::io::{Read as _, Seek as _};
     let mut file = std::fs::File::open(path).ok()?;
-    let len = file.metadata().ok()?.len();
     let from = len.saturating_sub(crate::model::CsvMark::TAIL as u64);
     file.seek(std::io::SeekFrom::Start(from)).ok()?;
-    let mut tail = Vec::new();
-    file.read_to_end(&mut tail).ok()?;
-    if tail.len() as u64 != len - from || (len > 0 && !tail.ends_with(b"\n")) {
+    let mut tail = vec![0u8; (len - from) as usize];
+    file.read_exact(&mut tail).ok()?;
+    if len > 0 && !tail.ends_with(b"\n") {
         return None;
-    }
-    // The lines before the mark, counted a buffer at a time: the next line's number.
-    file.seek(std::io::SeekFrom::Start(0)).ok()?;
-    let (mut lines, mut buffer) = (0u64, vec![0u8; 1 << 16]);
-    loop {
-        let read = file.read(&mut buffer).ok()?;
-        if read == 0 {
-            break;
-        }
-        lines += memchr::memchr_iter(b'\n', &buffer[..read]).count() as u64;
     }
     Some(crate::model::TraceMark {
         file: path.to_path_buf(),
@@ -151,14 +141,15 @@ pub(crate) fn read_traces(
         ));
     }
     for path in files {
-        let (records, problems) = read_output_jsonl(&path);
+        let read = read_trace_file(&path);
+        let (records, problems) = (read.records, read.diagnostics);
         let is_shared = path.parent() != Some(dir);
         // A GPU still appending: mark how far it was read (whole lines, no problem lines).
         let tmp = path
             .file_name()
             .is_some_and(|n| is_tmp_trace_file(&n.to_string_lossy()));
         if tmp && !is_shared && problems.is_empty() {
-            marks.extend(trace_mark(&path));
+            marks.extend(trace_mark(&path, read.bytes, read.lines));
         }
         diagnostics.extend(problems);
         for record in records {

@@ -52,6 +52,22 @@ pub fn parse_output_jsonl(path: &Path, text: &str) -> (Vec<TraceRecord>, Vec<Dia
 /// Reads an `output.jsonl` a line at a time: memory holds one line, not the file (a run's
 /// traces reach hundreds of MB). Undecodable bytes are shown as � and reported once.
 pub fn read_output_jsonl(path: &Path) -> (Vec<TraceRecord>, Vec<Diagnostic>) {
+    let read = read_trace_file(path);
+    (read.records, read.diagnostics)
+}
+
+/// A trace file as read: its records and problems, and how far the read went (for a live
+/// reload that continues from there).
+pub struct ReadTraces {
+    pub records: Vec<TraceRecord>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Bytes read; the lines in them (a last line without its line end counts).
+    pub bytes: u64,
+    pub lines: u64,
+}
+
+/// `read_output_jsonl`, saying how far it read.
+pub fn read_trace_file(path: &Path) -> ReadTraces {
     use std::io::BufRead as _;
     let mut records = Vec::new();
     let mut diagnostics = Vec::new();
@@ -60,11 +76,17 @@ pub fn read_output_jsonl(path: &Path) -> (Vec<TraceRecord>, Vec<Diagnostic>) {
         Ok(opened) => std::io::BufReader::with_capacity(1 << 16, opened),
         Err(err) => {
             diagnostics.push(Diagnostic::error(path, None, format!("cannot read: {err}")));
-            return (records, diagnostics);
+            return ReadTraces {
+                records,
+                diagnostics,
+                bytes: 0,
+                lines: 0,
+            };
         }
     };
     let mut buffer = Vec::new();
     let mut line_no = 0;
+    let mut bytes = 0u64;
     let mut reported_encoding = false;
     loop {
         buffer.clear();
@@ -81,6 +103,7 @@ pub fn read_output_jsonl(path: &Path) -> (Vec<TraceRecord>, Vec<Diagnostic>) {
             }
         }
         line_no += 1;
+        bytes += buffer.len() as u64;
         let line = String::from_utf8_lossy(&buffer);
         if !reported_encoding && matches!(line, Cow::Owned(_)) {
             reported_encoding = true;
@@ -93,7 +116,12 @@ pub fn read_output_jsonl(path: &Path) -> (Vec<TraceRecord>, Vec<Diagnostic>) {
         let line = line.trim_end_matches(['\n', '\r']);
         parse_line(&file, line_no, line, &mut records, &mut diagnostics);
     }
-    (records, diagnostics)
+    ReadTraces {
+        records,
+        diagnostics,
+        bytes,
+        lines: line_no,
+    }
 }
 
 /// One line of an `output.jsonl`: a record, or a diagnostic at its line.
