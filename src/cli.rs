@@ -137,10 +137,23 @@ pub enum CliCommand {
         #[arg(long)]
         base: Option<String>,
         /// Items per class (always_right, never_right, learned, forgotten, unstable) instead.
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["events", "transfer"])]
         dynamics: bool,
+        /// Items learned (wrong → right) and forgotten (right → wrong) at each step instead.
+        #[arg(long, conflicts_with = "transfer")]
+        events: bool,
+        /// Think → normal transfer instead: of the items the first checkpoint gets right only
+        /// with think, the share each later step gets right in normal.
+        #[arg(long)]
+        transfer: bool,
         #[arg(long, value_enum, default_value = "table")]
-        format: unisandbox_core::report::ListFormat,
+        format: unisandbox_core::report::TrajectoryFormat,
+        /// Also draw the accuracy chart of the first series as an SVG file (vector, for a paper).
+        #[arg(long, value_name = "FILE")]
+        svg: Option<PathBuf>,
+        /// Also draw the accuracy chart of the first series as a PNG file.
+        #[arg(long, value_name = "FILE")]
+        png: Option<PathBuf>,
     },
     /// Print the loading diagnostics (file:line: problem).
     Diagnostics {
@@ -186,6 +199,11 @@ pub struct DemoDataArgs {
     /// With --items: how many checkpoints (ckpt-00, ckpt-01, …).
     #[arg(long, default_value_t = 10, requires = "items")]
     pub checkpoints: usize,
+    /// With --items: checkpoints of one training run (train-0001000, train-0002000, …) whose
+    /// items are learned and forgotten at known steps, instead of ckpt-00, ckpt-01, …
+    /// (every image drawn up to 2,000 items, hard links beyond).
+    #[arg(long, requires = "items")]
+    pub series: bool,
     /// Only a STARS filter output of this many candidates (candidates/math3/ and
     /// filter_math3/; images are hard links beyond 200).
     #[arg(long, conflicts_with_all = ["items", "alternative_layouts"])]

@@ -112,3 +112,90 @@ fn trajectory_points_equal_summary_and_every_item_has_one_class() {
     assert!(!wrong.status.success());
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("--base nope: no such run"));
 }
+
+/// A generated training run whose items follow known plans: the CLI's classes and events equal
+/// the plans' (math and mapping, whose simulated judge follows the plan exactly).
+#[test]
+fn dynamics_and_events_of_a_generated_series_equal_its_plans() {
+    use unisandbox_demo::series::{Plan, checkpoint_name, plan};
+    let dir = tempfile::tempdir().unwrap();
+    let (seed, checkpoints, per_folder) = (11, 6, 20);
+    run_ok(
+        bin()
+            .arg("demo-data")
+            .arg(dir.path())
+            .args(["--series", "--seed", "11", "--items", "1200", "--checkpoints", "6"]),
+    );
+    let classes = json(&["--dynamics"], dir.path());
+    let events = json(&["--events"], dir.path());
+    for (stem, task) in [("math_1", "Math L1"), ("mapping1", "Mapping L1")] {
+        for setting in ["normal", "think"] {
+            let plans: Vec<Plan> = (0..per_folder)
+                .map(|i| plan(seed, setting, stem, i, checkpoints))
+                .collect();
+            let count = |wanted: fn(&Plan) -> bool| plans.iter().filter(|p| wanted(p)).count();
+            let expected = [
+                count(|p| matches!(p, Plan::AlwaysRight)),
+                count(|p| matches!(p, Plan::NeverRight)),
+                count(|p| matches!(p, Plan::LearnedAt(_))),
+                count(|p| matches!(p, Plan::ForgottenAt(_))),
+                count(|p| matches!(p, Plan::RightBetween(..))),
+            ];
+            let row = classes
+                .iter()
+                .find(|r| r["setting"] == setting && r["task"] == task)
+                .unwrap_or_else(|| panic!("no {setting} {task} row"));
+            assert_eq!(row["series"], "train-*");
+            let got = ["always_right", "never_right", "learned", "forgotten", "unstable"]
+                .map(|class| row[class].as_u64().unwrap() as usize);
+            assert_eq!(got, expected, "{setting} {task}");
+            if setting == "think" {
+                assert!(expected[2] > 0 && expected[3] + expected[4] > 0, "{expected:?}");
+            }
+
+            // Events at each checkpoint: the plans that change there.
+            for at in 1..checkpoints {
+                let (learned, forgotten) = plans.iter().fold((0, 0), |(l, f), p| {
+                    match (p.right_at(at - 1), p.right_at(at)) {
+                        (false, true) => (l + 1, f),
+                        (true, false) => (l, f + 1),
+                        _ => (l, f),
+                    }
+                });
+                let run = checkpoint_name(at);
+                let row = events
+                    .iter()
+                    .find(|r| r["setting"] == setting && r["task"] == task && r["run"] == run);
+                let got = row.map_or((0, 0), |r| {
+                    (r["learned"].as_u64().unwrap(), r["forgotten"].as_u64().unwrap())
+                });
+                assert_eq!(got, (learned, forgotten), "{setting} {task} at {run}");
+            }
+        }
+    }
+
+    // The same run as CSV, LaTeX and a chart in both figure formats.
+    let svg = dir.path().join("trajectory.svg");
+    let png = dir.path().join("trajectory.png");
+    let csv = run_ok(
+        bin()
+            .arg("trajectory")
+            .arg(dir.path())
+            .args(["--format", "csv", "--svg"])
+            .arg(&svg)
+            .arg("--png")
+            .arg(&png),
+    );
+    assert!(csv.starts_with("series,run,step,setting,task,total,correct,accuracy,ci_low,ci_high\n"));
+    assert_eq!(csv.lines().count(), 1 + 6 * 2 * 5);
+    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+    let image = image::open(&png).unwrap();
+    assert_eq!((image.width(), image.height()), (1200, 720));
+    let latex = run_ok(
+        bin()
+            .arg("trajectory")
+            .arg(dir.path())
+            .args(["--format", "latex"]),
+    );
+    assert!(latex.contains("\\begin{tabular}") && latex.contains("6000 & "), "{latex}");
+}

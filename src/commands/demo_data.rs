@@ -13,6 +13,7 @@ pub fn run(_ctx: &Context, args: DemoDataArgs) -> anyhow::Result<ExitCode> {
         alternative_layouts,
         items,
         checkpoints,
+        series,
         stars,
     } = args;
     if let Some(candidates) = stars {
@@ -29,7 +30,11 @@ pub fn run(_ctx: &Context, args: DemoDataArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(items) = items {
         let started = std::time::Instant::now();
-        let report = unisandbox_demo::scale::write_scale(&out_dir, seed, checkpoints, items)?;
+        let report = if series {
+            unisandbox_demo::series::write_series(&out_dir, seed, checkpoints, items)?
+        } else {
+            unisandbox_demo::scale::write_scale(&out_dir, seed, checkpoints, items)?
+        };
         println!(
             "wrote {} items in {} task folders under {} in {:.1} s",
             report.items,

@@ -89,8 +89,30 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             paths,
             base,
             dynamics,
+            events,
+            transfer,
             format,
-        }) => trajectory::run(&ctx, &paths, base.as_deref(), dynamics, format),
+            svg,
+            png,
+        }) => {
+            let table = if dynamics {
+                trajectory::Table::Dynamics
+            } else if events {
+                trajectory::Table::Events
+            } else if transfer {
+                trajectory::Table::Transfer
+            } else {
+                trajectory::Table::Accuracy
+            };
+            trajectory::run(
+                &ctx,
+                &paths,
+                base.as_deref(),
+                table,
+                format,
+                trajectory::Figures { svg, png },
+            )
+        }
         Some(CliCommand::Flips {
             paths,
             a,

@@ -33,6 +33,8 @@ pub struct Filters {
     pub search_regex: bool,
     /// Only IDs the judge gave different verdicts in different runs.
     pub verdict_changed: bool,
+    /// Only items of a training run with this learning dynamics (from the Trajectory view).
+    pub along: Option<crate::analysis::trajectory::AlongSeries>,
 }
 
 /// True when a human's YES/NO on the item differs from the judge's verdict.
@@ -128,6 +130,10 @@ pub fn filter_items_unless(
         }
         _ => None,
     };
+    let along = filters.along.as_ref().map(|along| along.items(dataset));
+    if cancelled() {
+        return None;
+    }
     let passes = dataset
         .items
         .iter()
@@ -139,6 +145,7 @@ pub fn filter_items_unless(
                 None
             };
             text_hits.as_ref().is_none_or(|hits| hits[*i])
+                && along.as_ref().is_none_or(|hits| hits[*i])
                 && filters.matches(dataset, item, insights.get(*i), annotation)
                 && (text_hits.is_some()
                     || query

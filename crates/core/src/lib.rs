@@ -13,6 +13,7 @@ pub mod annotation_writer;
 pub mod annotations;
 pub mod diagnostics;
 pub mod export;
+pub mod figure;
 pub mod filters;
 pub mod item_index;
 pub mod load;

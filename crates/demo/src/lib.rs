@@ -10,6 +10,7 @@ pub mod draw;
 mod eval;
 pub mod layouts;
 pub mod scale;
+pub mod series;
 pub mod simulate;
 pub mod stars;
 pub mod writers;
@@ -211,7 +212,7 @@ struct Shot {
 pub fn write_demo(out_dir: &Path, seed: u64) -> anyhow::Result<Vec<PathBuf>> {
     let bench = benchmark(seed);
     let checkpoints: Vec<String> = CHECKPOINTS.iter().map(|c| c.to_string()).collect();
-    let mut written = write_runs(out_dir, seed, &checkpoints, &bench, Images::Draw)?;
+    let mut written = write_runs(out_dir, seed, &checkpoints, &bench, Images::Draw, None)?;
     write_benchmark_files(&out_dir.join(BENCHMARK_DIR), &bench)?;
     let filter = stars::write_filter_output(&out_dir.join(STARS_DIR), seed, STARS_CANDIDATES)?;
     written.push(filter.out_dir);
@@ -234,6 +235,7 @@ pub fn write_full_checkpoint(
         &[name.to_string()],
         &bench,
         Images::Linked(&pool),
+        None,
     )?;
     write_benchmark_files(&out_dir.join(BENCHMARK_DIR), &bench)?;
     Ok(written)
@@ -260,14 +262,30 @@ impl Task<'_> {
         }
     }
 
-    /// The item ids and the images of each, as the model under test would have made them.
+    /// Items in the folder (a mapping pair is one).
+    fn len(&self) -> usize {
+        match self {
+            Task::Math(_, q) => q.len(),
+            Task::Mapping(_, p) => p.len(),
+            Task::Knowledge(_, q) => q.len(),
+        }
+    }
+
+    /// The item ids and the images of each, as the model under test would have made them:
+    /// right as `given` says, or at the checkpoint's target rate.
     fn shots(
         &self,
         stars: bool,
         think: bool,
+        mut given: Option<Vec<bool>>,
         rng: &mut ChaCha8Rng,
     ) -> (Vec<String>, Vec<Vec<Shot>>) {
         let rate = target_rate(stars, think, self.stem());
+        let mut correct_set = |diffs: &[f64], rate: f64, rng: &mut ChaCha8Rng| {
+            given
+                .take()
+                .unwrap_or_else(|| correct_set(diffs, rate, rng))
+        };
         match self {
             Task::Math(_, questions) => {
                 let diffs: Vec<f64> = questions.iter().map(|q| q.difficulty).collect();
@@ -357,6 +375,7 @@ fn write_runs(
     checkpoints: &[String],
     bench: &Benchmark,
     images: Images,
+    schedule: Option<series::Schedule>,
 ) -> anyhow::Result<Vec<PathBuf>> {
     use rayon::prelude::*;
     let tasks: Vec<Task> = bench
@@ -388,7 +407,17 @@ fn write_runs(
                 ^ stem_hash(stem);
             let mut rng = ChaCha8Rng::seed_from_u64(folder_seed);
             // Odd checkpoints stand for STARS self-trained models.
-            let (ids, shots) = task.shots(ckpt_index % 2 == 1, setting == "think", &mut rng);
+            let given = schedule.map(|plan| {
+                series::verdicts(
+                    plan.seed,
+                    setting,
+                    stem,
+                    task.len(),
+                    ckpt_index,
+                    plan.checkpoints,
+                )
+            });
+            let (ids, shots) = task.shots(ckpt_index % 2 == 1, setting == "think", given, &mut rng);
             write_folder(out_dir, ckpt, setting, stem, ids, shots, &images, &mut rng)
         })
         .collect()

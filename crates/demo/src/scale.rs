@@ -126,14 +126,13 @@ fn scale_benchmark(seed: u64, per_folder: u32) -> Benchmark {
     }
 }
 
-/// Writes `checkpoints` checkpoints (`ckpt-00`, …; odd ones stand for STARS self-trained models)
-/// with `items` items in all (rounded down to a multiple of 2 × checkpoints), plus the benchmark.
-pub fn write_scale(
-    out_dir: &Path,
+/// The benchmark of a tree of `checkpoints` checkpoints holding `items` items in all (rounded
+/// down to a multiple of 2 × checkpoints), and the items per checkpoint and setting.
+pub(super) fn sized_benchmark(
     seed: u64,
     checkpoints: usize,
     items: usize,
-) -> anyhow::Result<ScaleReport> {
+) -> anyhow::Result<(Benchmark, usize)> {
     anyhow::ensure!(checkpoints > 0, "--checkpoints must be at least 1");
     let per_setting = items / (checkpoints * 2);
     anyhow::ensure!(
@@ -160,9 +159,21 @@ pub fn write_scale(
     for (_, q) in &mut bench.knowledge {
         q.truncate(trim(q.len()));
     }
+    Ok((bench, per_setting))
+}
+
+/// Writes `checkpoints` checkpoints (`ckpt-00`, …; odd ones stand for STARS self-trained models)
+/// with `items` items in all (rounded down to a multiple of 2 × checkpoints), plus the benchmark.
+pub fn write_scale(
+    out_dir: &Path,
+    seed: u64,
+    checkpoints: usize,
+    items: usize,
+) -> anyhow::Result<ScaleReport> {
+    let (bench, per_setting) = sized_benchmark(seed, checkpoints, items)?;
     let pool = ImagePool::draw(&out_dir.join(POOL_DIR), &bench, seed)?;
     let names: Vec<String> = (0..checkpoints).map(|c| format!("ckpt-{c:02}")).collect();
-    let folders = super::write_runs(out_dir, seed, &names, &bench, Images::Linked(&pool))?;
+    let folders = super::write_runs(out_dir, seed, &names, &bench, Images::Linked(&pool), None)?;
     super::write_benchmark_files(&out_dir.join(super::BENCHMARK_DIR), &bench)?;
     Ok(ScaleReport {
         folders,

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Dataset, Verdict};
+use crate::taxonomy::TaskKind;
 
 /// A run name's step: its last number (zero-padded or not; a `k` right after it means
 /// thousands), and the name with that number replaced by `*`, which names the series.
@@ -30,7 +31,7 @@ pub fn step_of(run: &str) -> Option<(String, u64)> {
 }
 
 /// Checkpoints of one training run, in step order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Series {
     /// The run names with their step replaced by `*` (`ckpt-*`).
     pub name: String,
@@ -110,7 +111,7 @@ pub fn trajectory(dataset: &Dataset, series: &[Series]) -> Vec<TrajectoryRow> {
 
 /// What an item did along a series: its judged verdicts in step order (steps where it is not
 /// judged, or the judge call failed, skipped).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dynamics {
     AlwaysRight,
@@ -124,6 +125,25 @@ pub enum Dynamics {
 }
 
 impl Dynamics {
+    pub const ALL: [Dynamics; 5] = [
+        Dynamics::AlwaysRight,
+        Dynamics::NeverRight,
+        Dynamics::Learned,
+        Dynamics::Forgotten,
+        Dynamics::Unstable,
+    ];
+
+    /// In words, for table headers and filters.
+    pub fn label(self) -> &'static str {
+        match self {
+            Dynamics::AlwaysRight => "always right",
+            Dynamics::NeverRight => "never right",
+            Dynamics::Learned => "learned",
+            Dynamics::Forgotten => "forgotten",
+            Dynamics::Unstable => "unstable",
+        }
+    }
+
     /// The class of a sequence of verdicts (right = true); `None` for an empty one.
     pub fn of(verdicts: &[bool]) -> Option<Dynamics> {
         let first = *verdicts.first()?;
@@ -151,65 +171,353 @@ pub struct DynamicsRow {
     pub unstable: u64,
 }
 
-/// Each item's class along each series (a mapping ID is one item: right when both images are),
-/// counted per series × setting × task type.
-pub fn dynamics(dataset: &Dataset, series: &[Series]) -> Vec<DynamicsRow> {
-    let mut out = Vec::new();
-    for one in series {
-        let step_of_run: BTreeMap<&str, usize> = one
-            .runs
-            .iter()
-            .enumerate()
-            .map(|(at, (run, _))| (run.as_str(), at))
-            .collect();
-        // (setting, task kind, stem, id) → verdicts by step position.
-        type Key<'a> = (&'a str, crate::taxonomy::TaskKind, &'a str, &'a str);
-        let mut sequences: BTreeMap<Key, Vec<(usize, bool)>> = BTreeMap::new();
-        for item in &dataset.items {
-            let folder = dataset.folder_of(item);
-            let Some(&at) = step_of_run.get(folder.run.as_str()) else {
-                continue;
-            };
-            if !item.verdict.is_judged() || item.verdict == Verdict::JudgeError {
-                continue;
-            }
-            let key = (
+impl DynamicsRow {
+    pub fn count(&self, class: Dynamics) -> u64 {
+        match class {
+            Dynamics::AlwaysRight => self.always_right,
+            Dynamics::NeverRight => self.never_right,
+            Dynamics::Learned => self.learned,
+            Dynamics::Forgotten => self.forgotten,
+            Dynamics::Unstable => self.unstable,
+        }
+    }
+
+    fn count_mut(&mut self, class: Dynamics) -> &mut u64 {
+        match class {
+            Dynamics::AlwaysRight => &mut self.always_right,
+            Dynamics::NeverRight => &mut self.never_right,
+            Dynamics::Learned => &mut self.learned,
+            Dynamics::Forgotten => &mut self.forgotten,
+            Dynamics::Unstable => &mut self.unstable,
+        }
+    }
+}
+
+/// One judged verdict of an item along a series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Judged {
+    /// The run's position in the series.
+    pub position: usize,
+    pub right: bool,
+    /// The item's index in the dataset.
+    pub item: usize,
+}
+
+/// An item (a mapping ID is one: right when both images are) along one series: its judged
+/// verdicts in step order. Steps where it is not judged, or the judge call failed, are absent.
+#[derive(Clone, Debug)]
+pub struct ItemSequence<'a> {
+    pub setting: &'a str,
+    pub kind: TaskKind,
+    pub stem: &'a str,
+    pub id: &'a str,
+    pub steps: Vec<Judged>,
+}
+
+impl ItemSequence<'_> {
+    pub fn class(&self) -> Option<Dynamics> {
+        let verdicts: Vec<bool> = self.steps.iter().map(|s| s.right).collect();
+        Dynamics::of(&verdicts)
+    }
+
+    /// The judged step where the item shows its class: where it was learned (first right),
+    /// forgotten (first wrong), or else its last.
+    pub fn telling_step(&self) -> Option<Judged> {
+        let first = self.steps.first()?;
+        let change = self.steps.iter().find(|s| s.right != first.right);
+        match self.class()? {
+            Dynamics::Learned | Dynamics::Forgotten => change.copied(),
+            _ => self.steps.last().copied(),
+        }
+    }
+
+    /// Changes between consecutive judged steps: (the later step, right now).
+    pub fn changes(&self) -> impl Iterator<Item = Judged> + '_ {
+        self.steps
+            .windows(2)
+            .filter(|w| w[0].right != w[1].right)
+            .map(|w| w[1])
+    }
+}
+
+/// Every item's sequence along `series`, ordered by setting, task type, folder and id.
+pub fn sequences<'a>(dataset: &'a Dataset, series: &Series) -> Vec<ItemSequence<'a>> {
+    let position_of_run: BTreeMap<&str, usize> = series
+        .runs
+        .iter()
+        .enumerate()
+        .map(|(at, (run, _))| (run.as_str(), at))
+        .collect();
+    // Folder positions first, so each item costs one look-up.
+    let positions: Vec<Option<usize>> = dataset
+        .folders
+        .iter()
+        .map(|f| position_of_run.get(f.run.as_str()).copied())
+        .collect();
+    type Key<'a> = (&'a str, TaskKind, &'a str, &'a str);
+    let mut by_item: BTreeMap<Key<'a>, Vec<Judged>> = BTreeMap::new();
+    for (index, item) in dataset.items.iter().enumerate() {
+        let Some(position) = positions[item.folder] else {
+            continue;
+        };
+        if !item.verdict.is_judged() || item.verdict == Verdict::JudgeError {
+            continue;
+        }
+        let folder = &dataset.folders[item.folder];
+        by_item
+            .entry((
                 folder.setting.as_str(),
                 folder.kind,
                 folder.stem.as_str(),
                 item.id.as_str(),
-            );
-            sequences
-                .entry(key)
-                .or_default()
-                .push((at, item.is_correct()));
-        }
-        let mut counts: BTreeMap<(&str, crate::taxonomy::TaskKind), DynamicsRow> = BTreeMap::new();
-        for ((setting, kind, _, _), mut steps) in sequences {
-            steps.sort_by_key(|(at, _)| *at);
-            let verdicts: Vec<bool> = steps.iter().map(|(_, right)| *right).collect();
-            let Some(class) = Dynamics::of(&verdicts) else {
+            ))
+            .or_default()
+            .push(Judged {
+                position,
+                right: item.is_correct(),
+                item: index,
+            });
+    }
+    by_item
+        .into_iter()
+        .map(|((setting, kind, stem, id), mut steps)| {
+            steps.sort_by_key(|s| s.position);
+            ItemSequence {
+                setting,
+                kind,
+                stem,
+                id,
+                steps,
+            }
+        })
+        .collect()
+}
+
+/// Each item's class along each series, counted per series × setting × task type.
+pub fn dynamics(dataset: &Dataset, series: &[Series]) -> Vec<DynamicsRow> {
+    let mut out = Vec::new();
+    for one in series {
+        let mut counts: BTreeMap<(&str, TaskKind), DynamicsRow> = BTreeMap::new();
+        for sequence in sequences(dataset, one) {
+            let Some(class) = sequence.class() else {
                 continue;
             };
             let row = counts
-                .entry((setting, kind))
+                .entry((sequence.setting, sequence.kind))
                 .or_insert_with(|| DynamicsRow {
                     series: one.name.clone(),
-                    setting: setting.to_string(),
-                    task: kind.label(),
+                    setting: sequence.setting.to_string(),
+                    task: sequence.kind.label(),
                     ..Default::default()
                 });
-            *match class {
-                Dynamics::AlwaysRight => &mut row.always_right,
-                Dynamics::NeverRight => &mut row.never_right,
-                Dynamics::Learned => &mut row.learned,
-                Dynamics::Forgotten => &mut row.forgotten,
-                Dynamics::Unstable => &mut row.unstable,
-            } += 1;
+            *row.count_mut(class) += 1;
         }
         out.extend(counts.into_values());
     }
     out
+}
+
+/// Items that changed between two consecutive judged steps of a series, counted at the later.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EventRow {
+    pub series: String,
+    pub setting: String,
+    pub task: String,
+    pub run: String,
+    pub step: u64,
+    /// Wrong at the item's previous judged step, right here.
+    pub learned: u64,
+    /// Right at the item's previous judged step, wrong here.
+    pub forgotten: u64,
+}
+
+/// Learning and forgetting events per series × setting × task × step (steps without any
+/// change are left out).
+pub fn events(dataset: &Dataset, series: &[Series]) -> Vec<EventRow> {
+    let mut out = Vec::new();
+    for one in series {
+        let mut counts: BTreeMap<(&str, TaskKind, usize), EventRow> = BTreeMap::new();
+        for sequence in sequences(dataset, one) {
+            for change in sequence.changes() {
+                let row = counts
+                    .entry((sequence.setting, sequence.kind, change.position))
+                    .or_insert_with(|| {
+                        let (run, step) = &one.runs[change.position];
+                        EventRow {
+                            series: one.name.clone(),
+                            setting: sequence.setting.to_string(),
+                            task: sequence.kind.label(),
+                            run: run.clone(),
+                            step: *step,
+                            ..Default::default()
+                        }
+                    });
+                if change.right {
+                    row.learned += 1;
+                } else {
+                    row.forgotten += 1;
+                }
+            }
+        }
+        out.extend(counts.into_values());
+    }
+    out
+}
+
+/// Think → normal transfer at one step: of the items the series' first checkpoint gets right
+/// only with `think`, how many this checkpoint gets right in `normal`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TransferRow {
+    pub series: String,
+    pub task: String,
+    pub run: String,
+    pub step: u64,
+    /// Items right in think and wrong in normal at the first checkpoint (judged in both).
+    pub think_only: u64,
+    /// Of those, right in normal at this step (judged there).
+    pub right_in_normal: u64,
+    /// Of those, judged in normal at this step.
+    pub judged: u64,
+    pub share: f64,
+}
+
+/// The transfer per series × task type × step after the first.
+pub fn transfer(dataset: &Dataset, series: &[Series]) -> Vec<TransferRow> {
+    let mut out = Vec::new();
+    for one in series {
+        let sequences = sequences(dataset, one);
+        type Task<'a> = (TaskKind, &'a str, &'a str);
+        let at_first = |s: &ItemSequence| {
+            s.steps
+                .first()
+                .filter(|step| step.position == 0)
+                .map(|step| step.right)
+        };
+        let think_right: std::collections::HashSet<Task> = sequences
+            .iter()
+            .filter(|s| s.setting == "think" && at_first(s) == Some(true))
+            .map(|s| (s.kind, s.stem, s.id))
+            .collect();
+        // (task type, step position) → (judged, right)
+        let mut counts: BTreeMap<(TaskKind, usize), (u64, u64)> = BTreeMap::new();
+        let mut think_only: BTreeMap<TaskKind, u64> = BTreeMap::new();
+        for sequence in sequences.iter().filter(|s| s.setting == "normal") {
+            if at_first(sequence) != Some(false)
+                || !think_right.contains(&(sequence.kind, sequence.stem, sequence.id))
+            {
+                continue;
+            }
+            *think_only.entry(sequence.kind).or_default() += 1;
+            for step in sequence.steps.iter().filter(|s| s.position > 0) {
+                let count = counts.entry((sequence.kind, step.position)).or_default();
+                count.0 += 1;
+                count.1 += u64::from(step.right);
+            }
+        }
+        for ((kind, position), (judged, right)) in counts {
+            let (run, step) = &one.runs[position];
+            out.push(TransferRow {
+                series: one.name.clone(),
+                task: kind.label(),
+                run: run.clone(),
+                step: *step,
+                think_only: think_only[&kind],
+                right_in_normal: right,
+                judged,
+                share: right as f64 / judged as f64,
+            });
+        }
+    }
+    out
+}
+
+/// Which items of a series the list shows for a dynamics count or an event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Along {
+    /// Items of this class, each at its telling step (see `ItemSequence::telling_step`).
+    Class(Dynamics),
+    /// Items that became right at this position of the series.
+    LearnedAt(usize),
+    /// Items that became wrong at this position of the series.
+    ForgottenAt(usize),
+}
+
+/// A list filter: items of a series by their dynamics.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlongSeries {
+    pub series: Series,
+    pub what: Along,
+}
+
+impl AlongSeries {
+    /// In words, for the filter's chip.
+    pub fn describe(&self) -> String {
+        match self.what {
+            Along::Class(class) => format!(
+                "{} along {} (each at the step that tells)",
+                class.label(),
+                self.series.name
+            ),
+            Along::LearnedAt(at) | Along::ForgottenAt(at) => {
+                let verb = if matches!(self.what, Along::LearnedAt(_)) {
+                    "learned"
+                } else {
+                    "forgotten"
+                };
+                let step = self.series.runs.get(at).map_or(0, |(_, step)| *step);
+                format!("{verb} at step {step} of {}", self.series.name)
+            }
+        }
+    }
+
+    /// Which items (by dataset index) pass.
+    pub fn items(&self, dataset: &Dataset) -> Vec<bool> {
+        let mut passes = vec![false; dataset.items.len()];
+        for sequence in sequences(dataset, &self.series) {
+            match self.what {
+                Along::Class(class) => {
+                    if sequence.class() == Some(class)
+                        && let Some(step) = sequence.telling_step()
+                    {
+                        passes[step.item] = true;
+                    }
+                }
+                Along::LearnedAt(at) | Along::ForgottenAt(at) => {
+                    let became_right = matches!(self.what, Along::LearnedAt(_));
+                    for change in sequence.changes() {
+                        if change.position == at && change.right == became_right {
+                            passes[change.item] = true;
+                        }
+                    }
+                }
+            }
+        }
+        passes
+    }
+}
+
+/// The same item (setting, task folder, id) in every run of `series` that has it, in step
+/// order: (position, dataset index). For the strip view.
+pub fn across(
+    dataset: &Dataset,
+    index: &crate::item_index::ItemIndex,
+    series: &Series,
+    item: usize,
+) -> Vec<(usize, usize)> {
+    let Some(one) = dataset.items.get(item) else {
+        return Vec::new();
+    };
+    let folder = dataset.folder_of(one);
+    series
+        .runs
+        .iter()
+        .enumerate()
+        .filter_map(|(position, (run, _))| {
+            index
+                .get(dataset, run, folder.setting.as_str(), &folder.stem, &one.id)
+                .map(|found| (position, found))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -314,8 +622,67 @@ mod tests {
             .collect();
         // Math: NO, (not judged), YES → learned. Mapping: YES, (judge failed), YES → always.
         assert_eq!(classes, [("Math L1", 1, 0), ("Mapping L1", 0, 1)]);
+        // The list shows a learned item at the step it was learned.
+        let learned = AlongSeries {
+            series: series[0].clone(),
+            what: Along::Class(Dynamics::Learned),
+        };
+        let shown: Vec<usize> = learned
+            .items(&data)
+            .iter()
+            .enumerate()
+            .filter_map(|(i, pass)| pass.then_some(i))
+            .collect();
+        assert_eq!(shown, [4], "math_1 id 1 of s-3");
+        let at_3 = AlongSeries {
+            series: series[0].clone(),
+            what: Along::LearnedAt(2),
+        };
+        assert_eq!(at_3.items(&data), learned.items(&data));
+        let events = events(&data, &series);
+        assert_eq!(events.len(), 1);
+        assert_eq!(
+            (events[0].step, events[0].learned, events[0].forgotten),
+            (3, 1, 0)
+        );
         let points = trajectory(&data, &series);
         assert_eq!(points.len(), 6);
         assert_eq!((points[0].step, points[0].task.as_str()), (1, "Math L1"));
+    }
+
+    #[test]
+    fn transfer_follows_what_think_alone_knew_at_the_first_step() {
+        use crate::model::fixtures::{folder, item, part};
+        let mut data = Dataset::default();
+        // ids 1, 2: think right at step 1, normal wrong; normal learns id 1 at step 2.
+        // id 3: right in both at step 1: not counted.
+        let normal = [("s-1", [false, false, true]), ("s-2", [true, false, true])];
+        for (run, rights) in normal {
+            let items = rights
+                .iter()
+                .enumerate()
+                .map(|(i, right)| {
+                    let verdict = if *right { Verdict::Yes } else { Verdict::No };
+                    item(&(i + 1).to_string(), part("q", "a", verdict))
+                })
+                .collect();
+            data.push_folder(folder(run, "normal", "math_1"), items);
+            let think = (1..=3)
+                .map(|i| item(&i.to_string(), part("q", "a", Verdict::Yes)))
+                .collect();
+            data.push_folder(folder(run, "think", "math_1"), think);
+        }
+        let series = series_of(&["s-1".to_string(), "s-2".to_string()], None);
+        let rows = transfer(&data, &series);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(
+            (
+                rows[0].step,
+                rows[0].think_only,
+                rows[0].right_in_normal,
+                rows[0].share
+            ),
+            (2, 2, 1, 0.5)
+        );
     }
 }

@@ -10,6 +10,11 @@ pub enum SummaryFormat {
     Json,
 }
 
+pub mod trajectory;
+pub use trajectory::{
+    TrajectoryFormat, render_dynamics, render_events, render_trajectory, render_transfer,
+};
+
 /// Formats of list-like outputs (audit).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ListFormat {
@@ -172,88 +177,6 @@ pub fn render_agreement(
                 let all = crate::analysis::agreement::overall(rows);
                 out += &columns("all reviewed", "", "", &all);
                 out += "\n";
-            }
-            out
-        }
-    })
-}
-
-/// Renders a trajectory: accuracy per series, step, setting and task type.
-pub fn render_trajectory(
-    rows: &[crate::analysis::trajectory::TrajectoryRow],
-    format: ListFormat,
-) -> anyhow::Result<String> {
-    Ok(match format {
-        ListFormat::Json => serde_json::to_string_pretty(rows)? + "\n",
-        ListFormat::Table => {
-            let line = |cells: [&str; 6]| {
-                format!(
-                    "{:<16} {:>8}  {:<8} {:<18} {:>9}  {}\n",
-                    cells[0], cells[1], cells[2], cells[3], cells[4], cells[5]
-                )
-            };
-            let mut out = line([
-                "series",
-                "step",
-                "setting",
-                "task",
-                "correct",
-                "accuracy [95% CI]",
-            ]);
-            for row in rows {
-                out += &line([
-                    &row.series,
-                    &row.step.to_string(),
-                    &row.setting,
-                    &row.task,
-                    &format!("{}/{}", row.correct, row.total),
-                    &format!(
-                        "{} {}",
-                        crate::text::percent(row.accuracy),
-                        crate::text::interval(row.ci_low, row.ci_high)
-                    ),
-                ]);
-            }
-            out
-        }
-    })
-}
-
-/// Renders the learning dynamics: items per class per series, setting and task type.
-pub fn render_dynamics(
-    rows: &[crate::analysis::trajectory::DynamicsRow],
-    format: ListFormat,
-) -> anyhow::Result<String> {
-    Ok(match format {
-        ListFormat::Json => serde_json::to_string_pretty(rows)? + "\n",
-        ListFormat::Table => {
-            let line = |cells: [&str; 8]| {
-                format!(
-                    "{:<16} {:<8} {:<18} {:>7} {:>7} {:>7} {:>9} {:>8}\n",
-                    cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7]
-                )
-            };
-            let mut out = line([
-                "series",
-                "setting",
-                "task",
-                "always",
-                "never",
-                "learned",
-                "forgotten",
-                "unstable",
-            ]);
-            for row in rows {
-                out += &line([
-                    &row.series,
-                    &row.setting,
-                    &row.task,
-                    &row.always_right.to_string(),
-                    &row.never_right.to_string(),
-                    &row.learned.to_string(),
-                    &row.forgotten.to_string(),
-                    &row.unstable.to_string(),
-                ]);
             }
             out
         }
