@@ -113,6 +113,8 @@ impl InspectorApp {
         // The counts read the loaded data (shared by pointer), the annotations and the toggles.
         let data = self.state.data.clone();
         let annotations = self.state.annotations.clone();
+        let series_edits = self.state.series_edits().clone();
+        let previous_trajectory = Some(Arc::clone(&self.state.ui.charts.trajectory));
         let (exclude_suspect, human_corrected, exclude_judge_failures) = (
             self.state.ui.exclude_suspect,
             self.state.ui.human_corrected,
@@ -127,6 +129,8 @@ impl InspectorApp {
                 exclude_suspect,
                 human_corrected,
                 exclude_judge_failures,
+                series_edits: &series_edits,
+                previous_trajectory,
             };
             if sender
                 .send(charts_cache::ChartsCache::compute(input))

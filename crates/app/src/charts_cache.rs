@@ -3,6 +3,9 @@
 //! items a per-frame recount would cost milliseconds on every mouse move over the plot.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use unisandbox_core::analysis::trajectory::{self, Series, SeriesEdits};
 
 use crate::derived::LoadedData;
 use unisandbox_core::analysis::AccuracyRow;
@@ -24,15 +27,63 @@ pub struct ChartsCache {
     pub agreement: Vec<unisandbox_core::analysis::agreement::FolderAgreement>,
     /// Failed judge calls, re-judged IDs and log disagreements, one line per finding.
     pub judge_notes: Vec<String>,
-    /// Training runs among the opened runs, their points per step and item dynamics.
-    pub series: Vec<unisandbox_core::analysis::trajectory::Series>,
-    pub trajectory: Vec<unisandbox_core::analysis::trajectory::TrajectoryRow>,
-    pub dynamics: Vec<unisandbox_core::analysis::trajectory::DynamicsRow>,
+    /// Training runs among the opened runs: computed once per loaded dataset and series edits,
+    /// not again when a Charts toggle changes.
+    pub trajectory: Arc<TrajectoryCache>,
+}
+
+/// The opened runs as training runs: their series, points per step, and what the items did.
+#[derive(Debug, Default)]
+pub struct TrajectoryCache {
+    /// The dataset this was computed from (compared by address; a weak pointer keeps the
+    /// address from being reused while this lives).
+    source: std::sync::Weak<unisandbox_core::model::Dataset>,
+    pub edits: SeriesEdits,
+    /// The series as detected, before the user's edits (the editor lists their checkpoints).
+    pub detected: Vec<Series>,
+    /// The series as edited, in the order to show them.
+    pub series: Vec<Series>,
+    /// Runs that belong to no detected series (a base run is chosen among these).
+    pub single_runs: Vec<String>,
+    pub trajectory: Vec<trajectory::TrajectoryRow>,
+    pub dynamics: Vec<trajectory::DynamicsRow>,
+    pub events: Vec<trajectory::EventRow>,
+    pub transfer: Vec<trajectory::TransferRow>,
+}
+
+impl TrajectoryCache {
+    pub fn compute(dataset: &Arc<unisandbox_core::model::Dataset>, edits: &SeriesEdits) -> Self {
+        let runs = dataset.runs();
+        let detected = trajectory::series_of(&runs, None);
+        let single_runs = runs
+            .iter()
+            .filter(|run| !detected.iter().any(|s| s.runs.iter().any(|(r, _)| r == *run)))
+            .cloned()
+            .collect();
+        let series = trajectory::edited_series(&runs, edits);
+        let data = dataset.as_ref();
+        Self {
+            source: Arc::downgrade(dataset),
+            edits: edits.clone(),
+            detected,
+            single_runs,
+            trajectory: trajectory::trajectory(data, &series),
+            dynamics: trajectory::dynamics(data, &series),
+            events: trajectory::events(data, &series),
+            transfer: trajectory::transfer(data, &series),
+            series,
+        }
+    }
+
+    /// Whether this was computed from `dataset` with `edits`.
+    pub fn is_for(&self, dataset: &Arc<unisandbox_core::model::Dataset>, edits: &SeriesEdits) -> bool {
+        std::ptr::eq(self.source.as_ptr(), Arc::as_ptr(dataset)) && self.edits == *edits
+    }
 }
 
 /// What the Charts counts read: the loaded data, the annotations and the two toggles (a
 /// background job gets its own, sharing the data by pointer).
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct ChartsInput<'a> {
     pub data: &'a LoadedData,
     pub annotations: &'a Annotations,
@@ -42,12 +93,16 @@ pub struct ChartsInput<'a> {
     pub human_corrected: bool,
     /// Over the items the judge actually judged: without failed judge calls.
     pub exclude_judge_failures: bool,
+    /// How the user edited the training runs' series for this folder set.
+    pub series_edits: &'a SeriesEdits,
+    /// The trajectory computed last time: kept when the data and the edits are the same.
+    pub previous_trajectory: Option<Arc<TrajectoryCache>>,
 }
 
 /// Accuracy per (run, setting, task type) as the Charts view shows it (and its table export
 /// writes it): without suspect keys when that toggle is on, and with a reviewer's YES/NO in place
 /// of the judge's when "human-corrected" is.
-pub fn shown_rows(input: ChartsInput) -> Vec<AccuracyRow> {
+pub fn shown_rows(input: &ChartsInput) -> Vec<AccuracyRow> {
     let reviews = unisandbox_core::annotations::ReviewIndex::new(input.annotations);
     let human = input.human_corrected && !reviews.is_empty();
     let dataset = &input.data.dataset;
@@ -74,12 +129,21 @@ pub fn shown_rows(input: ChartsInput) -> Vec<AccuracyRow> {
 
 impl ChartsCache {
     pub fn compute(input: ChartsInput) -> Self {
+        let trajectory = match &input.previous_trajectory {
+            Some(previous) if previous.is_for(&input.data.dataset, input.series_edits) => {
+                Arc::clone(previous)
+            }
+            _ => Arc::new(TrajectoryCache::compute(
+                &input.data.dataset,
+                input.series_edits,
+            )),
+        };
         let data = &input.data.dataset;
-        let rows = shown_rows(input);
+        let rows = shown_rows(&input);
         let mut failures =
             unisandbox_core::analysis::insights::breakdown(data, &input.data.insights);
         // Tags: from the (few) annotations to their items, not from every item to its annotation.
-        for item in tagged_items(input) {
+        for item in tagged_items(&input) {
             let item = &data.items[item];
             let folder = data.folder_of(item);
             let Some(annotation) = input.annotations.get(&data.annotation_key_of(item)) else {
@@ -105,28 +169,19 @@ impl ChartsCache {
             Vec::new()
         };
         let judge_notes = unisandbox_core::analysis::judge_checks::folder_notes(data);
-        use unisandbox_core::analysis::trajectory::{dynamics, series_of, trajectory};
-        let series = series_of(&data.runs(), None);
-        let (trajectory, dynamics) = if series.is_empty() {
-            (Vec::new(), Vec::new())
-        } else {
-            (trajectory(data, &series), dynamics(data, &series))
-        };
         Self {
             rows,
             failures,
             classes,
             agreement,
             judge_notes,
-            series,
             trajectory,
-            dynamics,
         }
     }
 }
 
 /// Indices of the loaded items that carry at least one tag.
-fn tagged_items(input: ChartsInput) -> Vec<usize> {
+fn tagged_items(input: &ChartsInput) -> Vec<usize> {
     let data = &input.data.dataset;
     if input.annotations.values().all(|a| a.tags.is_empty()) {
         return Vec::new();

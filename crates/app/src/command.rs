@@ -98,4 +98,10 @@ pub enum Command {
     /// The reason to store with the next verdict.
     SetReviewReason(String),
     SetReviewer(String),
+    /// Move the strip's current checkpoint by this many steps.
+    StripMove(i64),
+    /// Make this position of the series the strip's current checkpoint.
+    StripStep(usize),
+    /// How the user edited the training runs' series (for the opened folder set).
+    SetSeriesEdits(unisandbox_core::analysis::trajectory::SeriesEdits),
 }

@@ -49,7 +49,7 @@ impl InspectorApp {
         let insights = self.state.data.insights.clone();
         let annotations = self.state.annotations.clone();
         let indices = self.state.ui.filtered.clone();
-        let all_rows = super::charts_cache::shown_rows(self.state.charts_input());
+        let all_rows = super::charts_cache::shown_rows(&self.state.charts_input());
         let rows: Vec<_> = all_rows
             .into_iter()
             .filter(|r| {

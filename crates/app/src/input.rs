@@ -93,6 +93,15 @@ impl InspectorApp {
             (View::Items | View::Grid | View::Presentation, Key::S) => {
                 Some(Command::ToggleStarOfSelection)
             }
+            // C: the selected item at every checkpoint of its training run, and back.
+            (View::Items | View::Grid, Key::C) if state.ui.selected.is_some() => {
+                Some(Command::SetView(View::Strip))
+            }
+            (View::Strip, Key::C | Key::Escape) => Some(Command::SetView(View::Items)),
+            (View::Strip, Key::ArrowRight) => Some(Command::StripMove(1)),
+            (View::Strip, Key::ArrowLeft) => Some(Command::StripMove(-1)),
+            (View::Strip, Key::ArrowDown) => Some(Command::MoveSelection(1)),
+            (View::Strip, Key::ArrowUp) => Some(Command::MoveSelection(-1)),
             (View::Items, Key::ArrowDown) => Some(Command::MoveSelection(1)),
             (View::Items, Key::ArrowUp) => Some(Command::MoveSelection(-1)),
             // The grid moves by the columns it showed last frame.

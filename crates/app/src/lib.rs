@@ -128,6 +128,7 @@ impl InspectorApp {
                 settings: state::Settings {
                     grid_thumbnail: persist::DEFAULT_THUMBNAIL,
                     cache_budget_mb: persist::DEFAULT_CACHE_BUDGET_MB,
+                    series_edits: Default::default(),
                     ..Default::default()
                 },
                 ui: state::ViewState {
@@ -326,6 +327,10 @@ impl InspectorApp {
                 if state.ui.view == View::Presentation {
                     self.present(ctx, false);
                 }
+                if view == View::Strip && self.state.ui.view != View::Strip {
+                    // The strip opens at the selected item's own checkpoint.
+                    self.state.ui.strip_step = None;
+                }
                 self.state.ui.view = view;
                 self.state.frame.scroll_to_selected = true;
                 if view == View::Review && !self.state.ui.review.built {
@@ -399,6 +404,23 @@ impl InspectorApp {
             | Command::ReviewMove(_)
             | Command::SetReviewReason(_)
             | Command::SetReviewer(_)) => self.apply_review(review),
+            Command::StripMove(by) => {
+                if let Some(strip) = crate::views::strip::strip_of(&self.state) {
+                    let at = (strip.current as i64 + by)
+                        .clamp(0, strip.cells.len() as i64 - 1) as usize;
+                    self.state.ui.strip_step = Some(strip.cells[at].0);
+                }
+            }
+            Command::StripStep(position) => self.state.ui.strip_step = Some(position),
+            Command::SetSeriesEdits(edits) => {
+                let key = crate::state::series_key(&self.state.opened);
+                if edits == Default::default() {
+                    self.state.settings.series_edits.remove(&key);
+                } else {
+                    self.state.settings.series_edits.insert(key, edits);
+                }
+                self.charts_changed();
+            }
         }
     }
 

@@ -34,6 +34,8 @@ pub enum View {
     Charts,
     /// Accuracy over the steps of a training run, and what the items learned and forgot.
     Trajectory,
+    /// One item at every checkpoint of its training run, side by side.
+    Strip,
     Diagnostics,
     /// Full-screen slides of the filtered items (F11).
     Presentation,
@@ -42,7 +44,7 @@ pub enum View {
 impl View {
     /// The views that show the Charts counts (computed when shown, off the UI thread at scale).
     pub fn shows_counts(self) -> bool {
-        matches!(self, View::Charts | View::Trajectory)
+        matches!(self, View::Charts | View::Trajectory | View::Strip)
     }
 }
 
@@ -131,6 +133,8 @@ pub struct Persisted {
     pub reviewer: String,
     /// The size budget of the remote runs' cache, in MiB.
     pub cache_budget_mb: u64,
+    /// The training runs' series as the user edited them, per folder set.
+    pub series_edits: std::collections::BTreeMap<String, unisandbox_core::analysis::trajectory::SeriesEdits>,
 }
 
 impl Default for Persisted {
@@ -145,6 +149,7 @@ impl Default for Persisted {
             grid_thumbnail: DEFAULT_THUMBNAIL,
             reviewer: String::new(),
             cache_budget_mb: DEFAULT_CACHE_BUDGET_MB,
+            series_edits: Default::default(),
         }
     }
 }

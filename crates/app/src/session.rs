@@ -23,6 +23,7 @@ impl InspectorApp {
             state.settings.cache_budget_mb = restore.cache_budget_mb;
             unisandbox_remote::cache::set_budget(state.settings.cache_budget_mb << 20);
         }
+        state.settings.series_edits = restore.series_edits;
         let paths: Vec<PathBuf> = paths.iter().cloned().map(absolute).collect();
         if restore.last_opened == paths {
             state.ui.filters = restore.filters;
@@ -50,6 +51,7 @@ impl InspectorApp {
             grid_thumbnail: state.settings.grid_thumbnail,
             reviewer: state.settings.reviewer.clone(),
             cache_budget_mb: state.settings.cache_budget_mb,
+            series_edits: state.settings.series_edits.clone(),
         }
     }
 }

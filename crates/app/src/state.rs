@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use unisandbox_core::analysis::trajectory::SeriesEdits;
+
 use super::charts_cache::ChartsCache;
 use super::compare;
 pub use super::derived::LoadedData;
@@ -60,6 +62,17 @@ pub struct Settings {
     pub reviewer: String,
     /// The remote cache's size budget in MiB (a setting).
     pub cache_budget_mb: u64,
+    /// How the user edited the training runs' series, per folder set (`series_key`).
+    pub series_edits: std::collections::BTreeMap<String, SeriesEdits>,
+}
+
+/// The folder set's key in `Settings::series_edits`: its paths, one per line.
+pub fn series_key(opened: &[PathBuf]) -> String {
+    opened
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Where the user is in the views: the view, its filters, selection and toggles.
@@ -88,6 +101,9 @@ pub struct ViewState {
     pub view_before_presentation: View,
     /// Columns the grid laid out last frame (its arrow keys move by a row of them).
     pub grid_columns: usize,
+    /// The strip's current checkpoint: a position in the selected item's series (`None`: the
+    /// selected item's own). Kept while ↑/↓ move through the list, to compare items at a step.
+    pub strip_step: Option<usize>,
     /// Where the accuracy chart was drawn last (for "Save chart as PNG"); `None` until Charts
     /// has been shown.
     pub chart_rect: Option<egui::Rect>,
@@ -157,7 +173,18 @@ impl AppState {
             exclude_suspect: self.ui.exclude_suspect,
             human_corrected: self.ui.human_corrected,
             exclude_judge_failures: self.ui.exclude_judge_failures,
+            series_edits: self.series_edits(),
+            previous_trajectory: Some(std::sync::Arc::clone(&self.ui.charts.trajectory)),
         }
+    }
+
+    /// The series edits of the opened folder set.
+    pub fn series_edits(&self) -> &SeriesEdits {
+        static NONE: std::sync::LazyLock<SeriesEdits> = std::sync::LazyLock::new(SeriesEdits::default);
+        self.settings
+            .series_edits
+            .get(&series_key(&self.opened))
+            .unwrap_or(&NONE)
     }
 
     pub fn annotation_of(

@@ -210,7 +210,7 @@ fn cell_ui(
     }
 }
 
-fn thumbnail(ui: &egui::Ui, part: &Part, slot: Rect, images: &mut ImageCache) {
+pub(crate) fn thumbnail(ui: &egui::Ui, part: &Part, slot: Rect, images: &mut ImageCache) {
     let painter = ui.painter();
     let weak = ui.visuals().weak_text_color();
     let note = |text: &str| {
@@ -272,7 +272,7 @@ fn thumbnail(ui: &egui::Ui, part: &Part, slot: Rect, images: &mut ImageCache) {
 }
 
 /// The judge's verdict on the thumbnail, and a reviewer's beside it (`· human no`).
-fn badge(
+pub(crate) fn badge(
     ui: &egui::Ui,
     folder: &unisandbox_core::model::TaskFolder,
     item: &Item,

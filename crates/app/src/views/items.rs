@@ -128,6 +128,7 @@ pub fn filters_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
                  (re-runs appended to the CSV without --overwrite)",
             )
             .changed();
+        changed |= dynamics_filter_ui(ui, state, &mut filters);
     });
     ui.horizontal(|ui| {
         let label = ui.label("Search");
@@ -372,4 +373,41 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                 }
             });
         });
+}
+
+/// The learning-dynamics filter, when the opened runs hold a training run: a class along the
+/// first series, or what a Trajectory click chose (a step's learned or forgotten items).
+fn dynamics_filter_ui(ui: &mut egui::Ui, state: &AppState, filters: &mut Filters) -> bool {
+    use unisandbox_core::analysis::trajectory::{Along, AlongSeries, Dynamics};
+    let Some(series) = state.ui.charts.trajectory.series.first() else {
+        return false;
+    };
+    let series = filters
+        .along
+        .as_ref()
+        .map_or(series, |along| &along.series)
+        .clone();
+    let mut class = filters.along.as_ref().map(|along| along.what.clone());
+    let mut options: Vec<(Along, String)> = Dynamics::ALL
+        .into_iter()
+        .map(|c| (Along::Class(c), c.label().to_string()))
+        .collect();
+    if let Some(along) = &filters.along
+        && !matches!(along.what, Along::Class(_))
+    {
+        options.push((along.what.clone(), along.describe()));
+    }
+    let changed = combo(ui, "Dynamics", &mut class, &options);
+    if changed {
+        filters.along = class.map(|what| AlongSeries { series, what });
+    }
+    if let Some(along) = &filters.along {
+        ui.label(egui::RichText::new(along.describe()).weak())
+            .on_hover_text(
+                "Each item of the training run once, at the step that tells its class: where it \
+                 was learned or forgotten, else its last checkpoint. Press T on an item to see \
+                 it at every checkpoint.",
+            );
+    }
+    changed
 }

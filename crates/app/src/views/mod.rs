@@ -11,6 +11,7 @@ pub mod items;
 pub mod presentation;
 pub mod review;
 pub mod start;
+pub mod strip;
 pub mod style;
 pub mod top_bar;
 pub mod trace;
@@ -46,8 +47,10 @@ pub fn root_ui(
             egui::CentralPanel::default().show(ui, |ui| charts::charts_ui(ui, state, commands));
         }
         View::Trajectory => {
-            egui::CentralPanel::default().show(ui, |ui| trajectory::trajectory_ui(ui, state));
+            egui::CentralPanel::default()
+                .show(ui, |ui| trajectory::trajectory_ui(ui, state, commands));
         }
+        View::Strip => strip::strip_view_ui(ui, state, images, commands),
         View::Diagnostics => {
             egui::CentralPanel::default().show(ui, |ui| diagnostics::diagnostics_ui(ui, state));
         }

@@ -32,6 +32,7 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comman
             (View::Review, "Review".to_string()),
             (View::Charts, "Charts".to_string()),
             (View::Trajectory, "Trajectory".to_string()),
+            (View::Strip, "Checkpoints".to_string()),
             (View::Diagnostics, format!("Diagnostics ({problems})")),
         ];
         for (view, label) in tabs {

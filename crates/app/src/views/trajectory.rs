@@ -4,14 +4,26 @@
 use egui::RichText;
 use egui_plot::{FilledArea, Legend, Line, LineStyle, Plot, PlotPoints};
 
+use crate::command::Command;
+use crate::persist::View;
 use crate::state::AppState;
-use unisandbox_core::analysis::trajectory::TrajectoryRow;
+use unisandbox_core::analysis::trajectory::{
+    Along, AlongSeries, Dynamics, Series, TrajectoryRow,
+};
+use unisandbox_core::filters::Filters;
 
 /// One colour per task type (the settings differ by line style, not colour).
 use crate::views::style::CATEGORICAL as TASK_COLORS;
 
-pub fn trajectory_ui(ui: &mut egui::Ui, state: &AppState) {
-    let charts = &state.ui.charts;
+pub fn trajectory_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+    egui::ScrollArea::vertical()
+        .id_salt("trajectory_scroll")
+        .auto_shrink(false)
+        .show(ui, |ui| trajectory_body_ui(ui, state, commands));
+}
+
+fn trajectory_body_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let charts = &state.ui.charts.trajectory;
     ui.horizontal(|ui| {
         ui.heading("Trajectory");
         if let Some(series) = charts.series.first() {
@@ -31,6 +43,7 @@ pub fn trajectory_ui(ui: &mut egui::Ui, state: &AppState) {
         ui.label("Counting…");
         return;
     }
+    series_editor_ui(ui, state, commands);
     let Some(series) = charts.series.first() else {
         ui.add_space(20.0);
         ui.label(
@@ -73,16 +86,20 @@ pub fn trajectory_ui(ui: &mut egui::Ui, state: &AppState) {
             .iter()
             .chain(&tasks)
             .copied()
-            .chain(["think − normal"])
+            .chain(["think − normal", TRANSFER])
         {
-            let mut on = if name == "think − normal" {
+            let mut on = if name == "think − normal" || name == TRANSFER {
                 hidden.iter().any(|h| h == name)
             } else {
                 !hidden.iter().any(|h| h == name)
             };
             if ui.checkbox(&mut on, name).changed() {
                 // The gap line is off by default: listed when shown, the others when hidden.
-                let listed = if name == "think − normal" { on } else { !on };
+                let listed = if name == "think − normal" || name == TRANSFER {
+                    on
+                } else {
+                    !on
+                };
                 hidden.retain(|h| h != name);
                 if listed {
                     hidden.push(name.to_string());
@@ -93,9 +110,11 @@ pub fn trajectory_ui(ui: &mut egui::Ui, state: &AppState) {
     ui.data_mut(|d| d.insert_temp(shown_id, hidden.clone()));
     let visible = |name: &str| !hidden.iter().any(|h| h == name);
     let show_gap = hidden.iter().any(|h| h == "think − normal");
+    let show_transfer = hidden.iter().any(|h| h == TRANSFER);
     let lookup = rows.clone();
     let plot = Plot::new("trajectory_plot")
         .height((ui.available_height() * 0.6).max(260.0))
+        .link_axis(steps_axis(), [true, false])
         .legend(Legend::default())
         .include_y(0.0)
         .include_y(100.0)
@@ -127,6 +146,23 @@ pub fn trajectory_ui(ui: &mut egui::Ui, state: &AppState) {
             let color = TASK_COLORS[t % TASK_COLORS.len()];
             if !visible(task) {
                 continue;
+            }
+            if show_transfer {
+                // Of the items only think got right at the first step: right in normal since.
+                let points: Vec<[f64; 2]> = charts
+                    .transfer
+                    .iter()
+                    .filter(|r| r.series == series.name && r.task == *task && r.judged > 0)
+                    .map(|r| [r.step as f64, r.share * 100.0])
+                    .collect();
+                if !points.is_empty() {
+                    plot.add(
+                        Line::new(format!("{task} · {TRANSFER}"), PlotPoints::from(points))
+                            .color(color)
+                            .width(1.5)
+                            .style(LineStyle::dotted_loose()),
+                    );
+                }
             }
             if show_gap {
                 // think − normal at each step both were judged, in percentage points.
@@ -185,54 +221,327 @@ pub fn trajectory_ui(ui: &mut egui::Ui, state: &AppState) {
                 );
                 plot.add(
                     FilledArea::new("", &xs, &low, &high)
-                        .fill_color(color.gamma_multiply(0.12))
+                        .fill_color(color.gamma_multiply(0.06))
                         .allow_hover(false),
                 );
             }
         }
     });
+    ui.add_space(6.0);
+    events_ui(ui, state, series, &hidden, commands);
+    transfer_summary_ui(ui, state, series);
     ui.add_space(8.0);
-    dynamics_table_ui(ui, state, &series.name);
+    dynamics_table_ui(ui, state, series, commands);
 }
 
-/// Items per learning-dynamics class, per setting and task type.
-fn dynamics_table_ui(ui: &mut egui::Ui, state: &AppState, series: &str) {
+/// The accuracy and events charts share their step axis (zoom one, the other follows).
+fn steps_axis() -> egui::Id {
+    egui::Id::new("trajectory_steps_axis")
+}
+
+/// The think → normal transfer toggle's name and its lines' suffix.
+const TRANSFER: &str = "think → normal transfer";
+
+/// Items per learning-dynamics class, per setting and task type; each count opens its items.
+fn dynamics_table_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    series: &Series,
+    commands: &mut Vec<Command>,
+) {
     ui.label(RichText::new("What the items learned and forgot along the run").strong());
-    egui::Grid::new("dynamics_grid")
-        .striped(true)
-        .spacing([14.0, 3.0])
+    ui.label(
+        RichText::new(
+            "Each item's judged verdicts in step order: always right, never right, learned (one \
+             change, wrong → right), forgotten (one change, right → wrong), unstable (two or \
+             more). Click a count to list those items.",
+        )
+        .weak(),
+    );
+    egui::ScrollArea::horizontal()
+        .id_salt("dynamics_scroll")
         .show(ui, |ui| {
-            for title in [
-                "Setting",
-                "Task",
-                "always right",
-                "never right",
-                "learned",
-                "forgotten",
-                "unstable",
-            ] {
-                ui.strong(title);
-            }
-            ui.end_row();
-            for row in state
-                .ui
-                .charts
-                .dynamics
-                .iter()
-                .filter(|r| r.series == series)
-            {
-                ui.label(&row.setting);
-                ui.label(&row.task);
-                for count in [
-                    row.always_right,
-                    row.never_right,
-                    row.learned,
-                    row.forgotten,
-                    row.unstable,
-                ] {
-                    ui.label(count.to_string());
-                }
-                ui.end_row();
-            }
+            egui::Grid::new("dynamics_grid")
+                .striped(true)
+                .spacing([14.0, 3.0])
+                .show(ui, |ui| {
+                    ui.strong("Setting");
+                    ui.strong("Task");
+                    for class in Dynamics::ALL {
+                        ui.strong(class.label());
+                    }
+                    ui.end_row();
+                    for row in state
+                        .ui
+                        .charts
+                        .trajectory
+                        .dynamics
+                        .iter()
+                        .filter(|r| r.series == series.name)
+                    {
+                        ui.label(&row.setting);
+                        ui.label(&row.task);
+                        for class in Dynamics::ALL {
+                            let count = row.count(class);
+                            if count == 0 {
+                                ui.label(RichText::new("0").weak());
+                                continue;
+                            }
+                            let link = ui.link(count.to_string()).on_hover_text(format!(
+                                "List the {count} {} {} items ({})",
+                                row.setting,
+                                row.task,
+                                class.label()
+                            ));
+                            if link.clicked() {
+                                open_items(
+                                    commands,
+                                    series,
+                                    Along::Class(class),
+                                    Some(&row.setting),
+                                    row.kind,
+                                );
+                            }
+                        }
+                        ui.end_row();
+                    }
+                });
         });
+}
+
+/// Lists the items of a dynamics class or event in the Items view.
+fn open_items(
+    commands: &mut Vec<Command>,
+    series: &Series,
+    what: Along,
+    setting: Option<&str>,
+    task: Option<unisandbox_core::taxonomy::TaskKind>,
+) {
+    commands.push(Command::SetFilters(Filters {
+        setting: setting.map(str::to_string),
+        task,
+        along: Some(AlongSeries {
+            series: series.clone(),
+            what,
+        }),
+        ..Filters::default()
+    }));
+    commands.push(Command::SetView(View::Items));
+}
+
+/// Items learned (up) and forgotten (down) at each step, over the shown tasks and settings;
+/// a click on a bar lists those items.
+fn events_ui(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    series: &Series,
+    hidden: &[String],
+    commands: &mut Vec<Command>,
+) {
+    use egui_plot::{Bar, BarChart};
+    let shown = |name: &str| !hidden.iter().any(|h| h == name);
+    let mut per_step: std::collections::BTreeMap<u64, (usize, u64, u64)> = Default::default();
+    for row in state
+        .ui
+        .charts
+        .trajectory
+        .events
+        .iter()
+        .filter(|r| r.series == series.name && shown(&r.setting) && shown(&r.task))
+    {
+        let position = series
+            .runs
+            .iter()
+            .position(|(run, _)| *run == row.run)
+            .unwrap_or(0);
+        let entry = per_step.entry(row.step).or_insert((position, 0, 0));
+        entry.1 += row.learned;
+        entry.2 += row.forgotten;
+    }
+    ui.label(RichText::new("Learned and forgotten at each step").strong())
+        .on_hover_text(
+            "Items right at a step that were wrong at their previous judged step (up), and \
+             wrong that were right (down), over the task types and settings shown above. \
+             Click a bar to list them.",
+        );
+    let width = series
+        .runs
+        .windows(2)
+        .map(|w| w[1].1.saturating_sub(w[0].1))
+        .filter(|gap| *gap > 0)
+        .min()
+        .unwrap_or(1) as f64
+        * 0.6;
+    let learned: Vec<Bar> = per_step
+        .iter()
+        .map(|(step, (_, up, _))| Bar::new(*step as f64, *up as f64).width(width))
+        .collect();
+    let forgotten: Vec<Bar> = per_step
+        .iter()
+        .map(|(step, (_, _, down))| Bar::new(*step as f64, -(*down as f64)).width(width))
+        .collect();
+    let response = Plot::new("trajectory_events")
+        .height(150.0)
+        .link_axis(steps_axis(), [true, false])
+        .legend(Legend::default())
+        .x_axis_label("step")
+        .y_axis_label("items")
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.add(
+                BarChart::new("learned (wrong → right)", learned)
+                    .color(egui::Color32::from_rgb(0, 158, 115)),
+            );
+            plot.add(
+                BarChart::new("forgotten (right → wrong)", forgotten)
+                    .color(crate::views::style::ATTENTION),
+            );
+            plot.pointer_coordinate()
+        });
+    if response.response.clicked()
+        && let Some(pointer) = response.inner
+        && let Some((_, &(position, _, _))) = per_step
+            .iter()
+            .min_by_key(|(step, _)| (**step as f64 - pointer.x).abs() as u64)
+    {
+        let what = if pointer.y >= 0.0 {
+            Along::LearnedAt(position)
+        } else {
+            Along::ForgottenAt(position)
+        };
+        open_items(commands, series, what, None, None);
+    }
+}
+
+/// One sentence per task type: how much of what only think knew at the first step normal
+/// knows at the last.
+fn transfer_summary_ui(ui: &mut egui::Ui, state: &AppState, series: &Series) {
+    let rows: Vec<_> = state
+        .ui
+        .charts
+        .trajectory
+        .transfer
+        .iter()
+        .filter(|r| r.series == series.name)
+        .collect();
+    let Some(last_step) = rows.iter().map(|r| r.step).max() else {
+        return;
+    };
+    ui.add_space(4.0);
+    ui.label(RichText::new("Think → normal transfer").strong()).on_hover_text(
+        "Of the items the first checkpoint gets right only with think, the share each later \
+         checkpoint gets right in normal (the dotted lines above, when shown).",
+    );
+    let parts: Vec<String> = rows
+        .iter()
+        .filter(|r| r.step == last_step)
+        .map(|r| {
+            format!(
+                "{}: {}/{} ({})",
+                r.task,
+                r.right_in_normal,
+                r.judged,
+                unisandbox_core::text::percent(r.share)
+            )
+        })
+        .collect();
+    ui.label(format!(
+        "At step {last_step}, normal gets right — {}",
+        parts.join(" · ")
+    ));
+}
+
+/// The detected training runs with their checkpoints: leave some out, add a single run as
+/// step 0, rename a series, or put another one first. Remembered for this folder set.
+fn series_editor_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let charts = &state.ui.charts.trajectory;
+    if charts.detected.is_empty() {
+        return;
+    }
+    let mut edits = charts.edits.clone();
+    let mut changed = false;
+    egui::CollapsingHeader::new(format!(
+        "Series: {} (edit)",
+        charts
+            .series
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+    .id_salt("series_editor")
+    .show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.label("Step 0:");
+            egui::ComboBox::from_id_salt("series_base")
+                .selected_text(edits.base.clone().unwrap_or_else(|| "none".into()))
+                .show_ui(ui, |ui| {
+                    changed |= ui.selectable_value(&mut edits.base, None, "none").changed();
+                    for run in &charts.single_runs {
+                        changed |= ui
+                            .selectable_value(&mut edits.base, Some(run.clone()), run)
+                            .changed();
+                    }
+                })
+                .response
+                .on_hover_text("A run without a step (e.g. the base model) shown as step 0 of every series");
+        });
+        let shown: Vec<String> = charts.series.iter().map(|s| s.pattern.clone()).collect();
+        for (at, detected) in charts.detected.iter().enumerate() {
+            ui.separator();
+            ui.horizontal(|ui| {
+                let mut name = edits
+                    .names
+                    .get(&detected.pattern)
+                    .cloned()
+                    .unwrap_or_default();
+                ui.label(&detected.pattern);
+                let field = ui.add(
+                    egui::TextEdit::singleline(&mut name)
+                        .hint_text("name")
+                        .desired_width(160.0),
+                );
+                if field.lost_focus() || (field.changed() && name.is_empty()) {
+                    if name.trim().is_empty() {
+                        changed |= edits.names.remove(&detected.pattern).is_some();
+                    } else if edits.names.get(&detected.pattern) != Some(&name) {
+                        edits.names.insert(detected.pattern.clone(), name);
+                        changed = true;
+                    }
+                }
+                if shown.len() > 1 {
+                    if ui.add_enabled(at > 0, egui::Button::new("↑")).clicked() {
+                        edits.move_series(&shown, &detected.pattern, -1);
+                        changed = true;
+                    }
+                    if ui
+                        .add_enabled(at + 1 < shown.len(), egui::Button::new("↓"))
+                        .clicked()
+                    {
+                        edits.move_series(&shown, &detected.pattern, 1);
+                        changed = true;
+                    }
+                }
+            });
+            ui.horizontal_wrapped(|ui| {
+                for (run, step) in &detected.runs {
+                    let mut kept = !edits.excluded.contains(run);
+                    if ui
+                        .checkbox(&mut kept, format!("{step}"))
+                        .on_hover_text(run)
+                        .changed()
+                    {
+                        edits.excluded.retain(|r| r != run);
+                        if !kept {
+                            edits.excluded.push(run.clone());
+                        }
+                        changed = true;
+                    }
+                }
+            });
+        }
+    });
+    if changed {
+        commands.push(Command::SetSeriesEdits(edits));
+    }
 }

@@ -33,8 +33,12 @@ pub fn step_of(run: &str) -> Option<(String, u64)> {
 /// Checkpoints of one training run, in step order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Series {
-    /// The run names with their step replaced by `*` (`ckpt-*`).
+    /// What the series is called: the run names with their step replaced by `*` (`ckpt-*`),
+    /// unless the user renamed it.
     pub name: String,
+    /// The run names with their step replaced by `*`: the series' identity, kept by a rename.
+    #[serde(default)]
+    pub pattern: String,
     /// (run, step), ascending by step.
     pub runs: Vec<(String, u64)>,
 }
@@ -59,11 +63,67 @@ pub fn series_of(runs: &[String], base: Option<&str>) -> Vec<Series> {
             }
             members.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
             Series {
+                pattern: name.clone(),
                 name,
                 runs: members,
             }
         })
         .collect()
+}
+
+/// What the user changed about the detected series, remembered per folder set: checkpoints
+/// left out, a single run added as every series' step 0, names, and which series comes first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SeriesEdits {
+    /// A run without a step (e.g. `bagel-base`) placed at step 0 of every series.
+    pub base: Option<String>,
+    /// Checkpoints left out of their series.
+    pub excluded: Vec<String>,
+    /// Series pattern (`ckpt-*`) → the name to show.
+    pub names: BTreeMap<String, String>,
+    /// Series patterns in the order to show them; series not listed follow in name order.
+    pub order: Vec<String>,
+}
+
+impl SeriesEdits {
+    /// Moves a series one place earlier (`-1`) or later (`+1`) among `shown` (patterns in the
+    /// order shown now).
+    pub fn move_series(&mut self, shown: &[String], pattern: &str, by: isize) {
+        let mut order: Vec<String> = shown.to_vec();
+        let Some(at) = order.iter().position(|p| p == pattern) else {
+            return;
+        };
+        let to = (at as isize + by).clamp(0, order.len() as isize - 1) as usize;
+        let moved = order.remove(at);
+        order.insert(to, moved);
+        self.order = order;
+    }
+}
+
+/// The series among `runs` as the user edited them.
+pub fn edited_series(runs: &[String], edits: &SeriesEdits) -> Vec<Series> {
+    let kept: Vec<String> = runs
+        .iter()
+        .filter(|run| !edits.excluded.contains(run))
+        .cloned()
+        .collect();
+    let base = edits.base.as_deref().filter(|base| kept.iter().any(|r| r == base));
+    let mut series = series_of(&kept, base);
+    let rank = |pattern: &str| {
+        edits
+            .order
+            .iter()
+            .position(|p| p == pattern)
+            .unwrap_or(usize::MAX)
+    };
+    series.sort_by_key(|one| rank(&one.pattern));
+    for one in &mut series {
+        if let Some(name) = edits.names.get(&one.pattern).filter(|n| !n.trim().is_empty()) {
+            one.name = name.trim().to_string();
+        }
+    }
+    series
 }
 
 /// One point of a trajectory: a task type's accuracy at one step, counted as `summary` counts.
@@ -164,6 +224,9 @@ pub struct DynamicsRow {
     pub series: String,
     pub setting: String,
     pub task: String,
+    /// The task type itself, for opening its items (not printed).
+    #[serde(skip)]
+    pub kind: Option<TaskKind>,
     pub always_right: u64,
     pub never_right: u64,
     pub learned: u64,
@@ -308,6 +371,7 @@ pub fn dynamics(dataset: &Dataset, series: &[Series]) -> Vec<DynamicsRow> {
                     series: one.name.clone(),
                     setting: sequence.setting.to_string(),
                     task: sequence.kind.label(),
+                    kind: Some(sequence.kind),
                     ..Default::default()
                 });
             *row.count_mut(class) += 1;
@@ -323,6 +387,9 @@ pub struct EventRow {
     pub series: String,
     pub setting: String,
     pub task: String,
+    /// The task type itself, for opening its items (not printed).
+    #[serde(skip)]
+    pub kind: Option<TaskKind>,
     pub run: String,
     pub step: u64,
     /// Wrong at the item's previous judged step, right here.
@@ -347,6 +414,7 @@ pub fn events(dataset: &Dataset, series: &[Series]) -> Vec<EventRow> {
                             series: one.name.clone(),
                             setting: sequence.setting.to_string(),
                             task: sequence.kind.label(),
+                            kind: Some(sequence.kind),
                             run: run.clone(),
                             step: *step,
                             ..Default::default()
@@ -684,5 +752,42 @@ mod tests {
             ),
             (2, 2, 1, 0.5)
         );
+    }
+
+    #[test]
+    fn edits_exclude_rename_reorder_and_add_a_base() {
+        let runs: Vec<String> = ["a-1", "a-2", "a-3", "b-1", "b-2", "base"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut edits = SeriesEdits {
+            base: Some("base".into()),
+            excluded: vec!["a-2".into()],
+            ..SeriesEdits::default()
+        };
+        edits.names.insert("b-*".into(), "second run".into());
+        edits.move_series(&["a-*".into(), "b-*".into()], "b-*", -1);
+        let series = edited_series(&runs, &edits);
+        let shown: Vec<(&str, &str, Vec<&str>)> = series
+            .iter()
+            .map(|s| {
+                (
+                    s.name.as_str(),
+                    s.pattern.as_str(),
+                    s.runs.iter().map(|(r, _)| r.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("second run", "b-*", vec!["base", "b-1", "b-2"]),
+                ("a-*", "a-*", vec!["base", "a-1", "a-3"]),
+            ]
+        );
+        // Leaving out all but one checkpoint leaves no series.
+        edits.excluded = vec!["a-1".into(), "a-2".into()];
+        edits.base = None;
+        assert_eq!(edited_series(&runs, &edits).len(), 1);
     }
 }
