@@ -120,12 +120,15 @@ fn dynamics_and_events_of_a_generated_series_equal_its_plans() {
     use unisandbox_demo::series::{Plan, checkpoint_name, plan};
     let dir = tempfile::tempdir().unwrap();
     let (seed, checkpoints, per_folder) = (11, 6, 20);
-    run_ok(
-        bin()
-            .arg("demo-data")
-            .arg(dir.path())
-            .args(["--series", "--seed", "11", "--items", "1200", "--checkpoints", "6"]),
-    );
+    run_ok(bin().arg("demo-data").arg(dir.path()).args([
+        "--series",
+        "--seed",
+        "11",
+        "--items",
+        "1200",
+        "--checkpoints",
+        "6",
+    ]));
     let classes = json(&["--dynamics"], dir.path());
     let events = json(&["--events"], dir.path());
     for (stem, task) in [("math_1", "Math L1"), ("mapping1", "Mapping L1")] {
@@ -146,11 +149,20 @@ fn dynamics_and_events_of_a_generated_series_equal_its_plans() {
                 .find(|r| r["setting"] == setting && r["task"] == task)
                 .unwrap_or_else(|| panic!("no {setting} {task} row"));
             assert_eq!(row["series"], "train-*");
-            let got = ["always_right", "never_right", "learned", "forgotten", "unstable"]
-                .map(|class| row[class].as_u64().unwrap() as usize);
+            let got = [
+                "always_right",
+                "never_right",
+                "learned",
+                "forgotten",
+                "unstable",
+            ]
+            .map(|class| row[class].as_u64().unwrap() as usize);
             assert_eq!(got, expected, "{setting} {task}");
             if setting == "think" {
-                assert!(expected[2] > 0 && expected[3] + expected[4] > 0, "{expected:?}");
+                assert!(
+                    expected[2] > 0 && expected[3] + expected[4] > 0,
+                    "{expected:?}"
+                );
             }
 
             // Events at each checkpoint: the plans that change there.
@@ -167,7 +179,10 @@ fn dynamics_and_events_of_a_generated_series_equal_its_plans() {
                     .iter()
                     .find(|r| r["setting"] == setting && r["task"] == task && r["run"] == run);
                 let got = row.map_or((0, 0), |r| {
-                    (r["learned"].as_u64().unwrap(), r["forgotten"].as_u64().unwrap())
+                    (
+                        r["learned"].as_u64().unwrap(),
+                        r["forgotten"].as_u64().unwrap(),
+                    )
                 });
                 assert_eq!(got, (learned, forgotten), "{setting} {task} at {run}");
             }
@@ -186,7 +201,9 @@ fn dynamics_and_events_of_a_generated_series_equal_its_plans() {
             .arg("--png")
             .arg(&png),
     );
-    assert!(csv.starts_with("series,run,step,setting,task,total,correct,accuracy,ci_low,ci_high\n"));
+    assert!(
+        csv.starts_with("series,run,step,setting,task,total,correct,accuracy,ci_low,ci_high\n")
+    );
     assert_eq!(csv.lines().count(), 1 + 6 * 2 * 5);
     assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
     let image = image::open(&png).unwrap();
@@ -197,5 +214,8 @@ fn dynamics_and_events_of_a_generated_series_equal_its_plans() {
             .arg(dir.path())
             .args(["--format", "latex"]),
     );
-    assert!(latex.contains("\\begin{tabular}") && latex.contains("6000 & "), "{latex}");
+    assert!(
+        latex.contains("\\begin{tabular}") && latex.contains("6000 & "),
+        "{latex}"
+    );
 }

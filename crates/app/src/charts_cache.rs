@@ -57,7 +57,11 @@ impl TrajectoryCache {
         let detected = trajectory::series_of(&runs, None);
         let single_runs = runs
             .iter()
-            .filter(|run| !detected.iter().any(|s| s.runs.iter().any(|(r, _)| r == *run)))
+            .filter(|run| {
+                !detected
+                    .iter()
+                    .any(|s| s.runs.iter().any(|(r, _)| r == *run))
+            })
             .cloned()
             .collect();
         let series = trajectory::edited_series(&runs, edits);
@@ -76,7 +80,11 @@ impl TrajectoryCache {
     }
 
     /// Whether this was computed from `dataset` with `edits`.
-    pub fn is_for(&self, dataset: &Arc<unisandbox_core::model::Dataset>, edits: &SeriesEdits) -> bool {
+    pub fn is_for(
+        &self,
+        dataset: &Arc<unisandbox_core::model::Dataset>,
+        edits: &SeriesEdits,
+    ) -> bool {
         std::ptr::eq(self.source.as_ptr(), Arc::as_ptr(dataset)) && self.edits == *edits
     }
 }

@@ -406,8 +406,8 @@ impl InspectorApp {
             | Command::SetReviewer(_)) => self.apply_review(review),
             Command::StripMove(by) => {
                 if let Some(strip) = crate::views::strip::strip_of(&self.state) {
-                    let at = (strip.current as i64 + by)
-                        .clamp(0, strip.cells.len() as i64 - 1) as usize;
+                    let at =
+                        (strip.current as i64 + by).clamp(0, strip.cells.len() as i64 - 1) as usize;
                     self.state.ui.strip_step = Some(strip.cells[at].0);
                 }
             }

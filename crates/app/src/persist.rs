@@ -134,7 +134,8 @@ pub struct Persisted {
     /// The size budget of the remote runs' cache, in MiB.
     pub cache_budget_mb: u64,
     /// The training runs' series as the user edited them, per folder set.
-    pub series_edits: std::collections::BTreeMap<String, unisandbox_core::analysis::trajectory::SeriesEdits>,
+    pub series_edits:
+        std::collections::BTreeMap<String, unisandbox_core::analysis::trajectory::SeriesEdits>,
 }
 
 impl Default for Persisted {
@@ -218,6 +219,14 @@ mod tests {
             grid_thumbnail: 240.0,
             reviewer: "ada".into(),
             cache_budget_mb: 512,
+            series_edits: [(
+                "/runs".to_string(),
+                unisandbox_core::analysis::trajectory::SeriesEdits {
+                    base: Some("bagel-base".into()),
+                    ..Default::default()
+                },
+            )]
+            .into(),
         };
         let text = serde_json::to_string(&state).unwrap();
         assert_eq!(serde_json::from_str::<Persisted>(&text).unwrap(), state);

@@ -180,7 +180,8 @@ impl AppState {
 
     /// The series edits of the opened folder set.
     pub fn series_edits(&self) -> &SeriesEdits {
-        static NONE: std::sync::LazyLock<SeriesEdits> = std::sync::LazyLock::new(SeriesEdits::default);
+        static NONE: std::sync::LazyLock<SeriesEdits> =
+            std::sync::LazyLock::new(SeriesEdits::default);
         self.settings
             .series_edits
             .get(&series_key(&self.opened))

@@ -931,7 +931,7 @@ fn a_training_run_shows_its_trajectory_and_dynamics() {
     unisandbox_demo::scale::write_scale(dir.path(), 3, 4, 400).unwrap();
     let mut harness = harness(dir.path(), View::Trajectory);
     wait_until_idle(&mut harness);
-    let charts = &harness.state().state.ui.charts;
+    let charts = &harness.state().state.ui.charts.trajectory;
     assert_eq!(charts.series.len(), 1);
     assert_eq!(charts.series[0].name, "ckpt-*");
     assert_eq!(charts.series[0].runs.len(), 4);
@@ -940,4 +940,98 @@ fn a_training_run_shows_its_trajectory_and_dynamics() {
     assert_eq!(charts.dynamics.len(), 10);
     harness.get_by_label("What the items learned and forgot along the run");
     harness.get_by_label_contains("ckpt-* · 4 checkpoints, steps 0–3");
+}
+
+/// A generated training run: a dynamics count opens exactly its items in the list (each at the
+/// step that tells), and C shows one of them at every checkpoint, stepped with the arrows.
+#[test]
+fn a_dynamics_count_lists_its_items_and_the_strip_steps_through_checkpoints() {
+    use unisandbox_demo::series::{Plan, plan};
+    let dir = tempfile::tempdir().unwrap();
+    let (seed, checkpoints) = (5, 5);
+    unisandbox_demo::series::write_series(dir.path(), seed, checkpoints, 500).unwrap();
+    let mut harness = harness(dir.path(), View::Trajectory);
+    wait_until_idle(&mut harness);
+    let learned: Vec<usize> = (0..10)
+        .filter(|&i| {
+            matches!(
+                plan(seed, "think", "math_1", i, checkpoints),
+                Plan::LearnedAt(_)
+            )
+        })
+        .collect();
+    assert!(!learned.is_empty());
+    let count = format!("think Math L1 learned: {} items", learned.len());
+    // The table is under the charts: scrolled into view as a user would.
+    harness.get_by_label(&count).scroll_to_me();
+    wait_until_idle(&mut harness);
+    harness.get_by_label(&count).click_accesskit();
+    wait_until_idle(&mut harness);
+    let app = harness.state();
+    assert_eq!(app.state.ui.view, View::Items);
+    let data = &app.state.data.dataset;
+    let listed: Vec<(String, String)> = app
+        .state
+        .ui
+        .filtered
+        .iter()
+        .map(|&i| {
+            let folder = data.folder_of(&data.items[i]);
+            (folder.run.clone(), data.items[i].id.clone())
+        })
+        .collect();
+    // Each learned item once, at the checkpoint where it was learned.
+    let mut expected: Vec<(String, String)> = learned
+        .iter()
+        .map(|&i| {
+            let Plan::LearnedAt(at) = plan(seed, "think", "math_1", i, checkpoints) else {
+                unreachable!()
+            };
+            (unisandbox_demo::series::checkpoint_name(at), String::new())
+        })
+        .collect();
+    expected.sort();
+    let mut runs: Vec<(String, String)> = listed
+        .iter()
+        .map(|(run, _)| (run.clone(), String::new()))
+        .collect();
+    runs.sort();
+    assert_eq!(runs, expected, "{listed:?}");
+    harness.get_by_label_contains("learned along train-*");
+
+    // C: the first listed item at every checkpoint; → moves along the steps.
+    harness.key_press(egui::Key::ArrowDown);
+    wait_until_idle(&mut harness);
+    let selected = harness.state().state.ui.selected.unwrap();
+    harness.key_press(egui::Key::C);
+    wait_until_idle(&mut harness);
+    assert_eq!(harness.state().state.ui.view, View::Strip);
+    for step in 1..=checkpoints {
+        harness.get_by_label(&format!("step {}", step * 1000));
+    }
+    let strip_step = |h: &egui_kittest::Harness<InspectorApp>| {
+        unisandbox_app::views::strip::strip_of(&h.state().state).map(|s| s.cells[s.current].0)
+    };
+    let start = strip_step(&harness).unwrap();
+    harness.key_press(egui::Key::ArrowLeft);
+    wait_until_idle(&mut harness);
+    assert_eq!(strip_step(&harness), Some(start.saturating_sub(1)));
+    harness.key_press(egui::Key::ArrowRight);
+    harness.key_press(egui::Key::ArrowRight);
+    wait_until_idle(&mut harness);
+    assert_eq!(
+        strip_step(&harness),
+        Some((start.max(1) + 1).min(checkpoints - 1))
+    );
+    // ↓: the next item of the list, at the same step.
+    harness.key_press(egui::Key::ArrowDown);
+    wait_until_idle(&mut harness);
+    let app = harness.state();
+    if app.state.ui.filtered.len() > 1 {
+        assert_ne!(app.state.ui.selected, Some(selected));
+    }
+    assert_eq!(app.state.ui.view, View::Strip);
+    harness.key_press(egui::Key::Escape);
+    wait_until_idle(&mut harness);
+    assert_eq!(harness.state().state.ui.view, View::Items);
 }

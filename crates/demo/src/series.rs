@@ -131,7 +131,11 @@ pub fn write_series(
     let schedule = Schedule { seed, checkpoints };
     // A small run (a demo) shows what each image says; a big one links a few drawn images.
     let pool = if items > DRAWN_UP_TO {
-        Some(ImagePool::draw(&out_dir.join(scale::POOL_DIR), &bench, seed)?)
+        Some(ImagePool::draw(
+            &out_dir.join(scale::POOL_DIR),
+            &bench,
+            seed,
+        )?)
     } else {
         None
     };

@@ -52,7 +52,13 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
     // Three or more checkpoints of one training run read as a trajectory, not as bars (the
     // bars stay one click away).
     let bars_id = egui::Id::unique("charts_as_bars");
-    let training_run = state.ui.charts.trajectory.series.first().filter(|s| s.runs.len() >= 3);
+    let training_run = state
+        .ui
+        .charts
+        .trajectory
+        .series
+        .first()
+        .filter(|s| s.runs.len() >= 3);
     if let Some(series) = training_run {
         let mut bars = ui.data_mut(|d| d.get_temp::<bool>(bars_id).unwrap_or(false));
         ui.horizontal(|ui| {

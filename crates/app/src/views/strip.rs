@@ -99,7 +99,10 @@ fn strip_ui(
         .filter(|(_, index)| data.items[*index].is_correct())
         .count();
     ui.horizontal(|ui| {
-        ui.heading(format!("{} · {} · {}", folder.stem, item.id, folder.setting));
+        ui.heading(format!(
+            "{} · {} · {}",
+            folder.stem, item.id, folder.setting
+        ));
         ui.label(
             RichText::new(format!(
                 "{} · right at {right} of {} checkpoints",
@@ -144,7 +147,8 @@ fn strip_ui(
                 break;
             };
             let rect = cell_rect(at);
-            let response = ui.interact(rect, ui.scope_id().with(("strip_cell", at)), Sense::click());
+            let response =
+                ui.interact(rect, ui.scope_id().with(("strip_cell", at)), Sense::click());
             let step = strip.series.runs[position].1;
             response.widget_info(|| {
                 egui::WidgetInfo::selected(
@@ -187,10 +191,7 @@ fn cell_ui(
             visuals.weak_text_color()
         },
     );
-    let image_rect = Rect::from_min_size(
-        rect.min + Vec2::new(0.0, STEP_LINE),
-        Vec2::splat(CELL),
-    );
+    let image_rect = Rect::from_min_size(rect.min + Vec2::new(0.0, STEP_LINE), Vec2::splat(CELL));
     painter.rect_filled(image_rect, 6.0, visuals.extreme_bg_color);
     let parts = &item.parts;
     let slots: Vec<Rect> = if parts.len() > 1 {

@@ -7,9 +7,7 @@ use egui_plot::{FilledArea, Legend, Line, LineStyle, Plot, PlotPoints};
 use crate::command::Command;
 use crate::persist::View;
 use crate::state::AppState;
-use unisandbox_core::analysis::trajectory::{
-    Along, AlongSeries, Dynamics, Series, TrajectoryRow,
-};
+use unisandbox_core::analysis::trajectory::{Along, AlongSeries, Dynamics, Series, TrajectoryRow};
 use unisandbox_core::filters::Filters;
 
 /// One colour per task type (the settings differ by line style, not colour).
@@ -236,7 +234,7 @@ fn trajectory_body_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Co
 
 /// The accuracy and events charts share their step axis (zoom one, the other follows).
 fn steps_axis() -> egui::Id {
-    egui::Id::new("trajectory_steps_axis")
+    egui::Id::unique("trajectory_steps_axis")
 }
 
 /// The think → normal transfer toggle's name and its lines' suffix.
@@ -287,12 +285,18 @@ fn dynamics_table_ui(
                                 ui.label(RichText::new("0").weak());
                                 continue;
                             }
-                            let link = ui.link(count.to_string()).on_hover_text(format!(
-                                "List the {count} {} {} items ({})",
+                            let what = format!(
+                                "{} {} {}: {count} items",
                                 row.setting,
                                 row.task,
                                 class.label()
-                            ));
+                            );
+                            let link = ui.link(count.to_string());
+                            // Screen readers (and the tests) hear what the number counts.
+                            link.widget_info(|| {
+                                egui::WidgetInfo::labeled(egui::Role::Link, true, &what)
+                            });
+                            let link = link.on_hover_text(format!("List the {what}"));
                             if link.clicked() {
                                 open_items(
                                     commands,
@@ -428,10 +432,11 @@ fn transfer_summary_ui(ui: &mut egui::Ui, state: &AppState, series: &Series) {
         return;
     };
     ui.add_space(4.0);
-    ui.label(RichText::new("Think → normal transfer").strong()).on_hover_text(
-        "Of the items the first checkpoint gets right only with think, the share each later \
+    ui.label(RichText::new("Think → normal transfer").strong())
+        .on_hover_text(
+            "Of the items the first checkpoint gets right only with think, the share each later \
          checkpoint gets right in normal (the dotted lines above, when shown).",
-    );
+        );
     let parts: Vec<String> = rows
         .iter()
         .filter(|r| r.step == last_step)
@@ -484,7 +489,9 @@ fn series_editor_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comm
                     }
                 })
                 .response
-                .on_hover_text("A run without a step (e.g. the base model) shown as step 0 of every series");
+                .on_hover_text(
+                    "A run without a step (e.g. the base model) shown as step 0 of every series",
+                );
         });
         let shown: Vec<String> = charts.series.iter().map(|s| s.pattern.clone()).collect();
         for (at, detected) in charts.detected.iter().enumerate() {

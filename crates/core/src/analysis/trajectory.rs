@@ -108,7 +108,10 @@ pub fn edited_series(runs: &[String], edits: &SeriesEdits) -> Vec<Series> {
         .filter(|run| !edits.excluded.contains(run))
         .cloned()
         .collect();
-    let base = edits.base.as_deref().filter(|base| kept.iter().any(|r| r == base));
+    let base = edits
+        .base
+        .as_deref()
+        .filter(|base| kept.iter().any(|r| r == base));
     let mut series = series_of(&kept, base);
     let rank = |pattern: &str| {
         edits
@@ -119,7 +122,11 @@ pub fn edited_series(runs: &[String], edits: &SeriesEdits) -> Vec<Series> {
     };
     series.sort_by_key(|one| rank(&one.pattern));
     for one in &mut series {
-        if let Some(name) = edits.names.get(&one.pattern).filter(|n| !n.trim().is_empty()) {
+        if let Some(name) = edits
+            .names
+            .get(&one.pattern)
+            .filter(|n| !n.trim().is_empty())
+        {
             one.name = name.trim().to_string();
         }
     }
