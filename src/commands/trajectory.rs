@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use unisandbox_core::analysis::trajectory::{dynamics, events, series_of, trajectory, transfer};
+use unisandbox_core::analysis::accuracy::{accuracy_rows, by_task_type};
+use unisandbox_core::analysis::trajectory::{
+    Series, TrajectoryRow, dynamics, events, series_of, trajectory, trajectory_of, transfer,
+};
 use unisandbox_core::report::{
     TrajectoryFormat, render_dynamics, render_events, render_trajectory, render_transfer,
 };
@@ -36,20 +39,28 @@ pub fn run(
     format: TrajectoryFormat,
     figures: Figures,
 ) -> anyhow::Result<ExitCode> {
+    // Accuracy alone is counted from the CSVs, as `summary` counts (the same numbers as a
+    // full load, tested in analysis::accuracy); item dynamics need the items.
+    if matches!(table, Table::Accuracy) && ctx.benchmark.is_none() {
+        let (counts, diagnostics) = unisandbox_core::load::count::count_paths(paths);
+        for diagnostic in diagnostics
+            .iter()
+            .filter(|d| d.severity == unisandbox_core::diagnostics::Severity::Error)
+        {
+            eprintln!("{diagnostic}");
+        }
+        let rows = by_task_type(accuracy_rows(counts));
+        let mut runs: Vec<String> = rows.iter().map(|r| r.run.clone()).collect();
+        runs.dedup();
+        let series = checked_series(&runs, base)?;
+        let points = trajectory_of(&rows, &series);
+        print!("{}", render_trajectory(&points, format)?);
+        draw_figures(&series, points, &figures)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let dataset = ctx.load(paths);
     let runs = dataset.runs();
-    if let Some(base) = base
-        && !runs.iter().any(|run| run == base)
-    {
-        anyhow::bail!("--base {base}: no such run; runs: {}", runs.join(", "));
-    }
-    let series = series_of(&runs, base);
-    if series.is_empty() {
-        eprintln!(
-            "no series: no two runs differ only in their last number (runs: {})",
-            runs.join(", ")
-        );
-    }
+    let series = checked_series(&runs, base)?;
     let points = trajectory(&dataset, &series);
     let text = match table {
         Table::Accuracy => render_trajectory(&points, format)?,
@@ -58,6 +69,33 @@ pub fn run(
         Table::Transfer => render_transfer(&transfer(&dataset, &series), format)?,
     };
     print!("{text}");
+    draw_figures(&series, points, &figures)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The series among `runs` (with `base` at step 0), said when there is none.
+fn checked_series(runs: &[String], base: Option<&str>) -> anyhow::Result<Vec<Series>> {
+    if let Some(base) = base
+        && !runs.iter().any(|run| run == base)
+    {
+        anyhow::bail!("--base {base}: no such run; runs: {}", runs.join(", "));
+    }
+    let series = series_of(runs, base);
+    if series.is_empty() {
+        eprintln!(
+            "no series: no two runs differ only in their last number (runs: {})",
+            runs.join(", ")
+        );
+    }
+    Ok(series)
+}
+
+/// Writes the chart of the first series where `--svg` / `--png` ask.
+fn draw_figures(
+    series: &[Series],
+    points: Vec<TrajectoryRow>,
+    figures: &Figures,
+) -> anyhow::Result<()> {
     if figures.svg.is_some() || figures.png.is_some() {
         let Some(first) = series.first() else {
             anyhow::bail!("no series to draw");
@@ -75,7 +113,7 @@ pub fn run(
             write_figure(path, &png)?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn write_figure(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {

@@ -24,6 +24,7 @@ pub mod thumbnail_store;
 pub mod watcher;
 
 pub mod samples;
+pub mod strip;
 pub mod views;
 
 use std::collections::BTreeSet;
@@ -405,7 +406,7 @@ impl InspectorApp {
             | Command::SetReviewReason(_)
             | Command::SetReviewer(_)) => self.apply_review(review),
             Command::StripMove(by) => {
-                if let Some(strip) = crate::views::strip::strip_of(&self.state) {
+                if let Some(strip) = crate::strip::strip_of(&self.state) {
                     let at =
                         (strip.current as i64 + by).clamp(0, strip.cells.len() as i64 - 1) as usize;
                     self.state.ui.strip_step = Some(strip.cells[at].0);

@@ -1010,7 +1010,7 @@ fn a_dynamics_count_lists_its_items_and_the_strip_steps_through_checkpoints() {
         harness.get_by_label(&format!("step {}", step * 1000));
     }
     let strip_step = |h: &egui_kittest::Harness<InspectorApp>| {
-        unisandbox_app::views::strip::strip_of(&h.state().state).map(|s| s.cells[s.current].0)
+        unisandbox_app::strip::strip_of(&h.state().state).map(|s| s.cells[s.current].0)
     };
     let start = strip_step(&harness).unwrap();
     harness.key_press(egui::Key::ArrowLeft);

@@ -8,48 +8,13 @@ use egui::{Align2, FontId, Rect, RichText, Sense, Stroke, Vec2};
 use crate::command::Command;
 use crate::image_cache::ImageCache;
 use crate::state::AppState;
-use unisandbox_core::analysis::trajectory::{Series, across};
+use crate::strip::{Strip, strip_of};
 
 /// A cell's image side and the gap between cells, in points.
 const CELL: f32 = 190.0;
 const GAP: f32 = 8.0;
 /// The step line above each image.
 const STEP_LINE: f32 = 20.0;
-
-/// The series the item's run belongs to, and the item at each of its checkpoints.
-pub struct Strip<'a> {
-    pub series: &'a Series,
-    /// (position in the series, dataset index), in step order.
-    pub cells: Vec<(usize, usize)>,
-    /// The index into `cells` of the current checkpoint.
-    pub current: usize,
-}
-
-/// The strip of the selected item, if its run is part of a training run.
-pub fn strip_of(state: &AppState) -> Option<Strip<'_>> {
-    let selected = state.ui.selected?;
-    let data = &state.data.dataset;
-    let run = &data.folder_of(data.items.get(selected)?).run;
-    let series = state
-        .ui
-        .charts
-        .trajectory
-        .series
-        .iter()
-        .find(|s| s.runs.iter().any(|(r, _)| r == run))?;
-    let cells = across(data, &state.data.item_index, series, selected);
-    let own = cells.iter().position(|(_, index)| *index == selected)?;
-    let current = state
-        .ui
-        .strip_step
-        .and_then(|step| cells.iter().position(|(position, _)| *position == step))
-        .unwrap_or(own);
-    Some(Strip {
-        series,
-        cells,
-        current,
-    })
-}
 
 pub fn strip_view_ui(
     ui: &mut egui::Ui,

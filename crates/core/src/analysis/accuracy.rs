@@ -176,14 +176,18 @@ pub fn task_type_accuracy_counting(
     keep: impl Fn(&crate::model::Item) -> bool,
     correct: impl Fn(&crate::model::Item) -> bool,
 ) -> Vec<AccuracyRow> {
-    let mut rows: Vec<AccuracyRow> = Vec::new();
-    for row in folder_accuracy_counting(dataset, keep, correct) {
-        let at = rows
-            .iter()
-            .position(|r| r.run == row.run && r.setting == row.setting && r.kind == row.kind);
-        let earlier = at.map(|at| rows[at].clone());
-        let (correct, total, mut checks) = earlier.map_or((0, 0, Default::default()), |r| {
-            (r.correct, r.total, r.checks)
+    by_task_type(folder_accuracy_counting(dataset, keep, correct))
+}
+
+/// Folder rows summed per (run, setting, task type), in run, setting, task type order.
+pub fn by_task_type(folder_rows: Vec<AccuracyRow>) -> Vec<AccuracyRow> {
+    // Keyed, so thousands of checkpoints' folders sum in one pass.
+    let mut sums: std::collections::HashMap<(String, String, TaskKind), AccuracyRow> =
+        std::collections::HashMap::new();
+    for row in folder_rows {
+        let key = (row.run.clone(), row.setting.clone(), row.kind);
+        let (correct, total, mut checks) = sums.get(&key).map_or((0, 0, Default::default()), |r| {
+            (r.correct, r.total, r.checks.clone())
         });
         checks.add(&row.checks);
         let summed = AccuracyRow {
@@ -197,11 +201,9 @@ pub fn task_type_accuracy_counting(
                 total + row.total,
             )
         };
-        match at {
-            Some(at) => rows[at] = summed,
-            None => rows.push(summed),
-        }
+        sums.insert(key, summed);
     }
+    let mut rows: Vec<AccuracyRow> = sums.into_values().collect();
     rows.sort_by_key(order_key);
     rows
 }

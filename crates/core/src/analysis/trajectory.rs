@@ -151,13 +151,32 @@ pub struct TrajectoryRow {
 
 /// Accuracy per series × step × setting × task type.
 pub fn trajectory(dataset: &Dataset, series: &[Series]) -> Vec<TrajectoryRow> {
-    let rows = crate::analysis::accuracy::task_type_accuracy(dataset);
+    trajectory_of(
+        &crate::analysis::accuracy::task_type_accuracy(dataset),
+        series,
+    )
+}
+
+/// Accuracy per series × step × setting × task type from task-type rows (a full load's, or
+/// counted from the CSVs alone as `summary` counts).
+pub fn trajectory_of(
+    rows: &[crate::analysis::AccuracyRow],
+    series: &[Series],
+) -> Vec<TrajectoryRow> {
+    // Rows by run, so each step finds its rows without a scan.
+    let mut by_run: std::collections::HashMap<&str, Vec<&crate::analysis::AccuracyRow>> =
+        std::collections::HashMap::new();
+    for row in rows {
+        by_run.entry(row.run.as_str()).or_default().push(row);
+    }
     let mut out = Vec::new();
     for one in series {
         for (run, step) in &one.runs {
             out.extend(
-                rows.iter()
-                    .filter(|r| r.run == *run)
+                by_run
+                    .get(run.as_str())
+                    .into_iter()
+                    .flatten()
                     .map(|r| TrajectoryRow {
                         series: one.name.clone(),
                         run: run.clone(),

@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
+use crate::load::discover::Purpose;
 use crate::load::discover::{FolderSpec, RESULTS_CSV};
-use crate::load::discover_all;
+use crate::load::discover_all_as;
 use crate::load::results_csv::count_results_csv;
 use crate::model::FolderCount;
 use crate::taxonomy::TaskKind;
@@ -16,7 +17,7 @@ use crate::taxonomy::TaskKind;
 /// The counts of every evaluated folder beneath `paths` (the same folders and numbers that
 /// `load_dataset` + `folder_accuracy` give), with the problems found on the way.
 pub fn count_paths(paths: &[PathBuf]) -> (Vec<FolderCount>, Vec<Diagnostic>) {
-    let (specs, mut diagnostics) = discover_all(paths);
+    let (specs, mut diagnostics) = discover_all_as(paths, Purpose::Count);
     let counted: Vec<(Option<FolderCount>, Vec<Diagnostic>)> =
         specs.par_iter().map(count_folder).collect();
     let mut counts = Vec::new();

@@ -18,6 +18,22 @@ pub use crate::load::spec::{FolderSpec, RESULTS_CSV, RESULTS_LOG, TRACES_JSONL};
 /// Walks `root` and returns its task folders, sorted by run, setting and stem. Unreadable
 /// sub-folders become diagnostics; the walk goes on.
 pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
+    discover_as(root, Purpose::Load)
+}
+
+/// What a walk looks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Every task folder: with results, images, traces or sidecars.
+    Load,
+    /// Only folders with a results CSV. Inside `<mode>/` (normal, think) the layout says where
+    /// they are — `<mode>/<stem>/evaluation_results.csv` — so those folders are not listed: with
+    /// thousands of images each, listing them was most of `summary`'s file-system time.
+    Count,
+}
+
+/// `discover` for a purpose.
+pub fn discover_as(root: &Path, purpose: Purpose) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let root = match root.canonicalize() {
         Ok(root) if root.is_dir() => root,
@@ -35,7 +51,7 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
         }
     };
     // The root's own files, then each sub-folder's tree on its own core.
-    let mut found = walk(&root, &root, 1, &mut diagnostics);
+    let mut found = walk(&root, &root, 1, purpose, &mut diagnostics);
     let subtrees: Vec<PathBuf> = std::fs::read_dir(&root)
         .map(|entries| {
             entries
@@ -54,7 +70,10 @@ pub fn discover(root: &Path) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
             .par_iter()
             .map(|sub| {
                 let mut problems = Vec::new();
-                (walk(sub, &root, MAX_DEPTH - 1, &mut problems), problems)
+                (
+                    walk(sub, &root, MAX_DEPTH - 1, purpose, &mut problems),
+                    problems,
+                )
             })
             .collect()
     };
@@ -167,6 +186,7 @@ fn walk(
     dir: &Path,
     root: &Path,
     max_depth: usize,
+    purpose: Purpose,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> FoundFolders {
     let mut found = FoundFolders::default();
@@ -220,6 +240,18 @@ fn walk(
         let depth = entry.depth();
         if entry.file_type().is_dir() {
             folders.truncate(depth);
+            let in_mode_folder = folders
+                .last()
+                .and_then(|parent| parent.file_name())
+                .is_some_and(|name| is_mode_folder(&name.to_string_lossy()));
+            if purpose == Purpose::Count && in_mode_folder {
+                // A task folder of the eval layout: its CSV is looked up, the folder not listed.
+                if entry.path().join(RESULTS_CSV).exists() {
+                    found.with_results.insert(entry.path().to_path_buf());
+                }
+                walker.skip_current_dir();
+                continue;
+            }
             folders.push(entry.path().to_path_buf());
             continue;
         }

@@ -53,11 +53,19 @@ pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
 
 /// Discovers every task folder beneath each path (duplicates across paths dropped).
 pub fn discover_all(paths: &[PathBuf]) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
+    discover_all_as(paths, discover::Purpose::Load)
+}
+
+/// `discover_all` for a purpose (counting looks for results CSVs only).
+pub fn discover_all_as(
+    paths: &[PathBuf],
+    purpose: discover::Purpose,
+) -> (Vec<FolderSpec>, Vec<Diagnostic>) {
     let mut specs: Vec<FolderSpec> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut diagnostics = Vec::new();
     for path in paths {
-        let (found, problems) = discover(path);
+        let (found, problems) = discover::discover_as(path, purpose);
         diagnostics.extend(problems);
         for spec in found {
             if seen.insert(spec.path.clone()) {

@@ -271,7 +271,8 @@ pub fn count_results_csv(path: &Path, bytes: &[u8]) -> CsvCounts {
 /// Column indices of one judged image's fields.
 #[derive(Clone, Copy, Debug, Default)]
 struct SideColumns {
-    label: &'static str,
+    /// The Score column's name, for messages (named once, not per row).
+    score_name: &'static str,
     question: usize,
     answer: usize,
     image_path: usize,
@@ -283,7 +284,7 @@ struct SideColumns {
 impl SideColumns {
     /// Validates Score and Result: (score, verdict).
     fn check(&self, fields: &Fields) -> Result<(bool, Verdict), String> {
-        let score = fields.flag(self.score, &format!("{}Score", self.label))?;
+        let score = fields.flag(self.score, self.score_name)?;
         let verdict = verdict_of(&fields.text(self.result), score, fields.id)?;
         Ok((score, verdict))
     }
@@ -310,7 +311,7 @@ impl Columns {
         let sides = match schema {
             Schema::Mapping => vec![
                 SideColumns {
-                    label: "A_",
+                    score_name: "A_Score",
                     question: at("Question_A"),
                     answer: at("Answer_A"),
                     image_path: at("Image_A_Path"),
@@ -319,7 +320,7 @@ impl Columns {
                     analysis: at("A_Analysis"),
                 },
                 SideColumns {
-                    label: "B_",
+                    score_name: "B_Score",
                     question: at("Question_B"),
                     answer: at("Answer_B"),
                     image_path: at("Image_B_Path"),
@@ -329,7 +330,7 @@ impl Columns {
                 },
             ],
             Schema::Math | Schema::Knowledge => vec![SideColumns {
-                label: "",
+                score_name: "Score",
                 question: at("Question"),
                 answer: at("Answer"),
                 image_path: at("Image_Path"),
