@@ -225,6 +225,10 @@ pub struct BenchArgs {
     /// With --items: checkpoints in the tree.
     #[arg(long, default_value_t = 10, requires = "items")]
     pub checkpoints: usize,
+    /// With --items: a training run (`demo-data --series`) instead, its trajectory beside a
+    /// pandas script and what the Trajectory and Checkpoints views compute.
+    #[arg(long, requires = "items")]
+    pub series: bool,
     /// With --items: rows of the single big results CSV.
     #[arg(long, default_value_t = 200_000, requires = "items")]
     pub csv_rows: usize,

@@ -13,6 +13,7 @@ pub fn run(_ctx: &Context, args: BenchArgs) -> anyhow::Result<ExitCode> {
         trials,
         items,
         checkpoints,
+        series,
         csv_rows,
         runs,
         tree,
@@ -23,6 +24,15 @@ pub fn run(_ctx: &Context, args: BenchArgs) -> anyhow::Result<ExitCode> {
     let report = match (items, stars) {
         (_, Some(candidates)) => unisandbox_bench::stars::run_stars(&dir, candidates, runs, tree),
         (items, None) => match items {
+            Some(items) if series => unisandbox_bench::series::run_series(
+                &dir,
+                &unisandbox_bench::series::SeriesOptions {
+                    items,
+                    checkpoints,
+                    runs,
+                    tree,
+                },
+            ),
             Some(items) => unisandbox_bench::scale::run_scale(
                 &dir,
                 &unisandbox_bench::scale::ScaleOptions {

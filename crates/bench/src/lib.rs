@@ -13,6 +13,7 @@ use unisandbox_app::watcher::{FolderWatcher, ReloadTimer};
 use unisandbox_core::load::{discover::RESULTS_CSV, load_dataset, refresh};
 
 pub mod scale;
+pub mod series;
 pub mod stars;
 
 pub struct BenchReport {

@@ -70,7 +70,7 @@ pub(super) fn reported_elapsed(stderr: &str) -> Option<Duration> {
 }
 
 /// Whether the baselines can run here (python3 with pandas and Pillow).
-fn baselines_available() -> Result<(), String> {
+pub(super) fn baselines_available() -> Result<(), String> {
     let probe = Command::new(python())
         .args(["-c", "import pandas, PIL"])
         .output();
@@ -473,7 +473,7 @@ pub(super) fn open_like_the_window(tree: &Path, runs: usize) -> anyhow::Result<V
 }
 
 /// Resident memory of this process now (VmRSS), as "123 MB".
-fn rss() -> Option<String> {
+pub(super) fn rss() -> Option<String> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let kb: f64 = status
         .lines()
