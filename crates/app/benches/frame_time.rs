@@ -5,6 +5,10 @@
 //!   cargo bench --bench frame_time                 # 100,000 items
 //!   cargo bench --bench frame_time -- 100000 1000000
 //!   cargo bench --bench frame_time -- stars:64000  # one STARS filter output of 64k candidates
+//!   cargo bench --bench frame_time -- series:100   # a training run of 100 checkpoints × 1,900
+//!
+//! A training run adds the Trajectory view (lines toggled, a dynamics count opened) and the
+//! Checkpoints strip (stepped end to end, moving to the next item on the way).
 //!
 //! Trees are generated once under target/bench-trees/ and reused.
 
@@ -42,6 +46,14 @@ fn stars_tree(candidates: usize) -> PathBuf {
     cached_tree(&format!("stars-{candidates}"), |dir| {
         unisandbox_demo::stars::write_filter_output(dir, 7, candidates)
             .expect("writing the filter output");
+    })
+}
+
+/// A training run of `checkpoints` checkpoints of the upstream benchmark's size (1,900 items).
+fn series_tree(checkpoints: usize) -> PathBuf {
+    cached_tree(&format!("series-{checkpoints}"), |dir| {
+        unisandbox_demo::series::write_series(dir, 7, checkpoints, checkpoints * 1900)
+            .expect("writing the training run");
     })
 }
 
@@ -196,6 +208,10 @@ fn run(items: usize, path: PathBuf) {
     }
     all.push(switching);
 
+    if !harness.state().state.ui.charts.trajectory.series.is_empty() || items_of_series(&harness) {
+        all.extend(training_run_frames(&mut harness));
+    }
+
     let mut every = Frames {
         name: "all frames after loading",
         times: all[1..].iter().flat_map(|f| f.times.clone()).collect(),
@@ -209,12 +225,87 @@ fn run(items: usize, path: PathBuf) {
     let _ = std::fs::remove_file(&annotations);
 }
 
+/// Whether the opened runs form a training run (after the Charts counts are done).
+fn items_of_series(harness: &Harness<'static, InspectorApp>) -> bool {
+    let data = &harness.state().state.data.dataset;
+    !unisandbox_core::analysis::trajectory::series_of(&data.runs(), None).is_empty()
+}
+
+/// Trajectory: lines toggled, a dynamics count opened; the strip stepped end to end.
+fn training_run_frames(harness: &mut Harness<'static, InspectorApp>) -> Vec<Frames> {
+    use egui_kittest::kittest::Queryable as _;
+    let mut trajectory = Frames {
+        name: "trajectory: toggle lines",
+        times: Vec::new(),
+    };
+    harness
+        .state_mut()
+        .push_command(Command::SetView(View::Trajectory));
+    // The counts run once in the background; their frames are the loading kind.
+    // (Commands apply after a frame is drawn: the second frame shows the view.)
+    harness.step();
+    while !harness.state().is_idle() {
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    harness.step();
+    for round in 0..6 {
+        for label in ["think", "Math L1", "Mapping L1", "think − normal"] {
+            harness
+                .get_by_role_and_label(egui::accesskit::Role::CheckBox, label)
+                .click();
+            step(harness, &mut trajectory);
+            step(harness, &mut trajectory);
+        }
+        if round == 0 {
+            step(harness, &mut trajectory);
+        }
+    }
+    let mut strip = Frames {
+        name: "strip: step through checkpoints",
+        times: Vec::new(),
+    };
+    harness
+        .state_mut()
+        .push_command(Command::SetView(View::Items));
+    harness.state_mut().push_command(Command::MoveSelection(1));
+    step(harness, &mut strip);
+    harness
+        .state_mut()
+        .push_command(Command::SetView(View::Strip));
+    step(harness, &mut strip);
+    let checkpoints = harness
+        .state()
+        .state
+        .ui
+        .charts
+        .trajectory
+        .series
+        .first()
+        .map_or(0, |s| s.runs.len());
+    for at in 0..checkpoints.min(600) {
+        let command = if at % 50 == 49 {
+            Command::MoveSelection(1)
+        } else {
+            Command::StripMove(1)
+        };
+        harness.state_mut().push_command(command);
+        step(harness, &mut strip);
+    }
+    vec![trajectory, strip]
+}
+
 fn main() {
     let trees: Vec<(usize, PathBuf)> = std::env::args()
         .skip(1)
-        .filter_map(|a| match a.strip_prefix("stars:") {
-            Some(n) => n.parse().ok().map(|n| (n, stars_tree(n))),
-            None => a.parse().ok().map(|n| (n, tree(n))),
+        .filter_map(|a| {
+            if let Some(n) = a.strip_prefix("stars:") {
+                return n.parse().ok().map(|n| (n, stars_tree(n)));
+            }
+            if let Some(k) = a.strip_prefix("series:") {
+                return k.parse().ok().map(|k: usize| (k * 1900, series_tree(k)));
+            }
+            a.parse().ok().map(|n| (n, tree(n)))
         })
         .collect();
     let trees = if trees.is_empty() {
