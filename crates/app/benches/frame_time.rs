@@ -204,6 +204,9 @@ fn run(items: usize, path: PathBuf) {
         harness.state_mut().push_command(Command::SetView(view));
         for _ in 0..3 {
             step(&mut harness, &mut switching);
+            if switching.times.last().is_some_and(|t| t.as_millis() > 30) {
+                eprintln!("slow frame switching to {view:?}: {:?}", switching.times.last());
+            }
         }
     }
     all.push(switching);

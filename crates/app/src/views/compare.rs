@@ -33,36 +33,57 @@ pub fn compare_view_ui(
 
 fn sides_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
     let data = &state.data.dataset;
+    // Every (run, setting) once, in the folders' order (run, then normal before think): one
+    // pass, so 500 checkpoints cost microseconds, not a scan per checkbox.
+    let mut seen: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
+    let sides: Vec<Side> = data
+        .folders
+        .iter()
+        .filter(|f| seen.insert((f.run.as_str(), f.setting.as_str())))
+        .map(|f| Side {
+            run: f.run.clone(),
+            setting: f.setting.to_string(),
+        })
+        .collect();
+    let mut checkbox = |ui: &mut egui::Ui, side: &Side| {
+        let mut on = state.ui.compare.sides.contains(side);
+        if ui.checkbox(&mut on, side.label()).changed() {
+            let mut chosen = state.ui.compare.sides.clone();
+            if on {
+                chosen.push(side.clone());
+            } else {
+                chosen.retain(|s| s != side);
+            }
+            commands.push(Command::SetCompareSides(chosen));
+        }
+    };
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Compare:").strong());
-        for run in data.runs() {
-            for setting in data.settings() {
-                if !data
-                    .folders
-                    .iter()
-                    .any(|f| f.run == run && f.setting == setting)
-                {
-                    continue;
-                }
-                let side = Side {
-                    run: run.clone(),
-                    setting,
-                };
-                let mut on = state.ui.compare.sides.contains(&side);
-                if ui.checkbox(&mut on, side.label()).changed() {
-                    let mut sides = state.ui.compare.sides.clone();
-                    if on {
-                        sides.push(side);
-                    } else {
-                        sides.retain(|s| *s != side);
-                    }
-                    commands.push(Command::SetCompareSides(sides));
-                }
+        if sides.len() <= MANY_SIDES {
+            for side in &sides {
+                checkbox(ui, side);
             }
+        } else {
+            // A training run of many checkpoints: the chosen sides, and the others in a list.
+            for side in &state.ui.compare.sides {
+                checkbox(ui, side);
+            }
+            ui.menu_button(format!("Choose among {} sides…", sides.len()), |ui| {
+                egui::ScrollArea::vertical()
+                    .max_height(420.0)
+                    .show(ui, |ui| {
+                        for side in &sides {
+                            checkbox(ui, side);
+                        }
+                    });
+            });
         }
         ui.label(RichText::new("· ←/→ side · ↑/↓ item").weak());
     });
 }
+
+/// More sides than this are chosen from a list instead of shown as a row of checkboxes.
+const MANY_SIDES: usize = 16;
 
 fn flips_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>) {
     let compare = &state.ui.compare;

@@ -58,6 +58,15 @@ fn trajectory_body_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Co
         .iter()
         .filter(|r| r.series == series.name)
         .collect();
+    // Each line's points, grouped once (500 checkpoints: 5,000 rows).
+    let mut lines: std::collections::HashMap<(&str, &str), Vec<&TrajectoryRow>> =
+        std::collections::HashMap::new();
+    for row in rows.iter().filter(|r| r.total > 0) {
+        lines
+            .entry((row.task.as_str(), row.setting.as_str()))
+            .or_default()
+            .push(row);
+    }
     ui.label(
         RichText::new(
             "Accuracy at each step, counted as the eval scripts count; bands are 95% Wilson \
@@ -164,20 +173,19 @@ fn trajectory_body_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Co
             }
             if show_gap {
                 // think − normal at each step both were judged, in percentage points.
-                let gap: Vec<[f64; 2]> = rows
-                    .iter()
-                    .filter(|r| r.task == *task && r.setting == "think" && r.total > 0)
+                let normal: std::collections::HashMap<u64, f64> = lines
+                    .get(&(*task, "normal"))
+                    .into_iter()
+                    .flatten()
+                    .map(|r| (r.step, r.accuracy))
+                    .collect();
+                let gap: Vec<[f64; 2]> = lines
+                    .get(&(*task, "think"))
+                    .into_iter()
+                    .flatten()
                     .filter_map(|think| {
-                        let normal = rows.iter().find(|r| {
-                            r.task == *task
-                                && r.setting == "normal"
-                                && r.step == think.step
-                                && r.total > 0
-                        })?;
-                        Some([
-                            think.step as f64,
-                            (think.accuracy - normal.accuracy) * 100.0,
-                        ])
+                        let normal = normal.get(&think.step)?;
+                        Some([think.step as f64, (think.accuracy - normal) * 100.0])
                     })
                     .collect();
                 if !gap.is_empty() {
@@ -190,13 +198,9 @@ fn trajectory_body_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Co
                 }
             }
             for setting in settings.iter().filter(|s| visible(s)) {
-                let points: Vec<&&TrajectoryRow> = rows
-                    .iter()
-                    .filter(|r| r.task == *task && r.setting == *setting && r.total > 0)
-                    .collect();
-                if points.is_empty() {
+                let Some(points) = lines.get(&(*task, *setting)) else {
                     continue;
-                }
+                };
                 let name = format!("{task} · {setting}");
                 let xs: Vec<f64> = points.iter().map(|r| r.step as f64).collect();
                 let low: Vec<f64> = points.iter().map(|r| r.ci_low * 100.0).collect();
@@ -353,12 +357,7 @@ fn events_ui(
         .iter()
         .filter(|r| r.series == series.name && shown(&r.setting) && shown(&r.task))
     {
-        let position = series
-            .runs
-            .iter()
-            .position(|(run, _)| *run == row.run)
-            .unwrap_or(0);
-        let entry = per_step.entry(row.step).or_insert((position, 0, 0));
+        let entry = per_step.entry(row.step).or_insert((row.position, 0, 0));
         entry.1 += row.learned;
         entry.2 += row.forgotten;
     }

@@ -418,6 +418,9 @@ pub struct EventRow {
     pub kind: Option<TaskKind>,
     pub run: String,
     pub step: u64,
+    /// The run's position in the series (not printed).
+    #[serde(skip)]
+    pub position: usize,
     /// Wrong at the item's previous judged step, right here.
     pub learned: u64,
     /// Right at the item's previous judged step, wrong here.
@@ -443,6 +446,7 @@ pub fn events(dataset: &Dataset, series: &[Series]) -> Vec<EventRow> {
                             kind: Some(sequence.kind),
                             run: run.clone(),
                             step: *step,
+                            position: change.position,
                             ..Default::default()
                         }
                     });
