@@ -417,7 +417,7 @@ fn plot_ui(ui: &mut egui::Ui, data: &ChartData, height: f32) -> egui::Rect {
     let whisker_color = ui.visuals().strong_text_color();
     let response = plot.show(ui, |plot_ui| {
         for (s, (name, rows)) in data.series.iter().enumerate() {
-            let color = SERIES[s % SERIES.len()];
+            let color = crate::views::style::series_color(s, series);
             let mut bars = Vec::new();
             for row in rows {
                 let Some(k) = data.kinds.iter().position(|k| *k == row.kind) else {
@@ -447,14 +447,51 @@ fn plot_ui(ui: &mut egui::Ui, data: &ChartData, height: f32) -> egui::Rect {
                     );
                 }
             }
+            // Many series: the legend below the chart lists them (it scrolls); the plot's own
+            // would be cut off.
+            let legend_name = if series > PLOT_LEGEND_UP_TO {
+                String::new()
+            } else {
+                name.clone()
+            };
             plot_ui.bar_chart(
-                BarChart::new(name.clone(), bars)
+                BarChart::new(legend_name, bars)
                     .color(color)
                     .element_formatter(Box::new(|bar, _| bar.name.clone())),
             );
         }
     });
-    response.response.rect
+    let rect = response.response.rect;
+    if series > PLOT_LEGEND_UP_TO {
+        legend_ui(ui, data);
+    }
+    rect
+}
+
+/// Series the plot's own legend lists; beyond, a scrolling legend under the chart does.
+const PLOT_LEGEND_UP_TO: usize = 12;
+
+/// Every series' colour and name, wrapped, in a box that scrolls when they are many.
+fn legend_ui(ui: &mut egui::Ui, data: &ChartData) {
+    let count = data.series.len();
+    egui::ScrollArea::vertical()
+        .id_salt("accuracy_legend")
+        .max_height(72.0)
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                for (s, (name, _)) in data.series.iter().enumerate() {
+                    let (swatch, _) =
+                        ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                    ui.painter().rect_filled(
+                        swatch,
+                        2.0,
+                        crate::views::style::series_color(s, count),
+                    );
+                    ui.label(RichText::new(name).small());
+                    ui.add_space(6.0);
+                }
+            });
+        });
 }
 
 fn hover_text(series: &str, row: &AccuracyRow) -> String {
@@ -466,28 +503,44 @@ fn hover_text(series: &str, row: &AccuracyRow) -> String {
 }
 
 fn table_ui(ui: &mut egui::Ui, data: &ChartData) {
-    egui::ScrollArea::horizontal()
-        .id_salt("accuracy_table")
-        .show(ui, |ui| {
-            egui::Grid::new("accuracy_grid")
-                .striped(true)
-                .spacing([18.0, 6.0])
-                .show(ui, |ui| {
-                    ui.strong("Task type");
-                    for (name, _) in &data.series {
-                        ui.strong(name);
-                    }
+    // The task type column stays put; the series' columns scroll sideways beside it (two
+    // grids with the same row height).
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 2.0;
+    ui.horizontal_top(|ui| {
+        egui::Grid::new("accuracy_grid_first")
+            .striped(true)
+            .spacing([18.0, 6.0])
+            .min_row_height(row_height)
+            .show(ui, |ui| {
+                ui.strong("Task type");
+                ui.end_row();
+                for kind in &data.kinds {
+                    ui.label(kind.label());
                     ui.end_row();
-                    for kind in &data.kinds {
-                        ui.label(kind.label());
-                        for (_, rows) in &data.series {
-                            match rows.iter().find(|r| r.kind == *kind) {
-                                Some(r) => ui.label(r.display()),
-                                None => ui.label(RichText::new("—").weak()),
-                            };
+                }
+            });
+        egui::ScrollArea::horizontal()
+            .id_salt("accuracy_table")
+            .show(ui, |ui| {
+                egui::Grid::new("accuracy_grid")
+                    .striped(true)
+                    .spacing([18.0, 6.0])
+                    .min_row_height(row_height)
+                    .show(ui, |ui| {
+                        for (name, _) in &data.series {
+                            ui.strong(name);
                         }
                         ui.end_row();
-                    }
-                });
-        });
+                        for kind in &data.kinds {
+                            for (_, rows) in &data.series {
+                                match rows.iter().find(|r| r.kind == *kind) {
+                                    Some(r) => ui.label(r.display()),
+                                    None => ui.label(RichText::new("—").weak()),
+                                };
+                            }
+                            ui.end_row();
+                        }
+                    });
+            });
+    });
 }

@@ -66,6 +66,17 @@ pub const SERIES: [Color32; 8] = [
     Color32::from_rgb(130, 60, 160),
 ];
 
+/// The colour of series `index` of `count`: the paired palette while it lasts, then hues spread
+/// by the golden angle (light and dark alternating), so 40 series still get 40 colours.
+pub fn series_color(index: usize, count: usize) -> Color32 {
+    if count <= SERIES.len() {
+        return SERIES[index];
+    }
+    let hue = (index as f32 * 0.618_034).fract();
+    let value = if index % 2 == 0 { 0.92 } else { 0.68 };
+    egui::ecolor::Hsva::new(hue, 0.62, value, 1.0).into()
+}
+
 /// Something to look at (a changed verdict, a human who disagrees, a log that differs).
 pub const ATTENTION: Color32 = Color32::from_rgb(230, 160, 40);
 
