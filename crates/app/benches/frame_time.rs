@@ -205,7 +205,10 @@ fn run(items: usize, path: PathBuf) {
         for _ in 0..3 {
             step(&mut harness, &mut switching);
             if switching.times.last().is_some_and(|t| t.as_millis() > 30) {
-                eprintln!("slow frame switching to {view:?}: {:?}", switching.times.last());
+                eprintln!(
+                    "slow frame switching to {view:?}: {:?}",
+                    switching.times.last()
+                );
             }
         }
     }

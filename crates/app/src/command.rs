@@ -15,6 +15,17 @@ pub enum ExportKind {
     Table(unisandbox_core::export::ExportFormat),
     /// The chart as shown, as PNG.
     ChartPng,
+    /// The first training run's trajectory: its points as CSV or LaTeX, its chart as SVG or PNG
+    /// (drawn by plotters, not a screenshot).
+    Trajectory(TrajectoryExport),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrajectoryExport {
+    Csv,
+    Latex,
+    Svg,
+    Png,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -2,6 +2,39 @@
 //! every image) and report back through the notice.
 
 use super::{ExportKind, InspectorApp, screenshot};
+use crate::command::TrajectoryExport;
+
+/// The trajectory of the first series, in the asked form.
+fn trajectory_bytes(
+    cache: &crate::charts_cache::TrajectoryCache,
+    what: TrajectoryExport,
+) -> Result<Vec<u8>, String> {
+    use unisandbox_core::report::{TrajectoryFormat, render_trajectory};
+    let series = cache
+        .series
+        .first()
+        .ok_or("no training run among the opened runs")?;
+    let rows: Vec<_> = cache
+        .trajectory
+        .iter()
+        .filter(|r| r.series == series.name)
+        .cloned()
+        .collect();
+    let size = (1200, 720);
+    let bytes = match what {
+        TrajectoryExport::Csv => {
+            render_trajectory(&rows, TrajectoryFormat::Csv).map(String::into_bytes)
+        }
+        TrajectoryExport::Latex => {
+            render_trajectory(&rows, TrajectoryFormat::Latex).map(String::into_bytes)
+        }
+        TrajectoryExport::Svg => {
+            unisandbox_core::figure::trajectory_svg(&rows, size).map(String::into_bytes)
+        }
+        TrajectoryExport::Png => unisandbox_core::figure::trajectory_png(&rows, size),
+    };
+    bytes.map_err(|e| e.to_string())
+}
 
 impl InspectorApp {
     /// Asks where to save, then writes the export off the UI thread (HTML reads every image).
@@ -14,6 +47,10 @@ impl InspectorApp {
             ExportKind::Table(ExportFormat::Latex) => ("accuracy.tex", "tex"),
             ExportKind::Table(_) => ("accuracy.md", "md"),
             ExportKind::ChartPng => ("accuracy_chart.png", "png"),
+            ExportKind::Trajectory(TrajectoryExport::Csv) => ("trajectory.csv", "csv"),
+            ExportKind::Trajectory(TrajectoryExport::Latex) => ("trajectory.tex", "tex"),
+            ExportKind::Trajectory(TrajectoryExport::Svg) => ("trajectory.svg", "svg"),
+            ExportKind::Trajectory(TrajectoryExport::Png) => ("trajectory.png", "png"),
         };
         let Some(path) = super::dialogs::save_file(name, extension) else {
             self.state.frame.notice = Some(format!(
@@ -60,6 +97,7 @@ impl InspectorApp {
                     .is_none_or(|run| *run == r.run)
             })
             .collect();
+        let trajectory = self.state.ui.charts.trajectory.clone();
         let ctx = ctx.clone();
         self._runtime.spawn_blocking(move || {
             let job = std::panic::AssertUnwindSafe(|| {
@@ -85,6 +123,11 @@ impl InspectorApp {
                     ExportKind::Table(ExportFormat::Latex) => Ok(export::accuracy_latex(&rows)),
                     ExportKind::Table(_) => Ok(export::accuracy_markdown(&rows)),
                     ExportKind::ChartPng => Err("unreachable".into()),
+                    ExportKind::Trajectory(what) => {
+                        return trajectory_bytes(&trajectory, what).and_then(|bytes| {
+                            std::fs::write(&path, bytes).map_err(|e| e.to_string())
+                        });
+                    }
                 };
                 text.and_then(|t| std::fs::write(&path, t).map_err(|e| e.to_string()))
             });

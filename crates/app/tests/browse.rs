@@ -1035,3 +1035,73 @@ fn a_dynamics_count_lists_its_items_and_the_strip_steps_through_checkpoints() {
     wait_until_idle(&mut harness);
     assert_eq!(harness.state().state.ui.view, View::Items);
 }
+
+/// The series editor's choices — a single run as step 0, a checkpoint left out, a name — change
+/// the trajectory at once and come back when the same folders open again.
+#[test]
+fn series_edits_shape_the_trajectory_and_are_remembered_for_the_folder_set() {
+    use unisandbox_app::Command;
+    use unisandbox_core::analysis::trajectory::SeriesEdits;
+    let dir = tempfile::tempdir().unwrap();
+    unisandbox_demo::write_demo(dir.path(), 7).unwrap();
+    unisandbox_demo::series::write_series(&dir.path().join("run"), 3, 3, 60).unwrap();
+    let options = || StartOptions {
+        paths: vec![dir.path().to_path_buf()],
+        view: View::Trajectory,
+        annotations: Some(dir.path().join("annotations.sqlite")),
+        ..StartOptions::default()
+    };
+    let mut harness = harness_with(options());
+    wait_until_idle(&mut harness);
+    let cache = &harness.state().state.ui.charts.trajectory;
+    assert_eq!(cache.series.len(), 1);
+    assert!(cache.single_runs.iter().any(|r| r == "bagel-base"));
+    let mut edits = SeriesEdits {
+        base: Some("bagel-base".into()),
+        excluded: vec!["run/train-0002000".into()],
+        ..SeriesEdits::default()
+    };
+    edits
+        .names
+        .insert("run/train-*".into(), "self-training".into());
+    harness
+        .state_mut()
+        .push_command(Command::SetSeriesEdits(edits.clone()));
+    harness.step();
+    wait_until_idle(&mut harness);
+    harness.step();
+    let series_runs = |app: &InspectorApp| -> (String, Vec<(String, u64)>) {
+        let series = &app.state.ui.charts.trajectory.series[0];
+        (series.name.clone(), series.runs.clone())
+    };
+    let expected = (
+        "self-training".to_string(),
+        vec![
+            ("bagel-base".to_string(), 0),
+            ("run/train-0001000".to_string(), 1000),
+            ("run/train-0003000".to_string(), 3000),
+        ],
+    );
+    assert_eq!(series_runs(harness.state()), expected);
+    assert!(
+        harness
+            .state()
+            .state
+            .ui
+            .charts
+            .trajectory
+            .trajectory
+            .iter()
+            .any(|p| p.step == 0 && p.run == "bagel-base")
+    );
+    harness.get_by_label_contains("self-training · 3 checkpoints, steps 0–3000");
+
+    // Saved with the session, applied when the same folders open again.
+    let saved = harness.state().persisted();
+    assert_eq!(saved.series_edits.values().collect::<Vec<_>>(), [&edits]);
+    let mut restart = options();
+    restart.restore = Some(saved);
+    let mut harness = harness_with(restart);
+    wait_until_idle(&mut harness);
+    assert_eq!(series_runs(harness.state()), expected);
+}

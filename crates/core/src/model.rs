@@ -671,7 +671,6 @@ pub fn identity(item: &std::sync::Arc<Item>) -> usize {
     std::sync::Arc::as_ptr(item) as usize
 }
 
-
 /// Small hand-made model values for unit tests across modules.
 /// One evaluated folder's counts, named: all that `summary` needs.
 #[derive(Clone, Debug, PartialEq)]

@@ -24,6 +24,21 @@ fn trajectory_body_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Co
     let charts = &state.ui.charts.trajectory;
     ui.horizontal(|ui| {
         ui.heading("Trajectory");
+        if !charts.series.is_empty() {
+            ui.menu_button("Export…", |ui| {
+                use crate::command::{ExportKind, TrajectoryExport};
+                for (label, what) in [
+                    ("Points as CSV", TrajectoryExport::Csv),
+                    ("Table as LaTeX (booktabs)", TrajectoryExport::Latex),
+                    ("Chart as SVG (vector, for a paper)", TrajectoryExport::Svg),
+                    ("Chart as PNG", TrajectoryExport::Png),
+                ] {
+                    if ui.button(label).clicked() {
+                        commands.push(Command::Export(ExportKind::Trajectory(what)));
+                    }
+                }
+            });
+        }
         if let Some(series) = charts.series.first() {
             ui.label(
                 RichText::new(format!(
