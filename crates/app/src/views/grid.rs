@@ -143,20 +143,7 @@ fn cell_ui(
     let image_rect = Rect::from_min_size(rect.min, Vec2::splat(side));
     painter.rect_filled(image_rect, 6.0, visuals.extreme_bg_color);
     let parts = &item.parts;
-    let slots: Vec<Rect> = if parts.len() > 1 {
-        let half = (side - 4.0) / 2.0;
-        (0..parts.len().min(2))
-            .map(|i| {
-                Rect::from_min_size(
-                    image_rect.min + Vec2::new(i as f32 * (half + 4.0), (side - half) / 2.0),
-                    Vec2::splat(half),
-                )
-            })
-            .collect()
-    } else {
-        vec![image_rect]
-    };
-    for (part, slot) in parts.iter().zip(slots) {
+    for (part, slot) in parts.iter().zip(image_slots(image_rect, parts.len())) {
         thumbnail(ui, part, slot, images);
     }
     let annotation = state.annotation_of(item);
@@ -208,6 +195,23 @@ fn cell_ui(
             .with_clip_rect(Rect::from_min_size(pos, Vec2::new(width, 16.0)))
             .galley(pos, galley, color);
     }
+}
+
+/// Where a cell's images go: the whole square, or a mapping pair's two side by side.
+pub(crate) fn image_slots(image_rect: Rect, parts: usize) -> Vec<Rect> {
+    if parts < 2 {
+        return vec![image_rect];
+    }
+    let side = image_rect.width();
+    let half = (side - 4.0) / 2.0;
+    (0..2)
+        .map(|i| {
+            Rect::from_min_size(
+                image_rect.min + Vec2::new(i as f32 * (half + 4.0), (side - half) / 2.0),
+                Vec2::splat(half),
+            )
+        })
+        .collect()
 }
 
 pub(crate) fn thumbnail(ui: &egui::Ui, part: &Part, slot: Rect, images: &mut ImageCache) {

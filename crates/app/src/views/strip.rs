@@ -159,19 +159,7 @@ fn cell_ui(
     let image_rect = Rect::from_min_size(rect.min + Vec2::new(0.0, STEP_LINE), Vec2::splat(CELL));
     painter.rect_filled(image_rect, 6.0, visuals.extreme_bg_color);
     let parts = &item.parts;
-    let slots: Vec<Rect> = if parts.len() > 1 {
-        let half = (CELL - 4.0) / 2.0;
-        (0..2)
-            .map(|i| {
-                Rect::from_min_size(
-                    image_rect.min + Vec2::new(i as f32 * (half + 4.0), (CELL - half) / 2.0),
-                    Vec2::splat(half),
-                )
-            })
-            .collect()
-    } else {
-        vec![image_rect]
-    };
+    let slots = crate::views::grid::image_slots(image_rect, parts.len());
     for (part, slot) in parts.iter().zip(slots) {
         crate::views::grid::thumbnail(ui, part, slot, images);
     }
