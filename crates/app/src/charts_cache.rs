@@ -79,6 +79,11 @@ impl TrajectoryCache {
         }
     }
 
+    /// Whether this was computed for the data now loaded (not the empty default).
+    pub fn is_computed(&self) -> bool {
+        self.source.strong_count() > 0
+    }
+
     /// Whether this was computed from `dataset` with `edits`.
     pub fn is_for(
         &self,
