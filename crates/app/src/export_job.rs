@@ -142,3 +142,41 @@ impl InspectorApp {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts_cache::TrajectoryCache;
+
+    /// What Trajectory → Export… writes: the points as CSV and LaTeX, the chart as SVG and PNG.
+    #[test]
+    fn the_trajectory_exports_in_four_forms() {
+        let dir = tempfile::tempdir().unwrap();
+        unisandbox_demo::series::write_series(dir.path(), 1, 3, 60).unwrap();
+        let dataset = std::sync::Arc::new(unisandbox_core::load::load_dataset(&[dir
+            .path()
+            .to_path_buf()]));
+        let cache = TrajectoryCache::compute(&dataset, &Default::default());
+        let text = |what| String::from_utf8(trajectory_bytes(&cache, what).unwrap()).unwrap();
+        let csv = text(TrajectoryExport::Csv);
+        assert!(csv.starts_with("series,run,step,setting,task,total,correct,accuracy"));
+        assert_eq!(
+            csv.lines().count(),
+            1 + 3 * 2 * 5,
+            "3 steps × 2 settings × 5 task types"
+        );
+        assert!(text(TrajectoryExport::Latex).contains("\\begin{tabular}"));
+        assert!(text(TrajectoryExport::Svg).starts_with("<svg"));
+        let png = trajectory_bytes(&cache, TrajectoryExport::Png).unwrap();
+        assert_eq!(
+            image::load_from_memory(&png).unwrap().width(),
+            1200,
+            "a PNG of the chart"
+        );
+        let empty = TrajectoryCache::default();
+        assert_eq!(
+            trajectory_bytes(&empty, TrajectoryExport::Csv).unwrap_err(),
+            "no training run among the opened runs"
+        );
+    }
+}

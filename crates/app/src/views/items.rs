@@ -288,7 +288,13 @@ fn item_table_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
                 let folder = data.folder_of(item);
                 row.set_selected(state.ui.selected == Some(index));
                 row.col(|ui| {
-                    ui.label(&folder.run);
+                    // A grouped run (`training-run/train-0002000`) is told apart by its
+                    // checkpoint; the column would cut that off. The whole label on hover.
+                    let shown = unisandbox_core::model::checkpoint_name(&folder.run);
+                    let label = ui.label(shown);
+                    if shown.len() != folder.run.len() {
+                        label.on_hover_text(&folder.run);
+                    }
                 });
                 row.col(|ui| {
                     ui.label(folder.setting.as_str());
