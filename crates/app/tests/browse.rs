@@ -1105,3 +1105,32 @@ fn series_edits_shape_the_trajectory_and_are_remembered_for_the_folder_set() {
     wait_until_idle(&mut harness);
     assert_eq!(series_runs(harness.state()), expected);
 }
+
+/// The series editor itself: unticking a checkpoint leaves it out of the trajectory.
+#[test]
+fn the_series_editor_leaves_a_checkpoint_out() {
+    let dir = tempfile::tempdir().unwrap();
+    unisandbox_demo::series::write_series(dir.path(), 3, 4, 80).unwrap();
+    let mut harness = harness(dir.path(), View::Trajectory);
+    wait_until_idle(&mut harness);
+    harness
+        .get_by_label_contains("Series: train-* (edit)")
+        .click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::CheckBox, "2000")
+        .click();
+    harness.run_steps(2);
+    wait_until_idle(&mut harness);
+    harness.run_steps(2);
+    let runs: Vec<u64> = harness.state().state.ui.charts.trajectory.series[0]
+        .runs
+        .iter()
+        .map(|(_, step)| *step)
+        .collect();
+    assert_eq!(runs, [1000, 3000, 4000]);
+    assert_eq!(
+        harness.state().state.series_edits().excluded,
+        ["train-0002000"]
+    );
+}
