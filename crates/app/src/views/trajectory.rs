@@ -545,6 +545,7 @@ fn series_editor_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Comm
                 }
             });
             ui.horizontal_wrapped(|ui| {
+                ui.label("Checkpoints (untick to leave out):");
                 for (run, step) in &detected.runs {
                     let mut kept = !edits.excluded.contains(run);
                     if ui
