@@ -11,6 +11,7 @@
 pub mod analysis;
 pub mod annotation_writer;
 pub mod annotations;
+pub mod companion;
 pub mod diagnostics;
 pub mod export;
 pub mod figure;
