@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use unisandbox_core::report::{SummaryFormat, render_summary};
+use unisandbox_core::report::SummaryFormat;
 
 use super::Context;
 
@@ -17,6 +17,14 @@ pub fn run(_ctx: &Context, paths: &[PathBuf], format: SummaryFormat) -> anyhow::
         eprintln!("{diagnostic}");
     }
     let rows = unisandbox_core::analysis::accuracy::accuracy_rows(counts);
-    print!("{}", render_summary(&rows, format)?);
+    // GenEval and WISE outputs beside the runs (their rows after UniSandbox's).
+    let (companion, problems) = unisandbox_core::companion::summary::summarize(paths);
+    for diagnostic in &problems {
+        eprintln!("{diagnostic}");
+    }
+    print!(
+        "{}",
+        unisandbox_core::report::render_summary_with(&rows, &companion, format)?
+    );
     Ok(ExitCode::SUCCESS)
 }

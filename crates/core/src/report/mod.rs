@@ -246,6 +246,39 @@ fn cells(row: &AccuracyRow) -> [String; 8] {
 }
 
 /// Renders rows in the chosen format. JSON figures are rounded to 4 decimals like the logs.
+/// `render_summary` followed by the GenEval and WISE rows: in JSON one array (their rows carry
+/// `family` `geneval` / `wise`, floats unrounded), in the other formats a line per output after
+/// the table.
+pub fn render_summary_with(
+    rows: &[AccuracyRow],
+    companion: &[crate::companion::summary::CompanionRow],
+    format: SummaryFormat,
+) -> anyhow::Result<String> {
+    if companion.is_empty() {
+        return render_summary(rows, format);
+    }
+    Ok(match format {
+        SummaryFormat::Json => {
+            let mut all: Vec<serde_json::Value> = Vec::new();
+            for row in rows.iter().map(AccuracyRow::rounded) {
+                all.push(serde_json::to_value(row)?);
+            }
+            for row in companion {
+                all.push(serde_json::to_value(row)?);
+            }
+            serde_json::to_string_pretty(&all)? + "\n"
+        }
+        _ => {
+            let table = if rows.is_empty() {
+                String::new()
+            } else {
+                render_summary(rows, format)? + "\n"
+            };
+            table + &crate::companion::summary::render_table(companion)
+        }
+    })
+}
+
 pub fn render_summary(rows: &[AccuracyRow], format: SummaryFormat) -> anyhow::Result<String> {
     Ok(match format {
         SummaryFormat::Json => {
