@@ -42,9 +42,14 @@ pub fn discover(root: &Path) -> (Vec<GenevalRun>, Vec<WiseRun>) {
     let mut walker = WalkDir::new(&root)
         .follow_links(true)
         .max_depth(MAX_DEPTH)
-        .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        // (Pruned before they are read; walkdir is not asked to sort, which would read every
+        // folder whole as it opens it, pruned or not.)
+        .filter_entry(|e| {
+            e.depth() == 0
+                || (!e.file_name().to_string_lossy().starts_with('.')
+                    && !is_unisandbox_task_folder(e.path(), e.file_type().is_dir()))
+        });
     while let Some(entry) = walker.next() {
         let Ok(entry) = entry else { continue };
         if !entry.file_type().is_dir() {
@@ -91,7 +96,9 @@ pub fn discover(root: &Path) -> (Vec<GenevalRun>, Vec<WiseRun>) {
                     .collect()
             })
             .unwrap_or_default();
-        if pictures > 0 || !scores.is_empty() {
+        // Numbered images alone are a WISE output only in a folder named `images` (its
+        // `--output_dir`): UniSandbox task folders hold `<id>.png` too.
+        if (pictures > 0 && file_name(dir) == "images") || !scores.is_empty() {
             let think = names
                 .iter()
                 .any(|n| n.strip_suffix(".txt").is_some_and(is_number));
@@ -110,7 +117,20 @@ pub fn discover(root: &Path) -> (Vec<GenevalRun>, Vec<WiseRun>) {
             walker.skip_current_dir();
         }
     }
+    geneval.sort_by(|a, b| a.run.cmp(&b.run));
+    wise.sort_by(|a, b| a.run.cmp(&b.run));
     (geneval, wise)
+}
+
+/// A UniSandbox task folder (`<mode>/<stem>/` with its CSV): thousands of images and no
+/// companion output, so neither listed nor walked.
+fn is_unisandbox_task_folder(path: &Path, is_dir: bool) -> bool {
+    is_dir
+        && file_name(path) != "images"
+        && path
+            .parent()
+            .is_some_and(|p| crate::taxonomy::is_mode_folder(&file_name(p)))
+        && path.join(crate::load::spec::RESULTS_CSV).exists()
 }
 
 /// A folder's entries: (name, is a folder), hidden ones left out.
