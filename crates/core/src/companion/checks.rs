@@ -150,10 +150,7 @@ pub fn checks(root: &Path) -> Vec<Diagnostic> {
 mod tests {
     use super::*;
 
-    fn write(path: &Path, text: &str) {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    use crate::companion::write_file as write;
 
     #[test]
     fn short_folders_lost_images_lone_texts_and_unjudged_images_are_named() {

@@ -75,7 +75,7 @@ pub fn discover(root: &Path) -> (Vec<GenevalRun>, Vec<WiseRun>) {
             let think = prompt_folders_have_think_texts(dir, &listing);
             geneval.push(GenevalRun {
                 dir: output.to_path_buf(),
-                run: relative(&root, output),
+                run: crate::load::discover::relative_label(&root, output),
                 setting: setting_of(output, think),
                 results,
             });
@@ -110,7 +110,7 @@ pub fn discover(root: &Path) -> (Vec<GenevalRun>, Vec<WiseRun>) {
             };
             wise.push(WiseRun {
                 dir: dir.to_path_buf(),
-                run: relative(&root, named),
+                run: crate::load::discover::relative_label(&root, named),
                 setting: setting_of(named, think),
                 scores,
             });
@@ -204,25 +204,11 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn relative(root: &Path, dir: &Path) -> String {
-    match dir.strip_prefix(root) {
-        Ok(rel) if !rel.as_os_str().is_empty() => rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/"),
-        _ => file_name(dir),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn write(path: &Path, text: &str) {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    use crate::companion::write_file as write;
 
     #[test]
     fn outputs_beside_unisandbox_runs_with_their_run_and_setting() {

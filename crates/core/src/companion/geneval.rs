@@ -25,18 +25,10 @@ pub struct ResultRow {
 
 /// Parses a results JSONL; a bad line is reported with its 1-based number.
 pub fn parse_results(text: &str) -> (Vec<ResultRow>, Vec<(usize, String)>) {
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<ResultRow>(line) {
-            Ok(row) => rows.push(row),
-            Err(err) => problems.push((index + 1, format!("not a GenEval results row: {err}"))),
-        }
-    }
-    (rows, problems)
+    super::parse_lines(text, |line| {
+        serde_json::from_str::<ResultRow>(line)
+            .map_err(|err| format!("not a GenEval results row: {err}"))
+    })
 }
 
 /// Which sample a row is: (`<idx:05>` prompt folder, `<k:05>.png`), from the last three parts

@@ -217,10 +217,7 @@ pub fn render_table(rows: &[CompanionRow]) -> String {
 mod tests {
     use super::*;
 
-    fn write(path: &Path, text: &str) {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    use crate::companion::write_file as write;
 
     /// Outputs written by hand in the upstream forms: rows per tag and category, the official
     /// overall, WISE's 999 rows counted and left out, a bad line named.

@@ -60,18 +60,7 @@ pub struct ScoreRow {
 
 /// Parses a scores JSONL (legacy or Verified); a bad line is reported with its 1-based number.
 pub fn parse_scores(text: &str) -> (Vec<ScoreRow>, Vec<(usize, String)>) {
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        match parse_row(line) {
-            Ok(row) => rows.push(row),
-            Err(why) => problems.push((index + 1, why)),
-        }
-    }
-    (rows, problems)
+    super::parse_lines(text, parse_row)
 }
 
 fn parse_row(line: &str) -> Result<ScoreRow, String> {

@@ -138,14 +138,7 @@ pub fn discover_as(root: &Path, purpose: Purpose) -> (Vec<FolderSpec>, Vec<Diagn
         .collect();
     specs.extend(with_filter_outputs.iter().map(|dir| {
         let mut spec = name_folder(&root, dir);
-        spec.run = match dir.strip_prefix(&root) {
-            Ok(rel) if !rel.as_os_str().is_empty() => rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/"),
-            _ => file_name(dir),
-        };
+        spec.run = relative_label(&root, dir);
         spec.setting = crate::taxonomy::Setting::Filter;
         spec.stem = crate::load::stars::stem_of_folder(&file_name(dir));
         spec.filter_images = Some(image_folders.clone());
@@ -341,6 +334,19 @@ fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
+}
+
+/// A folder named by its path below the opened folder (`group/ckpt-b`), or by its own name when
+/// it is the opened folder or outside it.
+pub(crate) fn relative_label(root: &Path, dir: &Path) -> String {
+    match dir.strip_prefix(root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        _ => file_name(dir),
+    }
 }
 
 #[cfg(test)]
