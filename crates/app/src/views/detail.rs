@@ -32,7 +32,7 @@ pub fn detail_ui(
                 state.data.insights.get(index),
                 state.annotation_of(item).and_then(|a| a.review.as_ref()),
             );
-            checkpoints_link_ui(ui, state, &folder.run, commands);
+            crate::views::widgets::checkpoints_link_ui(ui, state, &folder.run, commands);
             annotation_ui(ui, state, index, commands);
             ui.add_space(6.0);
             if item.parts.len() == 2 {
@@ -477,39 +477,5 @@ mod tests {
         assert_eq!(rules, "Rule 1: A means cat. Rule 2: B means dog.");
         assert!(asks[1].ends_with("'B'."));
         assert_eq!(split_rules("x", "y").0, "");
-    }
-}
-
-/// When the item's run is a checkpoint of a training run: the way to see it at every checkpoint.
-fn checkpoints_link_ui(
-    ui: &mut egui::Ui,
-    state: &AppState,
-    run: &str,
-    commands: &mut Vec<Command>,
-) {
-    if state.ui.view == crate::persist::View::Strip {
-        return;
-    }
-    let cache = &state.ui.charts.trajectory;
-    let text = match cache
-        .series
-        .iter()
-        .find(|s| s.runs.iter().any(|(r, _)| r == run))
-    {
-        Some(series) => format!(
-            "See it at all {} checkpoints of {} (C)",
-            series.runs.len(),
-            series.name
-        ),
-        // Not counted yet (no counts view shown so far): a numbered run may be a checkpoint.
-        None if !cache.is_computed()
-            && unisandbox_core::analysis::trajectory::step_of(run).is_some() =>
-        {
-            "See it at every checkpoint of its training run (C)".to_string()
-        }
-        None => return,
-    };
-    if ui.link(text).clicked() {
-        commands.push(Command::SetView(crate::persist::View::Strip));
     }
 }

@@ -388,11 +388,6 @@ fn dynamics_filter_ui(ui: &mut egui::Ui, state: &AppState, filters: &mut Filters
     let Some(series) = state.ui.charts.trajectory.series.first() else {
         return false;
     };
-    let series = filters
-        .along
-        .as_ref()
-        .map_or(series, |along| &along.series)
-        .clone();
     let mut class = filters.along.as_ref().map(|along| along.what.clone());
     let mut options: Vec<(Along, String)> = Dynamics::ALL
         .into_iter()
@@ -405,6 +400,12 @@ fn dynamics_filter_ui(ui: &mut egui::Ui, state: &AppState, filters: &mut Filters
     }
     let changed = combo(ui, "Dynamics", &mut class, &options);
     if changed {
+        // (The series is copied only when the choice changes: 500 checkpoints' names.)
+        let series = filters
+            .along
+            .as_ref()
+            .map_or(series, |along| &along.series)
+            .clone();
         filters.along = class.map(|what| AlongSeries { series, what });
     }
     if let Some(along) = &filters.along {

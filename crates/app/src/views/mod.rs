@@ -10,6 +10,7 @@ pub mod grid;
 pub mod items;
 pub mod presentation;
 pub mod review;
+pub mod series_editor;
 pub mod start;
 pub mod strip;
 pub mod style;

@@ -193,3 +193,37 @@ pub fn zoom_ui(
         commands.push(Command::Zoom(None));
     }
 }
+
+/// When the item's run is a checkpoint of a training run: the way to see it at every checkpoint.
+pub fn checkpoints_link_ui(
+    ui: &mut egui::Ui,
+    state: &crate::state::AppState,
+    run: &str,
+    commands: &mut Vec<Command>,
+) {
+    if state.ui.view == crate::persist::View::Strip {
+        return;
+    }
+    let cache = &state.ui.charts.trajectory;
+    let text = match cache
+        .series
+        .iter()
+        .find(|s| s.runs.iter().any(|(r, _)| r == run))
+    {
+        Some(series) => format!(
+            "See it at all {} checkpoints of {} (C)",
+            series.runs.len(),
+            series.name
+        ),
+        // Not counted yet (no counts view shown so far): a numbered run may be a checkpoint.
+        None if !cache.is_computed()
+            && unisandbox_core::analysis::trajectory::step_of(run).is_some() =>
+        {
+            "See it at every checkpoint of its training run (C)".to_string()
+        }
+        None => return,
+    };
+    if ui.link(text).clicked() {
+        commands.push(Command::SetView(crate::persist::View::Strip));
+    }
+}
