@@ -10,11 +10,5 @@ pub fn run(ctx: &Context, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
     for diagnostic in &dataset.diagnostics {
         println!("{diagnostic}");
     }
-    // GenEval and WISE outputs beside the runs.
-    for path in paths {
-        for diagnostic in unisandbox_core::companion::checks::checks(path) {
-            println!("{diagnostic}");
-        }
-    }
     Ok(ExitCode::SUCCESS)
 }

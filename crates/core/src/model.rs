@@ -204,6 +204,8 @@ pub struct ItemExtras {
     /// re-run's traces. Which one produced the image cannot be told from the files, so none is
     /// dropped.
     pub other_traces: Vec<(usize, Trace)>,
+    /// A WISE item's judge scores (the WiScore is computed from them).
+    pub wise: Option<crate::companion::wise::Judged>,
 }
 
 impl ItemExtras {
@@ -213,6 +215,7 @@ impl ItemExtras {
             Box::new(ItemExtras {
                 history,
                 other_traces,
+                wise: None,
             })
         })
     }
@@ -373,6 +376,8 @@ pub struct TaskFolder {
     pub trace_marks: Vec<TraceMark>,
     /// Set when this folder is a STARS filter output (its items are candidates), not an eval.
     pub filter: Option<FilterRun>,
+    /// Set when this folder is a GenEval tag or WISE category of a companion output.
+    pub companion: Option<crate::companion::load::CompanionSpec>,
 }
 
 impl TaskFolder {
@@ -743,6 +748,7 @@ pub mod fixtures {
             csv_runs: Vec::new(),
             trace_marks: Vec::new(),
             filter: None,
+            companion: None,
         }
     }
 

@@ -15,14 +15,20 @@ pub enum Family {
     Mapping,
     Knowledge,
     Other,
+    /// GenEval (`evaluate_images_mp.py`): an item is a prompt, its samples are the images.
+    Geneval,
+    /// WISE (`gpt_eval.py`): an item is a prompt with one image and three judge scores.
+    Wise,
 }
 
 impl Family {
-    pub const ALL: [Family; 4] = [
+    pub const ALL: [Family; 6] = [
         Family::Math,
         Family::Mapping,
         Family::Knowledge,
         Family::Other,
+        Family::Geneval,
+        Family::Wise,
     ];
 
     pub fn name(self) -> &'static str {
@@ -31,7 +37,20 @@ impl Family {
             Family::Mapping => "mapping",
             Family::Knowledge => "knowledge",
             Family::Other => "other",
+            Family::Geneval => "geneval",
+            Family::Wise => "wise",
         }
+    }
+
+    /// A companion benchmark's family (GenEval, WISE), not one of UniSandbox's tasks.
+    pub fn is_companion(self) -> bool {
+        matches!(self, Family::Geneval | Family::Wise)
+    }
+
+    /// Whether accuracy counts this family's images rather than its items: a GenEval item is a
+    /// prompt, and `summary_scores.py` scores each of its samples.
+    pub fn counts_images(self) -> bool {
+        self == Family::Geneval
     }
 
     /// Mapping IDs are pairs of images scored together.
@@ -51,6 +70,138 @@ pub enum Level {
     /// Knowledge transfer, attribute → person.
     Inverse,
     Unknown,
+    /// A GenEval tag.
+    Geneval(GenevalTag),
+    /// A WISE category.
+    Wise(WiseCategory),
+}
+
+/// GenEval's six tags, in `summary_scores.py`'s usual order (`Other`: a tag it does not know).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum GenevalTag {
+    SingleObject,
+    TwoObject,
+    Counting,
+    Colors,
+    Position,
+    ColorAttr,
+    Other,
+}
+
+impl GenevalTag {
+    pub const ALL: [GenevalTag; 6] = [
+        GenevalTag::SingleObject,
+        GenevalTag::TwoObject,
+        GenevalTag::Counting,
+        GenevalTag::Colors,
+        GenevalTag::Position,
+        GenevalTag::ColorAttr,
+    ];
+
+    /// The tag as the metadata writes it; `Other` for any other text.
+    pub fn of(tag: &str) -> GenevalTag {
+        GenevalTag::ALL
+            .into_iter()
+            .find(|t| t.name() == tag)
+            .unwrap_or(GenevalTag::Other)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            GenevalTag::SingleObject => "single_object",
+            GenevalTag::TwoObject => "two_object",
+            GenevalTag::Counting => "counting",
+            GenevalTag::Colors => "colors",
+            GenevalTag::Position => "position",
+            GenevalTag::ColorAttr => "color_attr",
+            GenevalTag::Other => "other",
+        }
+    }
+}
+
+/// The six categories of WISE's `Calculate.py`, by prompt id.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum WiseCategory {
+    Culture,
+    Time,
+    Space,
+    Biology,
+    Physics,
+    Chemistry,
+}
+
+impl WiseCategory {
+    pub const ALL: [WiseCategory; 6] = [
+        WiseCategory::Culture,
+        WiseCategory::Time,
+        WiseCategory::Space,
+        WiseCategory::Biology,
+        WiseCategory::Physics,
+        WiseCategory::Chemistry,
+    ];
+
+    /// The legacy id ranges: 1–400 culture, 401–567 time, 568–700 space, 701–800 biology,
+    /// 801–900 physics, 901–1000 chemistry.
+    pub fn of_id(prompt_id: u32) -> Option<WiseCategory> {
+        Some(match prompt_id {
+            1..=400 => WiseCategory::Culture,
+            401..=567 => WiseCategory::Time,
+            568..=700 => WiseCategory::Space,
+            701..=800 => WiseCategory::Biology,
+            801..=900 => WiseCategory::Physics,
+            901..=1000 => WiseCategory::Chemistry,
+            _ => return None,
+        })
+    }
+
+    /// WISE_Verified's ranges (`data_verified/*_verified.json`): 1–400 culture, 401–520 time,
+    /// 521–640 space, 641–760 biology, 761–880 physics, 881–1000 chemistry.
+    pub fn of_verified_id(prompt_id: u32) -> Option<WiseCategory> {
+        Some(match prompt_id {
+            1..=400 => WiseCategory::Culture,
+            401..=520 => WiseCategory::Time,
+            521..=640 => WiseCategory::Space,
+            641..=760 => WiseCategory::Biology,
+            761..=880 => WiseCategory::Physics,
+            881..=1000 => WiseCategory::Chemistry,
+            _ => return None,
+        })
+    }
+
+    /// `calculate_verified.py`'s weight: 0.40 culture, 0.12 each other category.
+    pub fn verified_weight(self) -> f64 {
+        match self {
+            WiseCategory::Culture => 0.40,
+            _ => 0.12,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            WiseCategory::Culture => "CULTURE",
+            WiseCategory::Time => "TIME",
+            WiseCategory::Space => "SPACE",
+            WiseCategory::Biology => "BIOLOGY",
+            WiseCategory::Physics => "PHYSICS",
+            WiseCategory::Chemistry => "CHEMISTRY",
+        }
+    }
+
+    /// `Calculate.py`'s weight in the overall score.
+    pub fn legacy_weight(self) -> f64 {
+        match self {
+            WiseCategory::Culture => 0.4,
+            WiseCategory::Time => 0.167,
+            WiseCategory::Space => 0.133,
+            WiseCategory::Biology | WiseCategory::Physics | WiseCategory::Chemistry => 0.1,
+        }
+    }
 }
 
 impl Level {
@@ -61,6 +212,8 @@ impl Level {
             Level::Forward => "forward".into(),
             Level::Inverse => "inverse".into(),
             Level::Unknown => "?".into(),
+            Level::Geneval(tag) => tag.name().into(),
+            Level::Wise(category) => category.name().into(),
         }
     }
 }
@@ -76,6 +229,13 @@ pub struct TaskKind {
 
 impl TaskKind {
     pub fn of_stem(stem: &str) -> TaskKind {
+        // A companion folder's stem is its GenEval tag or WISE category, exactly as written.
+        if let Some(tag) = GenevalTag::ALL.into_iter().find(|t| t.name() == stem) {
+            return TaskKind::geneval(tag);
+        }
+        if let Some(category) = WiseCategory::ALL.into_iter().find(|c| c.name() == stem) {
+            return TaskKind::wise(category);
+        }
         let lower = stem.to_ascii_lowercase();
         for (prefix, family) in [("math", Family::Math), ("mapping", Family::Mapping)] {
             if let Some(rest) = lower.strip_prefix(prefix) {
@@ -109,13 +269,29 @@ impl TaskKind {
         }
     }
 
-    /// Human label, e.g. "Math L1", "Knowledge forward".
+    pub fn geneval(tag: GenevalTag) -> TaskKind {
+        TaskKind {
+            family: Family::Geneval,
+            level: Level::Geneval(tag),
+        }
+    }
+
+    pub fn wise(category: WiseCategory) -> TaskKind {
+        TaskKind {
+            family: Family::Wise,
+            level: Level::Wise(category),
+        }
+    }
+
+    /// Human label, e.g. "Math L1", "Knowledge forward", "GenEval counting", "WISE CULTURE".
     pub fn label(self) -> String {
         let family = match self.family {
             Family::Math => "Math",
             Family::Mapping => "Mapping",
             Family::Knowledge => "Knowledge",
             Family::Other => "Other",
+            Family::Geneval => "GenEval",
+            Family::Wise => "WISE",
         };
         format!("{family} {}", self.level.name())
     }
@@ -305,6 +481,26 @@ mod tests {
             TaskKind::of_stem("A_B_C"),
             kind(Family::Knowledge, Level::Unknown)
         );
+    }
+
+    #[test]
+    fn companion_stems_are_their_tags_and_categories() {
+        assert_eq!(
+            TaskKind::of_stem("counting"),
+            TaskKind::geneval(GenevalTag::Counting)
+        );
+        assert_eq!(
+            TaskKind::of_stem("CULTURE"),
+            TaskKind::wise(WiseCategory::Culture)
+        );
+        assert_eq!(TaskKind::of_stem("CULTURE").label(), "WISE CULTURE");
+        assert_eq!(
+            TaskKind::of_stem("color_attr").label(),
+            "GenEval color_attr"
+        );
+        assert_eq!(GenevalTag::of("made_up"), GenevalTag::Other);
+        assert_eq!(WiseCategory::of_id(700), Some(WiseCategory::Space));
+        assert_eq!(WiseCategory::of_id(0), None);
     }
 
     #[test]

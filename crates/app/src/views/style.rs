@@ -93,7 +93,7 @@ pub const CATEGORICAL: [Color32; 8] = [
 ];
 
 /// Failure-class colours, in the order of `Failure::CLASSES` (colour-blind-safe first).
-pub const FAILURE_CLASSES: [Color32; 18] = [
+pub const FAILURE_CLASSES: [Color32; 23] = [
     CATEGORICAL[0],
     CATEGORICAL[1],
     CATEGORICAL[2],
@@ -113,6 +113,12 @@ pub const FAILURE_CLASSES: [Color32; 18] = [
     Color32::from_rgb(245, 240, 150),
     Color32::from_rgb(240, 150, 90),
     Color32::from_rgb(90, 160, 215),
+    // GenEval's detector and WISE's judge.
+    Color32::from_rgb(200, 80, 80),
+    Color32::from_rgb(230, 159, 0),
+    Color32::from_rgb(204, 121, 167),
+    Color32::from_rgb(86, 180, 233),
+    Color32::from_rgb(0, 158, 115),
 ];
 
 // One colour per class: a new class needs its colour.

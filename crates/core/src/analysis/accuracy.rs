@@ -110,6 +110,18 @@ pub fn folder_accuracy_counting(
     let mut counts =
         vec![(0u64, 0u64, crate::model::FolderChecks::default()); dataset.folders.len()];
     for item in &dataset.items {
+        let family = dataset.folders[item.folder].kind.family;
+        if family.counts_images() {
+            // GenEval: every judged sample is an image `summary_scores.py` counts.
+            if keep(item) {
+                let entry = &mut counts[item.folder];
+                for part in item.parts.iter().filter(|p| p.verdict.is_judged()) {
+                    entry.1 += 1;
+                    entry.0 += u64::from(part.verdict == crate::model::Verdict::Yes);
+                }
+            }
+            continue;
+        }
         if item.verdict.is_judged() && keep(item) {
             let entry = &mut counts[item.folder];
             entry.1 += 1;
@@ -123,7 +135,10 @@ pub fn folder_accuracy_counting(
         .folders
         .iter()
         .zip(counts)
-        .filter(|(folder, _)| folder.evaluated)
+        // WISE is scored by its mean WiScore (`companion::scores`), not as right/wrong.
+        .filter(|(folder, _)| {
+            folder.evaluated && folder.kind.family != crate::taxonomy::Family::Wise
+        })
         .map(|(f, (correct, total, mut checks))| {
             checks.log_total = f.log.map(|log| log.total);
             checks.log_correct = f.log.map(|log| log.correct);

@@ -32,11 +32,21 @@ pub enum Failure {
     Unclassified,
     /// A STARS filter candidate, rejected for this reason (read from the model's reply).
     Rejection(crate::analysis::rejection::Rejection),
+    /// GenEval: the detector did not find an object the prompt asks for.
+    ObjectNotFound,
+    /// GenEval: the object found, but too few or too many of it.
+    DetectorCount,
+    /// GenEval: the object found in another colour.
+    WrongColour,
+    /// GenEval: the objects found, in the wrong relation (or overlapping).
+    WrongPosition,
+    /// WISE: the judge found the image not fully consistent with the prompt's knowledge.
+    KnowledgeNotShown,
 }
 
 impl Failure {
     /// Coarse classes for the stacked chart, in stacking order.
-    pub const CLASSES: [&'static str; 18] = [
+    pub const CLASSES: [&'static str; 23] = [
         "count off",
         "wrong object",
         "other symbol's object",
@@ -55,6 +65,11 @@ impl Failure {
         "incomplete object",
         "no parsable verdict",
         "no reason given",
+        "object not found",
+        "count wrong (detector)",
+        "wrong colour",
+        "wrong position",
+        "knowledge not shown",
     ];
 
     pub fn class(&self) -> &'static str {
@@ -71,6 +86,11 @@ impl Failure {
             Failure::CaptionMatchesKey => "judge: NO, caption = key",
             Failure::Unclassified => "unclassified",
             Failure::Rejection(r) => r.label(),
+            Failure::ObjectNotFound => "object not found",
+            Failure::DetectorCount => "count wrong (detector)",
+            Failure::WrongColour => "wrong colour",
+            Failure::WrongPosition => "wrong position",
+            Failure::KnowledgeNotShown => "knowledge not shown",
         }
     }
 
@@ -89,6 +109,7 @@ impl Failure {
             Failure::CaptionMatchesKey => "judge: NO, caption = key".into(),
             Failure::Unclassified => "unclassified".into(),
             Failure::Rejection(r) => r.label().into(),
+            other => other.class().into(),
         }
     }
 }
@@ -157,7 +178,29 @@ pub fn classify_part(family: Family, part: &Part, other: Option<&Part>) -> Optio
         }
         Family::Knowledge => knowledge_failure(caption, &part.answer),
         Family::Other => Failure::Unclassified,
+        Family::Geneval => detector_failure(caption),
+        Family::Wise => Failure::KnowledgeNotShown,
     })
+}
+
+/// A GenEval reason's first clause as a failure: `no target for dog to be right of`, `expected
+/// dog right of target, found left of target` (position); `expected pink skateboard>=1, found 0
+/// pink; and 1 orange` (colour); `found 0` (not found); other counts.
+fn detector_failure(reason: &str) -> Failure {
+    if reason.contains(" of target")
+        || reason.starts_with("no target")
+        || reason.contains("  target")
+    {
+        Failure::WrongPosition
+    } else if reason.contains("; and ") {
+        Failure::WrongColour
+    } else if reason.ends_with("found 0") || reason.contains("found 0 ") {
+        Failure::ObjectNotFound
+    } else if reason.starts_with("expected") {
+        Failure::DetectorCount
+    } else {
+        Failure::Unclassified
+    }
 }
 
 /// The failures of an item: one per judged-NO image, the model's before failed judge calls (a
@@ -208,7 +251,7 @@ pub fn reasoning_of(family: Family, part: &Part) -> Option<Reasoning> {
             }
             None => planned.contains(&singular(&answer)),
         },
-        Family::Other => return None,
+        Family::Other | Family::Geneval | Family::Wise => return None,
     };
     Some(if right {
         Reasoning::Right

@@ -5,6 +5,7 @@
 pub mod checks;
 pub mod discover;
 pub mod geneval;
+pub mod load;
 pub mod summary;
 pub mod wise;
 

@@ -149,7 +149,7 @@ fn wise_rows(run: &str, setting: &str, parsed: &[wise::ScoreRow]) -> Vec<Compani
     rows.push(CompanionRow {
         judged: Some(categories.iter().map(|c| c.judged).sum()),
         judge_failures: Some(categories.iter().map(|c| c.judge_failures).sum()),
-        score: wise::legacy_overall(&categories),
+        score: wise::overall(parsed, &categories),
         ..CompanionRow::new(run, setting, "wise", "overall")
     });
     rows

@@ -58,6 +58,16 @@ pub struct ScoreRow {
     pub judged: Judged,
 }
 
+impl ScoreRow {
+    /// The row's category: by the legacy id ranges, or WISE_Verified's for a verified score.
+    pub fn category(&self) -> Option<Category> {
+        match self.judged {
+            Judged::Verified(_) => Category::of_verified_id(self.prompt_id),
+            Judged::Legacy { .. } => Category::of_id(self.prompt_id),
+        }
+    }
+}
+
 /// Parses a scores JSONL (legacy or Verified); a bad line is reported with its 1-based number.
 pub fn parse_scores(text: &str) -> (Vec<ScoreRow>, Vec<(usize, String)>) {
     super::parse_lines(text, parse_row)
@@ -99,63 +109,8 @@ fn parse_row(line: &str) -> Result<ScoreRow, String> {
     })
 }
 
-/// The six categories of `Calculate.py`, by prompt id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Category {
-    Culture,
-    Time,
-    Space,
-    Biology,
-    Physics,
-    Chemistry,
-}
-
-impl Category {
-    pub const ALL: [Category; 6] = [
-        Category::Culture,
-        Category::Time,
-        Category::Space,
-        Category::Biology,
-        Category::Physics,
-        Category::Chemistry,
-    ];
-
-    /// The legacy id ranges: 1–400 culture, 401–567 time, 568–700 space, 701–800 biology,
-    /// 801–900 physics, 901–1000 chemistry.
-    pub fn of_id(prompt_id: u32) -> Option<Category> {
-        Some(match prompt_id {
-            1..=400 => Category::Culture,
-            401..=567 => Category::Time,
-            568..=700 => Category::Space,
-            701..=800 => Category::Biology,
-            801..=900 => Category::Physics,
-            901..=1000 => Category::Chemistry,
-            _ => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Category::Culture => "CULTURE",
-            Category::Time => "TIME",
-            Category::Space => "SPACE",
-            Category::Biology => "BIOLOGY",
-            Category::Physics => "PHYSICS",
-            Category::Chemistry => "CHEMISTRY",
-        }
-    }
-
-    /// `Calculate.py`'s weight in the overall score.
-    pub fn legacy_weight(self) -> f64 {
-        match self {
-            Category::Culture => 0.4,
-            Category::Time => 0.167,
-            Category::Space => 0.133,
-            Category::Biology | Category::Physics | Category::Chemistry => 0.1,
-        }
-    }
-}
+/// The six categories of `Calculate.py` (defined with the task taxonomy).
+pub use crate::taxonomy::WiseCategory as Category;
 
 /// One category's score.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -176,7 +131,7 @@ pub fn category_scores(rows: &[ScoreRow]) -> Vec<CategoryScore> {
         .map(|category| {
             let of: Vec<&ScoreRow> = rows
                 .iter()
-                .filter(|r| Category::of_id(r.prompt_id) == Some(category))
+                .filter(|r| r.category() == Some(category))
                 .collect();
             let scores: Vec<f64> = of.iter().filter_map(|r| r.judged.wiscore()).collect();
             CategoryScore {
@@ -196,6 +151,23 @@ pub fn legacy_overall(categories: &[CategoryScore]) -> Option<f64> {
         .iter()
         .map(|c| Some(c.category.legacy_weight() * c.score?))
         .sum()
+}
+
+/// WISE_Verified's overall (`calculate_verified.py`): 0.40·culture + 0.12·each other category.
+pub fn verified_overall(categories: &[CategoryScore]) -> Option<f64> {
+    categories
+        .iter()
+        .map(|c| Some(c.category.verified_weight() * c.score?))
+        .sum()
+}
+
+/// The overall of these rows' scores: WISE_Verified's when they are verified, else the legacy one.
+pub fn overall(rows: &[ScoreRow], categories: &[CategoryScore]) -> Option<f64> {
+    if rows.iter().any(|r| matches!(r.judged, Judged::Verified(_))) {
+        verified_overall(categories)
+    } else {
+        legacy_overall(categories)
+    }
 }
 
 #[cfg(test)]
@@ -270,5 +242,32 @@ mod tests {
         let (rows, problems) = parse_scores(text);
         assert_eq!(rows[0].judged, Judged::Verified(Some(1.0)));
         assert_eq!(problems, [(2, "no integer prompt_id".to_string())]);
+    }
+
+    #[test]
+    fn verified_rows_use_their_own_ranges_and_weights() {
+        // 530 tells the ranges apart: Verified SPACE (521–640), legacy TIME (401–567).
+        let text = [1, 530, 650, 770, 890, 401]
+            .iter()
+            .map(|id| format!("{{\"prompt_id\": {id}, \"Subcategory\": \"x\", \"score\": 1}}\n"))
+            .collect::<String>();
+        let (rows, _) = parse_scores(&text);
+        assert_eq!(rows[1].category(), Some(Category::Space));
+        assert_eq!(Category::of_id(530), Some(Category::Time));
+        let categories = category_scores(&rows);
+        assert!(
+            categories.iter().all(|c| c.score == Some(1.0)),
+            "{categories:?}"
+        );
+        // 0.40 + 5 × 0.12 = 1.0 with every category at 1.
+        assert!(close(overall(&rows, &categories), 1.0));
+        let mut halves = categories.clone();
+        halves[0].score = Some(0.0);
+        assert!(close(verified_overall(&halves), 0.6));
+        assert!(close(legacy_overall(&halves), 0.6));
+        halves[0].score = Some(1.0);
+        halves[1].score = Some(0.0);
+        assert!(close(verified_overall(&halves), 0.88));
+        assert!(close(legacy_overall(&halves), 1.0 - 0.167));
     }
 }

@@ -69,6 +69,7 @@ pub fn may_read_image(part: &Part, folder: &TaskFolder) -> bool {
     );
     let parent = part.image_path.parent();
     let allowed_parent = parent == Some(folder.path.as_path())
+        || is_geneval_samples_folder(parent, folder)
         || folder.filter.as_ref().is_some_and(|filter| {
             parent.is_some_and(|p| filter.image_folders.iter().any(|dir| dir == p))
         });
@@ -79,6 +80,24 @@ pub fn may_read_image(part: &Part, folder: &TaskFolder) -> bool {
             .and_then(|n| n.to_str())
             .is_some_and(is_plain_name);
     listed && child_of_folder
+}
+
+/// `<output>/images/<idx>/samples`, for a GenEval output's folder: where its samples are.
+fn is_geneval_samples_folder(parent: Option<&Path>, folder: &TaskFolder) -> bool {
+    let is_geneval = matches!(
+        folder.companion.as_ref().map(|c| &c.source),
+        Some(crate::companion::load::CompanionSource::Geneval { .. })
+    );
+    let Some(samples) = parent.filter(|_| is_geneval) else {
+        return false;
+    };
+    let prompt = samples.parent();
+    samples.file_name() == Some(std::ffi::OsStr::new("samples"))
+        && prompt
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        && prompt.and_then(Path::parent) == Some(folder.path.join("images").as_path())
 }
 
 /// False (with a diagnostic) for a symlink that leads out of the opened folder: it is not read.

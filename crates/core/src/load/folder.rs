@@ -178,6 +178,7 @@ pub fn load_task_folder(spec: &FolderSpec) -> LoadedFolder {
         csv_runs,
         trace_marks,
         filter: None,
+        companion: None,
     };
     LoadedFolder {
         folder,

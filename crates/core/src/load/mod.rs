@@ -20,7 +20,7 @@ pub mod reruns;
 pub mod results_csv;
 pub mod spec;
 pub mod stars;
-mod text_file;
+pub(crate) mod text_file;
 pub mod trace;
 
 use std::path::{Path, PathBuf};
@@ -45,6 +45,9 @@ pub enum LoadEvent {
 /// Loads one folder: a STARS filter output or an eval's task folder. Never fails: whatever
 /// cannot be read becomes a diagnostic.
 pub fn load_folder(spec: &FolderSpec) -> LoadedFolder {
+    if let Some(companion) = &spec.companion {
+        return crate::companion::load::load_companion_folder(spec, companion);
+    }
     match &spec.filter_images {
         Some(image_folders) => stars::load_filter_folder(spec, image_folders),
         None => folder::load_task_folder(spec),
@@ -68,7 +71,7 @@ pub fn discover_all_as(
         let (found, problems) = discover::discover_as(path, purpose);
         diagnostics.extend(problems);
         for spec in found {
-            if seen.insert(spec.path.clone()) {
+            if seen.insert((spec.path.clone(), spec.stem.clone())) {
                 specs.push(spec);
             }
         }

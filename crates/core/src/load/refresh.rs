@@ -47,6 +47,7 @@ pub fn spec_of(folder: &TaskFolder) -> FolderSpec {
         shared_traces: folder.shared_traces.clone(),
         root: folder.root.clone(),
         filter_images: folder.filter.as_ref().map(|f| f.image_folders.clone()),
+        companion: folder.companion.clone(),
     }
 }
 

@@ -25,6 +25,8 @@ pub struct FolderSpec {
     /// Set for a STARS filter output: the folders under the root whose images its candidates
     /// may name.
     pub filter_images: Option<std::sync::Arc<Vec<PathBuf>>>,
+    /// Set for a GenEval or WISE output's task (tag / category) folder.
+    pub companion: Option<crate::companion::load::CompanionSpec>,
 }
 
 /// A loaded folder, ready to be appended to a `Dataset`.

@@ -164,6 +164,7 @@ pub fn load_filter_folder(spec: &FolderSpec, image_folders: &Arc<Vec<PathBuf>>) 
             images_missing,
             from_results_json: from_results,
         }),
+        companion: None,
     };
     LoadedFolder {
         folder,
