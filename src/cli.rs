@@ -208,6 +208,10 @@ pub struct DemoDataArgs {
     /// filter_math3/; images are hard links beyond 200).
     #[arg(long, conflicts_with_all = ["items", "alternative_layouts"])]
     pub stars: Option<usize>,
+    /// Only GenEval and WISE outputs of one model, normal and think (geneval/bagel/…,
+    /// wise/bagel/…), in the exact forms their scripts write.
+    #[arg(long, conflicts_with_all = ["items", "alternative_layouts", "stars"])]
+    pub companion: bool,
 }
 
 #[derive(Debug, clap::Args)]

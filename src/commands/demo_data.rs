@@ -15,7 +15,17 @@ pub fn run(_ctx: &Context, args: DemoDataArgs) -> anyhow::Result<ExitCode> {
         checkpoints,
         series,
         stars,
+        companion,
     } = args;
+    if companion {
+        let outputs = unisandbox_demo::companion::write_companion(&out_dir, seed)?;
+        println!(
+            "wrote {} GenEval and WISE outputs under {}",
+            outputs.len(),
+            out_dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(candidates) = stars {
         let started = std::time::Instant::now();
         let demo = unisandbox_demo::stars::write_filter_output(&out_dir, seed, candidates)?;

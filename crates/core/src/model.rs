@@ -377,7 +377,7 @@ pub struct TaskFolder {
     /// Set when this folder is a STARS filter output (its items are candidates), not an eval.
     pub filter: Option<FilterRun>,
     /// Set when this folder is a GenEval tag or WISE category of a companion output.
-    pub companion: Option<crate::companion::load::CompanionSpec>,
+    pub companion: Option<CompanionSpec>,
 }
 
 impl TaskFolder {
@@ -398,6 +398,23 @@ impl TaskFolder {
             _ => verdict.label(),
         }
     }
+}
+
+/// Which companion output a task folder is part of, and the judge files found for it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CompanionSource {
+    /// A GenEval output path (`images/<idx:05>/…` and its results JSONL files).
+    Geneval { results: Vec<PathBuf> },
+    /// A WISE output folder (`<id>.png`) and its `Results/*_scores_results.jsonl`.
+    Wise { scores: Vec<PathBuf> },
+}
+
+/// A companion folder's spec: its output's source, and whether this folder (the output's first
+/// task) reports the diagnostics that concern the whole output.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CompanionSpec {
+    pub source: CompanionSource,
+    pub reports_output: bool,
 }
 
 /// A STARS rejection-sampling filter output folder, as loaded.

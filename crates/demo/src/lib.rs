@@ -6,6 +6,7 @@
 
 pub mod arith;
 pub mod benchmark;
+pub mod companion;
 pub mod draw;
 mod eval;
 pub mod layouts;

@@ -19,22 +19,7 @@ use crate::model::{
 };
 use crate::taxonomy::{GenevalTag, TaskKind, WiseCategory};
 
-/// Which companion output a task folder is part of, and the judge files found for it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum CompanionSource {
-    /// A GenEval output path (`images/<idx:05>/…` and its results JSONL files).
-    Geneval { results: Vec<PathBuf> },
-    /// A WISE output folder (`<id>.png`) and its `Results/*_scores_results.jsonl`.
-    Wise { scores: Vec<PathBuf> },
-}
-
-/// A companion folder's spec: its output's source, and whether this folder (the output's first
-/// task) reports the diagnostics that concern the whole output.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct CompanionSpec {
-    pub source: CompanionSource,
-    pub reports_output: bool,
-}
+pub use crate::model::{CompanionSource, CompanionSpec};
 
 /// The task folders (specs) of a GenEval output: one per tag its prompt folders have.
 pub fn geneval_specs(run: &GenevalRun, root: &Path) -> Vec<FolderSpec> {

@@ -6,6 +6,7 @@ pub mod checks;
 pub mod discover;
 pub mod geneval;
 pub mod load;
+pub mod scores;
 pub mod summary;
 pub mod wise;
 

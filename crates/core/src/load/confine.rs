@@ -86,7 +86,7 @@ pub fn may_read_image(part: &Part, folder: &TaskFolder) -> bool {
 fn is_geneval_samples_folder(parent: Option<&Path>, folder: &TaskFolder) -> bool {
     let is_geneval = matches!(
         folder.companion.as_ref().map(|c| &c.source),
-        Some(crate::companion::load::CompanionSource::Geneval { .. })
+        Some(crate::model::CompanionSource::Geneval { .. })
     );
     let Some(samples) = parent.filter(|_| is_geneval) else {
         return false;

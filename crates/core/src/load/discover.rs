@@ -144,33 +144,9 @@ pub fn discover_as(root: &Path, purpose: Purpose) -> (Vec<FolderSpec>, Vec<Diagn
         spec.filter_images = Some(image_folders.clone());
         spec
     }));
-    if purpose == Purpose::Load {
-        add_companion_outputs(&root, &mut specs);
-    }
     specs.sort_by_key(sort_key);
     specs.dedup();
     (specs, diagnostics)
-}
-
-/// GenEval and WISE outputs beside the runs: their folders of samples are not UniSandbox task
-/// folders, and each output becomes one task folder per tag / category.
-fn add_companion_outputs(root: &Path, specs: &mut Vec<FolderSpec>) {
-    let (geneval, wise) = crate::companion::discover::discover(root);
-    if geneval.is_empty() && wise.is_empty() {
-        return;
-    }
-    let outputs: Vec<&Path> = geneval
-        .iter()
-        .map(|g| g.dir.as_path())
-        .chain(wise.iter().map(|w| w.dir.as_path()))
-        .collect();
-    specs.retain(|spec| !outputs.iter().any(|dir| spec.path.starts_with(dir)));
-    for run in &geneval {
-        specs.extend(crate::companion::load::geneval_specs(run, root));
-    }
-    for run in &wise {
-        specs.extend(crate::companion::load::wise_specs(run, root));
-    }
 }
 
 /// How deep below an opened folder task folders are looked for.

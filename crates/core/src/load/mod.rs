@@ -68,8 +68,13 @@ pub fn discover_all_as(
     let mut seen = std::collections::HashSet::new();
     let mut diagnostics = Vec::new();
     for path in paths {
-        let (found, problems) = discover::discover_as(path, purpose);
+        let (mut found, problems) = discover::discover_as(path, purpose);
         diagnostics.extend(problems);
+        if purpose == discover::Purpose::Load
+            && let Ok(root) = path.canonicalize()
+        {
+            add_companion_outputs(&root, &mut found);
+        }
         for spec in found {
             if seen.insert((spec.path.clone(), spec.stem.clone())) {
                 specs.push(spec);
@@ -77,6 +82,27 @@ pub fn discover_all_as(
         }
     }
     (specs, diagnostics)
+}
+
+/// GenEval and WISE outputs beside the runs: their folders of samples are not UniSandbox task
+/// folders, and each output becomes one task folder per tag / category.
+fn add_companion_outputs(root: &Path, specs: &mut Vec<FolderSpec>) {
+    let (geneval, wise) = crate::companion::discover::discover(root);
+    if geneval.is_empty() && wise.is_empty() {
+        return;
+    }
+    let outputs: Vec<&Path> = geneval
+        .iter()
+        .map(|g| g.dir.as_path())
+        .chain(wise.iter().map(|w| w.dir.as_path()))
+        .collect();
+    specs.retain(|spec| !outputs.iter().any(|dir| spec.path.starts_with(dir)));
+    for run in &geneval {
+        specs.extend(crate::companion::load::geneval_specs(run, root));
+    }
+    for run in &wise {
+        specs.extend(crate::companion::load::wise_specs(run, root));
+    }
 }
 
 /// Loads the paths, reporting each step to `on_event`. A folder whose loading panics (a bug)

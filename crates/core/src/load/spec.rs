@@ -26,7 +26,7 @@ pub struct FolderSpec {
     /// may name.
     pub filter_images: Option<std::sync::Arc<Vec<PathBuf>>>,
     /// Set for a GenEval or WISE output's task (tag / category) folder.
-    pub companion: Option<crate::companion::load::CompanionSpec>,
+    pub companion: Option<crate::model::CompanionSpec>,
 }
 
 /// A loaded folder, ready to be appended to a `Dataset`.
