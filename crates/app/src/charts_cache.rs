@@ -27,6 +27,8 @@ pub struct ChartsCache {
     pub agreement: Vec<unisandbox_core::analysis::agreement::FolderAgreement>,
     /// Failed judge calls, re-judged IDs and log disagreements, one line per finding.
     pub judge_notes: Vec<String>,
+    /// WISE's mean WiScore per run, setting and category (bootstrap intervals), and overall.
+    pub wise: Vec<unisandbox_core::companion::scores::WiseScoreRow>,
     /// Training runs among the opened runs: computed once per loaded dataset and series edits,
     /// not again when a Charts toggle changes.
     pub trajectory: Arc<TrajectoryCache>,
@@ -182,12 +184,14 @@ impl ChartsCache {
             Vec::new()
         };
         let judge_notes = unisandbox_core::analysis::judge_checks::folder_notes(data);
+        let wise = unisandbox_core::companion::scores::wise_scores(data);
         Self {
             rows,
             failures,
             classes,
             agreement,
             judge_notes,
+            wise,
             trajectory,
         }
     }

@@ -391,6 +391,13 @@ impl TaskFolder {
     /// A verdict as this folder's views say it: the judge's YES/NO, or for a STARS filter run,
     /// whether the filter accepted the candidate.
     pub fn verdict_label(&self, verdict: Verdict) -> &'static str {
+        use crate::taxonomy::Family;
+        match (self.kind.family, verdict) {
+            (Family::Wise, Verdict::Yes) => return "consistent",
+            (Family::Wise, Verdict::No) => return "not fully consistent",
+            (Family::Wise, Verdict::JudgeError) => return "judge failed (999)",
+            _ => {}
+        }
         match (self.filter.is_some(), verdict) {
             (true, Verdict::Yes) => "accepted",
             (true, Verdict::No) => "rejected",

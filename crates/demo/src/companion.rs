@@ -549,8 +549,9 @@ fn write_wise(images: &Path, think: bool, rng: &mut ChaCha8Rng) -> anyhow::Resul
             &images.join(format!("{}.png", prompt.id)),
             png_bytes(&render(&scene, rng)),
         )?;
-        let boost = if think { 1 } else { 0 };
-        let mut consistency = Value::from((rng.random_range(0..2u8) + boost).min(2) as f64);
+        // Think reasons about the knowledge first: more often fully consistent.
+        let low = if think { 1 } else { 0 };
+        let mut consistency = Value::from(f64::from(rng.random_range(low..3u8)));
         let realism = Value::from(f64::from(rng.random_range(1..3u8)));
         let mut aesthetic = Value::from(f64::from(rng.random_range(1..3u8)));
         // The judge replies in whole numbers; the parsed scores are floats.

@@ -7,6 +7,7 @@ use egui_plot::{Bar, BarChart, Line, PlotPoints};
 use crate::command::Command;
 use crate::state::AppState;
 use crate::views::category_plot::{bar_width, bar_x, category_plot};
+use crate::views::companion_charts::Benchmark;
 use crate::views::style::SERIES;
 use unisandbox_core::analysis::AccuracyRow;
 use unisandbox_core::taxonomy::TaskKind;
@@ -18,13 +19,14 @@ struct ChartData {
     series: Vec<(String, Vec<AccuracyRow>)>,
 }
 
-fn chart_data(state: &AppState) -> ChartData {
+fn chart_data(state: &AppState, benchmark: Benchmark) -> ChartData {
     let rows: Vec<AccuracyRow> = state
         .ui
         .charts
         .rows
         .iter()
         .filter(|r| state.ui.chart_run.as_ref().is_none_or(|run| *run == r.run))
+        .filter(|r| Benchmark::of(r.family) == benchmark)
         .cloned()
         .collect();
     let mut kinds: Vec<TaskKind> = rows.iter().map(|r| r.kind).collect();
@@ -76,8 +78,30 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
             return;
         }
     }
+    let benchmark = crate::views::companion_charts::benchmark_picker_ui(
+        ui,
+        &crate::views::companion_charts::benchmarks_of(&state.data.dataset),
+    );
+    if benchmark == Benchmark::Wise {
+        let height = (ui.available_height() * 0.5).max(240.0);
+        egui::ScrollArea::vertical()
+            .id_salt("wise_charts")
+            .show(ui, |ui| {
+                crate::views::companion_charts::wise_chart_ui(
+                    ui,
+                    &state.ui.charts.wise,
+                    state.ui.chart_run.as_deref(),
+                    height,
+                );
+            });
+        return;
+    }
     ui.horizontal(|ui| {
-        ui.heading("Accuracy by task type");
+        ui.heading(if benchmark == Benchmark::Geneval {
+            "GenEval: accuracy by tag"
+        } else {
+            "Accuracy by task type"
+        });
         if state.ui.charts_computing {
             ui.weak(format!(
                 "counting {} items…",
@@ -144,7 +168,11 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
             }
         });
     });
-    let mut caption = "Counts follow the eval scripts: one row per image (math, knowledge), one per ID for mapping pairs; whiskers are 95% Wilson intervals. Hover a bar for n.".to_string();
+    let mut caption = if benchmark == Benchmark::Geneval {
+        "Counts follow summary_scores.py: every sample is an image (a prompt has 4); whiskers are 95% Wilson intervals. Hover a bar for n.".to_string()
+    } else {
+        "Counts follow the eval scripts: one row per image (math, knowledge), one per ID for mapping pairs; whiskers are 95% Wilson intervals. Hover a bar for n.".to_string()
+    };
     if state
         .data
         .dataset
@@ -155,7 +183,10 @@ pub fn charts_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command
         caption += " A STARS filter series (setting \"filter\") shows its acceptance rate: the share of candidates the model accepted.";
     }
     ui.label(RichText::new(caption).weak());
-    let data = chart_data(state);
+    let data = chart_data(state, benchmark);
+    if benchmark == Benchmark::Geneval {
+        crate::views::companion_charts::geneval_overall_ui(ui, &data.series);
+    }
     if data.series.is_empty() {
         ui.add_space(20.0);
         ui.label(

@@ -35,7 +35,12 @@ pub fn detail_ui(
             crate::views::widgets::checkpoints_link_ui(ui, state, &folder.run, commands);
             annotation_ui(ui, state, index, commands);
             ui.add_space(6.0);
-            if item.parts.len() == 2 {
+            use unisandbox_core::taxonomy::Family;
+            if folder.kind.family == Family::Geneval {
+                crate::views::companion_detail::geneval_ui(ui, folder, item, images, commands);
+            } else if folder.kind.family == Family::Wise {
+                crate::views::companion_detail::wise_ui(ui, folder, item, images, commands);
+            } else if item.parts.len() == 2 {
                 pair_ui(ui, folder, item, images, commands);
             } else if let Some(part) = item.parts.first() {
                 let others: Vec<&Trace> = item.other_traces(0).collect();
@@ -140,6 +145,7 @@ fn header_ui(
     // Relative to the run, so the line reads the same on every machine; the full path on hover.
     let folder_name = format!("{}/{}/{}", folder.run, folder.setting, folder.stem);
     let location = match (&folder.filter, item.csv_line) {
+        _ if folder.companion.is_some() => companion_location(folder, item),
         (Some(filter), Some(line)) => {
             format!("{}/{}, line {line}", folder.run, filter.source_file(item))
         }
@@ -257,7 +263,31 @@ fn suspect_badge(ui: &mut egui::Ui, accepted_candidate: bool) -> egui::Response 
         .response
 }
 
-fn image_side(ui: &egui::Ui, columns: f32) -> f32 {
+/// Where a GenEval / WISE item comes from: its prompt folder or image, and the judge files.
+fn companion_location(folder: &TaskFolder, item: &Item) -> String {
+    use unisandbox_core::model::CompanionSource;
+    match folder.companion.as_ref().map(|c| &c.source) {
+        Some(CompanionSource::Geneval { results }) => {
+            let judged = if results.is_empty() {
+                "not evaluated yet"
+            } else {
+                "rows in the results JSONL"
+            };
+            format!("{}/images/{}/ ({judged})", folder.run, item.id)
+        }
+        Some(CompanionSource::Wise { scores }) => {
+            let judged = if scores.is_empty() {
+                "not judged yet"
+            } else {
+                "scores in Results/"
+            };
+            format!("{}/images/{}.png ({judged})", folder.run, item.id)
+        }
+        None => String::new(),
+    }
+}
+
+pub(crate) fn image_side(ui: &egui::Ui, columns: f32) -> f32 {
     ((ui.available_width() - 24.0) / columns).clamp(220.0, 560.0)
 }
 
@@ -392,7 +422,7 @@ fn split_rules(a: &str, b: &str) -> (String, [String; 2]) {
     }
 }
 
-fn prompt_ui(ui: &mut egui::Ui, title: &str, question: &str, answer: &str) {
+pub(crate) fn prompt_ui(ui: &mut egui::Ui, title: &str, question: &str, answer: &str) {
     ui.label(RichText::new(title).strong());
     if question.is_empty() {
         ui.label(RichText::new("(no prompt: this image has no evaluation row yet)").weak());

@@ -2,6 +2,8 @@
 
 pub mod category_plot;
 pub mod charts;
+pub mod companion_charts;
+pub mod companion_detail;
 pub mod compare;
 pub mod detail;
 pub mod diagnostics;
