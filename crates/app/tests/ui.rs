@@ -290,3 +290,97 @@ fn number_keys_tag_and_tags_survive_a_restart() {
     assert!(!annotation.tags.contains(&tag_3));
     assert!(annotation.starred);
 }
+
+/// Searches the list for `text` and clicks the first row labelled `id`; returns the item shown.
+fn open_by_search(
+    harness: &mut egui_kittest::Harness<'static, unisandbox_app::InspectorApp>,
+    text: &str,
+    id: &str,
+) -> std::sync::Arc<unisandbox_core::model::Item> {
+    harness.get_by_label("Search").click();
+    harness.run_steps(2);
+    // Select what an earlier search left, so typing replaces it.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run_steps(1);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Search")
+        .type_text(text);
+    wait_until_idle(harness);
+    harness
+        .get_all_by_label(id)
+        .next()
+        .unwrap_or_else(|| panic!("a row labelled {id}"))
+        .click();
+    wait_until_idle(harness);
+    let state = &harness.state().state;
+    let selected = state.ui.selected.expect("an item selected");
+    let item = state.data.dataset.items[selected].clone();
+    assert_eq!(item.id, id);
+    item
+}
+
+/// GenEval and WISE outputs open like runs: a GenEval prompt shows its four samples, each with
+/// the detector's verdict and reason; a WISE item its scores, WiScore and the judge's words; a
+/// failed WISE judge call says so instead of scoring the image.
+#[test]
+fn a_geneval_prompt_shows_its_samples_and_a_wise_item_its_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    unisandbox_demo::companion::write_companion(dir.path(), 7).unwrap();
+    let mut harness = harness(dir.path(), View::Items);
+    let families: std::collections::BTreeSet<&str> = harness
+        .state()
+        .state
+        .data
+        .dataset
+        .folders
+        .iter()
+        .map(|f| f.kind.family.name())
+        .collect();
+    assert_eq!(families, ["geneval", "wise"].into());
+
+    let item = open_by_search(&mut harness, "a photo of three cups", "00252");
+    assert_eq!(item.parts.len(), 4);
+    let rows = harness.state().state.ui.filtered.len();
+    assert_eq!(rows, 2, "normal and think");
+    assert_eq!(
+        harness.get_all_by_label("a photo of three cups").count(),
+        rows + 1,
+        "the prompt in each list row and in the detail"
+    );
+    harness.get_by_label("cup>=3, cup<4");
+    for part in &item.parts {
+        harness.get_by_label(&format!("Sample {}", part.label.unwrap()));
+        let reason = &part
+            .analysis
+            .as_ref()
+            .expect("every sample was evaluated")
+            .phase1;
+        assert!(harness.get_all_by_label(reason).count() >= 1, "{reason}");
+    }
+    let right = item
+        .parts
+        .iter()
+        .filter(|p| p.verdict == unisandbox_core::model::Verdict::Yes)
+        .count();
+    harness.get_by_label_contains(&format!("{right} of 4 samples right"));
+
+    // A WISE item the judge scored: its three scores and the WiScore they make.
+    let item = open_by_search(&mut harness, "A maple tree in late autumn", "425");
+    let judged = item
+        .extras
+        .as_ref()
+        .and_then(|e| e.wise.clone())
+        .expect("scores");
+    harness.get_by_label("Consistency (×0.7)");
+    harness.get_by_label(&format!("{:.3}", judged.wiscore().unwrap()));
+    harness.get_by_label("The judge's evaluation");
+    harness.get_by_label(
+        "The model should generate a maple tree with red or orange leaves, many already fallen",
+    );
+
+    // The planted failure: 999 in every score is a failed judge call, not a score of 499.5.
+    let item = open_by_search(&mut harness, "Yo-Yo Ma", "326");
+    assert_eq!(item.verdict, unisandbox_core::model::Verdict::JudgeError);
+    assert_eq!(harness.get_all_by_label("999 — not judged").count(), 3);
+    harness.get_by_label_contains("none: the judge failed (999)");
+}

@@ -336,17 +336,9 @@ fn geneval_items(
             .map(|(index, name)| {
                 let row = rows.remove(&(prompt_name.clone(), name.clone()));
                 let stem = name.trim_end_matches(".png");
-                let trace = listed.get(&format!("{stem}.txt")).and_then(|path| {
-                    let text = std::fs::read_to_string(path).ok()?;
-                    Some(crate::load::trace::trace_from_think(
-                        &text,
-                        None,
-                        TraceSource {
-                            file: path.as_path().into(),
-                            line: None,
-                        },
-                    ))
-                });
+                let trace = listed
+                    .get(&format!("{stem}.txt"))
+                    .and_then(|p| think_trace(p));
                 sample_part(
                     index,
                     name,
@@ -581,17 +573,9 @@ fn wise_items(
             let png = format!("{id}.png");
             let record = full.get(&id);
             let row = rows.get(&id).map(|(row, _)| row);
-            let trace = listed.get(&format!("{id}.txt")).and_then(|path| {
-                let text = std::fs::read_to_string(path).ok()?;
-                Some(crate::load::trace::trace_from_think(
-                    &text,
-                    None,
-                    TraceSource {
-                        file: path.as_path().into(),
-                        line: None,
-                    },
-                ))
-            });
+            let trace = listed
+                .get(&format!("{id}.txt"))
+                .and_then(|p| think_trace(p));
             let verdict = row.map_or(Verdict::NotJudged, |row| wise_verdict(&row.judged));
             let question: Arc<str> = record
                 .map(|r| r.prompt.clone())
@@ -672,6 +656,21 @@ pub fn scores_caption(judged: &wise::Judged) -> String {
         ),
         wise::Judged::Verified(score) => format!("score {} (WISE_Verified)", metric(*score)),
     }
+}
+
+/// A think text (`<think>…</think>` then the refined prompt the image was drawn from).
+fn think_trace(path: &Path) -> Option<crate::model::Trace> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let source = TraceSource {
+        file: path.into(),
+        line: None,
+    };
+    Some(match text.split_once("</think>") {
+        Some((think, refined)) => {
+            crate::load::trace::trace_from_think(think, Some(refined), source)
+        }
+        None => crate::load::trace::trace_from_think(&text, None, source),
+    })
 }
 
 fn file_name(path: &Path) -> String {
