@@ -8,8 +8,7 @@ use egui::RichText;
 
 use crate::command::Command;
 use crate::image_cache::ImageCache;
-use crate::views::detail::prompt_ui;
-use crate::views::widgets::{part_image_ui, verdict_badge};
+use crate::views::widgets::{image_side, part_image_ui, prompt_ui, verdict_badge};
 use unisandbox_core::companion::wise::Judged;
 use unisandbox_core::model::{Item, TaskFolder, Verdict};
 
@@ -110,8 +109,7 @@ pub fn wise_ui(
     let Some(part) = item.parts.first() else {
         return;
     };
-    let side =
-        crate::views::detail::image_side(ui, 2.0).min(ui.available_height().max(320.0) * 0.8);
+    let side = image_side(ui, 2.0).min(ui.available_height().max(320.0) * 0.8);
     ui.horizontal_top(|ui| {
         ui.vertical(|ui| part_image_ui(ui, images, part, side, commands));
         ui.vertical(|ui| {

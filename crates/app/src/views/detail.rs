@@ -6,7 +6,7 @@ use egui::RichText;
 use crate::command::Command;
 use crate::image_cache::ImageCache;
 use crate::state::AppState;
-use crate::views::widgets::{part_image_ui, verdict_badge};
+use crate::views::widgets::{image_side, part_image_ui, prompt_ui, verdict_badge};
 use unisandbox_core::model::{Item, Part, TaskFolder, Trace};
 
 pub fn detail_ui(
@@ -287,10 +287,6 @@ fn companion_location(folder: &TaskFolder, item: &Item) -> String {
     }
 }
 
-pub(crate) fn image_side(ui: &egui::Ui, columns: f32) -> f32 {
-    ((ui.available_width() - 24.0) / columns).clamp(220.0, 560.0)
-}
-
 fn single_ui(
     ui: &mut egui::Ui,
     folder: &TaskFolder,
@@ -419,25 +415,6 @@ fn split_rules(a: &str, b: &str) -> (String, [String; 2]) {
             [a[i..].to_string(), b[j..].to_string()],
         ),
         _ => (String::new(), [a.to_string(), b.to_string()]),
-    }
-}
-
-pub(crate) fn prompt_ui(ui: &mut egui::Ui, title: &str, question: &str, answer: &str) {
-    ui.label(RichText::new(title).strong());
-    if question.is_empty() {
-        ui.label(RichText::new("(no prompt: this image has no evaluation row yet)").weak());
-    } else {
-        ui.add(egui::Label::new(RichText::new(question).size(16.0)).wrap());
-    }
-    if !answer.is_empty() {
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("Expected answer:").strong());
-            ui.label(
-                RichText::new(answer)
-                    .size(16.0)
-                    .color(ui.visuals().strong_text_color()),
-            );
-        });
     }
 }
 

@@ -227,3 +227,28 @@ pub fn checkpoints_link_ui(
         commands.push(Command::SetView(crate::persist::View::Strip));
     }
 }
+
+/// The side of an item's image when `columns` share the width.
+pub fn image_side(ui: &egui::Ui, columns: f32) -> f32 {
+    ((ui.available_width() - 24.0) / columns).clamp(220.0, 560.0)
+}
+
+/// A prompt (or a placeholder when there is none) and its expected answer.
+pub fn prompt_ui(ui: &mut egui::Ui, title: &str, question: &str, answer: &str) {
+    ui.label(RichText::new(title).strong());
+    if question.is_empty() {
+        ui.label(RichText::new("(no prompt: this image has no evaluation row yet)").weak());
+    } else {
+        ui.add(egui::Label::new(RichText::new(question).size(16.0)).wrap());
+    }
+    if !answer.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Expected answer:").strong());
+            ui.label(
+                RichText::new(answer)
+                    .size(16.0)
+                    .color(ui.visuals().strong_text_color()),
+            );
+        });
+    }
+}
