@@ -96,42 +96,28 @@ fn specs_of<'a>(
 /// Loads one companion task folder (never fails: problems become diagnostics).
 pub fn load_companion_folder(spec: &FolderSpec, companion: &CompanionSpec) -> LoadedFolder {
     let kind = TaskKind::of_stem(&spec.stem);
-    let (items, diagnostics, evaluated) = match &companion.source {
+    let (items, mut diagnostics, judge_files) = match &companion.source {
         CompanionSource::Geneval { results } => {
-            let tag = GenevalTag::of(&spec.stem);
-            let (items, mut diagnostics) = geneval_items(&spec.path, results, tag);
-            if companion.reports_output {
-                diagnostics.extend(super::checks::geneval_checks(&GenevalRun {
-                    dir: spec.path.clone(),
-                    run: spec.run.clone(),
-                    setting: spec.setting.to_string(),
-                    results: results.clone(),
-                }));
-            } else {
-                // What concerns the whole output is said once, by its first folder.
-                diagnostics.clear();
-            }
-            (items, diagnostics, !results.is_empty())
+            let (items, diagnostics) =
+                geneval_items(&spec.path, results, GenevalTag::of(&spec.stem));
+            (items, diagnostics, results)
         }
         CompanionSource::Wise { scores } => {
             let category = match kind.level {
                 crate::taxonomy::Level::Wise(category) => Some(category),
                 _ => None,
             };
-            let (items, mut diagnostics) = wise_items(&spec.path, scores, category);
-            if companion.reports_output {
-                diagnostics.extend(super::checks::wise_checks(&WiseRun {
-                    dir: spec.path.clone(),
-                    run: spec.run.clone(),
-                    setting: spec.setting.to_string(),
-                    scores: scores.clone(),
-                }));
-            } else {
-                diagnostics.clear();
-            }
-            (items, diagnostics, !scores.is_empty())
+            let (items, diagnostics) = wise_items(&spec.path, scores, category);
+            (items, diagnostics, scores)
         }
     };
+    // What concerns the whole output is said once, by its first folder.
+    if companion.reports_output {
+        diagnostics.extend(output_checks(spec, &companion.source));
+    } else {
+        diagnostics.clear();
+    }
+    let evaluated = !judge_files.is_empty();
     let folder = TaskFolder {
         path: spec.path.clone(),
         run: spec.run.clone(),
@@ -153,6 +139,29 @@ pub fn load_companion_folder(spec: &FolderSpec, companion: &CompanionSpec) -> Lo
         folder,
         items,
         diagnostics,
+    }
+}
+
+/// The checks of a whole output (short prompt folders, rows without image, lone texts).
+fn output_checks(spec: &FolderSpec, source: &CompanionSource) -> Vec<Diagnostic> {
+    let (dir, run, setting) = (
+        spec.path.clone(),
+        spec.run.clone(),
+        spec.setting.to_string(),
+    );
+    match source {
+        CompanionSource::Geneval { results } => super::checks::geneval_checks(&GenevalRun {
+            dir,
+            run,
+            setting,
+            results: results.clone(),
+        }),
+        CompanionSource::Wise { scores } => super::checks::wise_checks(&WiseRun {
+            dir,
+            run,
+            setting,
+            scores: scores.clone(),
+        }),
     }
 }
 

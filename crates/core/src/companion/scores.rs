@@ -32,18 +32,17 @@ impl WiseScoreRow {
     }
 }
 
+/// A category's judged images, judge failures and the WiScores of the judged.
+type CategoryCounts = (WiseCategory, u64, u64, Vec<f64>);
+
 /// Resamples of the bootstrap; fixed seed, so the same items give the same interval.
 const RESAMPLES: usize = 2000;
 const SEED: u64 = 0x5749_5345;
 
 /// Per (run, setting): a row per category with items, then the overall, in dataset order.
 pub fn wise_scores(dataset: &Dataset) -> Vec<WiseScoreRow> {
-    // (run, setting, category) → (judged, failures, scores); verified when any score is.
-    let mut groups: Vec<(
-        (String, String),
-        Vec<(WiseCategory, u64, u64, Vec<f64>)>,
-        bool,
-    )> = Vec::new();
+    // Per (run, setting): each category's counts, and whether any score is a verified one.
+    let mut groups: Vec<((String, String), Vec<CategoryCounts>, bool)> = Vec::new();
     for item in &dataset.items {
         let folder = dataset.folder_of(item);
         let Level::Wise(category) = folder.kind.level else {
