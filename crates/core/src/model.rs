@@ -261,6 +261,30 @@ impl Item {
         self.verdict == Verdict::Yes
     }
 
+    /// Several images of one prompt and one expected answer (a GenEval prompt's samples), as
+    /// opposed to a mapping pair's two questions: views say the prompt once.
+    pub fn one_prompt_many_images(&self) -> bool {
+        self.parts.len() > 1
+            && self
+                .parts
+                .windows(2)
+                .all(|w| w[0].question == w[1].question && w[0].answer == w[1].answer)
+    }
+
+    /// The parts whose trace says something the ones before did not (the GenEval fork writes
+    /// the same think text beside every sample).
+    pub fn distinct_traces(&self) -> impl Iterator<Item = (usize, &Part)> {
+        self.parts.iter().enumerate().filter(|(i, part)| {
+            part.trace.as_ref().is_some_and(|trace| {
+                !self.parts[..*i].iter().any(|p| {
+                    p.trace
+                        .as_ref()
+                        .is_some_and(|t| t.reasoning == trace.reasoning)
+                })
+            })
+        })
+    }
+
     pub fn has_trace(&self) -> bool {
         self.parts.iter().any(|p| p.trace.is_some())
     }
@@ -802,5 +826,34 @@ pub mod fixtures {
             csv_line: None,
             extras: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{item, part};
+    use super::*;
+
+    #[test]
+    fn a_prompts_samples_share_it_and_repeated_think_texts_count_once() {
+        let traced = |text: &str| Part {
+            trace: Some(Trace {
+                reasoning: text.into(),
+                ..Trace::default()
+            }),
+            ..part("a photo of a cup", "cup>=1", Verdict::Yes)
+        };
+        let mut samples = item("00009", traced("same"));
+        samples
+            .parts
+            .extend([traced("same"), traced("other"), traced("same")]);
+        assert!(samples.one_prompt_many_images());
+        let distinct: Vec<usize> = samples.distinct_traces().map(|(i, _)| i).collect();
+        assert_eq!(distinct, [0, 2]);
+        // A mapping pair asks two questions: not one prompt.
+        let mut pair = item("1", part("A?", "cup", Verdict::Yes));
+        pair.parts.push(part("B?", "fork", Verdict::No));
+        assert!(!pair.one_prompt_many_images());
+        assert!(!item("2", part("Q", "A", Verdict::Yes)).one_prompt_many_images());
     }
 }

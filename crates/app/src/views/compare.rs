@@ -287,8 +287,16 @@ fn columns_ui(
                         format!("Suspect answer key: {}", reasons.join("; ")),
                     );
                 }
-                for part in &item.parts {
-                    let label = part.label.map(|l| format!("{l}: ")).unwrap_or_default();
+                let shared = item.one_prompt_many_images();
+                for part in item
+                    .parts
+                    .iter()
+                    .take(if shared { 1 } else { item.parts.len() })
+                {
+                    let label = match part.label {
+                        Some(l) if !shared => format!("{l}: "),
+                        _ => String::new(),
+                    };
                     ui.add(
                         egui::Label::new(
                             RichText::new(format!("{label}{}", part.question)).size(15.0),
@@ -358,25 +366,34 @@ fn side_ui(
     {
         ui.label(RichText::new(labels.join(" · ")).weak());
     }
-    let per_part = if item.parts.len() == 2 {
+    // Two images a row: a pair side by side, a GenEval prompt's four samples two by two.
+    let per_part = if item.parts.len() >= 2 {
         side_px / 2.0 - 6.0
     } else {
         side_px
     };
-    ui.horizontal_top(|ui| {
-        for part in &item.parts {
-            ui.vertical(|ui| {
-                part_image_ui(ui, images, part, per_part, commands);
-                let caption = part
-                    .caption
-                    .clone()
-                    .unwrap_or_else(|| "(not judged)".into());
-                let label = part.label.map(|l| format!("{l} ")).unwrap_or_default();
-                ui.label(RichText::new(format!("{label}judge: {caption}")).strong());
-            });
-        }
-    });
-    for part in &item.parts {
+    for row in item.parts.chunks(2) {
+        ui.horizontal_top(|ui| {
+            for part in row {
+                ui.vertical(|ui| {
+                    ui.set_max_width(per_part);
+                    part_image_ui(ui, images, part, per_part, commands);
+                    let caption = part
+                        .caption
+                        .clone()
+                        .unwrap_or_else(|| "(not judged)".into());
+                    let label = part.label.map(|l| format!("{l} ")).unwrap_or_default();
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(format!("{label}judge: {caption}")).strong(),
+                        )
+                        .wrap(),
+                    );
+                });
+            }
+        });
+    }
+    for (_, part) in item.distinct_traces() {
         let Some(trace) = &part.trace else { continue };
         let id_salt = ("compare_trace", i, part.label);
         egui::CollapsingHeader::new(format!(

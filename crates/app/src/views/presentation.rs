@@ -374,9 +374,24 @@ fn item_slide_ui(
                 .auto_shrink([false, true])
                 .show(ui, |ui| {
                     let folder = state.data.dataset.folder_of(item);
-                    for part in &item.parts {
-                        facts_ui(ui, part, scale, true, folder.filter.is_some());
+                    if item.one_prompt_many_images() {
+                        // One prompt, several samples: the prompt and answer once, then
+                        // what the judge saw in each.
+                        let first = Part {
+                            label: None,
+                            ..item.parts[0].clone()
+                        };
+                        prompt_ui(ui, &first, 22.0, scale);
+                        ui.add_space(8.0 * scale);
+                        for part in &item.parts {
+                            compact_facts_ui(ui, part, scale);
+                        }
                         ui.add_space(10.0 * scale);
+                    } else {
+                        for part in &item.parts {
+                            facts_ui(ui, part, scale, true, folder.filter.is_some());
+                            ui.add_space(10.0 * scale);
+                        }
                     }
                     // A rejected STARS candidate: why, from the model's own reply.
                     if folder.filter.is_some()
