@@ -204,10 +204,18 @@ pub(crate) fn image_slots(image_rect: Rect, parts: usize) -> Vec<Rect> {
     }
     let side = image_rect.width();
     let half = (side - 4.0) / 2.0;
-    (0..2)
+    // A pair side by side, centred; three or more (a GenEval prompt's samples) two by two.
+    let rows = parts.min(4).div_ceil(2);
+    let top = if rows == 1 { (side - half) / 2.0 } else { 0.0 };
+    (0..parts.min(4))
         .map(|i| {
+            let (column, row) = (i % 2, i / 2);
             Rect::from_min_size(
-                image_rect.min + Vec2::new(i as f32 * (half + 4.0), (side - half) / 2.0),
+                image_rect.min
+                    + Vec2::new(
+                        column as f32 * (half + 4.0),
+                        top + row as f32 * (half + 4.0),
+                    ),
                 Vec2::splat(half),
             )
         })
@@ -308,5 +316,22 @@ mod tests {
         assert_eq!(columns_for(940.0, 180.0), 5);
         assert_eq!(columns_for(939.0, 180.0), 4);
         assert_eq!(columns_for(50.0, 180.0), 1);
+    }
+
+    #[test]
+    fn one_image_fills_the_cell_a_pair_sits_side_by_side_four_samples_two_by_two() {
+        let cell = Rect::from_min_size(egui::pos2(0.0, 0.0), Vec2::splat(100.0));
+        assert_eq!(image_slots(cell, 1), [cell]);
+        let pair = image_slots(cell, 2);
+        assert_eq!(pair.len(), 2);
+        assert_eq!(pair[0].min.y, pair[1].min.y);
+        let four = image_slots(cell, 4);
+        assert_eq!(four.len(), 4);
+        assert!(four.iter().all(|slot| cell.contains_rect(*slot)));
+        assert!(
+            four[2].min.y > four[0].max.y,
+            "the second row is below the first"
+        );
+        assert_eq!(image_slots(cell, 9).len(), 4, "at most four thumbnails");
     }
 }
