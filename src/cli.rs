@@ -11,7 +11,7 @@ use unisandbox_core::report::SummaryFormat;
 #[derive(Debug, Parser)]
 #[command(
     name = "unisandbox-inspector",
-    version,
+    version = unisandbox_app::VERSION_LINE,
     about = "Inspect UniSandbox evaluation runs: prompt | image | trace | verdict, and accuracy charts."
 )]
 pub struct Cli {
@@ -160,6 +160,13 @@ pub enum CliCommand {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Add the inspector to the desktop's application menu: a desktop entry and its icons under
+    /// $XDG_DATA_HOME (~/.local/share), so folders can be dropped on it from a file manager.
+    InstallDesktop {
+        /// Remove what an earlier install-desktop wrote.
+        #[arg(long)]
+        uninstall: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -267,7 +274,9 @@ impl CliCommand {
                     Some(paths)
                 }
             },
-            CliCommand::DemoData(_) | CliCommand::Bench(_) => None,
+            CliCommand::DemoData(_) | CliCommand::Bench(_) | CliCommand::InstallDesktop { .. } => {
+                None
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ mod diagnostics;
 mod export;
 mod filter_stats;
 mod flips;
+mod install_desktop;
 mod review;
 mod screenshot;
 mod summary;
@@ -135,5 +136,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(CliCommand::Diagnostics { paths }) => diagnostics::run(&ctx, &paths),
         Some(CliCommand::DemoData(args)) => demo_data::run(&ctx, args),
         Some(CliCommand::Screenshot(args)) => screenshot::run(&ctx, args),
+        Some(CliCommand::InstallDesktop { uninstall }) => install_desktop::run(uninstall),
     }
 }

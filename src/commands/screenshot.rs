@@ -22,13 +22,13 @@ pub fn run(ctx: &Context, args: ScreenshotArgs) -> anyhow::Result<ExitCode> {
     } = args;
     let size =
         parse_size(&size).ok_or_else(|| anyhow::anyhow!("--size {size:?} is not WIDTHxHEIGHT"))?;
-    let outcome = Arc::new(Mutex::new(None));
+    let shot = Arc::new(Mutex::new(None));
     let plan = ScreenshotPlan { out, select };
-    super::window::open_window(
+    let outcome = super::window::open_window(
         StartOptions {
             paths,
             view,
-            screenshot: Some((plan, outcome.clone())),
+            screenshot: Some((plan, shot.clone())),
             annotations: ctx.annotations_path.clone(),
             benchmark: ctx.benchmark.clone(),
             restore: None,
@@ -42,7 +42,10 @@ pub fn run(ctx: &Context, args: ScreenshotArgs) -> anyhow::Result<ExitCode> {
         },
         size,
     )?;
-    let result = outcome.lock().ok().and_then(|mut slot| slot.take());
+    if let super::window::WindowOutcome::Exit(code) = outcome {
+        return Ok(code);
+    }
+    let result = shot.lock().ok().and_then(|mut slot| slot.take());
     match result {
         Some(Ok(path)) => {
             println!("saved {}", path.display());

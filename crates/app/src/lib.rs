@@ -7,7 +7,9 @@ pub mod charts_cache;
 pub mod command;
 pub mod compare;
 pub mod derived;
+pub mod desktop;
 mod dialogs;
+pub mod display;
 mod export_job;
 pub mod image_cache;
 mod input;
@@ -39,6 +41,18 @@ use screenshot::{ScreenshotJob, ScreenshotOutcome, ScreenshotPlan};
 use watcher::{FolderWatcher, ReloadTimer};
 
 pub use state::AppState;
+
+/// The version and the git commit the binary was built from (`--version`, the Start page).
+pub const VERSION_LINE: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("UNISANDBOX_GIT_COMMIT"),
+    ")"
+);
+
+/// The window's application id: the desktop file is named after it (`<APP_ID>.desktop`), which
+/// is how GNOME and other Wayland shells find the window's icon.
+pub const APP_ID: &str = "unisandbox-inspector";
 
 use unisandbox_core::annotation_writer::Write;
 use unisandbox_core::model::ItemKey;
@@ -642,7 +656,7 @@ impl eframe::App for InspectorApp {
 
     /// The last annotations are committed before the window goes (dropping the writer would
     /// too; this makes it happen before eframe tears the window down).
-    fn on_exit(&mut self) {
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         if let Some(writer) = &self.writer {
             writer.flush(std::time::Duration::from_secs(10));
         }

@@ -88,6 +88,9 @@ pub fn start_ui(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>
                 ui.label(what);
             });
         }
+        ui.add_space(16.0);
+        ui.heading("About");
+        ui.label(format!("UniSandbox Inspector {}", crate::VERSION_LINE));
     });
 }
 
