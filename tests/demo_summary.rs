@@ -648,3 +648,75 @@ fn every_subcommand_fails_on_a_path_it_cannot_open() {
     }
     assert!(!out.exists(), "nothing was written");
 }
+
+/// `--version` names the commit; without a display the window says what to do instead (exit 2,
+/// no build-machine paths); `install-desktop` writes the entry and icons and takes them back.
+#[test]
+fn version_no_display_and_the_desktop_entry() {
+    let version = common::run_ok(common::bin().arg("--version"));
+    let commit = version
+        .trim()
+        .strip_suffix(')')
+        .and_then(|v| v.rsplit_once('('))
+        .map(|(_, commit)| commit.to_string())
+        .unwrap_or_else(|| panic!("no commit in {version:?}"));
+    assert!(
+        commit == "unknown commit"
+            || (commit.len() == 12 && commit.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{version:?}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let output = common::bin()
+        .arg(dir.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WAYLAND_SOCKET")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{said}");
+    assert!(said.starts_with("no display:"), "{said}");
+    assert!(
+        said.contains("summary") && said.contains("ssh -X"),
+        "{said}"
+    );
+    assert!(!said.contains(".rs:"), "no source locations: {said}");
+
+    let home = dir.path().join("share");
+    let wrote = common::run_ok(
+        common::bin()
+            .arg("install-desktop")
+            .env("XDG_DATA_HOME", &home)
+            .env("PATH", dir.path()),
+    );
+    let entry_path = home.join("applications/unisandbox-inspector.desktop");
+    assert!(wrote.contains(&entry_path.display().to_string()), "{wrote}");
+    let entry = std::fs::read_to_string(&entry_path).unwrap();
+    // Not on the PATH: the entry names the binary by its full path.
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_unisandbox-inspector"));
+    assert!(
+        entry.contains(&format!(
+            "Exec={} %F",
+            binary.canonicalize().unwrap().display()
+        )) || entry.contains(&format!("Exec={} %F", binary.display())),
+        "{entry}"
+    );
+    assert!(
+        home.join("icons/hicolor/256x256/apps/unisandbox-inspector.png")
+            .is_file()
+    );
+    let removed = common::run_ok(
+        common::bin()
+            .args(["install-desktop", "--uninstall"])
+            .env("XDG_DATA_HOME", &home),
+    );
+    assert_eq!(
+        removed
+            .lines()
+            .filter(|l| l.starts_with("removed "))
+            .count(),
+        9
+    );
+    assert!(!entry_path.exists());
+}

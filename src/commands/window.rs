@@ -15,10 +15,16 @@ pub fn run(ctx: &Context, paths: Vec<PathBuf>) -> anyhow::Result<ExitCode> {
     } else {
         paths
     };
+    // Nothing to open (an installed binary without the samples): the Start page.
+    let view = if paths.is_empty() {
+        View::Start
+    } else {
+        View::Items
+    };
     let outcome = open_window(
         StartOptions {
             paths,
-            view: View::Items,
+            view,
             screenshot: None,
             annotations: ctx.annotations_path.clone(),
             benchmark: ctx.benchmark.clone(),

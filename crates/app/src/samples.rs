@@ -2,9 +2,14 @@
 
 use std::path::PathBuf;
 
-/// The bundled samples: next to the crate when run with cargo, else next to the working directory.
+/// The bundled samples: next to the crate when run with cargo, else `sample_runs/` in the
+/// working directory; none for an installed binary far from both (the window starts on its
+/// Start page).
 pub fn default_paths() -> Vec<PathBuf> {
-    vec![bundled_sample_runs().unwrap_or_else(|| PathBuf::from("sample_runs"))]
+    bundled_sample_runs()
+        .or_else(|| Some(PathBuf::from("sample_runs")).filter(|p| p.is_dir()))
+        .into_iter()
+        .collect()
 }
 
 /// The `sample_runs/` folder of the checkout this binary was built from, if it is there.
