@@ -383,4 +383,23 @@ fn a_geneval_prompt_shows_its_samples_and_a_wise_item_its_scores() {
     assert_eq!(item.verdict, unisandbox_core::model::Verdict::JudgeError);
     assert_eq!(harness.get_all_by_label("999 — not judged").count(), 3);
     harness.get_by_label_contains("none: the judge failed (999)");
+
+    // Charts: the benchmark switch; WISE per category with the weighted overall, GenEval per tag
+    // with the official overall.
+    harness.get_by_label("Charts").click();
+    wait_until_idle(&mut harness);
+    harness.get_by_label("GenEval: accuracy by tag");
+    harness.get_by_label_contains("Overall (mean of the tag accuracies");
+    harness.get_by_label("WISE").click();
+    wait_until_idle(&mut harness);
+    harness.get_by_label("WISE: mean WiScore by category");
+    let scores =
+        unisandbox_core::companion::scores::wise_scores(&harness.state().state.data.dataset);
+    let overall = scores
+        .iter()
+        .find(|r| r.category.is_none() && r.setting == "normal")
+        .and_then(|r| r.score)
+        .expect("every category judged in normal");
+    harness.get_by_label_contains(&format!("{overall:.4} · n="));
+    harness.get_by_label("Overall (weighted)");
 }

@@ -60,10 +60,9 @@ pub fn benchmark_picker_ui(ui: &mut egui::Ui, available: &[Benchmark]) -> Benchm
         .unwrap_or(Benchmark::UniSandbox);
     if available.len() > 1 {
         ui.horizontal(|ui| {
-            let label = ui.label("Benchmark:");
+            ui.label("Benchmark:");
             for benchmark in available {
-                ui.selectable_value(&mut shown, *benchmark, benchmark.name())
-                    .labelled_by(label.id);
+                ui.selectable_value(&mut shown, *benchmark, benchmark.name());
             }
         });
         ui.data_mut(|d| d.insert_temp(id, shown as u8));
