@@ -136,19 +136,19 @@ pub fn wise_checks(run: &WiseRun) -> Vec<Diagnostic> {
     out
 }
 
-/// Every check of the GenEval and WISE outputs beneath `root`.
-pub fn checks(root: &Path) -> Vec<Diagnostic> {
-    let (geneval, wise) = super::discover::discover(root);
-    geneval
-        .iter()
-        .flat_map(geneval_checks)
-        .chain(wise.iter().flat_map(wise_checks))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every check of the outputs beneath `root` (loading runs them once per output).
+    fn checks(root: &Path) -> Vec<Diagnostic> {
+        let (geneval, wise) = super::super::discover::discover(root);
+        geneval
+            .iter()
+            .flat_map(geneval_checks)
+            .chain(wise.iter().flat_map(wise_checks))
+            .collect()
+    }
 
     use crate::companion::write_file as write;
 
